@@ -1,0 +1,50 @@
+# gridgov: `make demo` sets up and runs the demo, `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENDOR := src/gridgov/web/static/vendor
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test setup test-setup lint typecheck pytest bench clean
+
+setup: $(STAMP) $(VENDOR)/.stamp
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Front-end libraries come pinned from npm and are served from our own static folder.
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	touch $@
+
+demo: setup
+	$(BIN)/gridgov demo
+
+# Browser tests drive Debian's chromium; install it when missing (never `playwright install`).
+test-setup: setup
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: setup
+	$(BIN)/ruff check src tests bench migrations
+	$(BIN)/ruff format --check src tests bench migrations
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: test-setup
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test: test-setup lint typecheck pytest
+
+bench: setup
+	$(BIN)/python bench/grids.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) gridgov.db gridgov.db-*

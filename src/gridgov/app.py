@@ -1,0 +1,54 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from gridgov import __version__
+from gridgov.config import Settings, get_settings
+from gridgov.kit.errors import GridgovError
+from gridgov.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from gridgov.web import STATIC_DIR
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_secrets()
+
+    app = FastAPI(
+        title="gridgov",
+        version=__version__,
+        description="网格化社会服务管理 — grid-based community governance",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(GridgovError)
+    async def _business_error(_request: Request, exc: GridgovError) -> JSONResponse:
+        return JSONResponse({"detail": exc.to_dict()}, status_code=exc.status_code)
+
+    _include_routers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        large_max_bytes=settings.max_photo_bytes,
+        large_paths=(f"{API_PREFIX}/media",),
+    )
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from gridgov.grids.routes import router as grids_router
+    from gridgov.web.routes import router as web_router
+
+    app.include_router(grids_router, prefix=API_PREFIX)
+    app.include_router(web_router)

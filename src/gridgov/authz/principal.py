@@ -1,0 +1,63 @@
+"""The authenticated caller and the roles of SPEC.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    GRID_WORKER = "grid_worker"
+    COMMUNITY_STAFF = "community_staff"
+    STREET_STAFF = "street_staff"
+    DISTRICT_STAFF = "district_staff"
+    INTAKE_CLERK = "intake_clerk"
+    DISPATCHER = "dispatcher"
+    SHIFT_LEADER = "shift_leader"
+    DEPARTMENT_HANDLER = "department_handler"
+    DEPARTMENT_ADMIN = "department_admin"
+    INSPECTOR = "inspector"
+    LEADER = "leader"
+    SYSTEM_ADMIN = "system_admin"
+    SECURITY_ADMIN = "security_admin"
+    AUDITOR = "auditor"
+
+
+# Roles whose data scope is a subtree of the region hierarchy, and the code length of their root.
+REGION_ROLE_CODE_LENGTH: dict[Role, int] = {
+    Role.GRID_WORKER: 15,
+    Role.COMMUNITY_STAFF: 12,
+    Role.STREET_STAFF: 9,
+    Role.DISTRICT_STAFF: 6,
+}
+# Roles that work for one department and see its cases and entitled data.
+DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_HANDLER, Role.DEPARTMENT_ADMIN})
+# Roles that see the whole city.
+CITY_ROLES = frozenset(
+    {
+        Role.INTAKE_CLERK,
+        Role.DISPATCHER,
+        Role.SHIFT_LEADER,
+        Role.LEADER,
+        Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDITOR,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a request. ``grid_codes`` is filled for overlay-grid inspectors."""
+
+    user_id: int
+    username: str
+    role: Role
+    region_code: str | None = None
+    department_code: str | None = None
+    grid_codes: frozenset[str] = field(default_factory=frozenset)
+    channel: str = "api"
+    session_id: str | None = None
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles

@@ -1,0 +1,76 @@
+"""One settings object for the whole application, read from ``GRIDGOV_*`` environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "insecure-development-secret-change-me"
+DEFAULT_DATA_KEY = "insecure-development-data-key-change-me"
+
+
+class Mode(StrEnum):
+    DEMO = "demo"
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingsError(RuntimeError):
+    """Raised when the app would run outside demo/test with a secret from the source code."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GRIDGOV_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.PRODUCTION
+    database_url: str = "sqlite:///./gridgov.db"
+    # Signs sessions and tokens.
+    secret_key: str = DEFAULT_SECRET_KEY
+    # Encrypts sensitive columns (ID numbers, phones) and keys their lookup hashes.
+    data_key: str = DEFAULT_DATA_KEY
+    sql_echo: bool = False
+    # Largest accepted request body; photos have their own limit.
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_photo_bytes: int = 8 * 1024 * 1024
+    media_dir: Path = Path("var/media")
+    default_language: str = "zh-CN"
+    city_name: str = "宜昌市"
+    city_code: str = "420500"
+    access_token_minutes: int = 60 * 8
+    session_idle_minutes: int = 30
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_secrets(self) -> None:
+        """Refuse the secrets shipped in the source code unless this is a demo or a test."""
+        if self.mode in (Mode.DEMO, Mode.TEST, Mode.DEVELOPMENT):
+            return
+        weak = [
+            name
+            for name, value, default in (
+                ("GRIDGOV_SECRET_KEY", self.secret_key, DEFAULT_SECRET_KEY),
+                ("GRIDGOV_DATA_KEY", self.data_key, DEFAULT_DATA_KEY),
+            )
+            if value == default or len(value) < 32
+        ]
+        if weak:
+            raise InsecureSettingsError(
+                f"{', '.join(weak)} must be set to a random value of at least 32 characters "
+                "outside demo mode / 生产模式必须设置随机密钥"
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Grid model: the region hierarchy, polygons, point location, overlays and grid workers."""

@@ -1,0 +1,1 @@
+"""Shared building blocks: database, base model, errors, pagination, clock."""
