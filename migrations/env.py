@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 import gridgov.models  # noqa: F401  (registers every table)
 from gridgov.kit.db import make_engine
 from gridgov.kit.models import Base
@@ -11,9 +12,16 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _url() -> str | None:
+    # `alembic -x url=sqlite:///var/mine.db revision --autogenerate ...` picks another database.
+    return context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
+        "sqlalchemy.url"
+    )
+
+
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -27,7 +35,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = config.get_main_option("sqlalchemy.url")
+    url = _url()
     assert url
     engine = make_engine(url)
     with engine.connect() as conn:

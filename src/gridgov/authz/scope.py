@@ -32,7 +32,9 @@ class RegionScope:
             return code.startswith(self.prefix)
         return code in self.grid_codes
 
-    def clause(self, column: InstrumentedAttribute[str] | ColumnElement[str]) -> ColumnElement[bool]:
+    def clause(
+        self, column: InstrumentedAttribute[str] | ColumnElement[str]
+    ) -> ColumnElement[bool]:
         """A WHERE clause restricting ``column`` (a grid code or any region code) to the scope."""
         if self.everything:
             return true()

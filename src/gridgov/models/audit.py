@@ -30,7 +30,9 @@ class AuditEntry(Base):
     # Hash of this entry's own content, set on insert.
     entry_hash: Mapped[str] = mapped_column(String(64))
     # Position and hash in the chain, set by the sealer in commit order.
-    seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), unique=True)
+    seq: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), unique=True
+    )
     chain_hash: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
 
