@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import time
+
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from gridgov.config import Mode, get_settings
+from gridgov.grids.cli import grids_app
 from gridgov.kit.db import reset_engine
 
-app = typer.Typer(help="gridgov — 网格化社会服务管理 / grid-based community governance", no_args_is_help=True)
+app = typer.Typer(
+    help="gridgov — 网格化社会服务管理 / grid-based community governance", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 sim_app = typer.Typer(help="Synthetic city and day simulator.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sim_app, name="sim")
+app.add_typer(grids_app, name="grids")
 
 console = Console()
 
@@ -53,6 +67,88 @@ def serve(
         workers=workers,
         log_level="info",
     )
+
+
+class RichProgress:
+    """Progress bars for the simulator's phases."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def start(self, phase: str, total: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[-1].total)
+        self.task = self.progress.add_task(phase, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+@sim_app.command("city")
+def sim_city(
+    grids: int = typer.Option(1110, min=1, max=20000, help="Number of community grids"),
+    seed: int = typer.Option(1, help="Random seed (same seed, same city)"),
+    population: bool = typer.Option(True, help="Also generate households and residents"),
+) -> None:
+    """Generate the synthetic reference city into an empty database."""
+    from gridgov.kit.db import job_session
+    from gridgov.kit.errors import GridgovError
+    from gridgov.sim.city import build_city
+
+    start = time.perf_counter()
+    try:
+        with _progress() as progress, job_session() as session:
+            summary = build_city(
+                session,
+                grids=grids,
+                seed=seed,
+                progress=RichProgress(progress),
+                with_population=population,
+            )
+    except GridgovError as exc:
+        console.print(f"[red]{exc.message}[/red] / {exc.message_en}")
+        raise typer.Exit(1) from exc
+    elapsed = time.perf_counter() - start
+    console.print(
+        f"[green]city generated in {elapsed:.1f} s[/green]: {summary.districts} districts, "
+        f"{summary.streets} streets, {summary.communities} communities, {summary.grids} grids, "
+        f"{summary.overlays} commerce grids, {summary.workers} workers, "
+        f"{summary.facilities} facilities, {summary.households} households, "
+        f"{summary.persons} persons"
+    )
+
+
+@app.command("demo")
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
+    port: int = typer.Option(8000, help="Port"),
+    grids: int = typer.Option(1110, help="Grids of the synthetic city (first run only)"),
+) -> None:
+    """Demo mode: upgrade the database, build the synthetic city if it is empty, serve."""
+    from sqlalchemy import func, select
+
+    from gridgov.kit.db import job_session
+    from gridgov.models import Region
+
+    _demo_environment()
+    db_upgrade("heads")
+    with job_session() as session:
+        empty = not session.scalar(select(func.count()).select_from(Region))
+    if empty:
+        sim_city(grids=grids, seed=1, population=True)
+    serve(host=host, port=port, workers=1)
 
 
 def _safe_url(url: str) -> str:

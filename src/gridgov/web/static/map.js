@@ -1,0 +1,99 @@
+// City map: boundaries of every level from /api/v1/regions.geojson, details on click.
+(function () {
+  "use strict";
+  const T = JSON.parse(document.getElementById("map-strings").textContent);
+  const api = "/api/v1";
+  const map = L.map("map", { zoomSnap: 0.5, preferCanvas: true });
+  const panel = document.getElementById("region-panel");
+  const body = document.getElementById("region-body");
+
+  const styles = {
+    district: { color: "#102a43", weight: 3, fill: false },
+    street: { color: "#334e68", weight: 2, fill: false, dashArray: "6 4" },
+    community: { color: "#0b69a3", weight: 1.5, fill: false },
+    grid: { color: "#829ab1", weight: 0.8, fillColor: "#9fb3c8", fillOpacity: 0.08 },
+    overlay: { color: "#c05621", weight: 2, fillColor: "#f6ad55", fillOpacity: 0.12 },
+  };
+  const layers = {};
+  const control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+
+  function esc(text) {
+    return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  async function getJSON(url) {
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.status === 401) { window.location = "/login?next=/"; throw new Error("signed out"); }
+    if (!response.ok) throw new Error(url + " → " + response.status);
+    return response.json();
+  }
+
+  function showRegion(code) {
+    panel.hidden = false;
+    body.innerHTML = "<p class='muted'>" + esc(T["map.loading"]) + "</p>";
+    getJSON(api + "/regions/" + encodeURIComponent(code)).then((r) => {
+      const c = r.counts;
+      const worker = r.worker ? esc(r.worker.name) + " (" + esc(r.worker.staff_no) + ")" : esc(T["map.none"]);
+      const workerLabel = r.layer === "base" ? T["map.worker"] : T["map.inspector"];
+      const path = r.ancestors
+        .map((a) => "<a href='#' data-code='" + esc(a.code) + "'>" + esc(a.name) + "</a>")
+        .join(" › ");
+      let html = "<h3 style='margin:.2rem 1.5rem .2rem 0'>" + esc(r.name) + "</h3>" +
+        (path ? "<div class='muted'>" + path + "</div>" : "") +
+        "<dl>" +
+        "<dt>" + esc(T["map.code"]) + "</dt><dd data-field='code'>" + esc(r.code) + "</dd>" +
+        "<dt>" + esc(T["map.level"]) + "</dt><dd>" + esc(T["level." + r.level]) + "</dd>" +
+        "<dt>" + esc(T["map.grids"]) + "</dt><dd>" + c.grids + "</dd>" +
+        "<dt>" + esc(T["map.households"]) + "</dt><dd data-field='households'>" + (c.households ?? "—") + "</dd>" +
+        "<dt>" + esc(T["map.persons"]) + "</dt><dd data-field='persons'>" + (c.persons ?? "—") + "</dd>" +
+        "<dt>" + esc(T["map.facilities"]) + "</dt><dd data-field='facilities'>" + c.facilities + "</dd>";
+      if (r.level === "grid" || r.layer !== "base") {
+        html += "<dt>" + esc(workerLabel) + "</dt><dd data-field='worker'>" + worker + "</dd>";
+      }
+      if (r.covered_by.length) {
+        html += "<dt>" + esc(T["map.covered_by"]) + "</dt><dd>" + r.covered_by.map((o) => esc(o.name)).join("、") + "</dd>";
+      }
+      if (r.covers.length) {
+        html += "<dt>" + esc(T["map.covers"]) + "</dt><dd>" + r.covers.length + "</dd>";
+      }
+      body.innerHTML = html + "</dl>";
+    }).catch((error) => { body.innerHTML = "<p class='error'>" + esc(error.message) + "</p>"; });
+  }
+
+  function addLevel(level, label, layer) {
+    const url = api + "/regions.geojson?" + (layer ? "layer=" + layer : "level=" + level);
+    return getJSON(url).then((collection) => {
+      const geo = L.geoJSON(collection, {
+        style: styles[layer ? "overlay" : level],
+        onEachFeature: (feature, shape) => {
+          shape.on("click", (event) => { L.DomEvent.stopPropagation(event); showRegion(feature.properties.code); });
+          if (level === "district") {
+            shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "region-label" });
+          }
+        },
+      });
+      layers[level] = geo;
+      control.addOverlay(geo, label);
+      return geo;
+    });
+  }
+
+  // Ancestors in the panel open their own details.
+  body.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-code]");
+    if (link) { event.preventDefault(); showRegion(link.dataset.code); }
+  });
+
+  Promise.all([
+    addLevel("district", T["map.district"]),
+    addLevel("street", T["map.street"]),
+    addLevel("community", T["map.community"]),
+    addLevel("grid", T["map.grid"]),
+    addLevel("commerce", T["map.commerce"], "commerce"),
+  ]).then(([districts]) => {
+    // Grids (filled, clickable) underneath; the outlines of higher levels drawn on top.
+    for (const level of ["grid", "community", "street", "district"]) layers[level].addTo(map);
+    map.fitBounds(districts.getBounds());
+    document.body.dataset.mapReady = "1";
+  }).catch((error) => { body.innerHTML = "<p class='error'>" + esc(error.message) + "</p>"; panel.hidden = false; });
+})();
