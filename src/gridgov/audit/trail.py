@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from gridgov.audit import guards as _guards  # noqa: F401  (installs the immutability guards)
 from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
 from gridgov.kit.context import channel_var, request_id_var

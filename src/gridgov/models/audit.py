@@ -1,10 +1,15 @@
-"""The append-only trail: every write and every sensitive read, chained by hashes."""
+"""The append-only trail: every write and every sensitive read, chained by hashes.
+
+Rows are never updated or deleted: ORM guards (``gridgov.audit.guards``) refuse it in the app and
+database triggers (migration ``20261125_auth``) refuse it for everyone else. The only permitted
+change is the sealer filling ``seq`` and ``chain_hash`` once.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.kit.models import Base
@@ -36,4 +41,14 @@ class AuditEntry(Base):
     chain_hash: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_entries_object", "object_type", "object_id"),
+        Index("ix_audit_entries_username", "username"),
+        # The sealer's work list: entries not yet placed in the chain.
+        Index(
+            "ix_audit_entries_unsealed",
+            "id",
+            sqlite_where=text("seq IS NULL"),
+            postgresql_where=text("seq IS NULL"),
+        ),
+    )

@@ -1,0 +1,78 @@
+"""Every query of the accounts domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import aliased
+
+from gridgov.authz.principal import Principal, Role
+from gridgov.kit.repository import Repository
+from gridgov.models.region import OverlayCoverage, Region
+from gridgov.models.user import AuthSession, User
+
+# Roles that manage accounts see every account; everybody else only the own one.
+ACCOUNT_MANAGERS = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, Role.AUDITOR})
+
+
+class UserRepository(Repository[User]):
+    model = User
+
+    def readable_statement(self, principal: Principal) -> Select[User]:
+        stmt = select(User)
+        if principal.role not in ACCOUNT_MANAGERS:
+            stmt = stmt.where(User.id == principal.user_id)
+        return stmt
+
+    def get_by_username(self, username: str) -> User | None:
+        return self.session.scalar(select(User).where(User.username == username.lower()))
+
+    def get_for_update(self, user_id: int) -> User | None:
+        return self.session.scalar(select(User).where(User.id == user_id).with_for_update())
+
+    def list_all(self) -> list[User]:
+        return list(self.session.scalars(select(User).order_by(User.username)))
+
+    def overlay_grid_codes(self, overlay_code: str) -> list[str]:
+        """Codes of the community grids an overlay region (e.g. commerce grid) covers."""
+        overlay = aliased(Region)
+        stmt = (
+            select(Region.code)
+            .join(OverlayCoverage, OverlayCoverage.grid_id == Region.id)
+            .join(overlay, overlay.id == OverlayCoverage.overlay_id)
+            .where(overlay.code == overlay_code)
+            .order_by(Region.code)
+        )
+        return list(self.session.scalars(stmt))
+
+    def region_by_code(self, code: str) -> Region | None:
+        return self.session.scalar(select(Region).where(Region.code == code))
+
+
+class SessionRepository(Repository[AuthSession]):
+    model = AuthSession
+
+    def by_token_hash(self, digest: str) -> tuple[AuthSession, User] | None:
+        row = self.session.execute(
+            select(AuthSession, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == digest)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+    def by_refresh_hash(self, digest: str) -> AuthSession | None:
+        return self.session.scalar(select(AuthSession).where(AuthSession.refresh_hash == digest))
+
+    def by_sid(self, sid: str) -> AuthSession | None:
+        return self.session.scalar(select(AuthSession).where(AuthSession.sid == sid))
+
+    def revoke_all(self, user_id: int, *, now: datetime, except_sid: str | None = None) -> None:
+        stmt = (
+            update(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        if except_sid is not None:
+            stmt = stmt.where(AuthSession.sid != except_sid)
+        self.session.execute(stmt.execution_options(synchronize_session=False))

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Role
+from gridgov.kit.clock import utcnow
+from gridgov.models.audit import AuditEntry
+from gridgov.models.user import AuthSession
+from tests.factories import DEFAULT_PASSWORD, auth_headers, create_user, login
+
+
+def test_token_me_and_logout(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.GRID_WORKER, region_code="420502001001007")
+    headers = auth_headers(client, user)
+    me = client.get("/api/v1/auth/me", headers=headers)
+    assert me.status_code == 200
+    body = me.json()
+    assert body["username"] == user.username
+    assert body["role"] == "grid_worker"
+    assert body["region_code"] == "420502001001007"
+    assert "password_hash" not in body
+
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    again = client.get("/api/v1/auth/me", headers=headers)
+    assert again.status_code == 401
+    assert again.json()["detail"]["code"] == "invalid_token"
+
+
+def test_anonymous_and_forged_tokens_get_401(client: TestClient) -> None:
+    assert client.get("/api/v1/auth/me").status_code == 401
+    forged = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer forged"})
+    assert forged.status_code == 401
+    wrong_scheme = client.get("/api/v1/auth/me", headers={"Authorization": "Basic abc"})
+    assert wrong_scheme.status_code == 401
+
+
+def test_wrong_password_is_counted_and_in_the_trail(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.DISPATCHER)
+    response = client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": "nope"}
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"]["code"] == "invalid_credentials"
+    db.refresh(user)
+    assert user.failed_count == 1
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "auth.login_failed"))
+    assert entry is not None and entry.outcome == "failure"
+    assert entry.object_id == str(user.id)
+
+    unknown = client.post("/api/v1/auth/token", json={"username": "ghost", "password": "x"})
+    assert unknown.status_code == 401
+    assert unknown.json()["detail"]["code"] == "invalid_credentials"
+
+
+def test_lockout_after_five_failures(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.LEADER)
+    for _ in range(4):
+        r = client.post("/api/v1/auth/token", json={"username": user.username, "password": "x"})
+        assert r.status_code == 401
+    fifth = client.post("/api/v1/auth/token", json={"username": user.username, "password": "x"})
+    assert fifth.status_code == 423
+    # Even the right password is refused while locked.
+    right = client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": DEFAULT_PASSWORD}
+    )
+    assert right.status_code == 423
+    assert right.json()["detail"]["code"] == "account_locked"
+    # After the lock-out period the right password works again.
+    db.refresh(user)
+    assert user.locked_until is not None
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    db.flush()
+    login(client, user)
+
+
+def test_refresh_rotates_and_detects_reuse(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.INTAKE_CLERK)
+    first = login(client, user)
+    second = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert second.status_code == 200
+    new = second.json()
+    old_headers = {"Authorization": f"Bearer {first['access_token']}"}
+    new_headers = {"Authorization": f"Bearer {new['access_token']}"}
+    assert client.get("/api/v1/auth/me", headers=old_headers).status_code == 401
+    assert client.get("/api/v1/auth/me", headers=new_headers).status_code == 200
+    # The old refresh token again: stolen → every session of the user ends.
+    reuse = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert reuse.status_code == 401
+    assert client.get("/api/v1/auth/me", headers=new_headers).status_code == 401
+
+
+def test_expired_token_is_refused(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.AUDITOR)
+    headers = auth_headers(client, user)
+    auth_session = db.scalar(select(AuthSession).where(AuthSession.user_id == user.id))
+    assert auth_session is not None
+    auth_session.expires_at = utcnow() - timedelta(seconds=1)
+    db.flush()
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_disabled_account_cannot_sign_in(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.LEADER, active=False)
+    r = client.post(
+        "/api/v1/auth/token", json={"username": user.username, "password": DEFAULT_PASSWORD}
+    )
+    assert r.status_code == 401
+    assert r.json()["detail"]["code"] == "account_disabled"
+
+
+def test_initial_password_must_be_changed(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.SHIFT_LEADER, must_change_password=True)
+    token = login(client, user)
+    assert token["must_change_password"] is True
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    blocked = client.get("/api/v1/regions", headers=headers)
+    assert blocked.status_code in (403, 404)
+    weak = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current_password": DEFAULT_PASSWORD, "new_password": "short"},
+    )
+    assert weak.status_code == 400
+    assert weak.json()["detail"]["details"]["problems"]
+    ok = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current_password": DEFAULT_PASSWORD, "new_password": "Another-Passw0rd"},
+    )
+    assert ok.status_code == 204
+    me = client.get("/api/v1/auth/me", headers=headers).json()
+    assert me["must_change_password"] is False
+    login(client, user, "Another-Passw0rd")
+
+
+def test_bad_input_gets_422_and_nothing_written(client: TestClient, db: Session) -> None:
+    before = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    r = client.post("/api/v1/auth/token", json={"username": "x" * 500, "password": "y"})
+    assert r.status_code == 422
+    r = client.post("/api/v1/auth/token", json={"username": "a", "password": "b", "evil": 1})
+    assert r.status_code == 422
+    after = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    assert before == after
+
+
+def test_sql_injection_in_username_is_just_a_wrong_login(client: TestClient, db: Session) -> None:
+    create_user(db, role=Role.LEADER, username="leader1")
+    r = client.post(
+        "/api/v1/auth/token", json={"username": "leader1' OR '1'='1", "password": "' OR 1=1 --"}
+    )
+    assert r.status_code == 401
+
+
+def test_inspector_grid_codes_resolved_at_sign_in(client: TestClient, db: Session) -> None:
+    from tests.authz.city import make_overlay
+
+    overlay, grids = make_overlay(db)
+    user = create_user(db, role=Role.INSPECTOR, region_code=overlay.code)
+    me = client.get("/api/v1/auth/me", headers=auth_headers(client, user)).json()
+    assert me["grid_codes"] == sorted(g.code for g in grids)
