@@ -57,7 +57,9 @@ def region_detail(session: Session, *, code: str) -> RegionDetail:
     facilities = repo.facility_counts(region)
     current = AssignmentRepository(session).current_staff(region)
     worker = (
-        WorkerRead.model_validate(current[1]).model_copy(update={"since": current[0].started_at})
+        WorkerRead(
+            **StaffRead.model_validate(current[1]).model_dump(), since=current[0].started_at
+        )
         if current
         else None
     )
