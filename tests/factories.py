@@ -68,7 +68,9 @@ def create_user(
     )
     if not active:
         user.active = False
-        db.flush()
+    # In tests ``db.commit()`` ends a savepoint: the user survives a request that fails and
+    # rolls back (the app shares ``db``); the test's outer transaction still discards it.
+    db.commit()
     return user
 
 

@@ -47,10 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
+    from gridgov.auth.pages import router as auth_pages
     from gridgov.auth.routes import router as auth_router
     from gridgov.grids.routes import router as grids_router
     from gridgov.web.routes import router as web_router
 
     app.include_router(grids_router, prefix=API_PREFIX)
     app.include_router(auth_router, prefix=API_PREFIX)
+    app.include_router(auth_pages)
     app.include_router(web_router)

@@ -73,7 +73,7 @@ def test_lockout_after_five_failures(client: TestClient, db: Session) -> None:
     db.refresh(user)
     assert user.locked_until is not None
     user.locked_until = utcnow() - timedelta(seconds=1)
-    db.flush()
+    db.commit()
     login(client, user)
 
 
@@ -99,7 +99,7 @@ def test_expired_token_is_refused(client: TestClient, db: Session) -> None:
     auth_session = db.scalar(select(AuthSession).where(AuthSession.user_id == user.id))
     assert auth_session is not None
     auth_session.expires_at = utcnow() - timedelta(seconds=1)
-    db.flush()
+    db.commit()
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
 
 
