@@ -49,10 +49,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _include_routers(app: FastAPI) -> None:
     from gridgov.auth.pages import router as auth_pages
     from gridgov.auth.routes import router as auth_router
+    from gridgov.cases.pages import router as cases_pages
+    from gridgov.cases.routes import router as cases_router
     from gridgov.grids.routes import router as grids_router
+    from gridgov.media.routes import router as media_router
+    from gridgov.open311.routes import router as open311_router
     from gridgov.web.routes import router as web_router
+    from gridgov.workcal.routes import router as calendar_router
 
     app.include_router(grids_router, prefix=API_PREFIX)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(auth_pages)
+    app.include_router(cases_router, prefix=API_PREFIX)
+    app.include_router(media_router, prefix=API_PREFIX)
+    app.include_router(calendar_router, prefix=API_PREFIX)
+    app.include_router(open311_router)
+    app.include_router(cases_pages)
     app.include_router(web_router)

@@ -1,0 +1,165 @@
+"""Step clocks: start, stop, pause, resume and extend the working-time deadline of a case.
+
+Each step of the loop (register, dispatch, handle, verify) has an allowed working time from the
+category. The running clock is kept on the case as absolute instants (``step_due_at``,
+``step_warn_at``), so "overdue" is a computed comparison with the current time — an index
+range scan over the whole city — never a value anybody types in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from gridgov.cases.categories import DEFAULT_MINUTES, DEFAULT_WARN_SHARE, CategoryInfo
+from gridgov.cases.repository import CaseRepository
+from gridgov.cases.states import State
+from gridgov.models.case import Case, CaseStep
+from gridgov.workcal.calendar import WorkCalendar, unknown_years_warning
+
+STEP_OF_STATE: dict[str, str] = {
+    State.REPORTED: "register",
+    State.REGISTERED: "dispatch",
+    State.DISPATCHED: "handle",
+    State.ACCEPTED: "handle",
+    State.HANDLED: "verify",
+}
+
+
+class DeadlineStatus(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    OVERDUE = "overdue"
+    PAUSED = "paused"
+
+
+def allowed_minutes(category: CategoryInfo | None, step: str) -> int:
+    return category.minutes(step) if category else DEFAULT_MINUTES[step]
+
+
+def warn_share(category: CategoryInfo | None) -> float:
+    return category.warn_share if category else DEFAULT_WARN_SHARE
+
+
+def start_clock(
+    case: Case,
+    *,
+    step: str,
+    category: CategoryInfo | None,
+    calendar: WorkCalendar,
+    now: datetime,
+) -> CaseStep:
+    """Start ``step``'s clock on the case; returns the step row for the caller to add."""
+    minutes = allowed_minutes(category, step)
+    due = calendar.add_working_minutes(now, minutes)
+    warn = calendar.add_working_minutes(now, minutes * warn_share(category))
+    case.step = step
+    case.step_started_at = now
+    case.step_due_at = due.at
+    case.step_warn_at = warn.at
+    case.paused_remaining_s = None
+    case.calendar_warning = due.warning
+    return CaseStep(
+        case_id=case.id,
+        step=step,
+        department_code=case.department_code if step == "handle" else None,
+        started_at=now,
+        due_at=due.at,
+    )
+
+
+def stop_clock(case: Case, *, repo: CaseRepository, now: datetime) -> None:
+    if case.step is not None:
+        repo.finish_step(case.id, now)
+    case.step = None
+    case.step_started_at = None
+    case.step_due_at = None
+    case.step_warn_at = None
+    case.paused_remaining_s = None
+    case.calendar_warning = None
+
+
+def restart_clock(
+    case: Case,
+    *,
+    step: str,
+    category: CategoryInfo | None,
+    calendar: WorkCalendar,
+    repo: CaseRepository,
+    now: datetime,
+) -> None:
+    """Finish the running step (if any) and start ``step``."""
+    stop_clock(case, repo=repo, now=now)
+    repo.add_step(start_clock(case, step=step, category=category, calendar=calendar, now=now))
+
+
+def pause_clock(case: Case, *, calendar: WorkCalendar, now: datetime) -> None:
+    """Stop time (hold): keep the working seconds left; a paused case is never overdue."""
+    if case.step_due_at is None:
+        return
+    case.paused_remaining_s = calendar.working_seconds_between(now, case.step_due_at)
+    case.step_due_at = None
+    case.step_warn_at = None
+
+
+def resume_clock(
+    case: Case,
+    *,
+    category: CategoryInfo | None,
+    calendar: WorkCalendar,
+    repo: CaseRepository,
+    now: datetime,
+) -> None:
+    """Restart a paused clock with the working time it had left (none left: due at once)."""
+    if case.paused_remaining_s is None or case.step is None:
+        return
+    remaining = case.paused_remaining_s
+    due = calendar.add_working_seconds(now, remaining)
+    total = allowed_minutes(category, case.step) * 60
+    warn_margin = int(total * (1 - warn_share(category)))  # working seconds warn → due
+    if remaining <= warn_margin:
+        warn_at = now
+    else:
+        warn_at = calendar.add_working_seconds(now, remaining - warn_margin).at
+    case.step_due_at = due.at
+    case.step_warn_at = warn_at
+    case.paused_remaining_s = None
+    case.calendar_warning = due.warning
+    repo.set_step_due(case.id, due.at)
+
+
+def extend_clock(
+    case: Case,
+    *,
+    minutes: int,
+    calendar: WorkCalendar,
+    repo: CaseRepository,
+) -> None:
+    """Move the due time by ``minutes`` of working time (approved extension 延期)."""
+    if case.step_due_at is None:
+        return
+    due = calendar.add_working_minutes(case.step_due_at, minutes)
+    case.step_due_at = due.at
+    warnings = set(due.unknown_years)
+    case.calendar_warning = unknown_years_warning(warnings) or case.calendar_warning
+    repo.set_step_due(case.id, due.at)
+
+
+def status(case: Case, now: datetime) -> DeadlineStatus | None:
+    """ok / warning / overdue / paused for the running step, None when no clock runs."""
+    if case.paused_remaining_s is not None:
+        return DeadlineStatus.PAUSED
+    if case.step_due_at is None:
+        return None
+    due = _aware(case.step_due_at)
+    if now >= due:
+        return DeadlineStatus.OVERDUE
+    if case.step_warn_at is not None and now >= _aware(case.step_warn_at):
+        return DeadlineStatus.WARNING
+    return DeadlineStatus.OK
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

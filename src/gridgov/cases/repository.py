@@ -1,0 +1,244 @@
+"""Every query on cases, their timeline, steps, categories, departments and channel clients.
+
+Readable statement: city-wide roles read every case; territorial roles (grid worker, community,
+street, district staff, inspectors) read the cases located in their region scope; department
+roles read the cases dispatched to their own department (dispatched at least once and currently
+held by it). A case without a location is readable only city-wide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, select, update
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
+from gridgov.authz.scope import region_scope
+from gridgov.cases.states import OPEN_STATES
+from gridgov.models.case import Case, CaseEvent, CaseStep, ChannelClient
+from gridgov.models.category import CaseCategory
+from gridgov.models.department import Department
+from gridgov.models.region import Region
+from gridgov.models.staff import Assignment, Staff
+
+
+def case_readable_clause(principal: Principal) -> ColumnElement[bool]:
+    if principal.role in DEPARTMENT_ROLES:
+        if not principal.department_code:
+            return false()
+        return and_(
+            Case.department_code == principal.department_code, Case.dispatched_at.is_not(None)
+        )
+    return region_scope(principal).clause(Case.grid_code)  # type: ignore[arg-type]
+
+
+@dataclass
+class CaseFilter:
+    state: Sequence[str] = ()
+    category_code: str | None = None
+    grid_code: str | None = None  # a grid code or any region-code prefix
+    department_code: str | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    warning: bool | None = None
+    supervised: bool | None = None
+    number: str | None = None
+    now: datetime | None = None
+
+
+class CaseRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, case: Case) -> Case:
+        self.session.add(case)
+        self.session.flush()
+        return case
+
+    def get(self, case_id: int) -> Case | None:
+        return self.session.get(Case, case_id)
+
+    def get_for_update(self, case_id: int) -> Case | None:
+        return self.session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+
+    def by_number(self, number: str) -> Case | None:
+        return self.session.scalar(select(Case).where(Case.number == number))
+
+    def by_external(self, client_id: int, external_id: str) -> Case | None:
+        stmt = select(Case).where(Case.client_id == client_id, Case.external_id == external_id)
+        return self.session.scalar(stmt)
+
+    def readable_statement(self, principal: Principal) -> Select[Any]:
+        return select(Case).where(case_readable_clause(principal))
+
+    def get_readable(self, principal: Principal, case_id: int) -> Case | None:
+        stmt = self.readable_statement(principal).where(Case.id == case_id)
+        return self.session.scalar(stmt)
+
+    def filtered(self, principal: Principal, f: CaseFilter) -> Select[Any]:
+        stmt = self.readable_statement(principal)
+        if f.state:
+            stmt = stmt.where(Case.state.in_(list(f.state)))
+        if f.category_code:
+            if len(f.category_code) == 3:  # a major class
+                stmt = stmt.where(
+                    Case.category_code >= f.category_code,
+                    Case.category_code < f.category_code + ":",
+                )
+            else:
+                stmt = stmt.where(Case.category_code == f.category_code)
+        if f.grid_code:
+            stmt = stmt.where(Case.grid_code >= f.grid_code, Case.grid_code < f.grid_code + ":")
+        if f.department_code:
+            stmt = stmt.where(Case.department_code == f.department_code)
+        if f.channel:
+            stmt = stmt.where(Case.channel == f.channel)
+        if f.number:
+            stmt = stmt.where(Case.number == f.number)
+        if f.supervised:
+            stmt = stmt.where(Case.supervision_level > 0)
+        if f.now is not None and f.overdue is not None:
+            stmt = stmt.where(
+                Case.step_due_at < f.now
+                if f.overdue
+                else (Case.step_due_at.is_(None)) | (Case.step_due_at >= f.now)
+            )
+        if f.now is not None and f.warning:
+            stmt = stmt.where(Case.step_warn_at <= f.now, Case.step_due_at > f.now)
+        return stmt.order_by(Case.id.desc())
+
+    def duplicates(
+        self, *, category_code: str, lng: float, lat: float, radius_deg: float, limit: int = 5
+    ) -> list[Case]:
+        """Open cases of the same category near a point (a box, then sorted by distance)."""
+        stmt = (
+            select(Case)
+            .where(
+                Case.category_code == category_code,
+                Case.lat.between(lat - radius_deg, lat + radius_deg),
+                Case.lng.between(lng - radius_deg * 1.2, lng + radius_deg * 1.2),
+                Case.state.in_([str(s) for s in OPEN_STATES]),
+            )
+            .order_by(Case.id.desc())
+            .limit(50)
+        )
+        rows = list(self.session.scalars(stmt))
+        rows.sort(key=lambda c: ((c.lat or 0) - lat) ** 2 + ((c.lng or 0) - lng) ** 2)
+        return rows[:limit]
+
+    def overdue_ids(self, now: datetime) -> list[int]:
+        """Every case whose running step clock is past due (paused clocks have no due time)."""
+        return list(self.session.scalars(select(Case.id).where(Case.step_due_at < now)))
+
+    def count_overdue(self, now: datetime) -> int:
+        return self.session.scalar(select(func.count()).where(Case.step_due_at < now)) or 0
+
+    # timeline and steps
+    def add_event(self, event: CaseEvent) -> None:
+        self.session.add(event)
+
+    def events(self, case_id: int) -> list[CaseEvent]:
+        stmt = select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+        return list(self.session.scalars(stmt))
+
+    def public_events(self, case_ids: Sequence[int]) -> list[CaseEvent]:
+        stmt = (
+            select(CaseEvent)
+            .where(CaseEvent.case_id.in_(list(case_ids)), CaseEvent.public.is_(True))
+            .order_by(CaseEvent.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def add_step(self, step: CaseStep) -> None:
+        self.session.add(step)
+
+    def finish_step(self, case_id: int, now: datetime) -> None:
+        self.session.execute(
+            update(CaseStep)
+            .where(CaseStep.case_id == case_id, CaseStep.finished_at.is_(None))
+            .values(
+                finished_at=now,
+                on_time=(CaseStep.due_at.is_(None)) | (CaseStep.due_at >= now),
+            )
+        )
+
+    def set_step_due(self, case_id: int, due_at: datetime | None) -> None:
+        self.session.execute(
+            update(CaseStep)
+            .where(CaseStep.case_id == case_id, CaseStep.finished_at.is_(None))
+            .values(due_at=due_at)
+        )
+
+    def steps(self, case_id: int) -> list[CaseStep]:
+        stmt = select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.id)
+        return list(self.session.scalars(stmt))
+
+    def grid_worker(self, grid_code: str) -> Staff | None:
+        """The grid worker currently assigned to a grid (open assignment)."""
+        stmt = (
+            select(Staff)
+            .join(Assignment, Assignment.staff_id == Staff.id)
+            .join(Region, Region.id == Assignment.region_id)
+            .where(Region.code == grid_code, Assignment.ended_at.is_(None))
+        )
+        return self.session.scalar(stmt)
+
+    # Open311
+    def open311_requests(
+        self,
+        *,
+        ids: Sequence[str] = (),
+        service_codes: Sequence[str] = (),
+        start: datetime | None = None,
+        end: datetime | None = None,
+        states: Sequence[str] = (),
+        limit: int = 1000,
+    ) -> list[Case]:
+        stmt = select(Case)
+        if ids:
+            stmt = stmt.where(Case.number.in_(list(ids)))
+        if service_codes:
+            stmt = stmt.where(Case.category_code.in_(list(service_codes)))
+        if start is not None:
+            stmt = stmt.where(Case.reported_at >= start)
+        if end is not None:
+            stmt = stmt.where(Case.reported_at <= end)
+        if states:
+            stmt = stmt.where(Case.state.in_(list(states)))
+        stmt = stmt.order_by(Case.reported_at.desc(), Case.id.desc()).limit(limit)
+        return list(self.session.scalars(stmt))
+
+
+class CategoryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def categories(self) -> list[CaseCategory]:
+        stmt = select(CaseCategory).order_by(CaseCategory.sort_order, CaseCategory.code)
+        return list(self.session.scalars(stmt))
+
+    def get(self, code: str) -> CaseCategory | None:
+        return self.session.scalar(select(CaseCategory).where(CaseCategory.code == code))
+
+    def departments(self) -> list[Department]:
+        return list(self.session.scalars(select(Department).order_by(Department.code)))
+
+
+class ChannelClientRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, client: ChannelClient) -> ChannelClient:
+        self.session.add(client)
+        self.session.flush()
+        return client
+
+    def by_key_hash(self, key_hash: str) -> ChannelClient | None:
+        stmt = select(ChannelClient).where(
+            ChannelClient.key_hash == key_hash, ChannelClient.active.is_(True)
+        )
+        return self.session.scalar(stmt)

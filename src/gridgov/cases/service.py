@@ -1,0 +1,209 @@
+"""Reading cases: detail, lists, timeline, public tracking; channel clients (keys)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal, Role
+from gridgov.cases import categories as cat
+from gridgov.cases import deadlines
+from gridgov.cases.repository import CaseFilter, CaseRepository, ChannelClientRepository
+from gridgov.cases.schemas import (
+    CaseDetail,
+    CaseEventRead,
+    CaseRead,
+    CategoryRead,
+    CategoryUpdate,
+    DepartmentRead,
+)
+from gridgov.cases.states import Move, State, allowed
+from gridgov.kit.clock import utcnow
+from gridgov.kit.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from gridgov.kit.pagination import PageParams, paginate
+from gridgov.media.repository import MediaRepository
+from gridgov.models.case import Case, ChannelClient
+
+
+def to_read(
+    session: Session, case: Case, *, principal: Principal | None, now: datetime | None = None
+) -> CaseRead:
+    ref = cat.reference(session)
+    read = CaseRead.model_validate(case)
+    category = ref.categories.get(case.category_code or "")
+    read.category_name = category.name if category else None
+    department = ref.departments.get(case.department_code or "")
+    read.department_name = department[0] if department else None
+    status = deadlines.status(case, now or utcnow())
+    read.deadline_status = str(status) if status else None
+    if principal is not None:
+        read.moves = [m for m in Move if allowed(principal.role, State(case.state), m)]
+    return read
+
+
+def get_detail(session: Session, *, principal: Principal, case_id: int) -> CaseDetail:
+    repo = CaseRepository(session)
+    case = repo.get_readable(principal, case_id)
+    if case is None:
+        raise NotFound("案件不存在或无权查看", "Case not found or not visible to you")
+    read = to_read(session, case, principal=principal)
+    detail = CaseDetail(**read.model_dump())
+    detail.events = [CaseEventRead.model_validate(e) for e in repo.events(case.id)]
+    detail.photo_ids = [m.id for m in MediaRepository(session).for_case(case.id)]
+    return detail
+
+
+def get_case(session: Session, *, principal: Principal, case_id: int) -> Case:
+    case = CaseRepository(session).get_readable(principal, case_id)
+    if case is None:
+        raise NotFound("案件不存在或无权查看", "Case not found or not visible to you")
+    return case
+
+
+def list_cases(
+    session: Session, *, principal: Principal, filters: CaseFilter, page: PageParams
+) -> tuple[list[CaseRead], int]:
+    filters.now = filters.now or utcnow()
+    stmt = CaseRepository(session).filtered(principal, filters)
+    rows, total = paginate(session, stmt, page)
+    return [to_read(session, c, principal=principal, now=filters.now) for c in rows], total
+
+
+def overdue_ids(session: Session, *, now: datetime | None = None) -> list[int]:
+    """The overdue set of the whole city (computed from the running clocks)."""
+    return CaseRepository(session).overdue_ids(now or utcnow())
+
+
+def duplicates(
+    session: Session, *, principal: Principal, category_code: str, lng: float, lat: float
+) -> list[Case]:
+    from gridgov.cases.intake import DUPLICATE_RADIUS_DEG
+
+    cat.selectable_category(session, category_code)
+    return CaseRepository(session).duplicates(
+        category_code=category_code, lng=lng, lat=lat, radius_deg=DUPLICATE_RADIUS_DEG
+    )
+
+
+def public_status(session: Session, *, number: str) -> tuple[Case, list]:
+    """What a reporter may see with the tracking number: state and the public timeline."""
+    repo = CaseRepository(session)
+    case = repo.by_number(number.strip().upper())
+    if case is None:
+        raise NotFound("未找到该受理编号", "No case with this tracking number")
+    return case, repo.public_events([case.id])
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+def list_categories(session: Session) -> list[CategoryRead]:
+    return [
+        CategoryRead(
+            code=c.code,
+            kind=c.kind,
+            name=c.name,
+            name_en=c.name_en,
+            parent_code=c.parent_code,
+            department_code=c.department_code,
+            register_minutes=c.register_minutes,
+            dispatch_minutes=c.dispatch_minutes,
+            handle_minutes=c.handle_minutes,
+            verify_minutes=c.verify_minutes,
+            handle_unit=c.handle_unit,
+            warn_share=c.warn_share,
+            selectable=c.selectable,
+        )
+        for c in cat.reference(session).categories.values()
+        if c.active
+    ]
+
+
+def list_departments(session: Session) -> list[DepartmentRead]:
+    return [
+        DepartmentRead(code=code, name=name, name_en=name_en)
+        for code, (name, name_en) in cat.reference(session).departments.items()
+    ]
+
+
+def update_category(
+    session: Session, *, principal: Principal, code: str, data: CategoryUpdate
+) -> CategoryRead:
+    from gridgov.cases.repository import CategoryRepository
+    from gridgov.kit.db import after_commit
+
+    if principal.role != Role.SYSTEM_ADMIN:
+        raise Forbidden(
+            "只有系统管理员可以修改案件类别", "Only a system administrator may edit categories"
+        )
+    row = CategoryRepository(session).get(code)
+    if row is None:
+        raise NotFound("案件类别不存在", "Unknown case category")
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("department_code") and not cat.department_exists(
+        session, changes["department_code"]
+    ):
+        raise BadRequest("部门不存在", "Unknown department", field="department_code")
+    before = {k: getattr(row, k) for k in changes}
+    for key, value in changes.items():
+        setattr(row, key, value)
+    session.flush()
+    trail.record(
+        session,
+        action="case_category.update",
+        object_type="case_category",
+        object_id=code,
+        principal=principal,
+        before=before,
+        after=changes,
+    )
+    cat.clear_cache()
+    after_commit(session, cat.clear_cache)
+    return next(c for c in list_categories(session) if c.code == code)
+
+
+# --- channel clients (Open311 apps, SMS and e-mail gateways) -------------------------------
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def add_client(
+    session: Session, *, name: str, kind: str, created_by: str | None = None
+) -> tuple[ChannelClient, str]:
+    """Register an Open311 app or a gateway; returns the client and its key (shown once)."""
+    if kind not in ("open311", "sms", "email"):
+        raise BadRequest("渠道类型须为 open311、sms 或 email", "Kind must be open311, sms or email")
+    key = f"{kind}_{secrets.token_urlsafe(24)}"
+    client = ChannelClientRepository(session).add(
+        ChannelClient(name=name[:100], kind=kind, key_hash=_hash_key(key), created_by=created_by)
+    )
+    trail.record(
+        session,
+        action="channel_client.create",
+        object_type="channel_client",
+        object_id=client.id,
+        after={"name": name, "kind": kind},
+        note=f"by {created_by}",
+    )
+    return client, key
+
+
+def authenticate_client(session: Session, *, key: str | None, kind: str) -> ChannelClient:
+    if not key:
+        raise Unauthorized("缺少 API 密钥", "API key missing")
+    client = ChannelClientRepository(session).by_key_hash(_hash_key(key))
+    if client is None or client.kind != kind:
+        raise Forbidden("API 密钥无效", "Invalid API key")
+    return client
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""Photos: magic-byte checked, size-limited, stored on disk by content hash, read within scope."""
