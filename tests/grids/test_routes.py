@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role
 from gridgov.models import Region
-from gridgov.sim.city import CitySummary
+from gridgov.sim.city import CitySummary, build_city
 from tests.factories import auth_headers, create_user
 
 
@@ -169,3 +169,20 @@ def test_reassigning_a_worker_needs_a_system_admin_and_keeps_history(
         ).status_code
         == 422
     )
+
+
+def test_region_counts_include_the_population(client: TestClient, db: Session) -> None:
+    build_city(db, grids=6, seed=11, with_population=True)
+    headers = auth_headers(client, create_user(db, role=Role.LEADER))
+    district = db.scalar(select(Region.code).where(Region.level == "district"))
+    grid = db.scalar(select(Region.code).where(Region.level == "grid").order_by(Region.code))
+    city = client.get(f"/api/v1/regions/{district}", headers=headers).json()["counts"]
+    one = client.get(f"/api/v1/regions/{grid}", headers=headers).json()["counts"]
+    assert 6 * 200 <= city["households"] <= 6 * 300
+    assert 2.3 <= city["persons"] / city["households"] <= 3.1
+    assert 200 <= one["households"] <= 300
+    assert 0 < city["population"]["floating_share"] < 0.5
+    overlay = client.get("/api/v1/regions.geojson?layer=commerce", headers=headers).json()
+    code = overlay["features"][0]["properties"]["code"]
+    covered = client.get(f"/api/v1/regions/{code}", headers=headers).json()["counts"]
+    assert covered["households"] == city["households"]  # one overlay covers all six grids

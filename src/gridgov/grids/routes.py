@@ -26,7 +26,10 @@ router = APIRouter(tags=["grids"])
 
 SessionDep = Annotated[Session, Depends(request_session)]
 SignedIn = Annotated[Principal, Depends(current_principal)]
-ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not signed in"}, 404: {"description": "Unknown region"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in"},
+    404: {"description": "Unknown region"},
+}
 
 
 @router.get("/regions", response_model=Page[RegionRead], responses=ERRORS)

@@ -38,10 +38,11 @@ class WorkerRead(StaffRead):
 
 class RegionCounts(BaseModel):
     grids: int
-    households: int | None = Field(
-        None, description="Households living in the region (None until the population base exists)"
+    households: int
+    persons: int = Field(description="Living residents")
+    population: dict[str, float | int] = Field(
+        description="Registered, floating, foreign, elderly, special groups, houses, organisations"
     )
-    persons: int | None = None
     facilities: int
     facilities_by_kind: dict[str, int]
 

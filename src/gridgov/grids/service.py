@@ -26,6 +26,7 @@ from gridgov.kit.errors import BadRequest, Conflict, NotFound
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models import Assignment, Region
 from gridgov.models.region import BASE_LAYER, RegionLevel
+from gridgov.people.stats import PopulationCounts, population_counts
 
 
 def get_region(session: Session, *, code: str) -> Region:
@@ -57,23 +58,23 @@ def region_detail(session: Session, *, code: str) -> RegionDetail:
     facilities = repo.facility_counts(region)
     current = AssignmentRepository(session).current_staff(region)
     worker = (
-        WorkerRead(
-            **StaffRead.model_validate(current[1]).model_dump(), since=current[0].started_at
-        )
+        WorkerRead(**StaffRead.model_validate(current[1]).model_dump(), since=current[0].started_at)
         if current
         else None
     )
     is_base = region.layer == BASE_LAYER
     ancestors = repo.ancestors(region)
-    households, persons = _population(session, region)
+    covers = [] if is_base else repo.grids_covered_by(region)
+    population = _population(session, region, covers)
     return RegionDetail(
         **RegionRead.model_validate(region).model_dump(),
         parent_code=ancestors[-1].code if ancestors else None,
         ancestors=[RegionRead.model_validate(a) for a in ancestors],
         counts=RegionCounts(
             grids=repo.grid_count(region),
-            households=households,
-            persons=persons,
+            households=population.households,
+            persons=population.persons,
+            population=population.as_dict(),
             facilities=sum(facilities.values()),
             facilities_by_kind=facilities,
         ),
@@ -81,14 +82,17 @@ def region_detail(session: Session, *, code: str) -> RegionDetail:
         covered_by=[RegionRead.model_validate(r) for r in repo.overlays_covering(region)]
         if is_base and region.level == RegionLevel.GRID
         else [],
-        covers=[]
-        if is_base
-        else [RegionRead.model_validate(r) for r in repo.grids_covered_by(region)],
+        covers=[RegionRead.model_validate(r) for r in covers],
     )
 
 
-def _population(session: Session, region: Region) -> tuple[int | None, int | None]:
-    return None, None
+def _population(session: Session, region: Region, covered: list[Region]) -> PopulationCounts:
+    """Population of a base region (by code prefix) or of the grids an overlay covers."""
+    codes = [region.code] if region.layer == BASE_LAYER else [grid.code for grid in covered]
+    total = PopulationCounts()
+    for counts in population_counts(session, region_codes=codes).values():
+        total.add(counts)
+    return total
 
 
 def geojson_collection(
