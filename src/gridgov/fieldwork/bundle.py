@@ -1,0 +1,117 @@
+"""What the phone caches to work without signal: the own grid, its facilities, households and
+houses, the open tasks, the modules and today's patrol time — one request, one response."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.auth.deps import CurrentPrincipal
+from gridgov.authz.principal import Principal
+from gridgov.fieldwork.forms import registry
+from gridgov.fieldwork.patrols import service as patrols
+from gridgov.kit.clock import utcnow
+from gridgov.kit.db import request_session
+from gridgov.models.facility import Facility
+from gridgov.models.house import House
+from gridgov.models.household import Household
+from gridgov.models.region import Region
+from gridgov.tasks import service as tasks
+from gridgov.tasks.schemas import TaskRead
+
+router = APIRouter(prefix="/field", tags=["field app"])
+DB = Annotated[Session, Depends(request_session)]
+MAX_ROWS = 2000
+
+
+class BundleRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def grid(self, code: str) -> Region | None:
+        return self.session.scalars(select(Region).where(Region.code == code)).first()
+
+    def facilities(self, code: str) -> list[dict[str, Any]]:
+        rows = self.session.execute(
+            select(
+                Facility.id,
+                Facility.code,
+                Facility.kind,
+                Facility.name,
+                Facility.lng,
+                Facility.lat,
+                Facility.status,
+            )
+            .where(Facility.grid_code == code)
+            .order_by(Facility.code)
+            .limit(MAX_ROWS)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def houses(self, code: str) -> list[dict[str, Any]]:
+        rows = self.session.execute(
+            select(House.id, House.address, House.use, House.lng, House.lat, House.version)
+            .where(House.grid_code == code)
+            .order_by(House.address)
+            .limit(MAX_ROWS)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def households(self, code: str) -> list[dict[str, Any]]:
+        rows = self.session.execute(
+            select(
+                Household.id,
+                Household.household_no,
+                Household.address,
+                Household.house_id,
+                Household.version,
+            )
+            .where(Household.grid_code == code)
+            .order_by(Household.household_no)
+            .limit(MAX_ROWS)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def build(session: Session, *, principal: Principal) -> dict[str, Any]:
+    code = principal.region_code or ""
+    repository = BundleRepository(session)
+    grid = repository.grid(code)
+    return {
+        "generated_at": utcnow().isoformat(),
+        "user": {
+            "id": principal.user_id,
+            "username": principal.username,
+            "role": str(principal.role),
+        },
+        "grid": None
+        if grid is None
+        else {
+            "code": grid.code,
+            "name": grid.name,
+            "center": [grid.center_lng, grid.center_lat],
+            "bbox": [grid.min_lng, grid.min_lat, grid.max_lng, grid.max_lat],
+            "geometry": json.loads(grid.geometry),
+        },
+        "facilities": repository.facilities(code),
+        "houses": repository.houses(code),
+        "households": repository.households(code),
+        "tasks": [
+            TaskRead.model_validate(t).model_dump(mode="json")
+            for t in tasks.list_readable(session, principal=principal)
+        ],
+        "modules": [registry.summary(m) for m in registry.latest_modules(session)],
+        "duty": patrols.my_day(
+            session, principal=principal, day=patrols.local_day(utcnow())
+        ).model_dump(mode="json"),
+    }
+
+
+@router.get("/bundle")
+def bundle(session: DB, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Everything the app keeps offline for the caller's own grid."""
+    return build(session, principal=principal)

@@ -1,0 +1,181 @@
+"""The module registry: adding XLSForm modules and finding the compiled form of a version."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal
+from gridgov.fieldwork.forms.repository import ModuleRepository
+from gridgov.fieldwork.forms.validate import CompiledModule
+from gridgov.fieldwork.forms.xlsform import parse_definition
+from gridgov.kit.errors import NotFound
+from gridgov.models.field_module import FieldModule
+
+DEFAULT_MODULES_DIR = Path(__file__).resolve().parents[2] / "modules"
+
+# Versions never change once stored, so their compiled form is cached by content hash.
+_COMPILED: dict[str, CompiledModule] = {}
+
+
+class ModuleNotFound(NotFound):
+    code = "module_not_found"
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    id: int
+    code: str
+    version: int
+    target: str | None
+    compiled: CompiledModule
+
+
+def add_module(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str | None = None,
+    principal: Principal | None = None,
+) -> tuple[FieldModule, bool]:
+    """Store a new version of the module the XLSForm defines; ``(module, created)``.
+
+    Uploading the same workbook again is a no-op; a changed workbook becomes the next version.
+    """
+    fallback = Path(filename).stem.split("_", 1)[-1].lower() if filename else None
+    definition = parse_definition(content, fallback_code=fallback)
+    digest = hashlib.sha256(content).hexdigest()
+    repository = ModuleRepository(session)
+    latest = repository.get_version(definition["code"])
+    if latest is not None and latest.sha256 == digest:
+        return latest, False
+    module = FieldModule(
+        code=definition["code"],
+        version=(latest.version + 1) if latest else 1,
+        title=definition["title"],
+        title_en=definition.get("title_en"),
+        target=definition.get("target"),
+        definition=definition,
+        xlsx=content,
+        sha256=digest,
+        active=True,
+        uploaded_by=principal.user_id if principal else None,
+    )
+    repository.add(module)
+    trail.record(
+        session,
+        action="field.module.add",
+        object_type="field_module",
+        object_id=f"{module.code}@{module.version}",
+        principal=principal,
+        after={
+            "code": module.code,
+            "version": module.version,
+            "sha256": digest,
+            "fields": len(definition["fields"]),
+            "target": module.target,
+        },
+    )
+    return module, True
+
+
+def install_defaults(session: Session, *, principal: Principal | None = None) -> list[FieldModule]:
+    """Add the nine shipped modules that are not there yet (idempotent)."""
+    added = []
+    repository = ModuleRepository(session)
+    for path in sorted(DEFAULT_MODULES_DIR.glob("*.xlsx")):
+        content = path.read_bytes()
+        definition_code = path.stem.split("_", 1)[-1]
+        if repository.get_version(definition_code) is not None:
+            continue
+        module, created = add_module(
+            session, content=content, filename=path.name, principal=principal
+        )
+        if created:
+            added.append(module)
+    return added
+
+
+def ensure_installed(session: Session) -> None:
+    """A new database gets the shipped modules on first use."""
+    if ModuleRepository(session).count() == 0:
+        install_defaults(session)
+
+
+def latest_modules(session: Session) -> list[FieldModule]:
+    ensure_installed(session)
+    return ModuleRepository(session).latest()
+
+
+def get_module(session: Session, *, code: str, version: int | None = None) -> FieldModule:
+    module = ModuleRepository(session).get_version(code, version)
+    if module is None:
+        raise ModuleNotFound(f"采集模块「{code}」不存在", f"No module {code!r}")
+    return module
+
+
+def set_active(
+    session: Session, *, code: str, active: bool, principal: Principal | None = None
+) -> FieldModule:
+    module = get_module(session, code=code)
+    module.active = active
+    trail.record(
+        session,
+        action="field.module.activate" if active else "field.module.retire",
+        object_type="field_module",
+        object_id=f"{module.code}@{module.version}",
+        principal=principal,
+    )
+    return module
+
+
+def resolve(
+    session: Session, wanted: Iterable[tuple[str, int | None]]
+) -> dict[tuple[str, int | None], ModuleRef]:
+    """Compiled modules for (code, version) pairs (version None: the newest). One query."""
+    wanted = set(wanted)
+    if not wanted:
+        return {}
+    rows = ModuleRepository(session).versions_of(code for code, _ in wanted)
+    if not rows and ModuleRepository(session).count() == 0:
+        install_defaults(session)
+        rows = ModuleRepository(session).versions_of(code for code, _ in wanted)
+    newest: dict[str, tuple[int, str, int, str, str | None]] = {}
+    exact: dict[tuple[str, int], tuple[int, str, int, str, str | None]] = {}
+    for row in rows:
+        exact[(row[1], row[2])] = row
+        if row[1] not in newest or row[2] > newest[row[1]][2]:
+            newest[row[1]] = row
+    found: dict[tuple[str, int | None], ModuleRef] = {}
+    for code, version in wanted:
+        row = newest.get(code) if version is None else exact.get((code, version))
+        if row is None:
+            continue
+        module_id, _, number, digest, target = row
+        key = f"{digest}:{number}"
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            compiled = CompiledModule(ModuleRepository(session).definition(module_id))
+            _COMPILED[key] = compiled
+        found[(code, version)] = ModuleRef(module_id, code, number, target, compiled)
+    return found
+
+
+def summary(module: FieldModule, *, with_definition: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": module.code,
+        "version": module.version,
+        "title": module.title,
+        "title_en": module.title_en,
+        "target": module.target,
+        "active": module.active,
+    }
+    if with_definition:
+        out["definition"] = module.definition
+    return out

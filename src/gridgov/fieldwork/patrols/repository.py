@@ -1,0 +1,78 @@
+"""Queries on patrols and their tracks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
+from gridgov.fieldwork.sync.repository import dialect_insert
+from gridgov.models.patrol import Patrol, PatrolPoint
+from gridgov.models.region import Region
+
+
+class PatrolRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_uuid(self, uuid: str, *, lock: bool = False) -> Patrol | None:
+        statement = select(Patrol).where(Patrol.uuid == uuid)
+        if lock:
+            statement = statement.with_for_update()
+        return self.session.scalars(statement).first()
+
+    def add(self, patrol: Patrol) -> Patrol:
+        self.session.add(patrol)
+        self.session.flush()
+        return patrol
+
+    def grid_geometry(self, grid_code: str) -> str | None:
+        return self.session.scalar(select(Region.geometry).where(Region.code == grid_code))
+
+    def insert_points(self, rows: list[dict[str, Any]]) -> int:
+        """Insert points not stored yet (same patrol and time = same point); how many were new."""
+        if not rows:
+            return 0
+        table = PatrolPoint.__table__
+        statement = (
+            dialect_insert(self.session, table)
+            .on_conflict_do_nothing(index_elements=["patrol_id", "t"])
+            .returning(table.c.id)
+        )
+        return len(self.session.execute(statement, rows).all())
+
+    def track(self, patrol_id: int) -> list[tuple[Any, float, float, bool]]:
+        rows = self.session.execute(
+            select(PatrolPoint.t, PatrolPoint.lng, PatrolPoint.lat, PatrolPoint.inside)
+            .where(PatrolPoint.patrol_id == patrol_id)
+            .order_by(PatrolPoint.t)
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def of_user_day(self, user_id: int, day: date) -> list[Patrol]:
+        return list(
+            self.session.scalars(
+                select(Patrol)
+                .where(Patrol.user_id == user_id, Patrol.day == day)
+                .order_by(Patrol.started_at)
+            )
+        )
+
+    def day_totals(self, principal: Principal, day: date) -> list[tuple[int, str, int, int]]:
+        """(user_id, grid_code, seconds inside, patrols) of the day in the caller's scope."""
+        rows = self.session.execute(
+            select(
+                Patrol.user_id,
+                Patrol.grid_code,
+                func.sum(Patrol.seconds_inside),
+                func.count(Patrol.id),
+            )
+            .where(Patrol.day == day, region_scope(principal).clause(Patrol.grid_code))
+            .group_by(Patrol.user_id, Patrol.grid_code)
+            .order_by(Patrol.grid_code)
+        )
+        return [(r[0], r[1], int(r[2] or 0), int(r[3])) for r in rows]

@@ -1,0 +1,61 @@
+"""Patrol endpoints of the field app and the supervisors' duty view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from gridgov.auth.deps import CurrentPrincipal, require_roles
+from gridgov.authz.principal import Principal
+from gridgov.fieldwork.patrols import service
+from gridgov.fieldwork.patrols.schemas import (
+    DutyRead,
+    DutySummary,
+    PatrolEnd,
+    PatrolRead,
+    PatrolStart,
+    PointsIn,
+)
+from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
+from gridgov.kit.clock import utcnow
+from gridgov.kit.db import request_session
+
+router = APIRouter(prefix="/field/patrols", tags=["field patrols"])
+DB = Annotated[Session, Depends(request_session)]
+Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISOR_ROLES))]
+
+
+@router.post("", status_code=201)
+def start(body: PatrolStart, session: DB, principal: CurrentPrincipal) -> PatrolRead:
+    return service.read(
+        service.start(session, principal=principal, uuid=body.uuid, started_at=body.started_at)
+    )
+
+
+@router.post("/{uuid}/points")
+def points(uuid: str, body: PointsIn, session: DB, principal: CurrentPrincipal) -> PatrolRead:
+    return service.read(
+        service.add_points(session, principal=principal, uuid=uuid, points=body.points)
+    )
+
+
+@router.post("/{uuid}/end")
+def end(uuid: str, body: PatrolEnd, session: DB, principal: CurrentPrincipal) -> PatrolRead:
+    return service.read(
+        service.end(session, principal=principal, uuid=uuid, ended_at=body.ended_at)
+    )
+
+
+@router.get("/today")
+def today(session: DB, principal: CurrentPrincipal, day: date | None = None) -> DutyRead:
+    """The caller's time inside the own grid on a day against the 3-hour duty."""
+    return service.my_day(session, principal=principal, day=day or service.local_day(utcnow()))
+
+
+@router.get("/summary")
+def summary(session: DB, principal: Supervisor, day: date | None = None) -> DutySummary:
+    """Every worker's patrol time on a day, in the supervisor's area."""
+    return service.day_summary(session, principal=principal, day=day or service.local_day(utcnow()))

@@ -1,0 +1,68 @@
+"""Bodies of the patrol API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gridgov.fieldwork.sync.schemas import UUID_PATTERN
+
+DUTY_SECONDS = 3 * 3600
+MAX_POINTS = 2000
+
+
+class PatrolStart(BaseModel):
+    uuid: str = Field(pattern=UUID_PATTERN)
+    started_at: datetime
+
+
+class TrackPointIn(BaseModel):
+    t: datetime
+    lng: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    accuracy: float | None = Field(default=None, ge=0)
+
+
+class PointsIn(BaseModel):
+    points: list[TrackPointIn] = Field(max_length=MAX_POINTS)
+
+
+class PatrolEnd(BaseModel):
+    ended_at: datetime
+
+
+class PatrolRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    uuid: str
+    grid_code: str
+    day: date
+    started_at: datetime
+    ended_at: datetime | None
+    seconds_inside: int
+    distance_m: float
+    point_count: int
+
+
+class DutyRead(BaseModel):
+    user_id: int
+    day: date
+    seconds_inside: int
+    duty_seconds: int = DUTY_SECONDS
+    met: bool
+    patrols: list[PatrolRead] = Field(default_factory=list)
+
+
+class WorkerDuty(BaseModel):
+    user_id: int
+    grid_code: str
+    seconds_inside: int
+    patrols: int
+    met: bool
+
+
+class DutySummary(BaseModel):
+    day: date
+    duty_seconds: int = DUTY_SECONDS
+    workers: list[WorkerDuty]

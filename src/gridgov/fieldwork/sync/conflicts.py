@@ -1,0 +1,88 @@
+"""Records kept for review: a supervisor sees them and decides."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal
+from gridgov.fieldwork.sync.repository import ConflictRepository, SubmissionRepository
+from gridgov.fieldwork.sync.schemas import SubmissionRead
+from gridgov.kit.clock import utcnow
+from gridgov.kit.errors import Conflict, NotFound
+from gridgov.models.field_submission import SyncConflict
+
+
+def list_readable(
+    session: Session, *, principal: Principal, state: str | None
+) -> list[SyncConflict]:
+    return ConflictRepository(session).list_readable(principal, state=state)
+
+
+def resolve(
+    session: Session, *, principal: Principal, conflict_id: int, resolution: str
+) -> SyncConflict:
+    """``accept`` applies a stale update on top of the current version (a new version, nothing
+    overwritten: the version it replaces stays in the history); ``discard`` keeps the base as
+    it is. A UUID mismatch can only be discarded (the stored record stands)."""
+    conflict = ConflictRepository(session).get_readable(principal, conflict_id)
+    if conflict is None:
+        raise NotFound("冲突记录不存在", "No such conflict")
+    if conflict.state != "open":
+        raise Conflict("该冲突已处理", "Already resolved")
+    if resolution == "accept":
+        if conflict.kind != "stale":
+            raise Conflict("同一编号的不同内容只能驳回", "A UUID mismatch can only be discarded")
+        _apply_stale(session, principal=principal, conflict=conflict)
+    conflict.state = "resolved"
+    conflict.resolution = resolution
+    conflict.resolved_by = principal.user_id
+    conflict.resolved_at = utcnow()
+    trail.record(
+        session,
+        action="field.conflict.resolve",
+        object_type="field_sync_conflict",
+        object_id=conflict.id,
+        principal=principal,
+        after={"resolution": resolution, "uuid": conflict.uuid, "kind": conflict.kind},
+    )
+    return conflict
+
+
+def _apply_stale(session: Session, *, principal: Principal, conflict: SyncConflict) -> None:
+    from gridgov.fieldwork.forms import registry
+    from gridgov.fieldwork.sync.bridges import update_population
+
+    submission = SubmissionRepository(session).get_by_uuid(conflict.uuid)
+    if submission is None or not submission.module_code:
+        raise NotFound("原记录不存在", "The stored record is missing")
+    ref = registry.resolve(session, {(submission.module_code, submission.module_version)})
+    module = ref[(submission.module_code, submission.module_version)]
+    changes = {
+        attribute: submission.data[name]
+        for name, attribute in module.compiled.bindings.items()
+        if name in submission.data
+    }
+    outcome = update_population(
+        session,
+        principal=principal,
+        target=str(module.target),
+        subject_id=str(submission.subject_id),
+        base_version=None,
+        changes=changes,
+        reason=f"conflict {conflict.id} accepted",
+    )
+    submission.state = outcome.state
+    submission.result_ref = outcome.ref
+
+
+def with_case_state(session: Session, item: SubmissionRead) -> SubmissionRead:
+    """A report's case state, so the worker sees how the problem is going."""
+    if item.kind == "report" and item.result_ref and item.result_ref.startswith("case:"):
+        from gridgov.models.case import Case
+
+        case = session.get(Case, int(item.result_ref.split(":", 1)[1]))
+        if case is not None:
+            item.case_state = case.state
+            item.case_number = case.number
+    return item

@@ -1,0 +1,152 @@
+"""What a stored field record becomes elsewhere: a new version of a person/household/house/
+organisation, a case in the case loop, a completed task.
+
+Each effect runs in a savepoint inside the batch's transaction: a business error (e.g. an
+unknown subject) leaves the record stored with state ``error`` and the reason, instead of
+blocking the phone's queue; an unexpected error aborts the whole batch, which the phone re-sends.
+Plain form records (no subject, no task) have no effect and cost no query here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.fieldwork.forms.registry import ModuleRef
+from gridgov.fieldwork.sync.repository import SubmissionRepository
+from gridgov.kit.errors import Conflict, GridgovError
+from gridgov.models.field_submission import FieldSubmission
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str  # applied | conflict | error | stored
+    ref: str | None = None
+    reason: str | None = None
+
+
+def needs_effect(row: dict[str, Any], module: ModuleRef | None) -> bool:
+    if row["kind"] in ("report", "task_result"):
+        return True
+    return bool(module and module.target and row.get("subject_id"))
+
+
+def apply_all(
+    session: Session,
+    *,
+    principal: Principal,
+    submission_ids: Sequence[int],
+    rows: Sequence[dict[str, Any]],
+    modules: dict[tuple[str, int | None], ModuleRef],
+) -> dict[int, Outcome]:
+    """Run the effects of the freshly stored records ``rows`` (same order as their ids)."""
+    wanted = [
+        submission_id
+        for submission_id, row in zip(submission_ids, rows, strict=True)
+        if needs_effect(row, _module_of(row, modules))
+    ]
+    outcomes: dict[int, Outcome] = {}
+    for submission in SubmissionRepository(session).by_ids(wanted):
+        module = _module_of(
+            {"module_code": submission.module_code, "module_version": submission.module_version},
+            modules,
+        )
+        try:
+            with session.begin_nested():
+                outcome = _apply(session, principal=principal, submission=submission, module=module)
+        except Conflict as exc:
+            outcome = Outcome("conflict", reason=exc.message_en)
+        except GridgovError as exc:
+            outcome = Outcome("error", reason=exc.message_en)
+        submission.state = outcome.state
+        submission.result_ref = outcome.ref
+        outcomes[submission.id] = outcome
+    session.flush()
+    return outcomes
+
+
+def _module_of(
+    row: dict[str, Any], modules: dict[tuple[str, int | None], ModuleRef]
+) -> ModuleRef | None:
+    code = row.get("module_code")
+    if not code:
+        return None
+    for ref in modules.values():
+        if ref.code == code and ref.version == row.get("module_version"):
+            return ref
+    return None
+
+
+def _apply(
+    session: Session, *, principal: Principal, submission: FieldSubmission, module: ModuleRef | None
+) -> Outcome:
+    if submission.kind == "report":
+        from gridgov.fieldwork.sync.bridges import create_case_from_report
+
+        return create_case_from_report(session, principal=principal, submission=submission)
+    if submission.kind == "task_result":
+        from gridgov.tasks import service as tasks
+
+        task = tasks.complete(
+            session,
+            principal=principal,
+            task_id=int(submission.task_id or 0),
+            result=submission.data,
+            submission_uuid=submission.uuid,
+        )
+        outcome = Outcome("applied", ref=f"task:{task.id}")
+        if module and module.target and submission.subject_id:
+            _population(session, principal=principal, submission=submission, module=module)
+        return outcome
+    assert module is not None
+    return _population(session, principal=principal, submission=submission, module=module)
+
+
+def _population(
+    session: Session, *, principal: Principal, submission: FieldSubmission, module: ModuleRef
+) -> Outcome:
+    from gridgov.fieldwork.sync.bridges import update_population
+
+    changes = {
+        attribute: submission.data[name]
+        for name, attribute in module.compiled.bindings.items()
+        if name in submission.data
+    }
+    return update_population(
+        session,
+        principal=principal,
+        target=str(module.target),
+        subject_id=str(submission.subject_id),
+        base_version=submission.base_version,
+        changes=changes,
+        reason=f"{module.code}@{module.version} {submission.uuid}",
+    )
+
+
+def check_task(
+    session: Session, *, principal: Principal, task_id: int | None
+) -> dict[str, str] | None:
+    """Why a task result cannot be accepted (None: it can)."""
+    from gridgov.tasks import service as tasks
+
+    if task_id is None:
+        return {
+            "field": "task_id",
+            "code": "required",
+            "message": "缺少任务编号",
+            "message_en": "task_id is required",
+        }
+    try:
+        tasks.get_readable(session, principal=principal, task_id=task_id)
+    except GridgovError as exc:
+        return {
+            "field": "task_id",
+            "code": exc.code,
+            "message": exc.message,
+            "message_en": exc.message_en,
+        }
+    return None

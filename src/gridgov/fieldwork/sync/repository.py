@@ -1,0 +1,118 @@
+"""Queries of the sync path: bulk, one statement per step of a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal, Role
+from gridgov.authz.scope import region_scope
+from gridgov.models.field_submission import FieldSubmission, SyncConflict
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
+    """``INSERT`` with ``ON CONFLICT`` support on the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+class SubmissionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str]]:
+        """uuid → (id, content_hash, result_ref, state) for the UUIDs already stored."""
+        if not uuids:
+            return {}
+        rows = self.session.execute(
+            select(
+                FieldSubmission.uuid,
+                FieldSubmission.id,
+                FieldSubmission.content_hash,
+                FieldSubmission.result_ref,
+                FieldSubmission.state,
+            ).where(FieldSubmission.uuid.in_(list(uuids)))
+        )
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def insert_new(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Insert rows whose UUID is not stored yet; uuid → id of those this call inserted."""
+        if not rows:
+            return {}
+        table = FieldSubmission.__table__
+        statement = (
+            dialect_insert(self.session, table)
+            .on_conflict_do_nothing(index_elements=["uuid"])
+            .returning(table.c.uuid, table.c.id)
+        )
+        result = self.session.execute(statement, rows)
+        inserted = {r[0]: r[1] for r in result}
+        return inserted
+
+    def add_conflicts(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        table = SyncConflict.__table__
+        statement = dialect_insert(self.session, table).on_conflict_do_nothing(
+            index_elements=["uuid", "content_hash"]
+        )
+        self.session.execute(statement, rows)
+
+    def by_ids(self, ids: Sequence[int]) -> list[FieldSubmission]:
+        if not ids:
+            return []
+        return list(
+            self.session.scalars(select(FieldSubmission).where(FieldSubmission.id.in_(list(ids))))
+        )
+
+    def readable_statement(self, principal: Principal) -> Select[tuple[FieldSubmission]]:
+        statement = select(FieldSubmission)
+        if principal.role == Role.GRID_WORKER:
+            return statement.where(FieldSubmission.user_id == principal.user_id)
+        return statement.where(region_scope(principal).clause(FieldSubmission.grid_code))
+
+    def list_readable(
+        self, principal: Principal, *, kind: str | None = None, limit: int = 100
+    ) -> list[FieldSubmission]:
+        statement = self.readable_statement(principal)
+        if kind:
+            statement = statement.where(FieldSubmission.kind == kind)
+        statement = statement.order_by(FieldSubmission.id.desc()).limit(limit)
+        return list(self.session.scalars(statement))
+
+    def get_by_uuid(self, uuid: str) -> FieldSubmission | None:
+        return self.session.scalars(
+            select(FieldSubmission).where(FieldSubmission.uuid == uuid)
+        ).first()
+
+
+class ConflictRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def readable_statement(self, principal: Principal) -> Select[tuple[SyncConflict]]:
+        statement = select(SyncConflict)
+        if principal.role == Role.GRID_WORKER:
+            return statement.where(SyncConflict.user_id == principal.user_id)
+        return statement.where(region_scope(principal).clause(SyncConflict.grid_code))
+
+    def list_readable(
+        self, principal: Principal, *, state: str | None = "open"
+    ) -> list[SyncConflict]:
+        statement = self.readable_statement(principal)
+        if state:
+            statement = statement.where(SyncConflict.state == state)
+        return list(self.session.scalars(statement.order_by(SyncConflict.id.desc()).limit(500)))
+
+    def get_readable(self, principal: Principal, conflict_id: int) -> SyncConflict | None:
+        return self.session.scalars(
+            self.readable_statement(principal).where(SyncConflict.id == conflict_id)
+        ).first()

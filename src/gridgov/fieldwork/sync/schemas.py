@@ -1,0 +1,90 @@
+"""Bodies of the sync API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+MAX_BATCH = 1000
+
+RecordKind = Literal["form", "report", "task_result"]
+SubjectType = Literal["person", "household", "house", "organisation"]
+Status = Literal["stored", "duplicate", "rejected", "stale", "invalid"]
+
+
+class SyncRecord(BaseModel):
+    """One record made on the phone. ``uuid`` is generated there; everything else is content."""
+
+    uuid: str = Field(pattern=UUID_PATTERN)
+    kind: RecordKind = "form"
+    module: str | None = Field(default=None, max_length=64)
+    module_version: int | None = Field(default=None, ge=1)
+    subject_type: SubjectType | None = None
+    subject_id: str | None = Field(default=None, max_length=64)
+    # The version of the subject the worker saw when editing (stale → conflict for review).
+    base_version: int | None = Field(default=None, ge=0)
+    task_id: int | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    lng: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    collected_at: datetime | None = None
+
+
+class SyncBatch(BaseModel):
+    records: list[SyncRecord] = Field(max_length=MAX_BATCH)
+
+
+class SyncResult(BaseModel):
+    uuid: str
+    status: Status
+    # The HTTP status this record would get on its own: 201, 200, 409, 202 or 400.
+    code: int
+    id: int | None = None
+    ref: str | None = None
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SyncResponse(BaseModel):
+    results: list[SyncResult]
+    counts: dict[str, int]
+
+
+class ConflictRead(BaseModel):
+    id: int
+    uuid: str
+    kind: str
+    user_id: int
+    grid_code: str | None
+    record: dict[str, Any]
+    reason: str | None
+    state: str
+    resolution: str | None
+    created_at: datetime
+
+
+class ConflictResolve(BaseModel):
+    # accept: apply the record as a new version on top of the current one; discard: keep as is.
+    resolution: Literal["accept", "discard"]
+
+
+class SubmissionRead(BaseModel):
+    id: int
+    uuid: str
+    kind: str
+    module_code: str | None
+    module_version: int | None
+    grid_code: str | None
+    subject_type: str | None
+    subject_id: str | None
+    data: dict[str, Any]
+    lng: float | None
+    lat: float | None
+    collected_at: datetime | None
+    received_at: datetime
+    state: str
+    result_ref: str | None
+    case_state: str | None = None
+    case_number: str | None = None

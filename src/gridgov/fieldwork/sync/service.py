@@ -1,0 +1,302 @@
+"""The sync contract of the field app (REFERENCE.md "Offline sync").
+
+A batch is processed in the caller's one transaction, so a crash half-way stores nothing and the
+phone's re-send finishes it. Per record:
+
+- new UUID, valid content → stored once (``stored``, 201); its effects run (population update as
+  a new version, case, task result) inside a savepoint;
+- same UUID, same content → ``duplicate`` (200), nothing new;
+- same UUID, different content → ``rejected`` (409), the new content is kept in the conflict
+  table for review, the stored record is untouched;
+- an update of a person/household/house/organisation made on an old version → ``stale`` (202):
+  stored, not applied, a conflict for a supervisor to resolve;
+- content the module's rules reject → ``invalid`` (400) with the field errors; not stored.
+
+Idempotency is enforced by the database (unique UUID, ``ON CONFLICT DO NOTHING``), so concurrent
+re-sends of the same record from two connections still store it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal, Role
+from gridgov.fieldwork.forms import registry
+from gridgov.fieldwork.sync import effects
+from gridgov.fieldwork.sync.repository import SubmissionRepository
+from gridgov.fieldwork.sync.schemas import SyncRecord, SyncResult
+from gridgov.kit.clock import utcnow
+from gridgov.kit.errors import Forbidden
+
+CONTENT_FIELDS = (
+    "kind",
+    "module",
+    "module_version",
+    "subject_type",
+    "subject_id",
+    "base_version",
+    "task_id",
+    "data",
+    "lng",
+    "lat",
+    "collected_at",
+)
+REPORT_MAX_TEXT = 4000
+SYNC_ROLES = (Role.GRID_WORKER, Role.INSPECTOR)
+
+
+class NotAFieldWorker(Forbidden):
+    code = "not_a_field_worker"
+
+
+def content_hash(record: SyncRecord) -> str:
+    content = record.model_dump(mode="json", include=set(CONTENT_FIELDS))
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _result(uuid: str, status: str, **kwargs: Any) -> SyncResult:
+    code = {"stored": 201, "duplicate": 200, "rejected": 409, "stale": 202, "invalid": 400}[status]
+    return SyncResult(uuid=uuid, status=status, code=code, **kwargs)  # type: ignore[arg-type]
+
+
+def _error(field: str, code: str, zh: str, en: str) -> dict[str, str]:
+    return {"field": field, "code": code, "message": zh, "message_en": en}
+
+
+def check_report(record: SyncRecord) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    data = record.data
+    errors = []
+    category = data.get("category")
+    if not isinstance(category, str) or not category.strip():
+        errors.append(_error("category", "required", "请选择问题类别", "category is required"))
+    description = data.get("description", "")
+    if not isinstance(description, str) or len(description) > REPORT_MAX_TEXT:
+        errors.append(
+            _error(
+                "description", "constraint", "描述不超过 4000 字", "description: max 4,000 chars"
+            )
+        )
+    photos = data.get("photos", [])
+    if not isinstance(photos, list) or not all(
+        isinstance(p, int) and not isinstance(p, bool) for p in photos
+    ):
+        errors.append(_error("photos", "type", "照片编号无效", "photos must be media ids"))
+    if record.lng is None or record.lat is None:
+        errors.append(_error("location", "required", "缺少位置", "lng and lat are required"))
+    unknown = set(data) - {"category", "description", "photos", "address"}
+    for name in sorted(unknown):
+        errors.append(_error(name, "unknown", "未知字段", "unknown field"))
+    clean = {
+        "category": category,
+        "description": description or "",
+        "photos": photos or [],
+        "address": data.get("address"),
+    }
+    return clean, errors
+
+
+def sync_batch(
+    session: Session, *, principal: Principal, records: Sequence[SyncRecord]
+) -> list[SyncResult]:
+    """Process one batch from the phone; results in the order of ``records``."""
+    if principal.role not in SYNC_ROLES:
+        raise NotAFieldWorker("只有网格员可以同步采集数据", "Only field staff sync field records")
+    repository = SubmissionRepository(session)
+    hashes = [content_hash(r) for r in records]
+    stored_before = repository.existing([r.uuid for r in records])
+
+    results: dict[int, SyncResult] = {}
+    first_in_batch: dict[str, int] = {}
+    candidates: list[int] = []
+    conflicts: list[dict[str, Any]] = []
+    for index, record in enumerate(records):
+        digest = hashes[index]
+        known = stored_before.get(record.uuid)
+        if known is not None:
+            row_id, stored_hash, ref, _state = known
+            if stored_hash == digest:
+                results[index] = _result(record.uuid, "duplicate", id=row_id, ref=ref)
+            else:
+                results[index] = _result(record.uuid, "rejected", id=row_id)
+                conflicts.append(_conflict_row(principal, record, digest, "uuid_mismatch"))
+            continue
+        if record.uuid in first_in_batch:
+            candidates.append(index)  # classified against the first one below
+            continue
+        first_in_batch[record.uuid] = index
+        candidates.append(index)
+
+    modules = registry.resolve(
+        session,
+        {(records[i].module, records[i].module_version) for i in candidates if records[i].module},
+    )
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    row_index: dict[str, int] = {}
+    for index in candidates:
+        record = records[index]
+        if first_in_batch[record.uuid] != index:
+            continue
+        data, errors, module = _check(session, principal, record, modules)
+        if errors:
+            results[index] = _result(record.uuid, "invalid", errors=errors)
+            continue
+        row_index[record.uuid] = index
+        rows.append(
+            {
+                "uuid": record.uuid,
+                "content_hash": hashes[index],
+                "kind": record.kind,
+                "module_code": module.code if module else record.module,
+                "module_version": module.version if module else None,
+                "user_id": principal.user_id,
+                "grid_code": principal.region_code,
+                "subject_type": record.subject_type,
+                "subject_id": record.subject_id,
+                "base_version": record.base_version,
+                "task_id": record.task_id,
+                "data": data,
+                "lng": record.lng,
+                "lat": record.lat,
+                "collected_at": record.collected_at,
+                "received_at": now,
+                "state": "stored",
+                "result_ref": None,
+            }
+        )
+
+    inserted = repository.insert_new(rows)
+    lost_race = [row["uuid"] for row in rows if row["uuid"] not in inserted]
+    if lost_race:
+        # Another connection stored the same UUID between our read and our insert.
+        winners = repository.existing(lost_race)
+        for uuid in lost_race:
+            index = row_index.pop(uuid)
+            row_id, stored_hash, ref, _ = winners[uuid]
+            if stored_hash == hashes[index]:
+                results[index] = _result(uuid, "duplicate", id=row_id, ref=ref)
+            else:
+                results[index] = _result(uuid, "rejected", id=row_id)
+                conflicts.append(
+                    _conflict_row(principal, records[index], hashes[index], "uuid_mismatch")
+                )
+
+    fresh = [row for row in rows if row["uuid"] in row_index]
+    applied = effects.apply_all(
+        session,
+        principal=principal,
+        submission_ids=[inserted[row["uuid"]] for row in fresh],
+        rows=fresh,
+        modules=modules,
+    )
+    for uuid, index in row_index.items():
+        row_id = inserted[uuid]
+        outcome = applied.get(row_id)
+        if outcome is not None and outcome.state == "conflict":
+            results[index] = _result(uuid, "stale", id=row_id, ref=outcome.ref)
+            conflicts.append(
+                _conflict_row(principal, records[index], hashes[index], "stale", outcome.reason)
+            )
+        else:
+            results[index] = _result(
+                uuid, "stored", id=row_id, ref=outcome.ref if outcome else None
+            )
+
+    # Later copies of a UUID inside the same batch compare with the first copy.
+    for index in candidates:
+        record = records[index]
+        first = first_in_batch[record.uuid]
+        if first == index:
+            continue
+        head = results[first]
+        if head.status == "invalid":
+            results[index] = head
+        elif hashes[index] == hashes[first]:
+            results[index] = _result(record.uuid, "duplicate", id=head.id, ref=head.ref)
+        else:
+            results[index] = _result(record.uuid, "rejected", id=head.id)
+            conflicts.append(_conflict_row(principal, record, hashes[index], "uuid_mismatch"))
+
+    repository.add_conflicts(conflicts)
+    ordered = [results[i] for i in range(len(records))]
+    counts = Counter(r.status for r in ordered)
+    if inserted or conflicts:
+        trail.record(
+            session,
+            action="field.sync",
+            object_type="field_sync_batch",
+            object_id=records[0].uuid if records else None,
+            principal=principal,
+            after={
+                "counts": dict(counts),
+                "stored": sorted(u for u in row_index if u in inserted),
+                "conflicts": sorted({c["uuid"] for c in conflicts}),
+            },
+        )
+    return ordered
+
+
+def _conflict_row(
+    principal: Principal, record: SyncRecord, digest: str, kind: str, reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "uuid": record.uuid,
+        "content_hash": digest,
+        "kind": kind,
+        "user_id": principal.user_id,
+        "grid_code": principal.region_code,
+        "record": record.model_dump(mode="json"),
+        "reason": reason,
+        "state": "open",
+        "created_at": utcnow(),
+    }
+
+
+def _check(
+    session: Session,
+    principal: Principal,
+    record: SyncRecord,
+    modules: dict[tuple[str, int | None], registry.ModuleRef],
+) -> tuple[dict[str, Any], list[dict[str, Any]], registry.ModuleRef | None]:
+    module = modules.get((record.module, record.module_version)) if record.module else None
+    if record.module and module is None:
+        return (
+            {},
+            [_error("module", "unknown", "采集模块不存在", f"no module {record.module!r}")],
+            None,
+        )
+    if record.kind == "report":
+        data, errors = check_report(record)
+        return data, errors, module
+    if record.kind == "form" and module is None:
+        return {}, [_error("module", "required", "缺少采集模块", "module is required")], None
+    if record.kind == "task_result":
+        problem = effects.check_task(session, principal=principal, task_id=record.task_id)
+        if problem:
+            return {}, [problem], module
+        if module is None:
+            return dict(record.data), [], None
+    assert module is not None
+    if record.subject_type and module.target and record.subject_type != module.target:
+        return (
+            {},
+            [
+                _error(
+                    "subject_type",
+                    "constraint",
+                    "对象类型与模块不符",
+                    f"module {module.code} updates a {module.target}",
+                )
+            ],
+            module,
+        )
+    clean, field_errors = module.compiled.check(record.data)
+    return clean, [e.to_dict() for e in field_errors], module

@@ -1,0 +1,66 @@
+"""Worker tasks: list, accept, complete; staff create and cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from gridgov.auth.deps import CurrentPrincipal
+from gridgov.kit.db import request_session
+from gridgov.tasks import service, sources
+from gridgov.tasks.schemas import TaskComplete, TaskCreate, TaskRead
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+DB = Annotated[Session, Depends(request_session)]
+
+
+class CancelIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.get("")
+def list_tasks(
+    session: DB, principal: CurrentPrincipal, state: Annotated[list[str] | None, Query()] = None
+) -> list[TaskRead]:
+    sources.sync_case_verifications(session, principal=principal)
+    states = tuple(state) if state else service.OPEN_STATES
+    return [
+        TaskRead.model_validate(t)
+        for t in service.list_readable(session, principal=principal, states=states)
+    ]
+
+
+@router.post("", status_code=201)
+def create(body: TaskCreate, session: DB, principal: CurrentPrincipal) -> TaskRead:
+    task = service.create(session, principal=principal, **body.model_dump())
+    return TaskRead.model_validate(task)
+
+
+@router.get("/{task_id}")
+def get(task_id: int, session: DB, principal: CurrentPrincipal) -> TaskRead:
+    return TaskRead.model_validate(
+        service.get_readable(session, principal=principal, task_id=task_id)
+    )
+
+
+@router.post("/{task_id}/accept")
+def accept(task_id: int, session: DB, principal: CurrentPrincipal) -> TaskRead:
+    return TaskRead.model_validate(service.accept(session, principal=principal, task_id=task_id))
+
+
+@router.post("/{task_id}/complete")
+def complete(
+    task_id: int, body: TaskComplete, session: DB, principal: CurrentPrincipal
+) -> TaskRead:
+    task = service.complete(session, principal=principal, task_id=task_id, result=body.result)
+    return TaskRead.model_validate(task)
+
+
+@router.post("/{task_id}/cancel")
+def cancel(task_id: int, body: CancelIn, session: DB, principal: CurrentPrincipal) -> TaskRead:
+    return TaskRead.model_validate(
+        service.cancel(session, principal=principal, task_id=task_id, reason=body.reason)
+    )

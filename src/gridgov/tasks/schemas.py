@@ -1,0 +1,48 @@
+"""Bodies of the task API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TaskCreate(BaseModel):
+    kind: str = Field(min_length=1, max_length=32)
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+    grid_code: str = Field(pattern=r"^\d{15}$")
+    due_at: datetime | None = None
+    module_code: str | None = Field(default=None, max_length=64)
+    subject_type: str | None = Field(default=None, max_length=32)
+    subject_id: str | None = Field(default=None, max_length=64)
+    lng: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    source_ref: str | None = Field(default=None, max_length=100)
+
+
+class TaskComplete(BaseModel):
+    result: dict[str, Any] = Field(default_factory=dict)
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    title: str
+    description: str | None
+    grid_code: str
+    assignee_user_id: int | None
+    due_at: datetime | None
+    state: str
+    module_code: str | None
+    subject_type: str | None
+    subject_id: str | None
+    lng: float | None
+    lat: float | None
+    result: dict[str, Any] | None
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    created_at: datetime

@@ -1,0 +1,215 @@
+"""Worker tasks: created by other domains (case verification, life-cycle events) or by staff,
+accepted and completed by the grid's worker with a result (a module form or a note).
+
+Other domains react to completion by registering a handler for their task kind
+(:func:`on_complete`), so this module never needs to know about cases or people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal, Role
+from gridgov.authz.scope import region_scope
+from gridgov.kit.clock import utcnow
+from gridgov.kit.errors import Conflict, Forbidden, NotFound
+from gridgov.models.task import Task
+from gridgov.tasks.repository import TaskRepository
+
+OPEN_STATES = ("open", "accepted")
+CREATOR_ROLES = (
+    Role.COMMUNITY_STAFF,
+    Role.STREET_STAFF,
+    Role.DISTRICT_STAFF,
+    Role.SYSTEM_ADMIN,
+    Role.SHIFT_LEADER,
+    Role.DISPATCHER,
+)
+CompletionHandler = Callable[[Session, Task, Principal], None]
+_HANDLERS: dict[str, list[CompletionHandler]] = {}
+
+
+class TaskNotFound(NotFound):
+    code = "task_not_found"
+
+
+class TaskStateConflict(Conflict):
+    code = "task_state"
+
+
+def on_complete(kind: str, handler: CompletionHandler) -> None:
+    """Register ``handler(session, task, principal)`` to run when a task of ``kind`` completes."""
+    _HANDLERS.setdefault(kind, []).append(handler)
+
+
+def _snapshot(task: Task) -> dict[str, Any]:
+    return {"state": task.state, "assignee_user_id": task.assignee_user_id}
+
+
+def create(
+    session: Session,
+    *,
+    kind: str,
+    title: str,
+    grid_code: str,
+    principal: Principal | None = None,
+    description: str | None = None,
+    due_at: datetime | None = None,
+    module_code: str | None = None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    lng: float | None = None,
+    lat: float | None = None,
+    source_ref: str | None = None,
+    assignee_user_id: int | None = None,
+) -> Task:
+    """Create a task for a grid's worker; with ``source_ref`` the call is idempotent."""
+    repository = TaskRepository(session)
+    if principal is not None and principal.role not in CREATOR_ROLES:
+        raise Forbidden("无权派发任务", "You may not assign tasks")
+    if principal is not None and not region_scope(principal).contains(grid_code):
+        raise Forbidden("该网格不在您的管辖范围", "That grid is outside your area")
+    if source_ref:
+        existing = repository.by_source_ref(source_ref)
+        if existing is not None:
+            return existing
+    task = repository.add(
+        Task(
+            kind=kind,
+            title=title,
+            description=description,
+            grid_code=grid_code,
+            assignee_user_id=assignee_user_id,
+            due_at=due_at,
+            state="open",
+            module_code=module_code,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            lng=lng,
+            lat=lat,
+            source_ref=source_ref,
+        )
+    )
+    trail.record(
+        session,
+        action="task.create",
+        object_type="task",
+        object_id=task.id,
+        principal=principal,
+        after={
+            "kind": kind,
+            "grid_code": grid_code,
+            "source_ref": source_ref,
+            "due_at": due_at.isoformat() if due_at else None,
+        },
+    )
+    return task
+
+
+def get_readable(session: Session, *, principal: Principal, task_id: int) -> Task:
+    task = TaskRepository(session).get_readable(principal, task_id)
+    if task is None:
+        raise TaskNotFound("任务不存在或无权查看", "Task not found or not yours")
+    return task
+
+
+def list_readable(
+    session: Session, *, principal: Principal, states: tuple[str, ...] = OPEN_STATES
+) -> list[Task]:
+    return TaskRepository(session).list_readable(principal, states=states)
+
+
+def _worker_task(session: Session, principal: Principal, task_id: int) -> Task:
+    task = get_readable(session, principal=principal, task_id=task_id)
+    if principal.role != Role.GRID_WORKER:
+        raise Forbidden("只有本网格网格员可以办理任务", "Only the grid's worker handles its tasks")
+    return task
+
+
+def accept(session: Session, *, principal: Principal, task_id: int) -> Task:
+    task = _worker_task(session, principal, task_id)
+    if task.state == "accepted" and task.assignee_user_id == principal.user_id:
+        return task
+    if task.state != "open":
+        raise TaskStateConflict(
+            f"任务当前状态为「{task.state}」，不能接收", f"Task is {task.state}"
+        )
+    before = _snapshot(task)
+    task.state = "accepted"
+    task.assignee_user_id = principal.user_id
+    task.accepted_at = utcnow()
+    trail.record(
+        session,
+        action="task.accept",
+        object_type="task",
+        object_id=task.id,
+        principal=principal,
+        before=before,
+        after=_snapshot(task),
+    )
+    return task
+
+
+def complete(
+    session: Session,
+    *,
+    principal: Principal,
+    task_id: int,
+    result: dict[str, Any],
+    submission_uuid: str | None = None,
+) -> Task:
+    """Record the result and close the task (accepting it first if needed)."""
+    task = _worker_task(session, principal, task_id)
+    if task.state == "done":
+        if submission_uuid and task.result_submission_uuid == submission_uuid:
+            return task
+        raise TaskStateConflict("任务已完成", "Task is already done")
+    if task.state not in OPEN_STATES:
+        raise TaskStateConflict(f"任务当前状态为「{task.state}」", f"Task is {task.state}")
+    before = _snapshot(task)
+    now = utcnow()
+    task.accepted_at = task.accepted_at or now
+    task.assignee_user_id = principal.user_id
+    task.state = "done"
+    task.result = result
+    task.result_submission_uuid = submission_uuid
+    task.completed_at = now
+    task.completed_by = principal.user_id
+    trail.record(
+        session,
+        action="task.complete",
+        object_type="task",
+        object_id=task.id,
+        principal=principal,
+        before=before,
+        after={**_snapshot(task), "result": result},
+    )
+    for handler in _HANDLERS.get(task.kind, []):
+        handler(session, task, principal)
+    return task
+
+
+def cancel(session: Session, *, principal: Principal, task_id: int, reason: str) -> Task:
+    task = get_readable(session, principal=principal, task_id=task_id)
+    if principal.role not in CREATOR_ROLES:
+        raise Forbidden("无权撤销任务", "You may not cancel tasks")
+    if task.state not in OPEN_STATES:
+        raise TaskStateConflict("任务已结束", "Task is closed")
+    before = _snapshot(task)
+    task.state = "cancelled"
+    trail.record(
+        session,
+        action="task.cancel",
+        object_type="task",
+        object_id=task.id,
+        principal=principal,
+        before=before,
+        after=_snapshot(task),
+        note=reason,
+    )
+    return task
