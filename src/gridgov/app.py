@@ -51,9 +51,12 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.auth.routes import router as auth_router
     from gridgov.cases.pages import router as cases_pages
     from gridgov.cases.routes import router as cases_router
+    from gridgov.fieldwork.routes import router as fieldwork_router
+    from gridgov.fieldwork.web import router as field_pages
     from gridgov.grids.routes import router as grids_router
     from gridgov.media.routes import router as media_router
     from gridgov.open311.routes import router as open311_router
+    from gridgov.tasks.routes import router as tasks_router
     from gridgov.web.routes import router as web_router
     from gridgov.workcal.routes import router as calendar_router
 
@@ -65,4 +68,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(calendar_router, prefix=API_PREFIX)
     app.include_router(open311_router)
     app.include_router(cases_pages)
+    app.include_router(fieldwork_router, prefix=API_PREFIX)
+    app.include_router(tasks_router, prefix=API_PREFIX)
+    app.include_router(field_pages)
     app.include_router(web_router)

@@ -16,6 +16,7 @@ from rich.progress import (
 )
 
 from gridgov.config import Mode, get_settings
+from gridgov.fieldwork.cli import modules_app
 from gridgov.grids.cli import grids_app
 from gridgov.kit.db import reset_engine
 
@@ -27,6 +28,7 @@ sim_app = typer.Typer(help="Synthetic city and day simulator.", no_args_is_help=
 app.add_typer(db_app, name="db")
 app.add_typer(sim_app, name="sim")
 app.add_typer(grids_app, name="grids")
+app.add_typer(modules_app, name="modules")
 
 console = Console()
 
