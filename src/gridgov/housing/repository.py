@@ -1,0 +1,66 @@
+"""Every query on houses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
+from gridgov.models.house import House
+from gridgov.people.repository import region_prefix, sort_clause
+
+HOUSE_SORTS = {
+    "address": House.address,
+    "grid_code": House.grid_code,
+    "changed_at": House.changed_at,
+    "id": House.id,
+}
+
+
+def readable_houses(principal: Principal) -> Select[Any]:
+    return select(House).where(region_scope(principal).clause(House.grid_code))
+
+
+def search_houses(
+    principal: Principal,
+    *,
+    q: str | None = None,
+    region_code: str | None = None,
+    use: str | None = None,
+    status: str | None = None,
+    sort: str = "address",
+) -> Select[Any]:
+    stmt = readable_houses(principal)
+    if q:
+        stmt = stmt.where(House.address.contains(q.strip(), autoescape=True))
+    if region_code:
+        stmt = stmt.where(region_prefix(House.grid_code, region_code))
+    if use:
+        stmt = stmt.where(House.use == use)
+    if status:
+        stmt = stmt.where(House.status == status)
+    return stmt.order_by(*sort_clause(HOUSE_SORTS, sort), House.id)
+
+
+def get_house(session: Session, house_id: int, *, for_update: bool = False) -> House | None:
+    if for_update:
+        return session.scalar(select(House).where(House.id == house_id).with_for_update())
+    return session.get(House, house_id)
+
+
+def house_by_address(session: Session, address: str) -> House | None:
+    return session.scalar(select(House).where(House.address == address))
+
+
+def houses_by_address(session: Session, addresses: Sequence[str]) -> dict[str, House]:
+    found: dict[str, House] = {}
+    for start in range(0, len(addresses), 900):
+        for house in session.scalars(
+            select(House).where(House.address.in_(addresses[start : start + 900]))
+        ):
+            found[house.address] = house
+    return found

@@ -1,0 +1,140 @@
+"""Behaviour of houses: create and versioned change (demolition is a state, not a delete)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.housing import repository
+from gridgov.housing.schemas import HouseCreate, HouseUpdate
+from gridgov.kit.errors import Conflict, NotFound
+from gridgov.kit.pagination import PageParams, paginate
+from gridgov.models.house import House
+from gridgov.models.person import Person
+from gridgov.people import repository as people_repository
+from gridgov.people.auth import ensure_in_scope
+from gridgov.people.common import change_source, check_grid, readable, write_trail
+from gridgov.people.schemas import VersionRead
+from gridgov.people.stats import refresh_grid_stats
+from gridgov.people.versioning import apply_changes, history, snapshot, stamp
+
+HOUSE = "house"
+
+
+def create_house(
+    session: Session,
+    *,
+    principal: Principal | None,
+    house_in: HouseCreate,
+    source: str | None = None,
+    reason: str | None = None,
+) -> House:
+    check_grid(session, principal, house_in.grid_code)
+    if repository.house_by_address(session, house_in.address) is not None:
+        raise Conflict(
+            f"标准地址“{house_in.address}”已登记", f"The address {house_in.address} exists"
+        )
+    house = House(**house_in.model_dump(), status="active")
+    stamp(house, principal=principal, source=change_source(principal, source), reason=reason)
+    session.add(house)
+    session.flush()
+    write_trail(
+        session,
+        action="house.create",
+        kind=HOUSE,
+        row=house,
+        principal=principal,
+        before=None,
+        after=snapshot(house),
+    )
+    refresh_grid_stats(session, grid_codes=[house.grid_code])
+    return house
+
+
+def get_house(session: Session, *, principal: Principal | None, house_id: int) -> House:
+    house = repository.get_house(session, house_id)
+    if house is None or not readable(principal, house.grid_code):
+        raise NotFound(f"房屋 {house_id} 不存在", f"No house {house_id}")
+    return house
+
+
+def update_house(
+    session: Session,
+    *,
+    principal: Principal | None,
+    house_id: int,
+    changes: HouseUpdate,
+    source: str | None = None,
+    reason: str | None = None,
+    base_version: int | None = None,
+) -> House:
+    house = repository.get_house(session, house_id, for_update=True)
+    if house is None or not readable(principal, house.grid_code):
+        raise NotFound(f"房屋 {house_id} 不存在", f"No house {house_id}")
+    if principal is not None:
+        ensure_in_scope(principal, house.grid_code)
+    values = changes.model_dump(include=changes.model_fields_set)
+    for key in ("address", "grid_code", "use", "status"):
+        if key in values and values[key] is None:
+            del values[key]
+    if "grid_code" in values and values["grid_code"] != house.grid_code:
+        check_grid(session, principal, values["grid_code"])
+    if "address" in values and values["address"] != house.address:
+        other = repository.house_by_address(session, values["address"])
+        if other is not None:
+            raise Conflict(f"标准地址“{values['address']}”已登记", "The address exists")
+    old_grid = house.grid_code
+    result = apply_changes(
+        session,
+        house,
+        record_type=HOUSE,
+        values=values,
+        principal=principal,
+        source=change_source(principal, source),
+        reason=reason,
+        base_version=base_version,
+    )
+    if result is not None:
+        write_trail(
+            session,
+            action="house.update",
+            kind=HOUSE,
+            row=house,
+            principal=principal,
+            before=result[0],
+            after=result[1],
+            note=reason,
+        )
+        refresh_grid_stats(session, grid_codes={old_grid, house.grid_code})
+    return house
+
+
+def house_residents(
+    session: Session, *, principal: Principal | None, house_id: int
+) -> list[Person]:
+    house = get_house(session, principal=principal, house_id=house_id)
+    return people_repository.house_residents(session, house.id)
+
+
+def house_history(
+    session: Session, *, principal: Principal | None, house_id: int
+) -> list[VersionRead]:
+    house = get_house(session, principal=principal, house_id=house_id)
+    return history(session, house, record_type=HOUSE)
+
+
+def list_houses(
+    session: Session,
+    *,
+    principal: Principal,
+    q: str | None = None,
+    region_code: str | None = None,
+    use: str | None = None,
+    status: str | None = None,
+    sort: str = "address",
+    page: PageParams,
+) -> tuple[list[House], int]:
+    stmt = repository.search_houses(
+        principal, q=q, region_code=region_code, use=use, status=status, sort=sort
+    )
+    return paginate(session, stmt, page)

@@ -1,0 +1,1 @@
+"""Actual organisations (实有单位): enterprises, shops, restaurants, social organisations."""

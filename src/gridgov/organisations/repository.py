@@ -1,0 +1,68 @@
+"""Every query on organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
+from gridgov.models.organisation import Organisation
+from gridgov.people.repository import region_prefix, sort_clause
+
+ORGANISATION_SORTS = {
+    "name": Organisation.name,
+    "credit_code": Organisation.credit_code,
+    "grid_code": Organisation.grid_code,
+    "changed_at": Organisation.changed_at,
+    "id": Organisation.id,
+}
+
+
+def readable_organisations(principal: Principal) -> Select[Any]:
+    return select(Organisation).where(region_scope(principal).clause(Organisation.grid_code))
+
+
+def search_organisations(
+    principal: Principal,
+    *,
+    q: str | None = None,
+    region_code: str | None = None,
+    industry: str | None = None,
+    org_type: str | None = None,
+    status: str | None = None,
+    sort: str = "name",
+) -> Select[Any]:
+    stmt = readable_organisations(principal)
+    if q:
+        q = q.strip()
+        if len(q) == 18 and q.isalnum():
+            stmt = stmt.where(Organisation.credit_code == q.upper())
+        else:
+            stmt = stmt.where(Organisation.name.contains(q, autoescape=True))
+    if region_code:
+        stmt = stmt.where(region_prefix(Organisation.grid_code, region_code))
+    for column, value in (
+        (Organisation.industry, industry),
+        (Organisation.org_type, org_type),
+        (Organisation.status, status),
+    ):
+        if value:
+            stmt = stmt.where(column == value)
+    return stmt.order_by(*sort_clause(ORGANISATION_SORTS, sort), Organisation.id)
+
+
+def get_organisation(
+    session: Session, organisation_id: int, *, for_update: bool = False
+) -> Organisation | None:
+    if for_update:
+        return session.scalar(
+            select(Organisation).where(Organisation.id == organisation_id).with_for_update()
+        )
+    return session.get(Organisation, organisation_id)
+
+
+def organisation_by_code(session: Session, credit_code: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.credit_code == credit_code))

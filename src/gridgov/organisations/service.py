@@ -1,0 +1,157 @@
+"""Behaviour of organisations: create and versioned change (closing is a state, not a delete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.kit.errors import Conflict, NotFound
+from gridgov.kit.pagination import PageParams, paginate
+from gridgov.models.organisation import Organisation
+from gridgov.organisations import repository
+from gridgov.organisations.schemas import OrganisationCreate, OrganisationUpdate
+from gridgov.people.auth import ensure_in_scope
+from gridgov.people.common import change_source, check_grid, check_links, readable, write_trail
+from gridgov.people.schemas import VersionRead
+from gridgov.people.stats import refresh_grid_stats
+from gridgov.people.versioning import apply_changes, history, snapshot, stamp
+
+ORGANISATION = "organisation"
+
+
+def _licences(values: list[Any] | None) -> list[dict[str, Any]]:
+    out = []
+    for licence in values or []:
+        item = dict(licence)
+        if item.get("valid_until") is not None:
+            item["valid_until"] = item["valid_until"].isoformat()
+        out.append(item)
+    return out
+
+
+def create_organisation(
+    session: Session,
+    *,
+    principal: Principal | None,
+    organisation_in: OrganisationCreate,
+    source: str | None = None,
+    reason: str | None = None,
+) -> Organisation:
+    check_grid(session, principal, organisation_in.grid_code)
+    check_links(session, principal, None, organisation_in.house_id)
+    if repository.organisation_by_code(session, organisation_in.credit_code) is not None:
+        raise Conflict(
+            f"统一社会信用代码 {organisation_in.credit_code} 已登记",
+            f"Credit code {organisation_in.credit_code} exists",
+        )
+    data = organisation_in.model_dump(exclude={"licences"})
+    organisation = Organisation(
+        **data, licences=_licences(organisation_in.model_dump()["licences"]), status="active"
+    )
+    stamp(organisation, principal=principal, source=change_source(principal, source), reason=reason)
+    session.add(organisation)
+    session.flush()
+    write_trail(
+        session,
+        action="organisation.create",
+        kind=ORGANISATION,
+        row=organisation,
+        principal=principal,
+        before=None,
+        after=snapshot(organisation),
+    )
+    refresh_grid_stats(session, grid_codes=[organisation.grid_code])
+    return organisation
+
+
+def get_organisation(
+    session: Session, *, principal: Principal | None, organisation_id: int
+) -> Organisation:
+    organisation = repository.get_organisation(session, organisation_id)
+    if organisation is None or not readable(principal, organisation.grid_code):
+        raise NotFound(f"单位 {organisation_id} 不存在", f"No organisation {organisation_id}")
+    return organisation
+
+
+def update_organisation(
+    session: Session,
+    *,
+    principal: Principal | None,
+    organisation_id: int,
+    changes: OrganisationUpdate,
+    source: str | None = None,
+    reason: str | None = None,
+    base_version: int | None = None,
+) -> Organisation:
+    organisation = repository.get_organisation(session, organisation_id, for_update=True)
+    if organisation is None or not readable(principal, organisation.grid_code):
+        raise NotFound(f"单位 {organisation_id} 不存在", f"No organisation {organisation_id}")
+    if principal is not None:
+        ensure_in_scope(principal, organisation.grid_code)
+    values = changes.model_dump(include=changes.model_fields_set)
+    for key in ("name", "org_type", "grid_code", "status", "licences"):
+        if key in values and values[key] is None:
+            del values[key]
+    if "licences" in values:
+        values["licences"] = _licences(values["licences"])
+    if "grid_code" in values and values["grid_code"] != organisation.grid_code:
+        check_grid(session, principal, values["grid_code"])
+    if values.get("house_id") is not None:
+        check_links(session, principal, None, values["house_id"])
+    old_grid = organisation.grid_code
+    result = apply_changes(
+        session,
+        organisation,
+        record_type=ORGANISATION,
+        values=values,
+        principal=principal,
+        source=change_source(principal, source),
+        reason=reason,
+        base_version=base_version,
+    )
+    if result is not None:
+        write_trail(
+            session,
+            action="organisation.update",
+            kind=ORGANISATION,
+            row=organisation,
+            principal=principal,
+            before=result[0],
+            after=result[1],
+            note=reason,
+        )
+        refresh_grid_stats(session, grid_codes={old_grid, organisation.grid_code})
+    return organisation
+
+
+def organisation_history(
+    session: Session, *, principal: Principal | None, organisation_id: int
+) -> list[VersionRead]:
+    organisation = get_organisation(session, principal=principal, organisation_id=organisation_id)
+    return history(session, organisation, record_type=ORGANISATION)
+
+
+def list_organisations(
+    session: Session,
+    *,
+    principal: Principal,
+    q: str | None = None,
+    region_code: str | None = None,
+    industry: str | None = None,
+    org_type: str | None = None,
+    status: str | None = None,
+    sort: str = "name",
+    page: PageParams,
+) -> tuple[list[Organisation], int]:
+    stmt = repository.search_organisations(
+        principal,
+        q=q,
+        region_code=region_code,
+        industry=industry,
+        org_type=org_type,
+        status=status,
+        sort=sort,
+    )
+    return paginate(session, stmt, page)

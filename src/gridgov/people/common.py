@@ -1,0 +1,94 @@
+"""Helpers shared by the services of persons, households, houses and organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
+from gridgov.kit.errors import BadRequest, Conflict, NotFound
+from gridgov.people import repository
+from gridgov.people.auth import ensure_in_scope
+from gridgov.people.versioning import default_source, visible
+
+PERSON = "person"
+HOUSEHOLD = "household"
+
+
+def change_source(principal: Principal | None, source: str | None) -> str:
+    if source:
+        return source
+    return default_source(principal) if principal else "system"
+
+
+def check_grid(session: Session, principal: Principal | None, grid_code: str) -> None:
+    if principal is not None:
+        ensure_in_scope(principal, grid_code)
+    if not repository.existing_grid_codes(session, [grid_code]):
+        raise BadRequest(f"网格编码 {grid_code} 不存在", f"Unknown grid code {grid_code}")
+
+
+def bad_request(error: ValueError) -> BadRequest:
+    """A schema-level ``ValueError`` ("中文 / English") as a typed 400."""
+    zh, _, en = str(error).partition(" / ")
+    return BadRequest(zh, en or zh)
+
+
+def not_found(kind: str, record_id: int) -> NotFound:
+    names = {PERSON: "人员", HOUSEHOLD: "户"}
+    return NotFound(f"{names.get(kind, kind)} {record_id} 不存在", f"No {kind} {record_id}")
+
+
+def readable(principal: Principal | None, grid_code: str) -> bool:
+    return principal is None or region_scope(principal).contains(grid_code)
+
+
+def check_links(
+    session: Session, principal: Principal | None, household_id: int | None, house_id: int | None
+) -> None:
+    from gridgov.housing import repository as housing_repository
+
+    if household_id is not None:
+        household = repository.get_household(session, household_id)
+        if household is None or not readable(principal, household.grid_code):
+            raise BadRequest(f"户 {household_id} 不存在", f"No household {household_id}")
+    if house_id is not None:
+        house = housing_repository.get_house(session, house_id)
+        if house is None or not readable(principal, house.grid_code):
+            raise BadRequest(f"房屋 {house_id} 不存在", f"No house {house_id}")
+
+
+def duplicate_id(session: Session, id_hash: str, person_id: int | None = None) -> None:
+    existing = repository.person_by_id_hash(session, id_hash)
+    if existing is not None and existing.id != person_id:
+        raise Conflict(
+            "该证件号码已在人口库中登记",
+            "This ID number is already in the base",
+            person_id=existing.id,
+        )
+
+
+def write_trail(
+    session: Session,
+    *,
+    action: str,
+    kind: str,
+    row: Any,
+    principal: Principal | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str | None = None,
+) -> None:
+    trail.record(
+        session,
+        action=action,
+        object_type=kind,
+        object_id=row.id,
+        principal=principal,
+        before=visible(before) if before is not None else None,
+        after=visible(after) if after is not None else None,
+        note=note,
+    )

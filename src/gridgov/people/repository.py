@@ -1,0 +1,251 @@
+"""Every query of the population base (persons, households, versions, statistics)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
+from gridgov.models.household import Household
+from gridgov.models.person import Person
+from gridgov.models.region import Region
+from gridgov.models.versioning import RecordVersion
+from gridgov.people.sensitive import lookup
+from gridgov.people.stats import PopulationCounts, population_counts, refresh_grid_stats
+from gridgov.people.text import is_cjk, normalise_phone
+
+__all__ = [
+    "PersonFilters",
+    "PopulationCounts",
+    "existing_grid_codes",
+    "population_counts",
+    "refresh_grid_stats",
+]
+
+_UPPER = "\U0010ffff"
+
+
+def prefix(column: Any, value: str) -> ColumnElement[bool]:
+    """``column LIKE 'value%'`` as a range every B-tree index serves (SQLite and PostgreSQL)."""
+    return and_(column >= value, column < value + _UPPER)
+
+
+def region_prefix(column: Any, code: str) -> ColumnElement[bool]:
+    return and_(column >= code, column < code + ":")
+
+
+@dataclass
+class PersonFilters:
+    q: str | None = None
+    name: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    region_code: str | None = None
+    residence_type: str | None = None
+    living_status: str | None = None
+    sex: str | None = None
+    tag: str | None = None
+    born_after: date | None = None
+    born_before: date | None = None
+    household_id: int | None = None
+    house_id: int | None = None
+
+
+PERSON_SORTS = {
+    "name": Person.name,
+    "name_pinyin": Person.name_pinyin,
+    "birth_date": Person.birth_date,
+    "changed_at": Person.changed_at,
+    "grid_code": Person.grid_code,
+    "id": Person.id,
+}
+
+
+def readable_persons(principal: Principal) -> Select[Any]:
+    return select(Person).where(region_scope(principal).clause(Person.grid_code))
+
+
+def _name_clause(text: str) -> ColumnElement[bool]:
+    if is_cjk(text):
+        return Person.name.contains(text, autoescape=True)
+    letters = text.lower().replace(" ", "")
+    return prefix(Person.name_pinyin, letters) | prefix(Person.name_initials, letters)
+
+
+def search_persons(principal: Principal, filters: PersonFilters, sort: str = "name") -> Select[Any]:
+    stmt = readable_persons(principal)
+    f = filters
+    if f.q:
+        q = f.q.strip()
+        compact = q.replace(" ", "").upper()
+        if len(compact) == 18 and compact[:17].isdigit():
+            stmt = stmt.where(Person.id_number_hash == lookup(compact))
+        elif compact.lstrip("+").isdigit() and len(compact) >= 7:
+            stmt = stmt.where(Person.phone_hash == lookup(normalise_phone(q)))
+        else:
+            stmt = stmt.where(_name_clause(q))
+    if f.name:
+        stmt = stmt.where(_name_clause(f.name.strip()))
+    if f.id_number:
+        stmt = stmt.where(Person.id_number_hash == lookup(f.id_number.strip().upper()))
+    if f.phone:
+        stmt = stmt.where(Person.phone_hash == lookup(normalise_phone(f.phone)))
+    if f.address:
+        stmt = stmt.where(Person.current_address.contains(f.address.strip(), autoescape=True))
+    if f.region_code:
+        stmt = stmt.where(region_prefix(Person.grid_code, f.region_code))
+    for column, value in (
+        (Person.residence_type, f.residence_type),
+        (Person.living_status, f.living_status),
+        (Person.sex, f.sex),
+        (Person.household_id, f.household_id),
+        (Person.house_id, f.house_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.tag:
+        stmt = stmt.where(Person.tag_codes.like(f"%,{f.tag},%"))
+    if f.born_after:
+        stmt = stmt.where(Person.birth_date >= f.born_after)
+    if f.born_before:
+        stmt = stmt.where(Person.birth_date <= f.born_before)
+    return stmt.order_by(*sort_clause(PERSON_SORTS, sort), Person.id)
+
+
+def sort_clause(columns: dict[str, Any], sort: str) -> list[Any]:
+    descending = sort.startswith("-")
+    column = columns.get(sort.lstrip("-"))
+    if column is None:
+        return []
+    return [column.desc() if descending else column.asc()]
+
+
+def get_person(session: Session, person_id: int, *, for_update: bool = False) -> Person | None:
+    if for_update:
+        return session.scalar(select(Person).where(Person.id == person_id).with_for_update())
+    return session.get(Person, person_id)
+
+
+def person_by_id_hash(session: Session, id_hash: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.id_number_hash == id_hash))
+
+
+def existing_id_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(hashes), 900):
+        chunk = hashes[start : start + 900]
+        found.update(
+            session.scalars(select(Person.id_number_hash).where(Person.id_number_hash.in_(chunk)))
+        )
+    return found
+
+
+def household_members(session: Session, household_id: int) -> list[Person]:
+    order = (Person.relation_to_head != "head", Person.birth_date, Person.id)
+    return list(
+        session.scalars(select(Person).where(Person.household_id == household_id).order_by(*order))
+    )
+
+
+def house_residents(session: Session, house_id: int) -> list[Person]:
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.house_id == house_id)
+            .order_by(Person.household_id, Person.id)
+        )
+    )
+
+
+# -- households -------------------------------------------------------------------------------
+HOUSEHOLD_SORTS = {
+    "household_no": Household.household_no,
+    "grid_code": Household.grid_code,
+    "changed_at": Household.changed_at,
+    "id": Household.id,
+}
+
+
+def readable_households(principal: Principal) -> Select[Any]:
+    return select(Household).where(region_scope(principal).clause(Household.grid_code))
+
+
+def search_households(
+    principal: Principal,
+    *,
+    q: str | None = None,
+    region_code: str | None = None,
+    house_id: int | None = None,
+    status: str | None = None,
+    sort: str = "household_no",
+) -> Select[Any]:
+    stmt = readable_households(principal)
+    if q:
+        q = q.strip()
+        stmt = stmt.where(
+            prefix(Household.household_no, q) | Household.address.contains(q, autoescape=True)
+        )
+    if region_code:
+        stmt = stmt.where(region_prefix(Household.grid_code, region_code))
+    if house_id is not None:
+        stmt = stmt.where(Household.house_id == house_id)
+    if status:
+        stmt = stmt.where(Household.status == status)
+    return stmt.order_by(*sort_clause(HOUSEHOLD_SORTS, sort), Household.id)
+
+
+def get_household(
+    session: Session, household_id: int, *, for_update: bool = False
+) -> Household | None:
+    if for_update:
+        return session.scalar(
+            select(Household).where(Household.id == household_id).with_for_update()
+        )
+    return session.get(Household, household_id)
+
+
+def household_by_no(session: Session, household_no: str) -> Household | None:
+    return session.scalar(select(Household).where(Household.household_no == household_no))
+
+
+def households_by_no(session: Session, numbers: Sequence[str]) -> dict[str, Household]:
+    found: dict[str, Household] = {}
+    for start in range(0, len(numbers), 900):
+        chunk = numbers[start : start + 900]
+        for household in session.scalars(
+            select(Household).where(Household.household_no.in_(chunk))
+        ):
+            found[household.household_no] = household
+    return found
+
+
+# -- shared -----------------------------------------------------------------------------------
+def existing_grid_codes(session: Session, codes: Collection[str]) -> set[str]:
+    """The codes among ``codes`` that are grids of the base layer."""
+    wanted = sorted(set(codes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        found.update(
+            session.scalars(
+                select(Region.code).where(Region.code.in_(chunk), Region.level == "grid")
+            )
+        )
+    return found
+
+
+def record_versions(session: Session, *, record_type: str, record_id: int) -> list[RecordVersion]:
+    return list(
+        session.scalars(
+            select(RecordVersion)
+            .where(RecordVersion.record_type == record_type, RecordVersion.record_id == record_id)
+            .order_by(RecordVersion.version)
+        )
+    )

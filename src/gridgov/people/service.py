@@ -1,0 +1,441 @@
+"""Behaviour of the population base: persons and households, every change a new version.
+
+Services take keyword-only arguments, never commit, write the trail and keep the per-grid
+statistics current. ``principal=None`` means a trusted system job (feeds, simulator).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal
+from gridgov.kit.errors import BadRequest, Conflict
+from gridgov.kit.pagination import PageParams, paginate
+from gridgov.models.household import Household
+from gridgov.models.person import IdType, Person
+from gridgov.people import repository
+from gridgov.people.auth import FULL_VIEW_ROLES, ensure_in_scope, ensure_role
+from gridgov.people.common import (
+    HOUSEHOLD,
+    PERSON,
+    bad_request,
+    change_source,
+    check_grid,
+    check_links,
+    duplicate_id,
+    not_found,
+    readable,
+    write_trail,
+)
+from gridgov.people.schemas import (
+    HouseholdCreate,
+    HouseholdUpdate,
+    PersonCreate,
+    PersonFullRead,
+    PersonRead,
+    PersonUpdate,
+    VersionRead,
+    check_identity,
+)
+from gridgov.people.sensitive import lookup, protect_id_number, protect_phone, reveal
+from gridgov.people.stats import refresh_grid_stats
+from gridgov.people.tags import tag_codes_text
+from gridgov.people.text import name_pinyin
+from gridgov.people.versioning import (
+    apply_changes,
+    history,
+    snapshot,
+    stamp,
+)
+
+
+# -- persons ----------------------------------------------------------------------------------
+def create_person(
+    session: Session,
+    *,
+    principal: Principal | None,
+    person_in: PersonCreate,
+    source: str | None = None,
+    reason: str | None = None,
+) -> Person:
+    check_grid(session, principal, person_in.grid_code)
+    check_links(session, principal, person_in.household_id, person_in.house_id)
+    protected = protect_id_number(person_in.id_number)
+    duplicate_id(session, protected.hash)
+    phone = protect_phone(person_in.phone) if person_in.phone else None
+    pinyin, initials = name_pinyin(person_in.name)
+    tags = [t.model_dump() for t in person_in.tags]
+    assert person_in.sex is not None and person_in.birth_date is not None
+    person = Person(
+        id_type=person_in.id_type,
+        id_number_enc=protected.enc,
+        id_number_hash=protected.hash,
+        id_number_masked=protected.masked,
+        name=person_in.name,
+        name_pinyin=pinyin,
+        name_initials=initials,
+        sex=person_in.sex,
+        birth_date=person_in.birth_date,
+        ethnicity=person_in.ethnicity,
+        nationality=person_in.nationality,
+        phone_enc=phone.enc if phone else None,
+        phone_hash=phone.hash if phone else None,
+        phone_masked=phone.masked if phone else None,
+        registered_address=person_in.registered_address,
+        current_address=person_in.current_address,
+        residence_type=person_in.residence_type,
+        living_status=person_in.living_status,
+        moved_in_on=person_in.moved_in_on,
+        permit_expires_on=person_in.permit_expires_on,
+        tags=tags,
+        tag_codes=tag_codes_text(tags),
+        household_id=person_in.household_id,
+        relation_to_head=person_in.relation_to_head,
+        house_id=person_in.house_id,
+        grid_code=person_in.grid_code,
+    )
+    stamp(person, principal=principal, source=change_source(principal, source), reason=reason)
+    session.add(person)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "该证件号码已在人口库中登记", "This ID number is already in the base"
+        ) from exc
+    write_trail(
+        session,
+        action="person.create",
+        kind=PERSON,
+        row=person,
+        principal=principal,
+        before=None,
+        after=snapshot(person),
+    )
+    refresh_grid_stats(session, grid_codes=[person.grid_code])
+    return person
+
+
+def _person_values(
+    session: Session, principal: Principal | None, person: Person, changes: PersonUpdate
+) -> dict[str, Any]:
+    sent = changes.model_fields_set
+    data = changes.model_dump(include=sent)
+    values: dict[str, Any] = {}
+    identity = {"id_type", "id_number", "sex", "birth_date"} & sent
+    if identity:
+        id_type = data.get("id_type") or person.id_type
+        number = (data.get("id_number") or reveal(person.id_number_enc) or "").strip().upper()
+        if "id_number" not in sent and "id_type" in sent and id_type != person.id_type:
+            raise BadRequest("更换证件类型时需填写证件号码", "A new ID type needs its number")
+        try:
+            sex, birth = check_identity(
+                id_type,
+                number,
+                data.get("sex") if "sex" in sent else (None if "id_number" in sent else person.sex),
+                data.get("birth_date")
+                if "birth_date" in sent
+                else (None if "id_number" in sent else person.birth_date),
+            )
+        except ValueError as exc:
+            raise bad_request(exc) from None
+        values.update(id_type=id_type, sex=sex, birth_date=birth)
+        if "id_number" in sent and lookup(number) != person.id_number_hash:
+            protected = protect_id_number(number)
+            duplicate_id(session, protected.hash, person.id)
+            values.update(
+                id_number_enc=protected.enc,
+                id_number_hash=protected.hash,
+                id_number_masked=protected.masked,
+            )
+    if "name" in sent:
+        if not data["name"]:
+            raise BadRequest("姓名不能为空", "The name is required")
+        pinyin, initials = name_pinyin(data["name"])
+        values.update(name=data["name"], name_pinyin=pinyin, name_initials=initials)
+    if "phone" in sent:
+        phone = data["phone"]
+        if phone is None:
+            values.update(phone_enc=None, phone_hash=None, phone_masked=None)
+        elif lookup(phone) != person.phone_hash:
+            protected = protect_phone(phone)
+            values.update(
+                phone_enc=protected.enc, phone_hash=protected.hash, phone_masked=protected.masked
+            )
+    if "tags" in sent:
+        tags = data["tags"] or []
+        values.update(tags=tags, tag_codes=tag_codes_text(tags))
+    if "grid_code" in sent and data["grid_code"] and data["grid_code"] != person.grid_code:
+        check_grid(session, principal, data["grid_code"])
+        values["grid_code"] = data["grid_code"]
+    check_links(
+        session,
+        principal,
+        data.get("household_id") if "household_id" in sent else None,
+        data.get("house_id") if "house_id" in sent else None,
+    )
+    for key in (
+        "ethnicity",
+        "nationality",
+        "registered_address",
+        "current_address",
+        "residence_type",
+        "living_status",
+        "moved_in_on",
+        "permit_expires_on",
+        "household_id",
+        "relation_to_head",
+        "house_id",
+    ):
+        if key in sent:
+            if key in ("residence_type", "living_status") and data[key] is None:
+                continue
+            values[key] = data[key]
+    if values.get("residence_type") == "foreign" and values.get("id_type", person.id_type) == (
+        IdType.RESIDENT_ID
+    ):
+        raise BadRequest(
+            "境外人员应使用护照或居留证件", "Foreign residents are identified by passport or permit"
+        )
+    return values
+
+
+def update_person(
+    session: Session,
+    *,
+    principal: Principal | None,
+    person_id: int,
+    changes: PersonUpdate,
+    source: str | None = None,
+    reason: str | None = None,
+    base_version: int | None = None,
+) -> Person:
+    """Apply the fields sent in ``changes`` as a new version. ``base_version`` is the version the
+    edit was made on: a different current version raises :class:`Conflict` (409)."""
+    person = repository.get_person(session, person_id, for_update=True)
+    if person is None or not readable(principal, person.grid_code):
+        raise not_found(PERSON, person_id)
+    if principal is not None:
+        ensure_in_scope(principal, person.grid_code)
+    old_grid = person.grid_code
+    values = _person_values(session, principal, person, changes)
+    result = apply_changes(
+        session,
+        person,
+        record_type=PERSON,
+        values=values,
+        principal=principal,
+        source=change_source(principal, source),
+        reason=reason,
+        base_version=base_version,
+    )
+    if result is not None:
+        before, after = result
+        write_trail(
+            session,
+            action="person.update",
+            kind=PERSON,
+            row=person,
+            principal=principal,
+            before=before,
+            after=after,
+            note=reason,
+        )
+        refresh_grid_stats(session, grid_codes={old_grid, person.grid_code})
+    return person
+
+
+def get_person(session: Session, *, principal: Principal | None, person_id: int) -> Person:
+    person = repository.get_person(session, person_id)
+    if person is None or not readable(principal, person.grid_code):
+        raise not_found(PERSON, person_id)
+    return person
+
+
+def find_by_id_number(
+    session: Session, *, principal: Principal | None, id_number: str
+) -> Person | None:
+    """Exact lookup through the keyed hash (for feeds and reconciliation)."""
+    person = repository.person_by_id_hash(session, lookup(id_number.strip().upper()))
+    if person is None or not readable(principal, person.grid_code):
+        return None
+    return person
+
+
+def list_persons(
+    session: Session,
+    *,
+    principal: Principal,
+    filters: repository.PersonFilters,
+    sort: str = "name",
+    page: PageParams,
+) -> tuple[list[Person], int]:
+    return paginate(session, repository.search_persons(principal, filters, sort), page)
+
+
+def full_view(
+    session: Session, *, principal: Principal, person_id: int, purpose: str
+) -> PersonFullRead:
+    """The unmasked record, for roles allowed to see it, with the purpose written to the trail."""
+    ensure_role(principal, FULL_VIEW_ROLES)
+    person = get_person(session, principal=principal, person_id=person_id)
+    trail.record(
+        session,
+        action="person.full_view",
+        object_type=PERSON,
+        object_id=person.id,
+        principal=principal,
+        purpose=purpose,
+    )
+    read = PersonRead.model_validate(person)
+    return PersonFullRead(
+        **read.model_dump(),
+        id_number=reveal(person.id_number_enc) or "",
+        phone=reveal(person.phone_enc),
+    )
+
+
+def person_history(
+    session: Session, *, principal: Principal | None, person_id: int
+) -> list[VersionRead]:
+    person = get_person(session, principal=principal, person_id=person_id)
+    return history(session, person, record_type=PERSON)
+
+
+# -- households -------------------------------------------------------------------------------
+def create_household(
+    session: Session,
+    *,
+    principal: Principal | None,
+    household_in: HouseholdCreate,
+    source: str | None = None,
+    reason: str | None = None,
+) -> Household:
+    check_grid(session, principal, household_in.grid_code)
+    check_links(session, principal, None, household_in.house_id)
+    number = (
+        household_in.household_no or f"{household_in.grid_code[:6]}{uuid.uuid4().hex[:12].upper()}"
+    )
+    if repository.household_by_no(session, number) is not None:
+        raise Conflict(f"户号 {number} 已存在", f"Household number {number} exists")
+    address = household_in.address
+    if address is None and household_in.house_id is not None:
+        from gridgov.housing import repository as housing_repository
+
+        house = housing_repository.get_house(session, household_in.house_id)
+        address = house.address if house else None
+    household = Household(
+        household_no=number,
+        kind=household_in.kind,
+        house_id=household_in.house_id,
+        grid_code=household_in.grid_code,
+        address=address,
+        status="active",
+    )
+    stamp(household, principal=principal, source=change_source(principal, source), reason=reason)
+    session.add(household)
+    session.flush()
+    write_trail(
+        session,
+        action="household.create",
+        kind=HOUSEHOLD,
+        row=household,
+        principal=principal,
+        before=None,
+        after=snapshot(household),
+    )
+    refresh_grid_stats(session, grid_codes=[household.grid_code])
+    return household
+
+
+def update_household(
+    session: Session,
+    *,
+    principal: Principal | None,
+    household_id: int,
+    changes: HouseholdUpdate,
+    source: str | None = None,
+    reason: str | None = None,
+    base_version: int | None = None,
+) -> Household:
+    household = repository.get_household(session, household_id, for_update=True)
+    if household is None or not readable(principal, household.grid_code):
+        raise not_found(HOUSEHOLD, household_id)
+    if principal is not None:
+        ensure_in_scope(principal, household.grid_code)
+    sent = changes.model_fields_set
+    values = {
+        k: v
+        for k, v in changes.model_dump(include=sent).items()
+        if v is not None or k == "house_id"
+    }
+    if "grid_code" in values and values["grid_code"] != household.grid_code:
+        check_grid(session, principal, values["grid_code"])
+    check_links(session, principal, None, values.get("house_id"))
+    old_grid = household.grid_code
+    result = apply_changes(
+        session,
+        household,
+        record_type=HOUSEHOLD,
+        values=values,
+        principal=principal,
+        source=change_source(principal, source),
+        reason=reason,
+        base_version=base_version,
+    )
+    if result is not None:
+        write_trail(
+            session,
+            action="household.update",
+            kind=HOUSEHOLD,
+            row=household,
+            principal=principal,
+            before=result[0],
+            after=result[1],
+            note=reason,
+        )
+        refresh_grid_stats(session, grid_codes={old_grid, household.grid_code})
+    return household
+
+
+def get_household(session: Session, *, principal: Principal | None, household_id: int) -> Household:
+    household = repository.get_household(session, household_id)
+    if household is None or not readable(principal, household.grid_code):
+        raise not_found(HOUSEHOLD, household_id)
+    return household
+
+
+def household_members(
+    session: Session, *, principal: Principal | None, household_id: int
+) -> list[Person]:
+    household = get_household(session, principal=principal, household_id=household_id)
+    return repository.household_members(session, household.id)
+
+
+def household_history(
+    session: Session, *, principal: Principal | None, household_id: int
+) -> list[VersionRead]:
+    household = get_household(session, principal=principal, household_id=household_id)
+    return history(session, household, record_type=HOUSEHOLD)
+
+
+def list_households(
+    session: Session,
+    *,
+    principal: Principal,
+    q: str | None = None,
+    region_code: str | None = None,
+    house_id: int | None = None,
+    status: str | None = None,
+    sort: str = "household_no",
+    page: PageParams,
+) -> tuple[list[Household], int]:
+    stmt = repository.search_households(
+        principal, q=q, region_code=region_code, house_id=house_id, status=status, sort=sort
+    )
+    return paginate(session, stmt, page)
