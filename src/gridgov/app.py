@@ -47,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
+    from gridgov.audit.denials import install as install_denial_trail
+    from gridgov.audit.pages import router as audit_pages
+    from gridgov.audit.routes import router as audit_router
     from gridgov.auth.pages import router as auth_pages
     from gridgov.auth.routes import router as auth_router
     from gridgov.cases.pages import router as cases_pages
@@ -62,7 +65,10 @@ def _include_routers(app: FastAPI) -> None:
 
     app.include_router(grids_router, prefix=API_PREFIX)
     app.include_router(auth_router, prefix=API_PREFIX)
+    app.include_router(audit_router, prefix=API_PREFIX)
     app.include_router(auth_pages)
+    app.include_router(audit_pages)
+    install_denial_trail(app)
     app.include_router(cases_router, prefix=API_PREFIX)
     app.include_router(media_router, prefix=API_PREFIX)
     app.include_router(calendar_router, prefix=API_PREFIX)

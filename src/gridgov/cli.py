@@ -15,6 +15,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from gridgov.audit.cli import audit_app
+from gridgov.auth.cli import user_app
 from gridgov.cases.cli import cases_app
 from gridgov.config import Mode, get_settings
 from gridgov.fieldwork.cli import modules_app
@@ -30,6 +32,8 @@ sim_app = typer.Typer(help="Synthetic city and day simulator.", no_args_is_help=
 app.add_typer(db_app, name="db")
 app.add_typer(sim_app, name="sim")
 app.add_typer(grids_app, name="grids")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 app.add_typer(modules_app, name="modules")
 app.add_typer(cases_app, name="cases")
 app.add_typer(calendar_app, name="calendar")
@@ -154,7 +158,30 @@ def demo(
         empty = not session.scalar(select(func.count()).select_from(Region))
     if empty:
         sim_city(grids=grids, seed=1, population=True)
+    _print_demo_accounts()
+    console.print(f"[bold]gridgov demo[/bold] → http://{host}:{port}/")
     serve(host=host, port=port, workers=1)
+
+
+def _print_demo_accounts() -> None:
+    from rich.table import Table
+
+    from gridgov.auth.service import create_demo_accounts
+    from gridgov.kit.db import job_session
+
+    with job_session() as session:
+        accounts = create_demo_accounts(session, settings=get_settings())
+    table = Table(title="demo accounts / 演示账号")
+    for column in ("username", "password", "role", "region / department"):
+        table.add_column(column, no_wrap=True)
+    for account in accounts:
+        table.add_row(
+            account.username,
+            account.password,
+            account.role.value,
+            account.region_code or account.department_code or "",
+        )
+    console.print(table)
 
 
 def _safe_url(url: str) -> str:

@@ -1,17 +1,28 @@
 """Writing to the trail. Services call :func:`record` inside the request's transaction, so an
-entry exists exactly when the change it describes was committed."""
+entry exists exactly when the change it describes was committed.
+
+Each entry gets ``entry_hash`` = HMAC of its content (key derived from ``GRIDGOV_SECRET_KEY``, so
+nobody without the key can forge an entry or rebuild the chain after altering one). After the
+transaction commits, the sealer (:mod:`gridgov.audit.chain`) gives it its place ``seq`` and
+``chain_hash`` in the chain.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from gridgov.audit import guards as _guards  # noqa: F401  (installs the immutability guards)
 from gridgov.authz.principal import Principal
+from gridgov.config import get_settings
 from gridgov.kit.clock import utcnow
 from gridgov.kit.context import channel_var, request_id_var
 from gridgov.models.audit import AuditEntry
@@ -32,21 +43,46 @@ HASHED_FIELDS = (
     "after",
     "note",
 )
+_SEALER_HOOK = "gridgov_audit_seal_hook"
 
 
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def entry_content(entry: AuditEntry) -> dict[str, Any]:
-    content = {name: getattr(entry, name) for name in HASHED_FIELDS}
-    at: datetime = content["at"]
-    content["at"] = at.replace(tzinfo=None).isoformat(timespec="microseconds")
+@lru_cache(maxsize=4)
+def _key_for(secret_key: str) -> bytes:
+    root = hashlib.sha256(secret_key.encode()).digest()
+    return hmac.new(root, b"gridgov/audit/v1", hashlib.sha256).digest()
+
+
+def trail_key() -> bytes:
+    return _key_for(get_settings().secret_key)
+
+
+def _utc_naive(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def content_of(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The hashed content of an entry given as a mapping (ORM entity via vars, or a DB row)."""
+    content = {name: values[name] for name in HASHED_FIELDS}
+    content["at"] = _utc_naive(content["at"]).isoformat(timespec="microseconds")
     return content
 
 
+def entry_content(entry: AuditEntry) -> dict[str, Any]:
+    return content_of({name: getattr(entry, name) for name in HASHED_FIELDS})
+
+
+def hash_content(content: Mapping[str, Any], *, key: bytes | None = None) -> str:
+    return hmac.new(key or trail_key(), canonical(content).encode(), hashlib.sha256).hexdigest()
+
+
 def content_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(canonical(entry_content(entry)).encode()).hexdigest()
+    return hash_content(entry_content(entry))
 
 
 def record(
@@ -68,17 +104,39 @@ def record(
         user_id=principal.user_id if principal else None,
         username=principal.username if principal else None,
         role=str(principal.role) if principal else None,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        outcome=outcome,
+        action=action[:64],
+        object_type=object_type[:64],
+        object_id=None if object_id is None else str(object_id)[:64],
+        outcome=outcome[:16],
         channel=principal.channel if principal else channel_var.get(),
         request_id=request_id_var.get(),
-        purpose=purpose,
+        purpose=purpose[:200] if purpose else purpose,
         before=json.loads(canonical(before)) if before is not None else None,
         after=json.loads(canonical(after)) if after is not None else None,
         note=note,
     )
     entry.entry_hash = content_hash(entry)
     session.add(entry)
+    _seal_after_commit(session)
     return entry
+
+
+def _seal_after_commit(session: Session) -> None:
+    if session.info.get(_SEALER_HOOK):
+        return
+    session.info[_SEALER_HOOK] = True
+    from gridgov.audit.chain import seal_after_commit
+    from gridgov.kit.db import after_commit
+
+    bind = session.get_bind()
+
+    def effect() -> None:
+        session.info.pop(_SEALER_HOOK, None)
+        seal_after_commit(bind)
+
+    after_commit(session, effect)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_seal_hook(session: Session) -> None:
+    session.info.pop(_SEALER_HOOK, None)

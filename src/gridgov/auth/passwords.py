@@ -96,3 +96,17 @@ def check_password_rules(password: str, *, username: str | None = None) -> None:
             "Password does not meet the rules: " + "; ".join(problems),
             problems=problems,
         )
+
+
+def generate_password(length: int = 16) -> str:
+    """A random password that satisfies the rules (for initial and demo passwords)."""
+    import secrets
+
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        body = [secrets.choice(alphabet) for _ in range(length - 2)]
+        body.insert(secrets.randbelow(len(body)), secrets.choice("!#%+-=?@"))
+        body.insert(secrets.randbelow(len(body)), secrets.choice("23456789"))
+        candidate = "".join(body)
+        if not password_problems(candidate):
+            return candidate

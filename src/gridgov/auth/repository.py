@@ -9,7 +9,8 @@ from sqlalchemy.orm import aliased
 
 from gridgov.authz.principal import Principal, Role
 from gridgov.kit.repository import Repository
-from gridgov.models.region import OverlayCoverage, Region
+from gridgov.models.region import OverlayCoverage, Region, RegionLevel
+from gridgov.models.staff import Assignment, Staff
 from gridgov.models.user import AuthSession, User
 
 # Roles that manage accounts see every account; everybody else only the own one.
@@ -48,6 +49,45 @@ class UserRepository(Repository[User]):
 
     def region_by_code(self, code: str) -> Region | None:
         return self.session.scalar(select(Region).where(Region.code == code))
+
+    def first_staffed_grid(self) -> tuple[Region, Staff | None] | None:
+        """A grid of the base layer with its current worker (demo accounts)."""
+        row = self.session.execute(
+            select(Region, Staff)
+            .join(Assignment, (Assignment.region_id == Region.id) & Assignment.ended_at.is_(None))
+            .join(Staff, Staff.id == Assignment.staff_id)
+            .where(Region.level == RegionLevel.GRID.value)
+            .order_by(Region.code)
+            .limit(1)
+        ).first()
+        if row is not None:
+            return row[0], row[1]
+        grid = self.session.scalar(
+            select(Region)
+            .where(Region.level == RegionLevel.GRID.value)
+            .order_by(Region.code)
+            .limit(1)
+        )
+        return None if grid is None else (grid, None)
+
+    def first_overlay(self, layer: str = "commerce") -> tuple[Region, Staff | None] | None:
+        overlay = self.session.scalar(
+            select(Region)
+            .where(Region.level == RegionLevel.OVERLAY.value, Region.layer == layer)
+            .order_by(Region.code)
+            .limit(1)
+        )
+        if overlay is None:
+            return None
+        staff = self.session.scalar(
+            select(Staff)
+            .join(Assignment, Assignment.staff_id == Staff.id)
+            .where(Assignment.region_id == overlay.id, Assignment.ended_at.is_(None))
+        )
+        return overlay, staff
+
+    def staff_linked(self, staff_id: int) -> User | None:
+        return self.session.scalar(select(User).where(User.staff_id == staff_id))
 
 
 class SessionRepository(Repository[AuthSession]):

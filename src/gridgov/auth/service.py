@@ -143,6 +143,18 @@ def _check_may_manage(*, actor: Principal, role: Role | None, target_user_id: in
         )
 
 
+def check_region_exists(session: Session, *, user: User) -> None:
+    """The region an account is scoped to must exist (base layer, or an overlay for inspectors)."""
+    if not user.region_code:
+        return
+    region = UserRepository(session).region_by_code(user.region_code)
+    wanted_overlay = user.role == Role.INSPECTOR
+    if region is None or (region.level == "overlay") != wanted_overlay:
+        raise BadRequest(
+            "区域代码不存在或层级不符", f"No matching region with code {user.region_code!r}"
+        )
+
+
 def get_user(session: Session, *, username: str) -> User:
     user = UserRepository(session).get_by_username(username)
     if user is None:
@@ -491,3 +503,94 @@ def resolve(session: Session, *, token: str, kind: str, settings: Settings) -> R
         principal=principal_of(user=user, auth_session=auth_session),
         must_change_password=user.must_change_password,
     )
+
+
+# ---------------------------------------------------------------- demo
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: Role
+    region_code: str | None
+    department_code: str | None
+
+
+DEMO_DEPARTMENT = "police"
+DEMO_FALLBACK_GRID = "420502001001001"
+
+
+def create_demo_accounts(session: Session, *, settings: Settings) -> list[DemoAccount]:
+    """One account per role, named after the role, with a fresh random password each run
+    (printed by ``gridgov demo``; no forced change in the demo). The grid worker is linked to a
+    real grid and its staff record, the inspector to a commerce overlay grid, when the city
+    exists."""
+    users = UserRepository(session)
+    staffed = users.first_staffed_grid()
+    grid_code = staffed[0].code if staffed else DEMO_FALLBACK_GRID
+    worker_staff = staffed[1] if staffed else None
+    overlay = users.first_overlay()
+    region_by_role: dict[Role, str | None] = {
+        role: grid_code[:length] for role, length in REGION_ROLE_CODE_LENGTH.items()
+    }
+    region_by_role[Role.INSPECTOR] = overlay[0].code if overlay else "GS420500001"
+    staff_by_role = {
+        Role.GRID_WORKER: worker_staff.id if worker_staff else None,
+        Role.INSPECTOR: overlay[1].id if overlay and overlay[1] else None,
+    }
+    accounts: list[DemoAccount] = []
+    for role in Role:
+        password = passwords.generate_password()
+        region_code = region_by_role.get(role)
+        department_code = DEMO_DEPARTMENT if role in DEPARTMENT_ROLES else None
+        staff_id = staff_by_role.get(role)
+        if staff_id is not None:
+            holder = users.staff_linked(staff_id)
+            if holder is not None and holder.username != role.value:
+                staff_id = None
+        user = users.get_by_username(role.value)
+        if user is None:
+            user = create_user(
+                session,
+                user_in=UserCreate(
+                    username=role.value,
+                    role=role,
+                    password=password,
+                    display_name=f"演示 {role.value}",
+                    region_code=region_code,
+                    department_code=department_code,
+                    staff_id=staff_id,
+                    must_change_password=False,
+                ),
+                settings=settings,
+            )
+        else:
+            user.password_hash = passwords.hash_password(password, settings=settings)
+            user.region_code = region_code
+            user.department_code = department_code
+            user.staff_id = staff_id
+            user.active = True
+            user.must_change_password = False
+            user.failed_count = 0
+            user.locked_until = None
+            SessionRepository(session).revoke_all(user.id, now=utcnow())
+            session.flush()
+            trail.record(
+                session,
+                action="user.reset_password",
+                object_type="user",
+                object_id=user.id,
+                note="demo accounts refreshed",
+                after=user_snapshot(user),
+            )
+        accounts.append(
+            DemoAccount(
+                username=user.username,
+                password=password,
+                role=role,
+                region_code=region_code,
+                department_code=department_code,
+            )
+        )
+    return accounts

@@ -1,0 +1,289 @@
+"""The hash chain over the trail: sealing (give each committed entry its place) and verifying.
+
+``chain_hash(n) = HMAC(key, chain_hash(n-1) | entry_hash(n) | n)`` with ``chain_hash(0)`` =
+64 zeros. Writers never wait for each other: an entry only gets ``entry_hash`` on insert; the
+sealer assigns ``seq`` and ``chain_hash`` in commit order afterwards (serialised by
+``pg_advisory_xact_lock`` on PostgreSQL and by the write lock on SQLite). It runs in a background
+thread after commits (coalescing bursts), at process exit, and in ``gridgov audit seal/verify``.
+
+Verification recomputes every entry's content hash and the chain: an altered row, a removed row
+(gap in ``seq``), or a row inserted out of band (bad content hash or chain hash) is reported with
+the first broken entry.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import hmac
+import logging
+import threading
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Connection, Engine, Table, bindparam, func, select, update
+
+from gridgov.audit.trail import HASHED_FIELDS, content_of, hash_content, trail_key
+from gridgov.kit.clock import utcnow
+from gridgov.models.audit import AuditEntry
+
+log = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+ADVISORY_LOCK_KEY = 0x67726964_61756474  # "gridaudt"
+SEAL_BATCH = 5000
+_TABLE = cast(Table, AuditEntry.__table__)
+_CONTENT_COLUMNS = [_TABLE.c[name] for name in HASHED_FIELDS]
+
+
+def link(previous: str, entry_hash: str, seq: int, *, key: bytes | None = None) -> str:
+    message = f"{previous}|{entry_hash}|{seq}".encode()
+    return hmac.new(key or trail_key(), message, hashlib.sha256).hexdigest()
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(
+        select(_TABLE.c.seq, _TABLE.c.chain_hash)
+        .where(_TABLE.c.seq.is_not(None))
+        .order_by(_TABLE.c.seq.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return 0, GENESIS
+    return int(row.seq), str(row.chain_hash)
+
+
+def seal(conn: Connection, *, limit: int | None = None) -> int:
+    """Place every committed, unsealed, genuine entry in the chain (inside ``conn``'s
+    transaction). Entries whose content does not match their hash are left out (verification
+    reports them). Returns the number of entries sealed."""
+    _lock(conn)
+    key = trail_key()
+    seq, previous = head(conn)
+    sealed = 0
+    while limit is None or sealed < limit:
+        batch = SEAL_BATCH if limit is None else min(SEAL_BATCH, limit - sealed)
+        rows = conn.execute(
+            select(_TABLE.c.id, _TABLE.c.entry_hash, *_CONTENT_COLUMNS)
+            .where(_TABLE.c.seq.is_(None))
+            .order_by(_TABLE.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        updates: list[dict[str, Any]] = []
+        for row in rows:
+            values = row._mapping
+            if hash_content(content_of(dict(values)), key=key) != row.entry_hash:
+                continue
+            seq += 1
+            previous = link(previous, row.entry_hash, seq, key=key)
+            updates.append({"_id": row.id, "_seq": seq, "_chain": previous})
+        if updates:
+            conn.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == bindparam("_id"))
+                .values(seq=bindparam("_seq"), chain_hash=bindparam("_chain")),
+                updates,
+            )
+            sealed += len(updates)
+        if not updates:
+            # Only forged rows left: they stay unsealed (verification reports them).
+            break
+    return sealed
+
+
+def seal_engine(engine: Engine) -> int:
+    with engine.begin() as conn:
+        return seal(conn)
+
+
+# ------------------------------------------------------------------ background sealing
+
+
+class _Sealer:
+    """One daemon thread per engine; commits only poke it, bursts are sealed together."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.guard = threading.Lock()
+
+    def poke(self) -> None:
+        self.wake.set()
+        with self.guard:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._run, name="gridgov-audit-sealer", daemon=True
+                )
+                self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait(timeout=60)
+            self.wake.clear()
+            try:
+                seal_engine(self.engine)
+            except Exception:  # the next poke or `gridgov audit seal` retries
+                log.exception("sealing the audit trail failed")
+                self.wake.wait(timeout=1)
+
+    def drain(self) -> None:
+        if self.wake.is_set():
+            self.wake.clear()
+            try:
+                seal_engine(self.engine)
+            except Exception:
+                log.exception("sealing the audit trail at exit failed")
+
+
+_sealers: weakref.WeakKeyDictionary[Engine, _Sealer] = weakref.WeakKeyDictionary()
+_sealers_guard = threading.Lock()
+
+
+def seal_after_commit(bind: Engine | Connection) -> None:
+    """Called after a transaction with trail entries committed."""
+    if isinstance(bind, Connection):
+        # A connection handed in from outside (tests): seal right there, synchronously.
+        if bind.closed or bind.invalidated:
+            return
+        seal(bind)
+        return
+    with _sealers_guard:
+        sealer = _sealers.get(bind)
+        if sealer is None:
+            sealer = _sealers[bind] = _Sealer(bind)
+    sealer.poke()
+
+
+@atexit.register
+def _drain_all() -> None:
+    for sealer in list(_sealers.values()):
+        sealer.drain()
+
+
+# ------------------------------------------------------------------ verification
+
+
+@dataclass
+class Problem:
+    entry_id: int | None
+    seq: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"entry id={self.entry_id}" if self.entry_id is not None else "entry"
+        if self.seq is not None:
+            where += f" seq={self.seq}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    unsealed_recent: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_broken(self) -> Problem | None:
+        return self.problems[0] if self.problems else None
+
+
+def _stream(conn: Connection, *, sealed: bool) -> Iterator[Any]:
+    where = _TABLE.c.seq.is_not(None) if sealed else _TABLE.c.seq.is_(None)
+    order = _TABLE.c.seq if sealed else _TABLE.c.id
+    last: int | None = None
+    while True:
+        stmt = (
+            select(_TABLE.c.id, _TABLE.c.seq, _TABLE.c.entry_hash, _TABLE.c.chain_hash)
+            .add_columns(*_CONTENT_COLUMNS)
+            .where(where)
+            .order_by(order)
+            .limit(SEAL_BATCH)
+        )
+        if last is not None:
+            stmt = stmt.where(order > last)
+        rows = conn.execute(stmt).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq if sealed else rows[-1].id
+
+
+def verify(
+    conn: Connection,
+    *,
+    grace: timedelta = timedelta(seconds=10),
+    expect_head: tuple[int, str] | None = None,
+    max_problems: int = 100,
+) -> Report:
+    """Check the whole chain. ``expect_head`` = a (seq, chain_hash) recorded earlier elsewhere:
+    detects removal of the newest entries, which no chain can detect on its own."""
+    key = trail_key()
+    report = Report()
+    previous, expected_seq = GENESIS, 1
+
+    def problem(row: Any, reason: str) -> None:
+        if len(report.problems) < max_problems:
+            report.problems.append(Problem(row.id if row is not None else None, _seq(row), reason))
+
+    for row in _stream(conn, sealed=True):
+        report.checked += 1
+        if row.seq != expected_seq:
+            if row.seq > expected_seq:
+                problem(row, f"entries seq {expected_seq}..{row.seq - 1} are missing (removed)")
+            else:
+                problem(row, "duplicate position in the chain")
+        if hash_content(content_of(dict(row._mapping)), key=key) != row.entry_hash:
+            problem(row, "content does not match its hash (altered)")
+        chained = link(previous, row.entry_hash, row.seq, key=key)
+        if chained != row.chain_hash:
+            problem(row, "chain hash does not follow from the previous entry (altered or inserted)")
+        previous, expected_seq = row.chain_hash or chained, row.seq + 1
+        report.head_seq, report.head_hash = row.seq, previous
+    if expect_head is not None:
+        seq, chain_hash = expect_head
+        found = conn.execute(select(_TABLE.c.chain_hash).where(_TABLE.c.seq == seq)).scalar()
+        if found is None:
+            report.problems.append(
+                Problem(None, seq, "recorded head is missing (newest entries removed)")
+            )
+        elif found != chain_hash:
+            report.problems.append(Problem(None, seq, "recorded head hash differs (rewritten)"))
+    now = utcnow()
+    for row in _stream(conn, sealed=False):
+        if hash_content(content_of(dict(row._mapping)), key=key) != row.entry_hash:
+            problem(row, "unsealed entry with a forged hash (inserted out of band or altered)")
+            continue
+        at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
+        if now - at > grace:
+            problem(row, "committed but not sealed (run `gridgov audit seal`)")
+        else:
+            report.unsealed_recent += 1
+    return report
+
+
+def _seq(row: Any) -> int | None:
+    return None if row is None else row.seq
+
+
+def verify_engine(engine: Engine, *, seal_first: bool = True, **kwargs: Any) -> Report:
+    if seal_first:
+        seal_engine(engine)
+    with engine.connect() as conn:
+        return verify(conn, **kwargs)

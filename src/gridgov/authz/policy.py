@@ -1,0 +1,162 @@
+"""The one place that says who may do what and read which rows.
+
+Routes never test roles themselves: they depend on ``require_roles(...)`` (gridgov.auth.deps)
+with a role set from here, and repositories build their ``readable_statement`` with
+:func:`scope_clause`. Personal data go through :func:`present` (masked) and :func:`reveal` (full
+view with a stated purpose, written to the trail).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from gridgov.authz.principal import (
+    CITY_ROLES,
+    DEPARTMENT_ROLES,
+    REGION_ROLE_CODE_LENGTH,
+    Principal,
+    Role,
+)
+from gridgov.authz.scope import region_scope
+from gridgov.kit.crypto import mask_id_number, mask_phone
+from gridgov.kit.errors import BadRequest, Forbidden
+
+ALL_ROLES = frozenset(Role)
+# Who reads the trail (separate audit administration, GB/T 22239).
+TRAIL_READERS = frozenset({Role.AUDITOR})
+# Who manages accounts (security administration).
+ACCOUNT_ADMINS = frozenset({Role.SECURITY_ADMIN})
+# Who configures grids, categories, modules, calendars (system administration).
+SYSTEM_ADMINS = frozenset({Role.SYSTEM_ADMIN})
+# Roles that work with the population base of their scope.
+REGION_ROLES = frozenset(REGION_ROLE_CODE_LENGTH)
+COMMAND_CENTRE = frozenset({Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER})
+# The administrators see no personal data and no cases: they run the system, not the city.
+ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+# Data categories each department is entitled to (capability 9: declared, not re-collected).
+DEPARTMENT_CATEGORIES: dict[str, frozenset[str]] = {
+    "police": frozenset({"person", "household", "house", "organisation"}),
+    "commerce": frozenset({"organisation", "facility"}),
+    "social_security": frozenset({"person", "household"}),
+    "health": frozenset({"person", "household"}),
+    "housing": frozenset({"house", "household"}),
+    "family_planning": frozenset({"person", "household"}),
+    "civil_affairs": frozenset({"person", "household"}),
+    "urban_management": frozenset({"facility"}),
+}
+
+SensitiveField = Literal["id_number", "phone"]
+# Who may see an ID number / phone in full (always with a purpose, always in the trail).
+FULL_VIEW_ROLES: dict[SensitiveField, frozenset[Role]] = {
+    "id_number": frozenset(
+        {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DEPARTMENT_HANDLER, Role.DEPARTMENT_ADMIN}
+    ),
+    "phone": frozenset(
+        {
+            Role.GRID_WORKER,
+            Role.COMMUNITY_STAFF,
+            Role.DEPARTMENT_HANDLER,
+            Role.DEPARTMENT_ADMIN,
+            Role.INTAKE_CLERK,
+            Role.DISPATCHER,
+        }
+    ),
+}
+MIN_PURPOSE_LENGTH = 4
+
+
+def department_may_read(principal: Principal, category: str) -> bool:
+    if principal.role not in DEPARTMENT_ROLES or not principal.department_code:
+        return False
+    return category in DEPARTMENT_CATEGORIES.get(principal.department_code, frozenset())
+
+
+def scope_clause(
+    principal: Principal,
+    *,
+    grid_code: InstrumentedAttribute[str] | ColumnElement[str] | None = None,
+    department_code: InstrumentedAttribute[str] | ColumnElement[str] | None = None,
+    category: str | None = None,
+) -> ColumnElement[bool]:
+    """WHERE clause for every readable statement.
+
+    * ``grid_code``: the row's grid (or any region) code — territory roles read their subtree,
+      inspectors their covered grids, the centre and leaders the city;
+    * ``department_code``: the row's responsible department — departments read their own rows;
+    * ``category``: the data category of the table — departments entitled to it read it all.
+    Administrators (system/security/audit) read nothing through this clause.
+    """
+    role = principal.role
+    if role in ADMINISTRATORS:
+        return false()
+    if role in DEPARTMENT_ROLES:
+        clauses: list[ColumnElement[bool]] = []
+        if category is not None and department_may_read(principal, category):
+            return true()
+        if department_code is not None and principal.department_code:
+            clauses.append(department_code == principal.department_code)
+        return or_(*clauses) if clauses else false()
+    if role in CITY_ROLES:
+        return true()
+    if grid_code is None:
+        return false()
+    return region_scope(principal).clause(grid_code)
+
+
+def may_view_full(principal: Principal, field: SensitiveField) -> bool:
+    return principal.role in FULL_VIEW_ROLES[field]
+
+
+def mask(field: SensitiveField, value: str | None) -> str | None:
+    if value is None:
+        return None
+    return mask_id_number(value) if field == "id_number" else mask_phone(value)
+
+
+def present(principal: Principal, field: SensitiveField, value: str | None) -> str | None:
+    """What a list or a record shows by default: always the mask (full view needs reveal)."""
+    return mask(field, value)
+
+
+def reveal(
+    session: Session,
+    *,
+    principal: Principal,
+    field: SensitiveField,
+    value: str | None,
+    object_type: str,
+    object_id: str | int,
+    purpose: str | None,
+) -> str | None:
+    """The full value for a stated purpose; who saw whose record, when and why goes to the trail.
+
+    The caller has already loaded the object through its readable statement (scope).
+    """
+    from gridgov.audit import trail
+
+    if not may_view_full(principal, field):
+        raise Forbidden("无权查看完整信息", f"Your role may not see the full {field}")
+    if purpose is None or len(purpose.strip()) < MIN_PURPOSE_LENGTH:
+        raise BadRequest(
+            "查看完整信息须说明目的", "State the purpose of viewing the full value", field=field
+        )
+    trail.record(
+        session,
+        action="personal_data.view_full",
+        object_type=object_type,
+        object_id=object_id,
+        principal=principal,
+        purpose=purpose.strip()[:200],
+        note=field,
+    )
+    return value
+
+
+def require(principal: Principal, roles: frozenset[Role]) -> None:
+    """For services called outside a route (the route uses ``require_roles``)."""
+    if principal.role not in roles:
+        raise Forbidden("无权执行此操作", "Your role may not do this")
