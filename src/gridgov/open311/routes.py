@@ -1,3 +1,131 @@
-from fastapi import APIRouter
+"""Open311 GeoReport v2 endpoints at ``/open311/v2``; every path takes ``.json`` or ``.xml``.
+
+Errors are ``[{code, description}]`` (``<errors><error>…``) with 400, 403 or 404 — never the
+app's own error shape, and never 422: every parameter is parsed here by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from gridgov.kit.db import request_session
+from gridgov.open311 import service
+from gridgov.open311.formats import FORMATS, Open311Error, error, render
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-25T00:00:00Z"
+
+
+def _answer(fmt: str, produce: Callable[[], Response], session: Session | None = None) -> Response:
+    if fmt not in FORMATS:
+        return error("json", 404, f"format {fmt} is not supported (json, xml)")
+    try:
+        return produce()
+    except Open311Error as exc:
+        if session is not None:
+            session.rollback()  # nothing of a refused request is kept
+        return error(fmt, exc.status, exc.description)
+
+
+@router.get("/discovery.{fmt}")
+def discovery(fmt: str, request: Request) -> Response:
+    base = str(request.base_url).rstrip("/") + "/open311/v2/"
+    settings = request.app.state.settings
+    data = {
+        "changeset": CHANGESET,
+        "contact": f"{settings.city_name} 城市运行管理中心 / city command centre",
+        "key_service": "api_key: gridgov cases add-client NAME --kind open311",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return _answer(fmt, lambda: render(fmt, data, root="discovery", item=None))
+
+
+@router.get("/services.{fmt}")
+def services(fmt: str, session: Session = Depends(request_session)) -> Response:
+    return _answer(
+        fmt, lambda: render(fmt, service.services(session), root="services", item="service")
+    )
+
+
+@router.get("/services/{code}.{fmt}")
+def service_definition(
+    code: str, fmt: str, session: Session = Depends(request_session)
+) -> Response:
+    return _answer(
+        fmt,
+        lambda: render(
+            fmt, service.definition(session, code), root="service_definition", item=None
+        ),
+    )
+
+
+@router.post("/requests.{fmt}")
+async def post_request(
+    fmt: str, request: Request, session: Session = Depends(request_session)
+) -> Response:
+    form = await request.form()
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    attributes: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if key.startswith("attribute[") and key.endswith("]") and isinstance(value, str):
+            name = key[len("attribute[") : -1].removesuffix("][")
+            attributes.setdefault(name.rstrip("[]"), []).append(value)
+
+    def produce() -> Response:
+        client_id = service.authenticate(session, fields.get("api_key"))
+        created = service.create_request(
+            session, client_id=client_id, form=fields, attributes=attributes
+        )
+        return render(fmt, [created], root="service_requests", item="request")
+
+    if fmt not in FORMATS:
+        return error("json", 404, f"format {fmt} is not supported (json, xml)")
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_answer, fmt, produce, session)
+
+
+@router.get("/tokens/{token}.{fmt}")
+def get_token(token: str, fmt: str, session: Session = Depends(request_session)) -> Response:
+    return _answer(
+        fmt,
+        lambda: render(
+            fmt, [service.token(session, token)], root="service_requests", item="request"
+        ),
+    )
+
+
+@router.get("/requests.{fmt}")
+def get_requests(
+    fmt: str, request: Request, session: Session = Depends(request_session)
+) -> Response:
+    params = dict(request.query_params)
+    return _answer(
+        fmt,
+        lambda: render(
+            fmt, service.find_requests(session, params), root="service_requests", item="request"
+        ),
+    )
+
+
+@router.get("/requests/{request_id}.{fmt}")
+def get_request(request_id: str, fmt: str, session: Session = Depends(request_session)) -> Response:
+    return _answer(
+        fmt,
+        lambda: render(
+            fmt, [service.get_request(session, request_id)], root="service_requests", item="request"
+        ),
+    )
