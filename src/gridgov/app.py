@@ -57,13 +57,19 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.fieldwork.routes import router as fieldwork_router
     from gridgov.fieldwork.web import router as field_pages
     from gridgov.grids.routes import router as grids_router
+    from gridgov.housing.routes import router as housing_router
     from gridgov.media.routes import router as media_router
     from gridgov.open311.routes import router as open311_router
+    from gridgov.organisations.routes import router as organisations_router
+    from gridgov.people.routes import router as people_router
     from gridgov.tasks.routes import router as tasks_router
     from gridgov.web.routes import router as web_router
     from gridgov.workcal.routes import router as calendar_router
 
     app.include_router(grids_router, prefix=API_PREFIX)
+    app.include_router(people_router, prefix=API_PREFIX)
+    app.include_router(housing_router, prefix=API_PREFIX)
+    app.include_router(organisations_router, prefix=API_PREFIX)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(audit_router, prefix=API_PREFIX)
     app.include_router(auth_pages)

@@ -46,7 +46,7 @@ def create_organisation(
             f"统一社会信用代码 {organisation_in.credit_code} 已登记",
             f"Credit code {organisation_in.credit_code} exists",
         )
-    data = organisation_in.model_dump(exclude={"licences"})
+    data = organisation_in.model_dump(include=set(OrganisationCreate.model_fields) - {"licences"})
     organisation = Organisation(
         **data, licences=_licences(organisation_in.model_dump()["licences"]), status="active"
     )
