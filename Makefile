@@ -29,7 +29,7 @@ demo: setup
 
 # Browser tests drive Debian's chromium; install it when missing (never `playwright install`).
 test-setup: setup
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 lint: setup
 	$(BIN)/ruff check src tests bench migrations

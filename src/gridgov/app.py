@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import sessionmaker
 
 from gridgov import __version__
 from gridgov.config import Settings, get_settings
+from gridgov.kit.db import make_engine
 from gridgov.kit.errors import GridgovError
 from gridgov.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from gridgov.web import STATIC_DIR
@@ -28,6 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    app.state.session_factory = sessionmaker(bind=app.state.engine, expire_on_commit=False)
 
     @app.exception_handler(GridgovError)
     async def _business_error(_request: Request, exc: GridgovError) -> JSONResponse:

@@ -164,24 +164,22 @@ def demo(
 
 
 def _print_demo_accounts() -> None:
-    from rich.table import Table
-
     from gridgov.auth.service import create_demo_accounts
     from gridgov.kit.db import job_session
 
     with job_session() as session:
         accounts = create_demo_accounts(session, settings=get_settings())
-    table = Table(title="demo accounts / 演示账号")
-    for column in ("username", "password", "role", "region / department"):
-        table.add_column(column, no_wrap=True)
+    # Plain lines, never truncated, easy to copy.
+    console.print(
+        "[bold]demo accounts / 演示账号[/bold] (username, password, role, region or department)"
+    )
     for account in accounts:
-        table.add_row(
-            account.username,
-            account.password,
-            account.role.value,
-            account.region_code or account.department_code or "",
+        scope = account.region_code or account.department_code or "city"
+        console.print(
+            f"  {account.username:<20} {account.password:<20} {account.role.value:<20} {scope}",
+            highlight=False,
+            soft_wrap=True,
         )
-    console.print(table)
 
 
 def _safe_url(url: str) -> str:

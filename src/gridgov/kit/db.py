@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -87,9 +88,12 @@ def job_session() -> Iterator[Session]:
         session.close()
 
 
-def request_session() -> Iterator[Session]:
-    """FastAPI dependency: the request's only session, committed once after the endpoint."""
-    session = session_factory()()
+def request_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: the request's only session, committed once after the endpoint.
+
+    The app's own engine (``create_app(settings)``) is used; the global one is the fallback."""
+    factory = getattr(request.app.state, "session_factory", None) or session_factory()
+    session = factory()
     try:
         yield session
         session.commit()

@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from gridgov.auth.deps import PagePrincipal
 from gridgov.web.i18n import add_messages, request_language, translate
+from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
+add_nav("nav.map", "/")
 
 add_messages(
     {
@@ -69,8 +72,8 @@ MAP_STRINGS = [
 
 
 @router.get("/", response_class=HTMLResponse)
-def city_map(request: Request) -> HTMLResponse:
+def city_map(request: Request, principal: PagePrincipal) -> HTMLResponse:
     """The city map: every boundary level, click for the region's code, counts and worker."""
     language = request_language(request)
     strings = {key: translate(key, language) for key in MAP_STRINGS}
-    return render(request, "map.html", page_title=None, map_strings=strings)
+    return render(request, "map.html", principal=principal, map_strings=strings)

@@ -4,18 +4,21 @@
   const T = JSON.parse(document.getElementById("map-strings").textContent);
   const api = "/api/v1";
   const map = L.map("map", { zoomSnap: 0.5, preferCanvas: true });
+  window.gridgovMap = map; // for tests and the browser console
   const panel = document.getElementById("region-panel");
   const body = document.getElementById("region-body");
 
   const styles = {
-    district: { color: "#102a43", weight: 3, fill: false },
-    street: { color: "#334e68", weight: 2, fill: false, dashArray: "6 4" },
-    community: { color: "#0b69a3", weight: 1.5, fill: false },
+    // Outlines only, not clickable: a click inside reaches the grid below (ancestors are
+    // links in the panel).
+    district: { color: "#102a43", weight: 3, fill: false, interactive: false },
+    street: { color: "#334e68", weight: 2, fill: false, dashArray: "6 4", interactive: false },
+    community: { color: "#0b69a3", weight: 1.5, fill: false, interactive: false },
     grid: { color: "#829ab1", weight: 0.8, fillColor: "#9fb3c8", fillOpacity: 0.08 },
     overlay: { color: "#c05621", weight: 2, fillColor: "#f6ad55", fillOpacity: 0.12 },
   };
   const layers = {};
-  const control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+  const control = L.control.layers(null, null, { collapsed: false, position: "bottomright" }).addTo(map);
 
   function esc(text) {
     return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
@@ -60,13 +63,25 @@
     }).catch((error) => { body.innerHTML = "<p class='error'>" + esc(error.message) + "</p>"; });
   }
 
+  let selected = null;
+  function highlight(shape) {
+    if (selected) selected.setStyle(selected.defaultStyle);
+    selected = shape;
+    shape.defaultStyle = { color: shape.options.color, weight: shape.options.weight, fillOpacity: shape.options.fillOpacity };
+    shape.setStyle({ color: "#d64545", weight: 3, fillOpacity: 0.25 });
+  }
+
   function addLevel(level, label, layer) {
     const url = api + "/regions.geojson?" + (layer ? "layer=" + layer : "level=" + level);
     return getJSON(url).then((collection) => {
       const geo = L.geoJSON(collection, {
         style: styles[layer ? "overlay" : level],
         onEachFeature: (feature, shape) => {
-          shape.on("click", (event) => { L.DomEvent.stopPropagation(event); showRegion(feature.properties.code); });
+          shape.on("click", (event) => {
+            L.DomEvent.stopPropagation(event);
+            highlight(shape);
+            showRegion(feature.properties.code);
+          });
           if (level === "district") {
             shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "region-label" });
           }
