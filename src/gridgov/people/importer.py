@@ -1,0 +1,510 @@
+"""Bulk import of persons from CSV or Excel: a dry run that reports every rejected row, then a
+commit that loads the valid rows (with their households and houses) in the caller's transaction.
+
+Columns are matched by Chinese or English header (``身份证号``/``id_number``, ``姓名``/``name``,
+``网格编码``/``grid_code`` …, see :data:`COLUMNS`). Rows are checked with the same rules as the
+API (GB 11643 check digit, birth date and sex against the ID, known grid inside the caller's
+area, phone), plus duplicates inside the file and conflicts with the base. Valid rows are
+bulk-loaded (COPY on PostgreSQL), so 800 k rows take minutes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
+from gridgov.kit.clock import utcnow
+from gridgov.models.house import House, HouseUse
+from gridgov.models.household import Household, HouseholdKind
+from gridgov.models.person import IdType, LivingStatus, Person, ResidenceType
+from gridgov.models.region import Region
+from gridgov.people import repository
+from gridgov.people.bulk import bulk_insert, next_id, sync_sequence
+from gridgov.people.identifiers import IdentifierError, parse_resident_id
+from gridgov.people.schemas import RELATIONS, check_phone
+from gridgov.people.sensitive import Protector
+from gridgov.people.stats import refresh_grid_stats
+from gridgov.people.tags import TAGS, tag_codes_text
+from gridgov.people.text import name_pinyin
+
+# field → accepted headers (first is the one exports write)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "id_type": ("证件类型", "id_type"),
+    "id_number": ("身份证号", "证件号码", "公民身份号码", "id_number"),
+    "name": ("姓名", "name"),
+    "sex": ("性别", "sex"),
+    "birth_date": ("出生日期", "birth_date"),
+    "ethnicity": ("民族", "ethnicity"),
+    "nationality": ("国籍", "nationality"),
+    "phone": ("联系电话", "手机号码", "电话", "phone"),
+    "registered_address": ("户籍地址", "户籍地", "registered_address"),
+    "current_address": ("现住址", "居住地址", "current_address"),
+    "residence_type": ("人口类型", "residence_type"),
+    "living_status": ("人员状态", "living_status"),
+    "moved_in_on": ("迁入日期", "moved_in_on"),
+    "grid_code": ("网格编码", "grid_code"),
+    "household_no": ("户号", "household_no"),
+    "relation_to_head": ("与户主关系", "relation_to_head"),
+    "house_address": ("房屋地址", "标准地址", "house_address"),
+    "tags": ("标签", "tags"),
+}
+_HEADER_FIELD = {header.lower(): name for name, headers in COLUMNS.items() for header in headers}
+SEX = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F", "1": "M", "2": "F"}
+RESIDENCE = {"户籍": "registered", "户籍人口": "registered", "流动": "floating", "流动人口": "floating",
+             "境外": "foreign", "境外人员": "foreign"}  # fmt: skip
+LIVING = {
+    "正常": "alive",
+    "在世": "alive",
+    "死亡": "deceased",
+    "迁出": "moved_away",
+    "离开": "moved_away",
+}
+RELATION_ZH = {"户主": "head", "本人": "head", "配偶": "spouse", "妻": "spouse", "夫": "spouse",
+               "子女": "child", "子": "child", "女": "child", "儿媳": "child_in_law",
+               "女婿": "child_in_law", "孙子女": "grandchild", "孙子": "grandchild",
+               "孙女": "grandchild", "父母": "parent", "父亲": "parent", "母亲": "parent",
+               "祖父母": "grandparent", "兄弟姐妹": "sibling", "其他": "other"}  # fmt: skip
+ID_TYPES = {"居民身份证": "resident_id", "身份证": "resident_id", "护照": "passport",
+            "居留证": "permit", "永久居留证": "permit"}  # fmt: skip
+TAG_BY_NAME = {zh: code for code, (zh, _, _) in TAGS.items()}
+BATCH = 20_000
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str | None
+    message: str
+    message_en: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    valid: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+    persons_created: int = 0
+    households_created: int = 0
+    houses_created: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "valid": self.valid,
+            "rejected": self.rejected,
+            "committed": self.committed,
+            "persons_created": self.persons_created,
+            "households_created": self.households_created,
+            "houses_created": self.houses_created,
+            "seconds": round(self.seconds, 2),
+            "errors": [e.__dict__ for e in self.errors],
+        }
+
+
+class _Reject(Exception):
+    def __init__(self, field: str | None, message: str, message_en: str) -> None:
+        self.field, self.message, self.message_en = field, message, message_en
+
+
+# -- reading ----------------------------------------------------------------------------------
+def read_rows(
+    path_or_file: Path | IO[bytes], *, filename: str | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as the user sees it, {field: text}) for a CSV or XLSX file; header row 1."""
+    name = (filename or getattr(path_or_file, "name", "") or str(path_or_file)).lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        yield from _read_xlsx(path_or_file)
+    else:
+        yield from _read_csv(path_or_file)
+
+
+def _fields(header: list[Any]) -> list[str | None]:
+    return [_HEADER_FIELD.get(str(h or "").strip().lower()) for h in header]
+
+
+def _read_csv(source: Path | IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
+    raw = source.read_bytes() if isinstance(source, Path) else source.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return
+    names = _fields(header)
+    for number, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        yield number, {n: v.strip() for n, v in zip(names, values, strict=False) if n and v.strip()}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(source: Path | IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(source, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        return
+    names = _fields(list(header))
+    for number, values in enumerate(rows, start=2):
+        cells = {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
+        cells = {k: v for k, v in cells.items() if v}
+        if cells:
+            yield number, cells
+    workbook.close()
+
+
+# -- checking ---------------------------------------------------------------------------------
+def _date(value: str | None, field_name: str) -> date | None:
+    if not value:
+        return None
+    text = value.strip().replace("/", "-").replace(".", "-")
+    try:
+        if len(text) == 8 and text.isdigit():
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise _Reject(field_name, f"日期格式错误：{value}", f"Bad date: {value}") from None
+
+
+@dataclass
+class _Context:
+    session: Session
+    principal: Principal | None
+    grids: set[str]
+    protector: Protector
+    seen: dict[str, int] = field(default_factory=dict)
+    households: dict[str, str] = field(default_factory=dict)  # household_no → grid in file
+
+
+def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
+    for required in ("id_number", "name", "grid_code"):
+        if not cells.get(required):
+            label = COLUMNS[required][0]
+            raise _Reject(required, f"缺少{label}", f"Missing {required}")
+    id_type = ID_TYPES.get(cells.get("id_type", ""), cells.get("id_type") or IdType.RESIDENT_ID)
+    if id_type not in {t.value for t in IdType}:
+        raise _Reject("id_type", f"未知证件类型：{id_type}", f"Unknown ID type: {id_type}")
+    number_text = cells["id_number"].replace(" ", "").upper()
+    sex = SEX.get(cells.get("sex", "").lower()) if cells.get("sex") else None
+    if cells.get("sex") and sex is None:
+        raise _Reject("sex", f"性别应为男或女：{cells['sex']}", "Sex must be 男/女 (M/F)")
+    birth = _date(cells.get("birth_date"), "birth_date")
+    if id_type == IdType.RESIDENT_ID:
+        try:
+            parsed = parse_resident_id(number_text)
+        except IdentifierError as exc:
+            raise _Reject("id_number", exc.message, exc.message_en) from None
+        if birth is not None and birth != parsed.birth_date:
+            raise _Reject(
+                "birth_date", "出生日期与身份证号不一致", "Birth date does not match the ID"
+            )
+        if sex is not None and sex != parsed.sex:
+            raise _Reject("sex", "性别与身份证号不一致", "Sex does not match the ID")
+        sex, birth = parsed.sex, parsed.birth_date
+    elif sex is None or birth is None:
+        raise _Reject(
+            "birth_date", "非身份证证件需填写性别和出生日期", "Sex and birth date required"
+        )
+    grid = cells["grid_code"]
+    if grid not in ctx.grids:
+        raise _Reject("grid_code", f"未知网格编码：{grid}", f"Unknown grid code: {grid}")
+    if ctx.principal is not None and not region_scope(ctx.principal).contains(grid):
+        raise _Reject(
+            "grid_code", f"网格 {grid} 不在您的管辖范围内", f"Grid {grid} outside your area"
+        )
+    id_hash = ctx.protector.hash(number_text)
+    first = ctx.seen.get(id_hash)
+    if first is not None:
+        raise _Reject("id_number", f"与第 {first} 行证件号码重复", f"Duplicate of row {first}")
+    try:
+        phone = check_phone(cells.get("phone"))
+    except ValueError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise _Reject("phone", zh, en) from None
+    residence = cells.get("residence_type", "registered")
+    residence = RESIDENCE.get(residence, residence)
+    if residence not in {r.value for r in ResidenceType}:
+        raise _Reject("residence_type", f"未知人口类型：{residence}", f"Unknown type {residence}")
+    living = cells.get("living_status", "alive")
+    living = LIVING.get(living, living)
+    if living not in {s.value for s in LivingStatus}:
+        raise _Reject("living_status", f"未知人员状态：{living}", f"Unknown status {living}")
+    relation = cells.get("relation_to_head")
+    if relation:
+        relation = RELATION_ZH.get(relation, relation)
+        if relation not in RELATIONS:
+            raise _Reject("relation_to_head", f"未知与户主关系：{relation}", "Unknown relation")
+    tags: list[dict[str, str]] = []
+    for part in (
+        cells.get("tags", "").replace("；", ";").replace("、", ";").replace(",", ";").split(";")
+    ):
+        part = part.strip()
+        if not part:
+            continue
+        code = TAG_BY_NAME.get(part, part)
+        if code not in TAGS:
+            raise _Reject("tags", f"未知标签：{part}", f"Unknown tag: {part}")
+        tags.append({"code": code, "source": "import"})
+    household_no = cells.get("household_no")
+    if household_no:
+        known = ctx.households.setdefault(household_no, grid)
+        if known != grid:
+            raise _Reject(
+                "household_no",
+                f"户号 {household_no} 在文件中属于另一网格",
+                "Household in another grid",
+            )
+    name = cells["name"]
+    if len(name) > 64:
+        raise _Reject("name", "姓名过长", "Name too long")
+    return {
+        "id_type": id_type,
+        "id_number": number_text,
+        "id_hash": id_hash,
+        "name": name,
+        "sex": sex,
+        "birth_date": birth,
+        "ethnicity": cells.get("ethnicity"),
+        "nationality": cells.get("nationality"),
+        "phone": phone,
+        "registered_address": cells.get("registered_address"),
+        "current_address": cells.get("current_address") or cells.get("house_address"),
+        "residence_type": residence,
+        "living_status": living,
+        "moved_in_on": _date(cells.get("moved_in_on"), "moved_in_on"),
+        "grid_code": grid,
+        "household_no": household_no,
+        "relation_to_head": relation,
+        "house_address": cells.get("house_address"),
+        "tags": tags,
+    }
+
+
+# -- importing --------------------------------------------------------------------------------
+def import_persons(
+    session: Session,
+    *,
+    principal: Principal | None,
+    rows: Iterator[tuple[int, dict[str, str]]],
+    commit: bool,
+    reason: str | None = None,
+    actor: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check every row; with ``commit`` load the valid ones (never commits the session)."""
+    started = utcnow()
+    report = ImportReport()
+    ctx = _Context(
+        session=session,
+        principal=principal,
+        grids=set(session.scalars(select(Region.code).where(Region.level == "grid"))),
+        protector=Protector(),
+    )
+    valid: list[tuple[int, dict[str, Any]]] = []
+    pending: list[tuple[int, dict[str, Any]]] = []
+
+    def check_base(batch: list[tuple[int, dict[str, Any]]]) -> None:
+        existing = repository.existing_id_hashes(session, [r["id_hash"] for _, r in batch])
+        for number, row in batch:
+            if row["id_hash"] in existing:
+                report.errors.append(
+                    RowError(number, "id_number", "该证件号码已在人口库中", "Already in the base")
+                )
+            else:
+                valid.append((number, row))
+
+    for number, cells in rows:
+        report.total += 1
+        try:
+            row = _check(ctx, cells, number)
+        except _Reject as reject:
+            report.errors.append(RowError(number, reject.field, reject.message, reject.message_en))
+        else:
+            ctx.seen[row["id_hash"]] = number
+            pending.append((number, row))
+        if len(pending) >= BATCH:
+            check_base(pending)
+            pending = []
+        if progress is not None and report.total % 1000 == 0:
+            progress(1000)
+    check_base(pending)
+    if progress is not None:
+        progress(report.total % 1000)
+    report.valid = len(valid)
+    report.errors.sort(key=lambda e: e.row)
+    if commit and valid:
+        _load(session, ctx, valid, report, principal=principal, reason=reason, actor=actor)
+        report.committed = True
+        trail.record(
+            session,
+            action="person.import",
+            object_type="person",
+            principal=principal,
+            after={
+                "total": report.total,
+                "loaded": report.persons_created,
+                "rejected": report.rejected,
+                "households_created": report.households_created,
+                "houses_created": report.houses_created,
+            },
+            note=reason,
+        )
+    report.seconds = (utcnow() - started).total_seconds()
+    return report
+
+
+def _load(
+    session: Session,
+    ctx: _Context,
+    valid: list[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    *,
+    principal: Principal | None,
+    reason: str | None,
+    actor: str | None,
+) -> None:
+    from gridgov.housing import repository as housing_repository
+
+    meta = {
+        "version": 1,
+        "changed_at": utcnow(),
+        "changed_by_id": principal.user_id if principal else None,
+        "changed_by_name": principal.username if principal else (actor or "import"),
+        "change_source": "import",
+        "change_reason": reason,
+    }
+    # Houses: existing by address, else new in the row's grid.
+    addresses = sorted({r["house_address"] for _, r in valid if r["house_address"]})
+    houses = {a: h.id for a, h in housing_repository.houses_by_address(session, addresses).items()}
+    new_houses: list[dict[str, Any]] = []
+    house_id = next_id(session, House)
+    for _, row in valid:
+        address = row["house_address"]
+        if address and address not in houses:
+            houses[address] = house_id
+            new_houses.append(
+                {
+                    "id": house_id,
+                    "address": address,
+                    "grid_code": row["grid_code"],
+                    "use": HouseUse.RENTED
+                    if row["residence_type"] != "registered"
+                    else HouseUse.RESIDENCE,
+                    "status": "active",
+                    **meta,
+                }
+            )
+            house_id += 1
+    # Households: existing by number, else new.
+    numbers = sorted({r["household_no"] for _, r in valid if r["household_no"]})
+    households = {n: h.id for n, h in repository.households_by_no(session, numbers).items()}
+    new_households: list[dict[str, Any]] = []
+    household_id = next_id(session, Household)
+    for _, row in valid:
+        household_no = row["household_no"]
+        if household_no and household_no not in households:
+            households[household_no] = household_id
+            new_households.append(
+                {
+                    "id": household_id,
+                    "household_no": household_no,
+                    "kind": HouseholdKind.REGISTERED
+                    if row["residence_type"] == "registered"
+                    else HouseholdKind.RESIDENT,
+                    "house_id": houses.get(row["house_address"]) if row["house_address"] else None,
+                    "grid_code": row["grid_code"],
+                    "address": row["house_address"] or row["current_address"],
+                    "status": "active",
+                    **meta,
+                }
+            )
+            household_id += 1
+    bulk_insert(session, House, new_houses)
+    bulk_insert(session, Household, new_households)
+    protector = ctx.protector
+    person_id = next_id(session, Person)
+    batch: list[dict[str, Any]] = []
+    grids: set[str] = set()
+    for _, row in valid:
+        protected = protector.id_number(row["id_number"])
+        phone = protector.phone(row["phone"]) if row["phone"] else None
+        pinyin, initials = name_pinyin(row["name"])
+        grids.add(row["grid_code"])
+        batch.append(
+            {
+                "id": person_id,
+                "id_type": row["id_type"],
+                "id_number_enc": protected.enc,
+                "id_number_hash": protected.hash,
+                "id_number_masked": protected.masked,
+                "name": row["name"],
+                "name_pinyin": pinyin,
+                "name_initials": initials,
+                "sex": row["sex"],
+                "birth_date": row["birth_date"],
+                "ethnicity": row["ethnicity"],
+                "nationality": row["nationality"],
+                "phone_enc": phone.enc if phone else None,
+                "phone_hash": phone.hash if phone else None,
+                "phone_masked": phone.masked if phone else None,
+                "registered_address": row["registered_address"],
+                "current_address": row["current_address"],
+                "residence_type": row["residence_type"],
+                "living_status": row["living_status"],
+                "moved_in_on": row["moved_in_on"],
+                "permit_expires_on": None,
+                "tags": row["tags"],
+                "tag_codes": tag_codes_text(row["tags"]),
+                "household_id": households.get(row["household_no"])
+                if row["household_no"]
+                else None,
+                "relation_to_head": row["relation_to_head"],
+                "house_id": houses.get(row["house_address"]) if row["house_address"] else None,
+                "grid_code": row["grid_code"],
+                **meta,
+            }
+        )
+        person_id += 1
+        if len(batch) >= BATCH:
+            bulk_insert(session, Person, batch)
+            batch = []
+    bulk_insert(session, Person, batch)
+    for model in (House, Household, Person):
+        sync_sequence(session, model)
+    refresh_grid_stats(session, grid_codes=grids)
+    report.persons_created = len(valid)
+    report.households_created = len(new_households)
+    report.houses_created = len(new_houses)
