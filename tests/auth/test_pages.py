@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -148,20 +147,16 @@ def test_logout_revokes_the_session(client: TestClient, db: Session) -> None:
 def test_every_web_form_route_checks_csrf(app: FastAPI) -> None:
     """Pages (outside /api and /open311) that accept POST/PUT/PATCH/DELETE must depend on
     ``csrf_protect`` — a new form route without it fails here."""
+    from tests.authz.routes import dependency_calls, iter_routes
 
-    def dependencies(dependant):  # type: ignore[no-untyped-def]
-        for dep in dependant.dependencies:
-            yield dep.call
-            yield from dependencies(dep)
-
-    missing = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
+    missing, checked = [], 0
+    for route in iter_routes(app):
         if route.path.startswith(("/api/", "/open311")):
             continue
         if not (route.methods - {"GET", "HEAD", "OPTIONS"}):
             continue
-        if csrf_protect not in set(dependencies(route.dependant)):
+        checked += 1
+        if csrf_protect not in set(dependency_calls(route.dependant)):
             missing.append(f"{sorted(route.methods)} {route.path}")
+    assert checked >= 3, "the route walker found no form routes"
     assert not missing, f"form routes without csrf_protect: {missing}"
