@@ -1,3 +1,508 @@
-from fastapi import APIRouter
+"""Case pages: the clerk's intake, the dispatcher's queue, the department's inbox, the case page
+(timeline, map, photos, moves) and the residents' web form with tracking. They call the same
+services as ``/api/v1/cases``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
+from gridgov.auth.deps import page_principal, page_roles
+from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, Role
+from gridgov.cases import categories as cat
+from gridgov.cases import intake, service, workflow
+from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
+from gridgov.cases.pages_text import install as install_text
+from gridgov.cases.repository import CaseFilter
+from gridgov.cases.schemas import CaseCreate, TransitionIn
+from gridgov.cases.states import RULES, Move, State
+from gridgov.kit.db import request_session
+from gridgov.kit.errors import BadRequest, GridgovError
+from gridgov.kit.pagination import PageParams
+from gridgov.web import templates
+from gridgov.web.i18n import request_language
+from gridgov.web.nav import add_nav
+from gridgov.web.render import render
+from gridgov.workcal.calendar import CST
 
 router = APIRouter(include_in_schema=False)
+install_text()
+
+
+def _cst(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Jinja filter: a stored instant shown in China Standard Time."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(CST).strftime(fmt)
+
+
+templates.env.filters["cst"] = _cst
+INTAKE_ROLES = (Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER)
+add_nav("cases.nav.list", "/cases")
+add_nav("cases.nav.new", "/cases/new", set(INTAKE_ROLES))
+add_nav("cases.nav.queue", "/cases/queue", {Role.DISPATCHER, Role.SHIFT_LEADER, Role.INTAKE_CLERK})
+add_nav("cases.nav.inbox", "/cases/inbox", set(DEPARTMENT_ROLES))
+
+DbSession = Annotated[Session, Depends(request_session)]
+SignedIn = Annotated[Principal, Depends(page_principal)]
+Clerk = Annotated[Principal, Depends(page_roles(*INTAKE_ROLES))]
+MAX_PAGE_PHOTOS = 9
+
+
+def _reference(session: Session, request: Request) -> dict[str, Any]:
+    ref = cat.reference(session)
+    en = request_language(request) == "en"
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for info in ref.categories.values():
+        if info.selectable:
+            parent = ref.categories.get(info.parent_code or "")
+            group = (parent.name_en if en else parent.name) if parent else ""
+            label = f"{info.code} {info.name_en if en else info.name}"
+            groups.setdefault(f"{info.parent_code} {group}", []).append((info.code, label))
+    return {
+        "category_groups": groups,
+        "departments": [
+            (code, name_en if en else name) for code, (name, name_en) in ref.departments.items()
+        ],
+        "states": [s.value for s in State],
+        "channels": CHANNELS,
+        "en": en,
+    }
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    title_key: str,
+    filters: CaseFilter,
+    page: PageParams,
+    base: str,
+) -> HTMLResponse:
+    rows, total = service.list_cases(session, principal=principal, filters=filters, page=page)
+    return render(
+        request,
+        "cases/list.html",
+        principal=principal,
+        page_title=None,
+        title_key=title_key,
+        cases=rows,
+        total=total,
+        page=page,
+        filters=filters,
+        base=base,
+        **_reference(session, request),
+    )
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(
+    request: Request,
+    principal: SignedIn,
+    session: DbSession,
+    state: Annotated[list[str] | None, Query()] = None,
+    category: Annotated[str | None, Query(max_length=16)] = None,
+    grid: Annotated[str | None, Query(max_length=15)] = None,
+    department: Annotated[str | None, Query(max_length=32)] = None,
+    overdue: bool | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    filters = CaseFilter(
+        state=[s for s in state or [] if s],
+        category_code=category or None,
+        grid_code=grid or None,
+        department_code=department or None,
+        overdue=overdue,
+    )
+    return _list_page(
+        request,
+        session,
+        principal,
+        title_key="cases.title.list",
+        filters=filters,
+        page=PageParams(limit=50, offset=offset),
+        base="/cases",
+    )
+
+
+@router.get("/cases/queue", response_class=HTMLResponse)
+def dispatcher_queue(
+    request: Request,
+    principal: Annotated[
+        Principal, Depends(page_roles(Role.DISPATCHER, Role.SHIFT_LEADER, Role.INTAKE_CLERK))
+    ],
+    session: DbSession,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    """Reported cases to register and registered cases to dispatch, plus verified ones to close."""
+    filters = CaseFilter(state=[State.REPORTED, State.REGISTERED, State.VERIFIED])
+    return _list_page(
+        request,
+        session,
+        principal,
+        title_key="cases.title.queue",
+        filters=filters,
+        page=PageParams(limit=50, offset=offset),
+        base="/cases/queue",
+    )
+
+
+@router.get("/cases/inbox", response_class=HTMLResponse)
+def department_inbox(
+    request: Request,
+    principal: Annotated[Principal, Depends(page_roles(*DEPARTMENT_ROLES))],
+    session: DbSession,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    filters = CaseFilter(state=[State.DISPATCHED, State.ACCEPTED])
+    return _list_page(
+        request,
+        session,
+        principal,
+        title_key="cases.title.inbox",
+        filters=filters,
+        page=PageParams(limit=50, offset=offset),
+        base="/cases/inbox",
+    )
+
+
+def _intake_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    values: dict[str, Any],
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "cases/new.html",
+        status_code=status_code,
+        principal=principal,
+        values=values,
+        error=error,
+        clerk_channels=[c for c in CHANNELS if c in CLERK_CHANNELS],
+        **_reference(session, request),
+    )
+
+
+@router.get("/cases/new", response_class=HTMLResponse)
+def intake_page(request: Request, principal: Clerk, session: DbSession) -> HTMLResponse:
+    return _intake_page(request, session, principal, values={"channel": "hotline"})
+
+
+def _photos(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
+    photos = []
+    for upload in files[:MAX_PAGE_PHOTOS]:
+        if upload.filename:
+            photos.append((upload.filename, upload.file.read(limit + 1)))
+    return photos
+
+
+def _error_text(request: Request, exc: GridgovError) -> str:
+    return exc.message_en if request_language(request) == "en" else exc.message
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@router.post("/cases/new", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def intake_submit(
+    request: Request,
+    principal: Clerk,
+    session: DbSession,
+    channel: Annotated[str, Form(max_length=16)],
+    category_code: Annotated[str, Form(max_length=16)] = "",
+    description: Annotated[str, Form(max_length=20000)] = "",
+    lng: Annotated[str, Form(max_length=32)] = "",
+    lat: Annotated[str, Form(max_length=32)] = "",
+    address: Annotated[str, Form(max_length=400)] = "",
+    priority: Annotated[str, Form(max_length=8)] = "normal",
+    reporter_name: Annotated[str, Form(max_length=64)] = "",
+    reporter_phone: Annotated[str, Form(max_length=32)] = "",
+    photos: Annotated[list[UploadFile], File()] = [],  # noqa: B006
+) -> Response:
+    values = {
+        "channel": channel,
+        "category_code": category_code,
+        "description": description,
+        "lng": lng,
+        "lat": lat,
+        "address": address,
+        "priority": priority,
+        "reporter_name": reporter_name,
+        "reporter_phone": reporter_phone,
+    }
+    settings = request.app.state.settings
+    try:
+        data = CaseCreate(
+            channel=channel,
+            category_code=category_code or None,
+            description=description,
+            lng=_float(lng),
+            lat=_float(lat),
+            address=address[:200] or None,
+            priority=priority if priority in ("normal", "urgent", "critical") else "normal",  # type: ignore[arg-type]
+            reporter_name=reporter_name or None,
+            reporter_phone=reporter_phone or None,
+        )
+        result = intake.create_case(
+            session,
+            principal=principal,
+            data=data,
+            channel=channel,
+            photos=_photos(photos, settings.max_photo_bytes),
+            settings=settings,
+        )
+    except GridgovError as exc:
+        session.rollback()
+        return _intake_page(
+            request,
+            session,
+            principal,
+            values=values,
+            error=_error_text(request, exc),
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/cases/{result.case.id}?created=1", status_code=303)
+
+
+@router.get("/cases/duplicates", response_class=HTMLResponse)
+def duplicates_fragment(
+    request: Request,
+    principal: SignedIn,
+    session: DbSession,
+    category_code: Annotated[str, Query(max_length=16)] = "",
+    lng: str = "",
+    lat: str = "",
+) -> HTMLResponse:
+    """htmx fragment on the intake form: open cases of the same category nearby."""
+    rows: list[Any] = []
+    x, y = _float(lng), _float(lat)
+    if category_code and x is not None and y is not None:
+        try:
+            rows = service.duplicates(
+                session, principal=principal, category_code=category_code, lng=x, lat=y
+            )
+        except GridgovError:
+            rows = []
+    return render(request, "cases/_duplicates.html", principal=principal, rows=rows)
+
+
+def _detail_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    case_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    detail = service.get_detail(session, principal=principal, case_id=case_id)
+    duplicates = []
+    if detail.state in (State.REPORTED, State.REGISTERED) and detail.category_code and detail.lat:
+        duplicates = [
+            d
+            for d in service.duplicates(
+                session,
+                principal=principal,
+                category_code=detail.category_code,
+                lng=detail.lng or 0,
+                lat=detail.lat,
+            )
+            if d.id != detail.id
+        ]
+    return render(
+        request,
+        "cases/detail.html",
+        status_code=status_code,
+        principal=principal,
+        page_title=detail.number,
+        case=detail,
+        error=error,
+        duplicates=duplicates,
+        rules=RULES,
+        created=request.query_params.get("created") == "1",
+        **_reference(session, request),
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request, case_id: int, principal: SignedIn, session: DbSession
+) -> HTMLResponse:
+    return _detail_page(request, session, principal, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/move/{move}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def case_move(
+    request: Request,
+    case_id: int,
+    move: Move,
+    principal: SignedIn,
+    session: DbSession,
+    note: Annotated[str, Form(max_length=4000)] = "",
+    department_code: Annotated[str, Form(max_length=32)] = "",
+    result: Annotated[str, Form(max_length=8)] = "",
+    minutes: Annotated[str, Form(max_length=8)] = "",
+    level: Annotated[str, Form(max_length=2)] = "",
+    target_number: Annotated[str, Form(max_length=16)] = "",
+    version: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    try:
+        target_id = None
+        if target_number:
+            target, _ = service.public_status(session, number=target_number)
+            target_id = target.id
+        body = TransitionIn(
+            note=note or None,
+            department_code=department_code or None,
+            result=result if result in ("pass", "fail") else None,  # type: ignore[arg-type]
+            minutes=int(minutes) if minutes.isdigit() and int(minutes) > 0 else None,
+            level=int(level) if level in ("1", "2") else None,
+            target_case_id=target_id,
+        )
+        workflow.transition(
+            session,
+            principal=principal,
+            case_id=case_id,
+            move=move,
+            body=body,
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except GridgovError as exc:
+        session.rollback()
+        return _detail_page(
+            request,
+            session,
+            principal,
+            case_id,
+            error=_error_text(request, exc),
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+# --- residents ------------------------------------------------------------------------------
+
+
+def _public_form(
+    request: Request,
+    session: Session,
+    *,
+    values: dict[str, Any],
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    response = render(
+        request,
+        "cases/public_report.html",
+        status_code=status_code,
+        values=values,
+        error=error,
+        **_reference(session, request),
+    )
+    set_csrf_cookie(request, response)
+    return response
+
+
+@router.get("/report", response_class=HTMLResponse)
+def public_report_page(request: Request, session: DbSession) -> HTMLResponse:
+    return _public_form(request, session, values={})
+
+
+@router.post("/report", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def public_report_submit(
+    request: Request,
+    session: DbSession,
+    category_code: Annotated[str, Form(max_length=16)] = "",
+    description: Annotated[str, Form(max_length=20000)] = "",
+    lng: Annotated[str, Form(max_length=32)] = "",
+    lat: Annotated[str, Form(max_length=32)] = "",
+    address: Annotated[str, Form(max_length=400)] = "",
+    reporter_name: Annotated[str, Form(max_length=64)] = "",
+    reporter_phone: Annotated[str, Form(max_length=32)] = "",
+    photos: Annotated[list[UploadFile], File()] = [],  # noqa: B006
+) -> Response:
+    values = {
+        "category_code": category_code,
+        "description": description,
+        "lng": lng,
+        "lat": lat,
+        "address": address,
+        "reporter_name": reporter_name,
+        "reporter_phone": reporter_phone,
+    }
+    settings = request.app.state.settings
+    try:
+        if _float(lng) is None and not address.strip():
+            raise BadRequest(
+                "请在地图上点选位置或填写地址", "Pick the place on the map or give an address"
+            )
+        result = intake.create_case(
+            session,
+            principal=None,
+            data=CaseCreate(
+                channel="web",
+                category_code=category_code or None,
+                description=description,
+                lng=_float(lng),
+                lat=_float(lat),
+                address=address[:200] or None,
+                reporter_name=reporter_name or None,
+                reporter_phone=reporter_phone or None,
+            ),
+            channel="web",
+            photos=_photos(photos, settings.max_photo_bytes),
+            settings=settings,
+        )
+    except GridgovError as exc:
+        session.rollback()
+        return _public_form(
+            request,
+            session,
+            values=values,
+            error=_error_text(request, exc),
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/track?number={result.case.number}&new=1", status_code=303)
+
+
+@router.get("/track", response_class=HTMLResponse)
+def track_page(
+    request: Request, session: DbSession, number: Annotated[str, Query(max_length=16)] = ""
+) -> HTMLResponse:
+    case, events, error = None, [], None
+    if number:
+        try:
+            case, events = service.public_status(session, number=number)
+        except GridgovError as exc:
+            error = _error_text(request, exc)
+    return render(
+        request,
+        "cases/track.html",
+        case=case,
+        events=events,
+        error=error,
+        number=number,
+        new=request.query_params.get("new") == "1",
+        rules=RULES,
+        status_code=404 if error else 200,
+    )
