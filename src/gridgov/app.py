@@ -56,6 +56,7 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.audit.routes import router as audit_router
     from gridgov.auth.pages import router as auth_pages
     from gridgov.auth.routes import router as auth_router
+    from gridgov.auth.users_routes import router as users_router
     from gridgov.cases.pages import router as cases_pages
     from gridgov.cases.routes import router as cases_router
     from gridgov.fieldwork.routes import router as fieldwork_router
@@ -75,6 +76,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(housing_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)
     app.include_router(auth_router, prefix=API_PREFIX)
+    app.include_router(users_router, prefix=API_PREFIX)
     app.include_router(audit_router, prefix=API_PREFIX)
     app.include_router(auth_pages)
     app.include_router(audit_pages)

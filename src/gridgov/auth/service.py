@@ -136,10 +136,11 @@ def _check_may_manage(*, actor: Principal, role: Role | None, target_user_id: in
         )
     if target_user_id is not None and target_user_id == actor.user_id:
         raise Forbidden("不能管理自己的账户", "You cannot manage your own account")
-    if role == Role.SECURITY_ADMIN:
+    if role in ADMIN_ROLES:
         raise Forbidden(
-            "安全管理员账户只能通过命令行创建",
-            "Security administrator accounts are created on the command line only",
+            "系统、安全、审计管理员账户只能在服务器命令行管理",
+            "System, security and audit administrator accounts are managed on the command "
+            "line only",
         )
 
 
