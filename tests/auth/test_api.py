@@ -163,3 +163,14 @@ def test_inspector_grid_codes_resolved_at_sign_in(client: TestClient, db: Sessio
     user = create_user(db, role=Role.INSPECTOR, region_code=overlay.code)
     me = client.get("/api/v1/auth/me", headers=auth_headers(client, user)).json()
     assert me["grid_codes"] == sorted(g.code for g in grids)
+
+
+def test_oversized_login_body_is_413_and_not_trailed(client: TestClient, db: Session) -> None:
+    before = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    body = '{"username": "a", "password": "' + "x" * (3 * 1024 * 1024) + '"}'
+    response = client.post(
+        "/api/v1/auth/token", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    after = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    assert before == after
