@@ -255,7 +255,7 @@ def intake_submit(
             lng=_float(lng),
             lat=_float(lat),
             address=address[:200] or None,
-            priority=priority if priority in ("normal", "urgent", "critical") else "normal",  # type: ignore[arg-type]
+            priority=priority if priority in ("normal", "urgent", "critical") else "normal",
             reporter_name=reporter_name or None,
             reporter_phone=reporter_phone or None,
         )
@@ -374,7 +374,7 @@ def case_move(
         body = TransitionIn(
             note=note or None,
             department_code=department_code or None,
-            result=result if result in ("pass", "fail") else None,  # type: ignore[arg-type]
+            result=result if result in ("pass", "fail") else None,
             minutes=int(minutes) if minutes.isdigit() and int(minutes) > 0 else None,
             level=int(level) if level in ("1", "2") else None,
             target_case_id=target_id,
@@ -489,7 +489,9 @@ def public_report_submit(
 def track_page(
     request: Request, session: DbSession, number: Annotated[str, Query(max_length=16)] = ""
 ) -> HTMLResponse:
-    case, events, error = None, [], None
+    case: Any = None
+    events: list[Any] = []
+    error: str | None = None
     if number:
         try:
             case, events = service.public_status(session, number=number)
