@@ -95,7 +95,7 @@ MODULES: list[dict[str, Any]] = [
             ),
         ],
         "choices": {
-            "sex": [("1", "男", "Male"), ("2", "女", "Female")],
+            "sex": [("M", "男", "Male"), ("F", "女", "Female")],
             "residence": [
                 ("registered", "户籍人口", "Registered"),
                 ("floating", "流动人口", "Floating"),

@@ -83,9 +83,9 @@ def population_record(**overrides: Any) -> dict[str, Any]:
         "kind": "form",
         "module": "population",
         "data": {
-            "name": "张伟",
+            "name": "张丽",
             "id_number": "11010519491231002X",
-            "sex": "1",
+            "sex": "F",
             "birth_date": "1949-12-31",
             "residence": "registered",
         },

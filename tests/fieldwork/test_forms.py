@@ -187,7 +187,7 @@ def test_server_checks_required_relevant_constraint_and_calculation() -> None:
         {
             "name": "张伟",
             "id_number": "11010519491231002X",
-            "sex": "1",
+            "sex": "F",
             "birth_date": "1949-12-31",
             "residence": "registered",
             "move_in_date": "2020-01-01",  # not relevant for registered residents: dropped

@@ -58,7 +58,7 @@ def test_same_uuid_different_content_is_409_and_kept_for_review(
     assert single.status_code == 409
     assert single.json()["detail"]["code"] == "conflict"
     stored = db.scalars(select(FieldSubmission).where(FieldSubmission.uuid == record["uuid"])).one()
-    assert stored.data["name"] == "张伟"  # never overwritten
+    assert stored.data["name"] == "张丽"  # never overwritten
     conflicts = db.scalars(select(SyncConflict)).all()
     assert [(c.kind, c.record["data"]["name"]) for c in conflicts] == [("uuid_mismatch", "李娜")]
 

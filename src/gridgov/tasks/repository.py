@@ -15,7 +15,7 @@ from gridgov.models.task import Task
 class TaskRepository(Repository[Task]):
     model = Task
 
-    def readable_statement(self, principal: Principal) -> Select[tuple[Task]]:
+    def readable_statement(self, principal: Principal) -> Select[Task]:
         statement = select(Task)
         if principal.role == Role.GRID_WORKER:
             # The grid's tasks that are not assigned to somebody else.

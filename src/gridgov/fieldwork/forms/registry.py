@@ -22,6 +22,8 @@ DEFAULT_MODULES_DIR = Path(__file__).resolve().parents[2] / "modules"
 
 # Versions never change once stored, so their compiled form is cached by content hash.
 _COMPILED: dict[str, CompiledModule] = {}
+# Parsing runs pyxform (slow); a workbook already accepted needs no second check.
+_PARSED: dict[str, dict[str, Any]] = {}
 
 
 class ModuleNotFound(NotFound):
@@ -49,8 +51,11 @@ def add_module(
     Uploading the same workbook again is a no-op; a changed workbook becomes the next version.
     """
     fallback = Path(filename).stem.split("_", 1)[-1].lower() if filename else None
-    definition = parse_definition(content, fallback_code=fallback)
     digest = hashlib.sha256(content).hexdigest()
+    definition = _PARSED.get(digest)
+    if definition is None:
+        definition = parse_definition(content, fallback_code=fallback)
+        _PARSED[digest] = definition
     repository = ModuleRepository(session)
     latest = repository.get_version(definition["code"])
     if latest is not None and latest.sha256 == digest:
@@ -154,10 +159,10 @@ def resolve(
             newest[row[1]] = row
     found: dict[tuple[str, int | None], ModuleRef] = {}
     for code, version in wanted:
-        row = newest.get(code) if version is None else exact.get((code, version))
-        if row is None:
+        found_row = newest.get(code) if version is None else exact.get((code, version))
+        if found_row is None:
             continue
-        module_id, _, number, digest, target = row
+        module_id, _, number, digest, target = found_row
         key = f"{digest}:{number}"
         compiled = _COMPILED.get(key)
         if compiled is None:

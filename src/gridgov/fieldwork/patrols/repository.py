@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,7 +45,7 @@ class PatrolRepository:
         )
         return len(self.session.execute(statement, rows).all())
 
-    def track(self, patrol_id: int) -> list[tuple[Any, float, float, bool]]:
+    def track(self, patrol_id: int) -> list[tuple[datetime, float, float, bool]]:
         rows = self.session.execute(
             select(PatrolPoint.t, PatrolPoint.lng, PatrolPoint.lat, PatrolPoint.inside)
             .where(PatrolPoint.patrol_id == patrol_id)

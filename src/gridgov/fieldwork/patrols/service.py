@@ -127,7 +127,10 @@ def add_points(
             if last_t is not None
             else None
         )
-        track = [TrackPoint(r["t"], r["lng"], r["lat"], r["inside"]) for r in rows]
+        track = [
+            TrackPoint(p.t, p.lng, p.lat, flag) for p, flag in zip(ordered, flags, strict=True)
+        ]
+        track = [TrackPoint(utc(p.t), p.lng, p.lat, p.inside) for p in track]
         totals = accumulate(TrackTotals(patrol.seconds_inside, patrol.distance_m), previous, track)
         patrol.point_count += new
         _set_last(patrol, track[-1])
@@ -145,7 +148,7 @@ def _set_last(patrol: Patrol, point: TrackPoint) -> None:
 
 def recompute(session: Session, *, patrol: Patrol) -> Patrol:
     track = [
-        TrackPoint(utc(t), lng, lat, inside)
+        TrackPoint(utc(t), float(lng), float(lat), bool(inside))
         for t, lng, lat, inside in PatrolRepository(session).track(patrol.id)
     ]
     totals = accumulate(TrackTotals(), None, track)

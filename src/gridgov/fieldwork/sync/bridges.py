@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.fieldwork.sync.effects import Outcome
+from gridgov.kit.errors import BadRequest
 from gridgov.models.field_submission import FieldSubmission
 
 CHANNEL = "grid_worker"
@@ -28,6 +30,15 @@ def _service(name: str) -> Any:
         return None
 
 
+# target → (people.service function, its id argument, its change schema in people.schemas)
+POPULATION_API = {
+    "person": ("update_person", "person_id", "PersonUpdate"),
+    "household": ("update_household", "household_id", "HouseholdUpdate"),
+    "house": ("update_house", "house_id", "HouseUpdate"),
+    "organisation": ("update_organisation", "organisation_id", "OrganisationUpdate"),
+}
+
+
 def update_population(
     session: Session,
     *,
@@ -38,19 +49,28 @@ def update_population(
     changes: dict[str, Any],
     reason: str,
 ) -> Outcome:
+    """A new version of the subject with source ``grid_worker`` (stale base → ``Conflict``)."""
     people = _service("gridgov.people.service")
-    update = getattr(people, f"update_{target}", None) if people else None
-    if update is None:
-        # The population service is not installed: the record stays stored for a later apply.
-        return Outcome("stored", reason="population service unavailable")
+    schemas = _service("gridgov.people.schemas")
+    function_name, id_argument, schema_name = POPULATION_API[target]
+    update = getattr(people, function_name, None) if people else None
+    schema = getattr(schemas, schema_name, None) if schemas else None
+    if update is None or schema is None:
+        # Not supported by the population base yet: the record stays stored, to apply later.
+        return Outcome("stored", reason=f"population update of a {target} unavailable")
+    known = {k: v for k, v in changes.items() if k in schema.model_fields}
+    try:
+        record_id, parsed = int(subject_id), schema(**known)
+    except (ValueError, ValidationError) as exc:
+        raise BadRequest("数据不能写入人口库", f"Not applicable to the {target}: {exc}") from exc
     record = update(
         session,
         principal=principal,
-        record_id=int(subject_id),
-        changes=changes,
-        base_version=base_version,
-        source="grid_worker",
+        **{id_argument: record_id},
+        changes=parsed,
+        source=CHANNEL,
         reason=reason[:200],
+        base_version=base_version,
     )
     return Outcome("applied", ref=f"{target}:{record.id}@v{record.version}")
 

@@ -73,11 +73,11 @@ class SubmissionRepository:
             self.session.scalars(select(FieldSubmission).where(FieldSubmission.id.in_(list(ids))))
         )
 
-    def readable_statement(self, principal: Principal) -> Select[tuple[FieldSubmission]]:
+    def readable_statement(self, principal: Principal) -> Select[FieldSubmission]:
         statement = select(FieldSubmission)
         if principal.role == Role.GRID_WORKER:
             return statement.where(FieldSubmission.user_id == principal.user_id)
-        return statement.where(region_scope(principal).clause(FieldSubmission.grid_code))
+        return statement.where(region_scope(principal).clause(FieldSubmission.grid_code))  # type: ignore[arg-type]
 
     def list_readable(
         self, principal: Principal, *, kind: str | None = None, limit: int = 100
@@ -98,11 +98,11 @@ class ConflictRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def readable_statement(self, principal: Principal) -> Select[tuple[SyncConflict]]:
+    def readable_statement(self, principal: Principal) -> Select[SyncConflict]:
         statement = select(SyncConflict)
         if principal.role == Role.GRID_WORKER:
             return statement.where(SyncConflict.user_id == principal.user_id)
-        return statement.where(region_scope(principal).clause(SyncConflict.grid_code))
+        return statement.where(region_scope(principal).clause(SyncConflict.grid_code))  # type: ignore[arg-type]
 
     def list_readable(
         self, principal: Principal, *, state: str | None = "open"

@@ -64,7 +64,7 @@ def content_hash(record: SyncRecord) -> str:
 
 def _result(uuid: str, status: str, **kwargs: Any) -> SyncResult:
     code = {"stored": 201, "duplicate": 200, "rejected": 409, "stale": 202, "invalid": 400}[status]
-    return SyncResult(uuid=uuid, status=status, code=code, **kwargs)  # type: ignore[arg-type]
+    return SyncResult(uuid=uuid, status=status, code=code, **kwargs)
 
 
 def _error(field: str, code: str, zh: str, en: str) -> dict[str, str]:
@@ -136,7 +136,11 @@ def sync_batch(
 
     modules = registry.resolve(
         session,
-        {(records[i].module, records[i].module_version) for i in candidates if records[i].module},
+        {
+            (str(records[i].module), records[i].module_version)
+            for i in candidates
+            if records[i].module
+        },
     )
     now = utcnow()
     rows: list[dict[str, Any]] = []
