@@ -66,6 +66,7 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.media.routes import router as media_router
     from gridgov.open311.routes import router as open311_router
     from gridgov.organisations.routes import router as organisations_router
+    from gridgov.people.pages import router as people_pages
     from gridgov.people.routes import router as people_router
     from gridgov.tasks.routes import router as tasks_router
     from gridgov.web.routes import router as web_router
@@ -75,6 +76,7 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(people_router, prefix=API_PREFIX)
     app.include_router(housing_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)
+    app.include_router(people_pages)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(users_router, prefix=API_PREFIX)
     app.include_router(audit_router, prefix=API_PREFIX)

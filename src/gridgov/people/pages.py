@@ -1,0 +1,463 @@
+"""Population pages for community staff and the centre: search, person / household / house /
+organisation detail with history, edit forms (messages in Chinese), import upload. They call
+the same services as the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from gridgov.auth.csrf import csrf_protect
+from gridgov.auth.deps import page_roles
+from gridgov.authz.principal import Principal
+from gridgov.housing import service as housing_service
+from gridgov.kit.db import request_session
+from gridgov.kit.errors import GridgovError
+from gridgov.kit.pagination import PageParams
+from gridgov.organisations import service as organisation_service
+from gridgov.people import service
+from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
+from gridgov.people.importer import COLUMNS, import_persons, read_rows
+from gridgov.people.pages_text import install as install_text
+from gridgov.people.repository import PersonFilters
+from gridgov.people.schemas import PersonCreate, PersonUpdate
+from gridgov.people.stats import population_counts
+from gridgov.people.tags import TAGS
+from gridgov.web.i18n import request_language
+from gridgov.web.nav import add_nav
+from gridgov.web.render import render
+
+router = APIRouter(include_in_schema=False)
+install_text()
+add_nav("people.nav", "/people", set(READ_ROLES))
+
+DbSession = Annotated[Session, Depends(request_session)]
+Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
+Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
+FullViewer = Annotated[Principal, Depends(page_roles(*FULL_VIEW_ROLES))]
+Importer = Annotated[Principal, Depends(page_roles(*IMPORT_ROLES))]
+PAGE_SIZE = 50
+KINDS = ("persons", "households", "houses", "organisations")
+# Pydantic's own error types in Chinese (ours already carry "中文 / English").
+PYDANTIC_ZH = {
+    "missing": "必填",
+    "string_too_short": "内容太短",
+    "string_too_long": "内容太长",
+    "date_from_datetime_parsing": "日期格式错误（应为 YYYY-MM-DD）",
+    "date_parsing": "日期格式错误（应为 YYYY-MM-DD）",
+    "literal_error": "取值无效",
+    "enum": "取值无效",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+}
+EDIT_FIELDS = (
+    "name", "sex", "birth_date", "ethnicity", "phone", "registered_address", "current_address",
+    "residence_type", "living_status", "moved_in_on", "permit_expires_on", "relation_to_head",
+    "grid_code",
+)  # fmt: skip
+
+
+def form_errors(error: ValidationError | GridgovError, language: str) -> list[str]:
+    """Messages for a form, in the page's language."""
+    english = language == "en"
+    if isinstance(error, GridgovError):
+        return [error.message_en if english else error.message]
+    out = []
+    for item in error.errors():
+        field = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
+        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        if " / " in message:
+            zh, _, en = message.partition(" / ")
+            message = en if english else zh
+        elif not english:
+            message = PYDANTIC_ZH.get(item.get("type", ""), message)
+        label = field
+        if not english:
+            from gridgov.web.i18n import translate
+
+            translated = translate(f"people.{field}", "zh-CN")
+            label = translated if not translated.startswith("people.") else field
+        out.append(f"{label}：{message}" if label else message)
+    return out
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_search(
+    request: Request,
+    session: DbSession,
+    principal: Reader,
+    kind: str = "persons",
+    q: Annotated[str | None, Query(max_length=64)] = None,
+    region: Annotated[str | None, Query(max_length=15)] = None,
+    residence_type: str | None = None,
+    tag: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    kind = kind if kind in KINDS else "persons"
+    region = region if region and region.isdigit() else None
+    page = PageParams(limit=PAGE_SIZE, offset=offset)
+    rows: list[Any]
+    if kind == "persons":
+        filters = PersonFilters(
+            q=q or None,
+            region_code=region,
+            residence_type=residence_type or None,
+            tag=tag if tag in TAGS else None,
+        )
+        rows, total = service.list_persons(session, principal=principal, filters=filters, page=page)
+    elif kind == "households":
+        rows, total = service.list_households(
+            session, principal=principal, q=q or None, region_code=region, page=page
+        )
+    elif kind == "houses":
+        rows, total = housing_service.list_houses(
+            session, principal=principal, q=q or None, region_code=region, page=page
+        )
+    else:
+        rows, total = organisation_service.list_organisations(
+            session, principal=principal, q=q or None, region_code=region, page=page
+        )
+    counts = None
+    if region:
+        counts = population_counts(session, region_codes=[region])[region].as_dict()
+    query = {
+        "kind": kind,
+        "q": q or "",
+        "region": region or "",
+        "residence_type": residence_type or "",
+        "tag": tag or "",
+    }
+    return render(
+        request,
+        "people/list.html",
+        principal=principal,
+        page_title="实有人口",
+        kind=kind,
+        kinds=KINDS,
+        rows=rows,
+        total=total,
+        page=page,
+        query=query,
+        tags=TAGS,
+        counts=counts,
+        can_write=principal.role in WRITE_ROLES,
+        can_import=principal.role in IMPORT_ROLES,
+    )
+
+
+def _person_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    person_id: int,
+    *,
+    full: Any = None,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    person = service.get_person(session, principal=principal, person_id=person_id)
+    household = members = house = None
+    if person.household_id is not None:
+        household = service.get_household(session, principal=None, household_id=person.household_id)
+        members = service.household_members(session, principal=None, household_id=household.id)
+    if person.house_id is not None:
+        house = housing_service.get_house(session, principal=None, house_id=person.house_id)
+    return render(
+        request,
+        "people/person.html",
+        status_code=status_code,
+        principal=principal,
+        page_title=person.name,
+        person=person,
+        household=household,
+        members=members or [],
+        house=house,
+        history=service.person_history(session, principal=principal, person_id=person_id),
+        full=full,
+        errors=errors or [],
+        can_full_view=principal.role in FULL_VIEW_ROLES,
+        can_write=principal.role in WRITE_ROLES,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.get("/people/persons/new", response_class=HTMLResponse)
+def person_new(request: Request, principal: Writer) -> HTMLResponse:
+    return render(
+        request,
+        "people/person_form.html",
+        principal=principal,
+        page_title="登记人员",
+        person=None,
+        values={
+            "grid_code": principal.region_code
+            if principal.region_code and len(principal.region_code) == 15
+            else ""
+        },
+        errors=[],
+        tags=TAGS,
+        selected_tags=[],
+    )
+
+
+def _form_values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in (*EDIT_FIELDS, "id_type", "id_number", "reason", "base_version"):
+        value = form.get(name)
+        if isinstance(value, str):
+            values[name] = value.strip()
+    return values
+
+
+def _clean(values: dict[str, Any], *, for_update: bool) -> dict[str, Any]:
+    """Blank optional fields mean "none" (on update: leave blank text fields unchanged)."""
+    data: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("reason", "base_version"):
+            continue
+        if value == "":
+            if for_update and key in (
+                "name",
+                "sex",
+                "birth_date",
+                "grid_code",
+                "residence_type",
+                "living_status",
+                "id_type",
+                "id_number",
+            ):
+                continue
+            value = None
+        data[key] = value
+    return data
+
+
+@router.post(
+    "/people/persons/new", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)]
+)
+async def person_create(request: Request, session: DbSession, principal: Writer) -> Response:
+    form = await request.form()
+    values = _form_values(form)
+    selected = [t for t in form.getlist("tags") if isinstance(t, str) and t in TAGS]
+    data = _clean(values, for_update=False)
+    data["tags"] = [{"code": t, "source": "staff"} for t in selected]
+    try:
+        person_in = PersonCreate.model_validate(data)
+        person = service.create_person(
+            session, principal=principal, person_in=person_in, reason=values.get("reason") or None
+        )
+    except (ValidationError, GridgovError) as exc:
+        return render(
+            request,
+            "people/person_form.html",
+            status_code=422,
+            principal=principal,
+            page_title="登记人员",
+            person=None,
+            values=values,
+            errors=form_errors(exc, request_language(request)),
+            tags=TAGS,
+            selected_tags=selected,
+        )
+    return RedirectResponse(f"/people/persons/{person.id}?saved=1", status_code=303)
+
+
+@router.get("/people/persons/{person_id}", response_class=HTMLResponse)
+def person_detail(
+    request: Request, session: DbSession, principal: Reader, person_id: int
+) -> HTMLResponse:
+    return _person_page(request, session, principal, person_id)
+
+
+@router.post(
+    "/people/persons/{person_id}/full-view",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def person_full_view(
+    request: Request,
+    session: DbSession,
+    principal: FullViewer,
+    person_id: int,
+    purpose: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    if len(purpose.strip()) < 2:
+        english = request_language(request) == "en"
+        return _person_page(
+            request,
+            session,
+            principal,
+            person_id,
+            errors=["State the purpose of the full view" if english else "请填写查看用途"],
+            status_code=422,
+        )
+    full = service.full_view(
+        session, principal=principal, person_id=person_id, purpose=purpose.strip()
+    )
+    return _person_page(request, session, principal, person_id, full=full)
+
+
+@router.get("/people/persons/{person_id}/edit", response_class=HTMLResponse)
+def person_edit(
+    request: Request, session: DbSession, principal: Writer, person_id: int
+) -> HTMLResponse:
+    person = service.get_person(session, principal=principal, person_id=person_id)
+    values = {name: getattr(person, name, None) for name in EDIT_FIELDS}
+    values["phone"] = ""
+    values["base_version"] = person.version
+    return render(
+        request,
+        "people/person_form.html",
+        principal=principal,
+        page_title=person.name,
+        person=person,
+        values=values,
+        errors=[],
+        tags=TAGS,
+        selected_tags=[t["code"] for t in person.tags or []],
+    )
+
+
+@router.post(
+    "/people/persons/{person_id}/edit",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+async def person_update(
+    request: Request, session: DbSession, principal: Writer, person_id: int
+) -> Response:
+    person = service.get_person(session, principal=principal, person_id=person_id)
+    form = await request.form()
+    values = _form_values(form)
+    selected = [t for t in form.getlist("tags") if isinstance(t, str) and t in TAGS]
+    data = _clean(values, for_update=True)
+    if not values.get("phone"):
+        data.pop("phone", None)  # blank = keep the stored (masked) phone
+    sources = {t["code"]: t.get("source", "staff") for t in person.tags or []}
+    data["tags"] = [{"code": t, "source": sources.get(t, "staff")} for t in selected]
+    try:
+        base_version = int(values.get("base_version") or 0) or None
+        changes = PersonUpdate.model_validate(data)
+        service.update_person(
+            session,
+            principal=principal,
+            person_id=person_id,
+            changes=changes,
+            reason=values.get("reason") or None,
+            base_version=base_version,
+        )
+    except (ValidationError, GridgovError) as exc:
+        person = service.get_person(session, principal=principal, person_id=person_id)
+        return render(
+            request,
+            "people/person_form.html",
+            status_code=409 if getattr(exc, "status_code", 422) == 409 else 422,
+            principal=principal,
+            page_title=person.name,
+            person=person,
+            values=values,
+            errors=form_errors(exc, request_language(request)),
+            tags=TAGS,
+            selected_tags=selected,
+        )
+    return RedirectResponse(f"/people/persons/{person_id}?saved=1", status_code=303)
+
+
+@router.get("/people/households/{household_id}", response_class=HTMLResponse)
+def household_detail(
+    request: Request, session: DbSession, principal: Reader, household_id: int
+) -> HTMLResponse:
+    household = service.get_household(session, principal=principal, household_id=household_id)
+    house = (
+        housing_service.get_house(session, principal=None, house_id=household.house_id)
+        if household.house_id
+        else None
+    )
+    return render(
+        request,
+        "people/household.html",
+        principal=principal,
+        page_title=household.household_no,
+        household=household,
+        house=house,
+        members=service.household_members(session, principal=principal, household_id=household_id),
+        history=service.household_history(session, principal=principal, household_id=household_id),
+    )
+
+
+@router.get("/people/houses/{house_id}", response_class=HTMLResponse)
+def house_detail(
+    request: Request, session: DbSession, principal: Reader, house_id: int
+) -> HTMLResponse:
+    house = housing_service.get_house(session, principal=principal, house_id=house_id)
+    return render(
+        request,
+        "people/house.html",
+        principal=principal,
+        page_title=house.address,
+        house=house,
+        residents=housing_service.house_residents(session, principal=principal, house_id=house_id),
+        history=housing_service.house_history(session, principal=principal, house_id=house_id),
+    )
+
+
+@router.get("/people/organisations/{organisation_id}", response_class=HTMLResponse)
+def organisation_detail(
+    request: Request, session: DbSession, principal: Reader, organisation_id: int
+) -> HTMLResponse:
+    organisation = organisation_service.get_organisation(
+        session, principal=principal, organisation_id=organisation_id
+    )
+    return render(
+        request,
+        "people/organisation.html",
+        principal=principal,
+        page_title=organisation.name,
+        organisation=organisation,
+        history=organisation_service.organisation_history(
+            session, principal=principal, organisation_id=organisation_id
+        ),
+    )
+
+
+@router.get("/people/import", response_class=HTMLResponse)
+def import_form(request: Request, principal: Importer) -> HTMLResponse:
+    return render(
+        request,
+        "people/import.html",
+        principal=principal,
+        page_title="批量导入",
+        columns=COLUMNS,
+        report=None,
+    )
+
+
+@router.post("/people/import", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def import_upload(
+    request: Request,
+    session: DbSession,
+    principal: Importer,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[bool, Form()] = False,
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    report = import_persons(
+        session,
+        principal=principal,
+        rows=read_rows(file.file, filename=file.filename or "upload.csv"),
+        commit=not dry_run,
+        reason=reason or f"上传导入 {file.filename}",
+    )
+    return render(
+        request,
+        "people/import.html",
+        principal=principal,
+        page_title="批量导入",
+        columns=COLUMNS,
+        report=report,
+        english=request_language(request) == "en",
+    )
