@@ -17,6 +17,7 @@ from gridgov.authz.principal import Principal
 from gridgov.kit.db import request_session
 from gridgov.kit.pagination import PageParams, page_params
 from gridgov.web.i18n import add_messages
+from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,6 +47,9 @@ add_messages(
         "audit.unsealed": {"zh-CN": "待封存", "en": "unsealed"},
     }
 )
+
+
+add_nav("nav.audit", "/audit", set(TRAIL_READERS))
 
 
 @router.get("/audit", response_class=HTMLResponse)

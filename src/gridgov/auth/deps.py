@@ -26,7 +26,6 @@ from gridgov.auth.errors import (
 )
 from gridgov.authz.principal import Principal, Role
 from gridgov.config import Settings, get_settings
-from gridgov.kit.context import channel_var
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
 
@@ -67,7 +66,6 @@ def _resolve(request: Request, session: Session) -> Principal | None:
     resolved = service.resolve(session, token=token, kind=kind, settings=settings)
     principal = resolved.principal
     request.state.principal = principal
-    channel_var.set(principal.channel)
     if (
         kind == "web"
         and request.method not in SAFE_METHODS
