@@ -55,7 +55,9 @@ def test_filters_and_pagination(client: TestClient, db: Session) -> None:
     paged = client.get("/api/v1/audit", headers=headers, params={"user": "4242", "limit": 2})
     assert len(paged.json()["items"]) == 2
     failed = client.get("/api/v1/audit", headers=headers, params={"since": "not-a-date"})
-    assert failed.status_code == 422
+    assert failed.status_code == 400
+    empty = client.get("/api/v1/audit", headers=headers, params={"user": "bob", "since": ""})
+    assert empty.json()["total"] == 4
     since = client.get(
         "/api/v1/audit",
         headers=headers,
@@ -107,6 +109,13 @@ def test_audit_page(client: TestClient, db: Session) -> None:
     assert "case.create" in page.text
     assert "<script>alert(1)</script>" not in page.text
     assert "/api/v1/audit/export.csv?action=case.create" in page.text
+    # the filter form as a browser sends it: empty fields and datetime-local (Beijing time)
+    form = client.get(
+        "/audit",
+        params={"user": "", "action": "case.create", "since": "2000-01-01T08:00", "until": ""},
+    )
+    assert form.status_code == 200 and "case.create" in form.text
+    assert 'value="2000-01-01T08:00"' in form.text
 
 
 def test_audit_page_refuses_other_roles(client: TestClient, db: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from gridgov.audit import service
-from gridgov.audit.routes import Filters
+from gridgov.audit.routes import BEIJING, PageFilters
 from gridgov.auth.deps import page_roles
 from gridgov.authz.policy import TRAIL_READERS
 from gridgov.authz.principal import Principal
@@ -57,11 +58,14 @@ def audit_page(
     request: Request,
     principal: Annotated[Principal, Depends(page_roles(*TRAIL_READERS))],
     session: Annotated[Session, Depends(request_session)],
-    filters: Filters,
+    filters: PageFilters,
     page: Annotated[PageParams, Depends(page_params)],
 ) -> HTMLResponse:
     rows, total = service.list_entries(session, principal=principal, filters=filters, page=page)
     query = filters.model_dump(mode="json", exclude_none=True)
+    # Whatever zone was typed, the page shows and links Beijing time.
+    since = filters.since.astimezone(BEIJING) if filters.since else None
+    until = filters.until.astimezone(BEIJING) if filters.until else None
     return render(
         request,
         "audit/list.html",
@@ -71,7 +75,16 @@ def audit_page(
         total=total,
         page=page,
         filters=filters,
+        since=since,
+        until=until,
+        local=_local,
         export_query=urlencode(query),
         prev_query=urlencode({**query, "offset": max(0, page.offset - page.limit)}),
         next_query=urlencode({**query, "offset": page.offset + page.limit}),
     )
+
+
+def _local(value: datetime) -> str:
+    """An entry's time in Beijing time (SQLite gives naive UTC)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -15,6 +16,7 @@ from gridgov.auth.deps import require_roles
 from gridgov.authz.policy import TRAIL_READERS
 from gridgov.authz.principal import Principal
 from gridgov.kit.db import request_session
+from gridgov.kit.errors import BadRequest
 from gridgov.kit.pagination import Page, PageParams, page_params
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -27,31 +29,55 @@ _ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
-def audit_filter(
-    user: Annotated[str | None, Query(max_length=64, description="username or user id")] = None,
-    object_type: Annotated[str | None, Query(max_length=64)] = None,
-    object_id: Annotated[str | None, Query(max_length=64)] = None,
-    action: Annotated[
-        str | None, Query(max_length=64, description='exact, or a family ending in "." (auth.)')
-    ] = None,
-    outcome: Annotated[str | None, Query(max_length=16)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    request_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> AuditFilter:
-    return AuditFilter(
-        user=user,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        outcome=outcome,
-        since=since,
-        until=until,
-        request_id=request_id,
-    )
+BEIJING = timezone(timedelta(hours=8), "CST")
 
 
-Filters = Annotated[AuditFilter, Depends(audit_filter)]
+def parse_time(value: str | None, *, naive: timezone, name: str) -> datetime | None:
+    """ISO 8601; empty means no bound; a time without zone is read in ``naive``."""
+    if value is None or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRequest(
+            f"{name} 时间格式无效（ISO 8601）", f"{name}: not an ISO 8601 time", value=value[:40]
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=naive)
+
+
+def filter_dependency(naive: timezone) -> Callable[..., AuditFilter]:
+    def audit_filter(
+        user: Annotated[str | None, Query(max_length=64, description="username or user id")] = None,
+        object_type: Annotated[str | None, Query(max_length=64)] = None,
+        object_id: Annotated[str | None, Query(max_length=64)] = None,
+        action: Annotated[
+            str | None,
+            Query(max_length=64, description='exact, or a family ending in "." (auth.)'),
+        ] = None,
+        outcome: Annotated[str | None, Query(max_length=16)] = None,
+        since: Annotated[
+            str | None, Query(max_length=40, description="ISO 8601; without zone: UTC")
+        ] = None,
+        until: Annotated[str | None, Query(max_length=40)] = None,
+        request_id: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> AuditFilter:
+        return AuditFilter(
+            user=user or None,
+            object_type=object_type or None,
+            object_id=object_id or None,
+            action=action or None,
+            outcome=outcome or None,
+            since=parse_time(since, naive=naive, name="since"),
+            until=parse_time(until, naive=naive, name="until"),
+            request_id=request_id or None,
+        )
+
+    return audit_filter
+
+
+Filters = Annotated[AuditFilter, Depends(filter_dependency(UTC))]
+# Pages: times typed without a zone are Beijing time (the form's datetime-local).
+PageFilters = Annotated[AuditFilter, Depends(filter_dependency(BEIJING))]
 
 
 @router.get("", response_model=Page[AuditEntryRead], responses=_ERRORS)
