@@ -105,10 +105,22 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
             for t in tasks.list_readable(session, principal=principal)
         ],
         "modules": [registry.summary(m) for m in registry.latest_modules(session)],
+        "categories": _categories(session),
         "duty": patrols.my_day(
             session, principal=principal, day=patrols.local_day(utcnow())
         ).model_dump(mode="json"),
     }
+
+
+def _categories(session: Session) -> list[dict[str, Any]]:
+    """The case categories a worker can report (minor classes)."""
+    from gridgov.cases.service import list_categories
+
+    return [
+        {"code": c.code, "name": c.name, "name_en": c.name_en}
+        for c in list_categories(session)
+        if c.selectable
+    ]
 
 
 @router.get("/bundle")

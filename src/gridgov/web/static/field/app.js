@@ -1,0 +1,554 @@
+/* E通 — the grid worker's field app. Offline first: every action is written to the IndexedDB
+   outbox first and sent when the network is there; the own grid, its data, the modules and the
+   tasks come from one cached bundle. See docs/fieldwork.md. */
+(function () {
+  "use strict";
+  const API = "/api/v1";
+  const S = window.FieldStore;
+  const X = window.GridXPath;
+  const CHUNK = 256 * 1024;
+  const BATCH = 200;
+  const POINTS_PER_SEND = 10;
+  const lang = document.documentElement.lang === "en" ? "en" : "zh";
+  const T = (zh, en) => (lang === "en" ? en : zh);
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const el = (tag, attrs, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c.nodeType ? c : String(c));
+    return node;
+  };
+  const label = (labels) => (labels && (labels[lang] || labels.zh || labels.en)) || "";
+  const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
+
+  const state = { token: null, bundle: null, syncing: false, patrol: null, position: null, view: "home" };
+
+  // ---------------------------------------------------------------- network
+  async function api(method, path, body, extraHeaders) {
+    const headers = Object.assign({}, extraHeaders || {});
+    if (state.token) headers.Authorization = "Bearer " + state.token;
+    let payload = body;
+    if (body !== undefined && !(body instanceof Blob) && !(body instanceof ArrayBuffer)) {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    const response = await fetch(API + path, { method, headers, body: payload });
+    if (response.status === 401) { await signOut(false); throw new Error("unauthorized"); }
+    return response;
+  }
+  const online = () => navigator.onLine !== false;
+
+  // ---------------------------------------------------------------- outbox
+  async function refreshCount() {
+    const items = (await S.outbox()).filter((i) => i.state !== "done");
+    const pending = items.filter((i) => i.state === "pending").length;
+    const failed = items.filter((i) => i.state === "failed").length;
+    const badge = $("#queue-count");
+    badge.textContent = String(pending);
+    badge.dataset.count = String(pending);
+    badge.classList.toggle("zero", pending === 0);
+    $("#queue-failed").textContent = failed ? T(`${failed} 条需修改`, `${failed} need fixing`) : "";
+    if (state.view === "queue") renderQueue();
+    return pending;
+  }
+
+  async function enqueueRecord(record) {
+    await S.enqueue({ type: "record", record });
+    await refreshCount();
+    trySync();
+  }
+  async function enqueueRequest(method, path, body) {
+    await S.enqueue({ type: "request", method, path, body });
+    await refreshCount();
+    trySync();
+  }
+
+  async function uploadBlob(id) {
+    const blob = await S.getBlob(id);
+    if (!blob) throw new Error("photo missing");
+    if (blob.media_id) return blob.media_id;
+    let r = await api("POST", "/field/uploads", { id, filename: blob.name || "photo.jpg", content_type: blob.type || blob.blob.type, size: blob.blob.size });
+    if (!r.ok) throw Object.assign(new Error("upload refused"), { permanent: r.status < 500, status: r.status });
+    let info = await r.json();
+    while (info.media_id === null || info.media_id === undefined) {
+      const part = blob.blob.slice(info.received, info.received + CHUNK);
+      r = await api("PUT", `/field/uploads/${id}?offset=${info.received}`, part, { "Content-Type": "application/octet-stream" });
+      if (r.status === 409) { info = await (await api("GET", `/field/uploads/${id}`)).json(); continue; }
+      if (!r.ok) throw Object.assign(new Error("upload failed"), { permanent: r.status < 500, status: r.status });
+      info = await r.json();
+    }
+    await S.setBlobMedia(id, info.media_id);
+    return info.media_id;
+  }
+
+  async function resolvePhotos(record) {
+    const data = Object.assign({}, record.data);
+    for (const [k, v] of Object.entries(data)) {
+      if (typeof v === "string" && v.startsWith("blob:")) data[k] = String(await uploadBlob(v.slice(5)));
+      if (Array.isArray(v)) {
+        const out = [];
+        for (const item of v) out.push(typeof item === "string" && item.startsWith("blob:") ? await uploadBlob(item.slice(5)) : item);
+        data[k] = out;
+      }
+    }
+    return Object.assign({}, record, { data });
+  }
+
+  async function trySync() {
+    if (state.syncing || !state.token || !online()) return;
+    state.syncing = true;
+    setStatus(T("同步中…", "Syncing…"));
+    try {
+      let progress = true;
+      while (progress) {
+        progress = false;
+        const items = (await S.outbox()).filter((i) => i.state === "pending").sort((a, b) => a.seq - b.seq);
+        if (!items.length) break;
+        const head = items[0];
+        if (head.type === "request") {
+          const r = await api(head.method, head.path, head.body);
+          if (r.ok || r.status === 409 || r.status === 404 || r.status === 400 || r.status === 403) {
+            if (r.ok) await S.remove(head.seq);
+            else { head.state = "failed"; head.error = (await r.text()).slice(0, 300); await S.update(head); }
+            progress = true;
+          }
+          continue;
+        }
+        // A run of records up to the next request goes as one batch.
+        const run = [];
+        for (const item of items) { if (item.type !== "record" || run.length >= BATCH) break; run.push(item); }
+        const prepared = [];
+        for (const item of run) {
+          try { prepared.push(await resolvePhotos(item.record)); }
+          catch (e) {
+            if (e.permanent) { item.state = "failed"; item.error = e.message; await S.update(item); progress = true; }
+            else throw e;
+          }
+        }
+        if (!prepared.length) continue;
+        const r = await api("POST", "/field/sync", { records: prepared });
+        if (!r.ok) break;
+        const { results } = await r.json();
+        for (const result of results) {
+          const item = run.find((i) => i.record.uuid === result.uuid);
+          if (!item) continue;
+          if (result.status === "invalid") {
+            item.state = "failed";
+            item.error = result.errors.map((e) => `${e.field}: ${lang === "en" ? e.message_en : e.message}`).join("; ");
+            await S.update(item);
+          } else {
+            // stored, duplicate (an earlier send got through), rejected/stale (kept for review)
+            await S.remove(item.seq);
+            if (result.status === "rejected" || result.status === "stale") notice(T("一条记录已提交主管核查", "A record was passed to the supervisor for review"));
+          }
+        }
+        progress = true;
+      }
+      setStatus("");
+      await refreshBundle();
+    } catch (e) {
+      setStatus(T("网络中断，稍后重试", "Network down, will retry"));
+    } finally {
+      state.syncing = false;
+      await refreshCount();
+    }
+  }
+
+  // ---------------------------------------------------------------- bundle
+  async function refreshBundle() {
+    if (!state.token || !online()) return;
+    try {
+      const r = await api("GET", "/field/bundle");
+      if (!r.ok) return;
+      state.bundle = await r.json();
+      await S.set("bundle", state.bundle);
+      renderHeader();
+      if (["home", "tasks", "patrol"].includes(state.view)) show(state.view);
+    } catch (e) { /* offline: keep the cached bundle */ }
+  }
+
+  // ---------------------------------------------------------------- views
+  function setStatus(text) { $("#status").textContent = text; }
+  function notice(text) { const n = $("#notice"); n.textContent = text; n.hidden = false; setTimeout(() => { n.hidden = true; }, 5000); }
+  function renderHeader() {
+    const grid = state.bundle && state.bundle.grid;
+    $("#grid-name").textContent = grid ? `${grid.name} · ${grid.code}` : "";
+    $("#net").textContent = online() ? T("在线", "Online") : T("离线", "Offline");
+    $("#net").className = online() ? "net on" : "net off";
+  }
+
+  function show(view) {
+    state.view = view;
+    for (const b of document.querySelectorAll("nav button")) b.classList.toggle("active", b.dataset.view === view);
+    const main = $("#main");
+    main.replaceChildren();
+    ({ home: renderHome, forms: renderForms, report: renderReport, tasks: renderTasks, mine: renderMine, queue: renderQueue, patrol: renderPatrol })[view](main);
+  }
+
+  function renderHome(main) {
+    const b = state.bundle;
+    if (!b) { main.append(el("p", {}, T("正在加载网格数据…", "Loading grid data…"))); return; }
+    main.append(el("section", { class: "card", id: "grid-card", "data-grid": b.grid ? b.grid.code : "" },
+      el("h2", {}, b.grid ? b.grid.name : T("未分配网格", "No grid assigned")),
+      el("div", { id: "map", class: "map" }),
+      el("p", { class: "muted" }, T(`设施 ${b.facilities.length} · 房屋 ${b.houses.length} · 户 ${b.households.length} · 待办任务 ${b.tasks.length}`,
+        `${b.facilities.length} facilities · ${b.houses.length} houses · ${b.households.length} households · ${b.tasks.length} open tasks`))));
+    main.append(dutyCard());
+    drawMap($("#map"), b);
+  }
+
+  function dutyCard() {
+    const duty = state.bundle && state.bundle.duty;
+    const seconds = duty ? duty.seconds_inside : 0;
+    const pct = Math.min(100, Math.round((seconds / 10800) * 100));
+    return el("section", { class: "card" },
+      el("h3", {}, T("今日巡查", "Patrol today")),
+      el("div", { class: "bar" }, el("span", { style: `width:${pct}%` })),
+      el("p", { id: "duty" }, `${(seconds / 3600).toFixed(1)} h / 3 h`));
+  }
+
+  function drawMap(node, b) {
+    if (!b.grid) return;
+    const geometry = b.grid.geometry;
+    if (window.L) {
+      const map = L.map(node, { attributionControl: false, zoomControl: true });
+      const layer = L.geoJSON(geometry, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.08 } }).addTo(map);
+      for (const f of b.facilities.slice(0, 500)) L.circleMarker([f.lat, f.lng], { radius: 3, color: "#2c3e50" }).bindTooltip(f.name).addTo(map);
+      map.fitBounds(layer.getBounds());
+      return;
+    }
+    // No Leaflet (not vendored): draw the grid as SVG, which also works offline.
+    const [minX, minY, maxX, maxY] = b.grid.bbox;
+    const w = 300, h = 300, sx = w / (maxX - minX || 1), sy = h / (maxY - minY || 1), s = Math.min(sx, sy);
+    const pt = ([x, y]) => `${((x - minX) * s).toFixed(1)},${(h - (y - minY) * s).toFixed(1)}`;
+    const rings = geometry.type === "Polygon" ? [geometry.coordinates[0]] : geometry.coordinates.map((p) => p[0]);
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    for (const ring of rings) {
+      const poly = document.createElementNS(svg.namespaceURI, "polygon");
+      poly.setAttribute("points", ring.map(pt).join(" "));
+      poly.setAttribute("class", "grid-shape");
+      svg.append(poly);
+    }
+    for (const f of b.facilities.slice(0, 500)) {
+      const c = document.createElementNS(svg.namespaceURI, "circle");
+      const [cx, cy] = pt([f.lng, f.lat]).split(",");
+      c.setAttribute("cx", cx); c.setAttribute("cy", cy); c.setAttribute("r", "2.5");
+      svg.append(c);
+    }
+    node.append(svg);
+  }
+
+  // ----- forms rendered from the module definition
+  function renderForms(main) {
+    const modules = (state.bundle && state.bundle.modules) || [];
+    main.append(el("h2", {}, T("采集模块", "Collection modules")));
+    const list = el("ul", { class: "list" });
+    for (const m of modules) list.append(el("li", {}, el("button", { class: "link", "data-module": m.code, onclick: () => openForm(main, m) }, lang === "en" && m.title_en ? m.title_en : m.title)));
+    main.append(list);
+  }
+
+  function openForm(main, module, task) {
+    main.replaceChildren();
+    const def = module.definition;
+    const form = el("form", { class: "card", id: "module-form", "data-module": module.code, novalidate: true });
+    form.append(el("h2", {}, lang === "en" && module.title_en ? module.title_en : module.title));
+    if (module.target && ["house", "household"].includes(module.target) && !task) {
+      const options = (module.target === "house" ? state.bundle.houses : state.bundle.households)
+        .map((r) => el("option", { value: `${r.id}:${r.version}` }, r.address || r.household_no));
+      form.append(el("label", {}, T("对象（可选）", "Record (optional)"), el("select", { name: "__subject" }, el("option", { value: "" }, "—"), options)));
+    }
+    for (const f of def.fields) {
+      if (f.type === "calculate") continue;
+      const name = f.name, wrap = el("div", { class: "field", "data-field": name });
+      const title = label(f.label) + (f.required === "true()" ? " *" : "");
+      let input;
+      if (f.type === "note") { wrap.append(el("p", { class: "note" }, label(f.label))); form.append(wrap); continue; }
+      if (f.type === "select_one") {
+        input = el("select", { name }, el("option", { value: "" }, "—"), def.choices[f.list].map((c) => el("option", { value: c.name }, label(c.label))));
+      } else if (f.type === "select_multiple") {
+        input = el("div", { class: "checks" }, def.choices[f.list].map((c) => el("label", { class: "check" }, el("input", { type: "checkbox", name, value: c.name }), label(c.label))));
+      } else if (f.type === "geopoint") {
+        input = el("div", { class: "geo" }, el("input", { name, readonly: true, placeholder: T("未定位", "not located") }),
+          el("button", { type: "button", onclick: async (e) => { const p = await locate(); e.target.previousSibling.value = p ? `${p.lat} ${p.lng}` : ""; update(); } }, T("定位", "Locate")));
+      } else if (f.type === "image") {
+        input = el("input", { type: "file", name, accept: "image/jpeg,image/png,image/webp", capture: "environment" });
+      } else {
+        const type = { integer: "number", decimal: "number", date: "date" }[f.type] || "text";
+        input = el("input", { name, type, step: f.type === "decimal" ? "any" : null, inputmode: f.type === "integer" ? "numeric" : null });
+      }
+      wrap.append(el("label", {}, title), input, el("small", { class: "error" }));
+      if (f.hint) wrap.append(el("small", { class: "muted" }, label(f.hint)));
+      form.append(wrap);
+    }
+    form.append(el("button", { type: "submit", class: "primary" }, T("保存（离线可用）", "Save (works offline)")));
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const { values, errors } = evaluate(def, form);
+      showErrors(form, errors);
+      if (Object.keys(errors).length) return;
+      const data = {};
+      for (const f of def.fields) {
+        if (values[f.name] === undefined || ["note", "calculate"].includes(f.type)) continue;
+        if (f.type === "image") {
+          const file = form.querySelector(`[name="${f.name}"]`).files[0];
+          if (!file) continue;
+          const id = uuid();
+          await S.putBlob(id, file, file.name, file.type);
+          data[f.name] = "blob:" + id;
+        } else data[f.name] = values[f.name];
+      }
+      const record = { uuid: uuid(), kind: task ? "task_result" : "form", module: module.code, module_version: module.version, data, collected_at: new Date().toISOString() };
+      if (task) record.task_id = task.id;
+      const subject = form.querySelector('[name="__subject"]');
+      if (subject && subject.value) {
+        const [id, version] = subject.value.split(":");
+        Object.assign(record, { subject_type: module.target, subject_id: id, base_version: Number(version) });
+      }
+      const p = state.position;
+      if (p) Object.assign(record, { lng: p.lng, lat: p.lat });
+      await enqueueRecord(record);
+      notice(T("已保存，待同步", "Saved, waiting to sync"));
+      show(task ? "tasks" : "forms");
+    });
+    main.append(form);
+    function update() { const { relevant } = evaluate(def, form); for (const f of def.fields) { const w = form.querySelector(`[data-field="${f.name}"]`); if (w) w.hidden = !relevant[f.name]; } }
+    update();
+  }
+
+  function readValue(form, f) {
+    if (f.type === "select_multiple") return [...form.querySelectorAll(`[name="${f.name}"]:checked`)].map((i) => i.value);
+    const input = form.querySelector(`[name="${f.name}"]`);
+    if (!input) return "";
+    if (f.type === "image") return input.files && input.files[0] ? "photo" : "";
+    const v = input.value.trim();
+    if (v === "") return "";
+    if (f.type === "integer" || f.type === "decimal") return Number(v);
+    return v;
+  }
+
+  /* The same order of rules as the server: values, calculations, relevance, required, constraint. */
+  function evaluate(def, form) {
+    const env = {}, values = {}, relevant = {}, errors = {};
+    for (const f of def.fields) {
+      if (["note", "calculate"].includes(f.type)) continue;
+      const v = readValue(form, f);
+      values[f.name] = v;
+      env[f.name] = Array.isArray(v) ? v.join(" ") : v;
+    }
+    for (const f of def.fields) if (f.calculation) { let r = X.evaluate(f.calculation, env); if (typeof r === "number" && Number.isNaN(r)) r = ""; env[f.name] = r; if (f.type === "calculate") values[f.name] = r; }
+    for (const f of def.fields) {
+      relevant[f.name] = !f.relevant || X.toBool(X.evaluate(f.relevant, env));
+      if (!relevant[f.name]) { env[f.name] = ""; delete values[f.name]; continue; }
+      const v = values[f.name];
+      const empty = v === "" || v === undefined || (Array.isArray(v) && !v.length);
+      if (empty) {
+        delete values[f.name];
+        if (f.required && X.toBool(X.evaluate(f.required, env))) errors[f.name] = T("必填", "Required");
+        continue;
+      }
+      if ((f.type === "integer" && !Number.isInteger(v)) || (f.type === "decimal" && Number.isNaN(v))) { errors[f.name] = T("数字格式不对", "Not a number"); continue; }
+      if (f.constraint && !X.toBool(X.evaluate(f.constraint, env, env[f.name]))) errors[f.name] = label(f.constraint_message) || T("不符合要求", "Invalid value");
+    }
+    return { values, relevant, errors };
+  }
+
+  function showErrors(form, errors) {
+    for (const w of form.querySelectorAll(".field")) { const e = w.querySelector(".error"); if (e) e.textContent = errors[w.dataset.field] || ""; }
+    const first = Object.keys(errors)[0];
+    if (first) form.querySelector(`[data-field="${first}"]`).scrollIntoView({ block: "center" });
+  }
+
+  // ----- problem report
+  function renderReport(main) {
+    const categories = (state.bundle && state.bundle.categories) || [];
+    const form = el("form", { class: "card", id: "report-form" },
+      el("h2", {}, T("问题上报", "Report a problem")),
+      el("label", {}, T("类别 *", "Category *"), el("select", { name: "category", required: true }, el("option", { value: "" }, "—"),
+        categories.map((c) => el("option", { value: c.code }, `${c.code} ${lang === "en" ? c.name_en : c.name}`)))),
+      el("label", {}, T("照片", "Photos"), el("input", { type: "file", name: "photos", accept: "image/jpeg,image/png,image/webp", capture: "environment", multiple: true })),
+      el("label", {}, T("描述", "Description"), el("textarea", { name: "description", maxlength: "4000", rows: "4" })),
+      el("p", { class: "muted", id: "report-position" }, T("位置：定位中…", "Position: locating…")),
+      el("small", { class: "error", id: "report-error" }),
+      el("button", { type: "submit", class: "primary" }, T("上报（离线可用）", "Report (works offline)")));
+    locate().then((p) => { const n = $("#report-position"); if (n) n.textContent = p ? `${T("位置", "Position")}: ${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}` : T("无法定位", "No position"); });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const category = form.category.value;
+      const p = state.position || (await locate());
+      if (!category || !p) { $("#report-error").textContent = !category ? T("请选择类别", "Choose a category") : T("需要位置", "A position is needed"); return; }
+      const photos = [];
+      for (const file of form.photos.files) { const id = uuid(); await S.putBlob(id, file, file.name, file.type); photos.push("blob:" + id); }
+      await enqueueRecord({ uuid: uuid(), kind: "report", data: { category, description: form.description.value, photos }, lng: p.lng, lat: p.lat, collected_at: new Date().toISOString() });
+      notice(T("已上报，待同步", "Reported, waiting to sync"));
+      show("mine");
+    });
+    main.append(form);
+  }
+
+  async function renderMine(main) {
+    main.append(el("h2", {}, T("我的上报", "My reports")));
+    const pending = (await S.outbox()).filter((i) => i.type === "record" && i.record.kind === "report");
+    const list = el("ul", { class: "list", id: "my-reports" });
+    for (const i of pending) list.append(el("li", { class: "pending" }, `${i.record.data.category} · ${T("待同步", "waiting to sync")}`));
+    main.append(list);
+    try {
+      const r = await api("GET", "/field/submissions?kind=report");
+      if (r.ok) for (const s of await r.json()) list.append(el("li", { "data-state": s.case_state || s.state }, `${s.data.category} · ${s.case_number || ""} · ${s.case_state || s.state}`));
+    } catch (e) { list.append(el("li", { class: "muted" }, T("离线：仅显示待同步的上报", "Offline: showing queued reports only"))); }
+  }
+
+  // ----- tasks
+  function renderTasks(main) {
+    const tasks = (state.bundle && state.bundle.tasks) || [];
+    main.append(el("h2", {}, T("我的任务", "My tasks")));
+    if (!tasks.length) main.append(el("p", { class: "muted" }, T("暂无任务", "No open tasks")));
+    for (const t of tasks) {
+      const module = t.module_code && state.bundle.modules.find((m) => m.code === t.module_code);
+      main.append(el("section", { class: "card task", "data-task": t.id },
+        el("h3", {}, t.title), el("p", { class: "muted" }, `${t.kind} · ${t.state}${t.due_at ? " · " + T("期限 ", "due ") + t.due_at.slice(0, 16).replace("T", " ") : ""}`),
+        t.description ? el("p", {}, t.description) : null,
+        t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, T("接收", "Accept")) : null,
+        el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, T("办理", "Record result"))));
+    }
+  }
+
+  function verifyForm(main, task) {
+    main.replaceChildren();
+    const form = el("form", { class: "card" }, el("h2", {}, task.title),
+      el("label", {}, T("结论", "Result"), el("select", { name: "result" }, el("option", { value: "pass" }, T("通过", "Pass")), el("option", { value: "fail" }, T("不通过", "Fail")))),
+      el("label", {}, T("说明", "Note"), el("textarea", { name: "note", rows: "3" })),
+      el("button", { type: "submit", class: "primary" }, T("提交", "Submit")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      await enqueueRecord({ uuid: uuid(), kind: "task_result", task_id: task.id, data: { result: form.result.value, note: form.note.value }, collected_at: new Date().toISOString() });
+      state.bundle.tasks = state.bundle.tasks.filter((t) => t.id !== task.id);
+      await S.set("bundle", state.bundle);
+      show("tasks");
+    });
+    main.append(form);
+  }
+
+  // ----- patrol
+  function renderPatrol(main) {
+    main.append(dutyCard());
+    const running = state.patrol;
+    main.append(el("section", { class: "card" },
+      el("h3", {}, running ? T("巡查中", "Patrolling") : T("巡查", "Patrol")),
+      el("p", { id: "patrol-info" }, running ? T(`已记录 ${running.count} 个点`, `${running.count} points recorded`) : T("开始后每 30 秒记录一次位置", "Records your position every 30 s")),
+      el("button", { class: "primary", id: running ? "patrol-end" : "patrol-start", onclick: running ? endPatrol : startPatrol }, running ? T("结束巡查", "End patrol") : T("开始巡查", "Start patrol"))));
+  }
+
+  async function startPatrol() {
+    state.patrol = { uuid: uuid(), count: 0, buffer: [] };
+    await S.set("patrol", state.patrol);
+    await enqueueRequest("POST", "/field/patrols", { uuid: state.patrol.uuid, started_at: new Date().toISOString() });
+    await recordPoint();
+    state.patrolTimer = setInterval(recordPoint, 30000);
+    show("patrol");
+  }
+  async function recordPoint() {
+    const p = await locate();
+    if (!p || !state.patrol) return;
+    state.patrol.buffer.push({ t: new Date().toISOString(), lng: p.lng, lat: p.lat, accuracy: p.accuracy });
+    state.patrol.count += 1;
+    if (state.patrol.buffer.length >= POINTS_PER_SEND) await flushPoints();
+    await S.set("patrol", state.patrol);
+    const info = $("#patrol-info");
+    if (info) info.textContent = T(`已记录 ${state.patrol.count} 个点`, `${state.patrol.count} points recorded`);
+  }
+  async function flushPoints() {
+    if (!state.patrol || !state.patrol.buffer.length) return;
+    const points = state.patrol.buffer.splice(0);
+    await enqueueRequest("POST", `/field/patrols/${state.patrol.uuid}/points`, { points });
+  }
+  async function endPatrol() {
+    clearInterval(state.patrolTimer);
+    await recordPoint();
+    await flushPoints();
+    await enqueueRequest("POST", `/field/patrols/${state.patrol.uuid}/end`, { ended_at: new Date().toISOString() });
+    state.patrol = null;
+    await S.del("patrol");
+    show("patrol");
+  }
+
+  // ----- queue
+  async function renderQueue(main) {
+    main = main || $("#main");
+    main.replaceChildren(el("h2", {}, T("待同步", "Waiting to sync")));
+    const list = el("ul", { class: "list", id: "queue-list" });
+    for (const i of await S.outbox()) {
+      const what = i.type === "record" ? `${i.record.kind} ${i.record.module || i.record.data.category || ""}` : `${i.method} ${i.path}`;
+      list.append(el("li", { class: i.state }, `${i.created_at.slice(11, 19)} · ${what}`, i.error ? el("small", { class: "error" }, " " + i.error) : null,
+        i.state === "failed" ? el("button", { class: "link", onclick: async () => { await S.remove(i.seq); refreshCount(); } }, T("删除", "Delete")) : null));
+    }
+    main.append(list, el("button", { class: "primary", onclick: trySync }, T("立即同步", "Sync now")));
+  }
+
+  // ---------------------------------------------------------------- position
+  function locate() {
+    return new Promise((resolve) => {
+      if (!navigator.geolocation) return resolve(state.position);
+      navigator.geolocation.getCurrentPosition(
+        (pos) => { state.position = { lng: pos.coords.longitude, lat: pos.coords.latitude, accuracy: pos.coords.accuracy }; resolve(state.position); },
+        () => resolve(state.position), { enableHighAccuracy: true, timeout: 10000, maximumAge: 20000 });
+    });
+  }
+
+  // ---------------------------------------------------------------- sign-in
+  async function signOut(clear) {
+    state.token = null;
+    await S.del("token");
+    if (clear) { await S.del("bundle"); state.bundle = null; }
+    $("#app").hidden = true;
+    $("#login").hidden = false;
+  }
+
+  async function signIn(e) {
+    e.preventDefault();
+    const form = e.target;
+    $("#login-error").textContent = "";
+    try {
+      const r = await fetch(API + "/auth/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: form.username.value, password: form.password.value }) });
+      if (!r.ok) { const body = await r.json().catch(() => ({})); $("#login-error").textContent = (body.detail && (lang === "en" ? body.detail.message_en : body.detail.message)) || T("登录失败", "Sign-in failed"); return; }
+      state.token = (await r.json()).access_token;
+      await S.set("token", state.token);
+      await start();
+    } catch (err) { $("#login-error").textContent = T("需要网络才能首次登录", "The first sign-in needs the network"); }
+  }
+
+  async function start() {
+    $("#login").hidden = true;
+    $("#app").hidden = false;
+    state.bundle = await S.get("bundle");
+    const patrol = await S.get("patrol");
+    if (patrol) { state.patrol = patrol; state.patrolTimer = setInterval(recordPoint, 30000); }
+    renderHeader();
+    show("home");
+    await refreshCount();
+    await refreshBundle();
+    if (!state.bundle) show("home");
+    trySync();
+  }
+
+  async function boot() {
+    if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field/" }).catch(() => {});
+    document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => show(b.dataset.view)));
+    $("#login-form").addEventListener("submit", signIn);
+    $("#queue-button").addEventListener("click", () => show("queue"));
+    $("#sign-out").addEventListener("click", () => signOut(true));
+    window.addEventListener("online", () => { renderHeader(); trySync(); });
+    window.addEventListener("offline", renderHeader);
+    setInterval(trySync, 30000);
+    state.token = await S.get("token");
+    if (state.token) await start();
+    document.body.dataset.ready = "1";
+  }
+  boot();
+})();
