@@ -8,7 +8,7 @@ range scan over the whole city — never a value anybody types in.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from gridgov.cases.categories import DEFAULT_MINUTES, DEFAULT_WARN_SHARE, CategoryInfo
@@ -48,8 +48,8 @@ def start_clock(
     category: CategoryInfo | None,
     calendar: WorkCalendar,
     now: datetime,
-) -> CaseStep:
-    """Start ``step``'s clock on the case; returns the step row for the caller to add."""
+) -> None:
+    """Start ``step``'s clock on the case (the step's history row is written when it ends)."""
     minutes = allowed_minutes(category, step)
     due = calendar.add_working_minutes(now, minutes)
     warn = calendar.add_working_minutes(now, minutes * warn_share(category))
@@ -59,18 +59,23 @@ def start_clock(
     case.step_warn_at = warn.at
     case.paused_remaining_s = None
     case.calendar_warning = due.warning
-    return CaseStep(
-        case_id=case.id,
-        step=step,
-        department_code=case.department_code if step == "handle" else None,
-        started_at=now,
-        due_at=due.at,
-    )
 
 
 def stop_clock(case: Case, *, repo: CaseRepository, now: datetime) -> None:
-    if case.step is not None:
-        repo.finish_step(case.id, now)
+    """End the running step and keep its history row (started, due, finished, on time)."""
+    if case.step is not None and case.step_started_at is not None:
+        due = case.step_due_at
+        repo.add_step(
+            CaseStep(
+                case_id=case.id,
+                step=case.step,
+                department_code=case.department_code if case.step == "handle" else None,
+                started_at=case.step_started_at,
+                due_at=due,
+                finished_at=now,
+                on_time=due is None or now <= _aware(due),
+            )
+        )
     case.step = None
     case.step_started_at = None
     case.step_due_at = None
@@ -90,7 +95,7 @@ def restart_clock(
 ) -> None:
     """Finish the running step (if any) and start ``step``."""
     stop_clock(case, repo=repo, now=now)
-    repo.add_step(start_clock(case, step=step, category=category, calendar=calendar, now=now))
+    start_clock(case, step=step, category=category, calendar=calendar, now=now)
 
 
 def pause_clock(case: Case, *, calendar: WorkCalendar, now: datetime) -> None:
@@ -125,7 +130,6 @@ def resume_clock(
     case.step_warn_at = warn_at
     case.paused_remaining_s = None
     case.calendar_warning = due.warning
-    repo.set_step_due(case.id, due.at)
 
 
 def extend_clock(
@@ -142,7 +146,6 @@ def extend_clock(
     case.step_due_at = due.at
     warnings = set(due.unknown_years)
     case.calendar_warning = unknown_years_warning(warnings) or case.calendar_warning
-    repo.set_step_due(case.id, due.at)
 
 
 def status(case: Case, now: datetime) -> DeadlineStatus | None:
@@ -160,6 +163,4 @@ def status(case: Case, now: datetime) -> DeadlineStatus | None:
 
 
 def _aware(moment: datetime) -> datetime:
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -229,30 +229,12 @@ def create_case(
         extension_count=0,
         reported_at=now,
     )
-    step = start_clock(
+    start_clock(
         case, step="register", category=category, calendar=current_calendar(session), now=now
     )
     repo.add(case)
-    step.case_id = case.id
-    repo.add_step(step)
     if attach or stored:
         media_repo.attach(media_ids=[m.id for m in (*attach, *stored)], case_id=case.id)
-    label, label_en = REPORT_LABEL
-    repo.add_event(
-        CaseEvent(
-            case_id=case.id,
-            at=now,
-            move="report",
-            state_from=None,
-            state_to=State.REPORTED,
-            actor_user_id=principal.user_id if principal else None,
-            actor_name=principal.username if principal else CHANNELS[channel][0],
-            actor_role=str(principal.role) if principal else None,
-            note=f"{label} / {label_en} ({CHANNELS[channel][1]})",
-            public=True,
-            data={"duplicates": [d.id for d in duplicates]} if duplicates else None,
-        )
-    )
     trail.record(
         session,
         action="case.report",
@@ -270,6 +252,25 @@ def create_case(
     )
     del ref
     return Intake(case=case, duplicates=duplicates)
+
+
+def report_event(case: Case) -> CaseEvent:
+    """The first line of every timeline: the report itself (the case row is its record)."""
+    label, label_en = REPORT_LABEL
+    channel = CHANNELS.get(case.channel, (case.channel, case.channel))
+    return CaseEvent(
+        id=0,
+        case_id=case.id,
+        at=case.reported_at,
+        move="report",
+        state_from=None,
+        state_to=State.REPORTED,
+        actor_user_id=case.reporter_user_id,
+        actor_name=channel[0],
+        note=f"{label} / {label_en} ({channel[1]})",
+        public=True,
+        data=None,
+    )
 
 
 def apply_amendment(session: Session, *, case: Case, amend: CaseUpdate) -> dict[str, Any]:

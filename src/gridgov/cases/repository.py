@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, false, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
@@ -155,23 +155,6 @@ class CaseRepository:
 
     def add_step(self, step: CaseStep) -> None:
         self.session.add(step)
-
-    def finish_step(self, case_id: int, now: datetime) -> None:
-        self.session.execute(
-            update(CaseStep)
-            .where(CaseStep.case_id == case_id, CaseStep.finished_at.is_(None))
-            .values(
-                finished_at=now,
-                on_time=(CaseStep.due_at.is_(None)) | (CaseStep.due_at >= now),
-            )
-        )
-
-    def set_step_due(self, case_id: int, due_at: datetime | None) -> None:
-        self.session.execute(
-            update(CaseStep)
-            .where(CaseStep.case_id == case_id, CaseStep.finished_at.is_(None))
-            .values(due_at=due_at)
-        )
 
     def steps(self, case_id: int) -> list[CaseStep]:
         stmt = select(CaseStep).where(CaseStep.case_id == case_id).order_by(CaseStep.id)

@@ -12,6 +12,7 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import deadlines
+from gridgov.cases.intake import report_event
 from gridgov.cases.repository import CaseFilter, CaseRepository, ChannelClientRepository
 from gridgov.cases.schemas import (
     CaseDetail,
@@ -52,7 +53,8 @@ def get_detail(session: Session, *, principal: Principal, case_id: int) -> CaseD
         raise NotFound("案件不存在或无权查看", "Case not found or not visible to you")
     read = to_read(session, case, principal=principal)
     detail = CaseDetail(**read.model_dump())
-    detail.events = [CaseEventRead.model_validate(e) for e in repo.events(case.id)]
+    events = [report_event(case), *repo.events(case.id)]
+    detail.events = [CaseEventRead.model_validate(e) for e in events]
     detail.photo_ids = [m.id for m in MediaRepository(session).for_case(case.id)]
     return detail
 
@@ -95,7 +97,7 @@ def public_status(session: Session, *, number: str) -> tuple[Case, list]:
     case = repo.by_number(number.strip().upper())
     if case is None:
         raise NotFound("未找到该受理编号", "No case with this tracking number")
-    return case, repo.public_events([case.id])
+    return case, [report_event(case), *repo.public_events([case.id])]
 
 
 # --- reference data -----------------------------------------------------------------------

@@ -1,0 +1,434 @@
+"""Case intake benchmark (PostgreSQL).
+
+Prints, in one run on one machine and one database:
+- ``POST /api/v1/cases`` through the full path (bearer auth, validation, grid lookup, deadline on
+  the working-time calendar, duplicate check, case + step + timeline + trail, one commit) with
+  ``--concurrency`` clients against a real uvicorn server: requests/s and p50/p95/p99;
+- the same with a bare FastAPI endpoint that does only the same ``INSERT INTO cases`` (psycopg,
+  one commit per request), served the same way — and the ratio full / bare;
+- the same insert done directly with psycopg from ``--concurrency`` threads (no HTTP);
+- the time to compute the overdue set over ``--overdue-cases`` cases (default 1 M).
+
+Usage: python bench/cases.py [--requests 3000] [--concurrency 16] [--workers 2] [--grids 1110]
+       [--overdue-cases 1000000] [--database-url postgresql+psycopg://postgres@127.0.0.1/test]
+The database URL names a server and an existing database to connect to; the bench creates its
+own database next to it and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from pydantic import BaseModel
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PASSWORD = "Case-Speed-2026!"
+CATEGORIES = ("E0102", "E0103", "E0201", "E0502", "E0503", "C0106", "C0102", "E0303")
+BENCH_DIR = Path(__file__).resolve().parent
+
+INSERT_SQL = """
+INSERT INTO cases (number, channel, category_code, department_code, state, priority,
+  description, lng, lat, grid_code, reporter_name_masked, reporter_phone_masked, step,
+  step_started_at, step_due_at, step_warn_at, supervision_level, rework_count, extension_count,
+  reported_at, version)
+VALUES (%(number)s, 'hotline', %(category_code)s, 'HW', 'reported', 'normal', %(description)s,
+  %(lng)s, %(lat)s, %(grid_code)s, '王**', '138****5678', 'register', now(),
+  now() + interval '1 hour', now() + interval '42 minutes', 0, 0, 0, now(), 1)
+RETURNING id
+"""
+
+
+def line(label: str, value: str, extra: str = "") -> None:
+    print(f"  {label:<46} {value:>16}   {extra}", flush=True)
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000
+
+
+def libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+# --- the bare endpoint (served by uvicorn from this file) ------------------------------------
+
+
+class Body(BaseModel):
+    category_code: str
+    description: str
+    lng: float
+    lat: float
+    grid_code: str
+
+
+def create_bare_app():  # type: ignore[no-untyped-def]
+    """A FastAPI app doing nothing but the insert (one psycopg connection per thread)."""
+    from fastapi import FastAPI
+
+    dsn = os.environ["BENCH_DSN"]
+    local = threading.local()
+    app = FastAPI()
+
+    def connection() -> psycopg.Connection:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = psycopg.connect(dsn)
+        return conn
+
+    @app.post("/bare/cases", status_code=201)
+    def insert(body: Body) -> dict[str, Any]:
+        conn = connection()
+        with conn.cursor() as cur:
+            cur.execute(INSERT_SQL, {**body.model_dump(), "number": uuid.uuid4().hex[:16]})
+            row = cur.fetchone()
+        conn.commit()
+        return {"id": row[0] if row else None}
+
+    return app
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            target,
+            "--factory",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--app-dir",
+            str(BENCH_DIR),
+        ],
+        env={**os.environ, **env},
+    )
+    for _ in range(200):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/openapi.json")
+            conn.getresponse().read()
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"server {target} did not start")
+
+
+def load(
+    port: int, path: str, bodies: list[dict[str, Any]], headers: dict[str, str], concurrency: int
+) -> tuple[float, list[float]]:
+    """POST every body with ``concurrency`` keep-alive clients; (elapsed s, latencies s)."""
+    latencies: list[float] = []
+    chunks = [bodies[i::concurrency] for i in range(concurrency)]
+
+    def client(chunk: list[dict[str, Any]]) -> list[float]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        for body in chunk:
+            payload = json.dumps(body).encode()
+            started = time.perf_counter()
+            conn.request(
+                "POST", path, body=payload, headers={**headers, "Content-Type": "application/json"}
+            )
+            response = conn.getresponse()
+            data = response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 201:
+                raise RuntimeError(f"{path}: {response.status} {data[:300]!r}")
+        conn.close()
+        return mine
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for result in pool.map(client, chunks):
+            latencies.extend(result)
+    return time.perf_counter() - started, latencies
+
+
+# --- setup ---------------------------------------------------------------------------------
+
+
+def create_database(admin_url: str) -> str:
+    name = f"gridgov_bench_cases_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(admin_url: str, url: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def prepare(url: str, grids: int) -> list[tuple[float, float, str]]:
+    """Migrate, generate the city, create the clerk; returns points inside grids."""
+    from gridgov.auth import service as auth_service
+    from gridgov.auth.schemas import UserCreate
+    from gridgov.authz.principal import Role
+    from gridgov.config import Mode, Settings
+    from gridgov.grids.geometry import from_geojson
+    from gridgov.grids.repository import RegionRepository
+    from gridgov.kit.db import make_engine
+    from gridgov.kit.migrations import upgrade
+    from gridgov.sim.city import build_city
+
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        build_city(session, grids=grids, seed=1, with_population=False)
+        auth_service.create_user(
+            session,
+            user_in=UserCreate(
+                username="benchclerk",
+                role=Role.INTAKE_CLERK,
+                password=PASSWORD,
+                must_change_password=False,
+            ),
+            settings=Settings(mode=Mode.TEST, database_url=url),
+        )
+        session.commit()
+        points = []
+        for code, geometry in RegionRepository(session).all_grids():
+            point = from_geojson(geometry).representative_point()
+            points.append((point.x, point.y, code))
+    engine.dispose()
+    return points
+
+
+def bodies_for(points: list[tuple[float, float, str]], n: int, *, bare: bool) -> list[dict]:
+    rng = random.Random(7)
+    bodies = []
+    for i in range(n):
+        lng, lat, code = points[rng.randrange(len(points))]
+        body: dict[str, Any] = {
+            "category_code": rng.choice(CATEGORIES),
+            "description": f"压测案件 {i}：路边暴露垃圾，请及时清运",
+            "lng": lng + rng.uniform(-1e-6, 1e-6),
+            "lat": lat + rng.uniform(-1e-6, 1e-6),
+        }
+        if bare:
+            body["grid_code"] = code
+        else:
+            body.update(channel="hotline", reporter_name="王小明", reporter_phone="13812345678")
+        bodies.append(body)
+    return bodies
+
+
+# --- the benchmarks ------------------------------------------------------------------------
+
+
+def bench_http(url: str, points: list, requests: int, concurrency: int, workers: int) -> None:
+    env = {"GRIDGOV_DATABASE_URL": url, "GRIDGOV_MODE": "demo", "BENCH_DSN": libpq(url)}
+    results = {}
+    for name, target, path in (
+        ("full", "gridgov.app:create_app", "/api/v1/cases"),
+        ("bare", "cases:create_bare_app", "/bare/cases"),
+    ):
+        server, port = start_server(target, env, workers)
+        try:
+            headers: dict[str, str] = {}
+            if name == "full":
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request(
+                    "POST",
+                    "/api/v1/auth/token",
+                    body=json.dumps({"username": "benchclerk", "password": PASSWORD}),
+                    headers={"Content-Type": "application/json"},
+                )
+                token = json.loads(conn.getresponse().read())["access_token"]
+                headers = {"Authorization": f"Bearer {token}"}
+            bare = name == "bare"
+            load(port, path, bodies_for(points, 300, bare=bare), headers, concurrency)  # warm-up
+            elapsed, latencies = load(
+                port, path, bodies_for(points, requests, bare=bare), headers, concurrency
+            )
+        finally:
+            server.terminate()
+            server.wait(15)
+        results[name] = (requests / elapsed, latencies)
+        label = (
+            f"POST /api/v1/cases full path ({concurrency} clients)"
+            if name == "full"
+            else f"bare FastAPI insert ({concurrency} clients)"
+        )
+        line(
+            label,
+            f"{requests / elapsed:8.0f} req/s",
+            f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, "
+            f"p99 {pct(latencies, 99):.1f} ms",
+        )
+    ratio = results["full"][0] / results["bare"][0]
+    p99 = pct(results["full"][1], 99)
+    line(
+        "ratio full / bare",
+        f"{ratio:8.2f}",
+        f"target >= 0.50 {'OK' if ratio >= 0.5 else 'MISSED'}; "
+        f"full p99 {p99:.1f} ms, target < 50 ms {'OK' if p99 < 50 else 'MISSED'}",
+    )
+
+
+def bench_raw(url: str, points: list, requests: int, concurrency: int) -> None:
+    dsn = libpq(url)
+    bodies = bodies_for(points, requests, bare=True)
+    chunks = [bodies[i::concurrency] for i in range(concurrency)]
+
+    def worker(chunk: list[dict[str, Any]]) -> None:
+        with psycopg.connect(dsn) as conn:
+            for body in chunk:
+                with conn.cursor() as cur:
+                    cur.execute(INSERT_SQL, {**body, "number": uuid.uuid4().hex[:16]})
+                conn.commit()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, chunks))
+    elapsed = time.perf_counter() - started
+    line(
+        f"raw psycopg insert ({concurrency} threads)",
+        f"{requests / elapsed:8.0f} rows/s",
+        "one commit per row, no HTTP",
+    )
+
+
+def bench_overdue(url: str, points: list, total: int) -> None:
+    """Fill the table to ``total`` cases (COPY), then time the overdue set query."""
+    from gridgov.cases.repository import CaseRepository
+    from gridgov.kit.db import make_engine
+
+    dsn = libpq(url)
+    rng = random.Random(11)
+    now = datetime.now(UTC)
+    with psycopg.connect(dsn) as conn:
+        existing = conn.execute("SELECT count(*) FROM cases").fetchone()[0]  # type: ignore[index]
+        missing = max(0, total - existing)
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY cases (number, channel, category_code, department_code, state, priority, "
+                "description, lng, lat, grid_code, step, step_due_at, step_warn_at, "
+                "supervision_level, rework_count, extension_count, reported_at, version) FROM STDIN"
+            ) as copy,
+        ):
+            buffer = io.StringIO()
+            for i in range(missing):
+                lng, lat, code = points[i % len(points)]
+                reported = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 365))
+                open_case = rng.random() < 0.25
+                if open_case:
+                    due = now + timedelta(minutes=rng.randrange(-6000, 6000))
+                    warn = due - timedelta(minutes=72)
+                    row = (
+                        f"O{i:015d}\thotline\tE0102\tHW\tdispatched\tnormal\t压测\t{lng}\t{lat}"
+                        f"\t{code}\thandle\t{due.isoformat()}\t{warn.isoformat()}\t0\t0\t0"
+                        f"\t{reported.isoformat()}\t1\n"
+                    )
+                else:
+                    row = (
+                        f"O{i:015d}\thotline\tE0102\tHW\tclosed\tnormal\t压测\t{lng}\t{lat}"
+                        f"\t{code}\t\\N\t\\N\t\\N\t0\t0\t0\t{reported.isoformat()}\t1\n"
+                    )
+                buffer.write(row)
+                if buffer.tell() > 4_000_000:
+                    copy.write(buffer.getvalue())
+                    buffer = io.StringIO()
+            copy.write(buffer.getvalue())
+        conn.commit()
+        conn.execute("ANALYZE cases")
+        conn.commit()
+        load_time = time.perf_counter() - started
+    line("load cases for the overdue test (COPY)", f"{load_time:8.1f} s", f"{total:,} cases")
+    engine = make_engine(url)
+    with Session(engine) as session:
+        repo = CaseRepository(session)
+        repo.overdue_ids(now)  # warm
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            ids = repo.overdue_ids(datetime.now(UTC))
+            timings.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        count = repo.count_overdue(datetime.now(UTC))
+        count_time = time.perf_counter() - started
+    engine.dispose()
+    line(
+        f"overdue set over {total:,} cases",
+        f"{min(timings) * 1000:8.1f} ms",
+        f"{len(ids):,} overdue ids fetched (median {statistics.median(timings) * 1000:.1f} ms); "
+        f"count only {count_time * 1000:.1f} ms ({count:,})",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for both apps")
+    parser.add_argument("--grids", type=int, default=1110)
+    parser.add_argument("--overdue-cases", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("GRIDGOV_BENCH_DATABASE_URL", DEFAULT_URL),
+        help="PostgreSQL server (and a database to connect to) where the bench database is made",
+    )
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgresql"):
+        sys.exit("bench/cases.py needs PostgreSQL (--database-url postgresql+psycopg://…)")
+    url = create_database(args.database_url)
+    print(
+        f"gridgov case bench — PostgreSQL, {args.grids} grids, {os.cpu_count()} cores, "
+        f"{args.workers} uvicorn workers, {args.requests} requests per run",
+        flush=True,
+    )
+    try:
+        points = prepare(url, args.grids)
+        bench_http(url, points, args.requests, args.concurrency, args.workers)
+        bench_raw(url, points, args.requests, args.concurrency)
+        if args.overdue_cases:
+            bench_overdue(url, points, args.overdue_cases)
+    finally:
+        drop_database(args.database_url, url)
+
+
+if __name__ == "__main__":
+    main()
