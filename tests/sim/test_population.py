@@ -11,7 +11,7 @@ from gridgov.models.organisation import Organisation
 from gridgov.models.person import Person
 from gridgov.people.identifiers import parse_resident_id, validate_credit_code
 from gridgov.people.stats import population_counts
-from gridgov.sim.population import GridSite, _Builder, populate
+from gridgov.sim.population import GridSite, _Builder, _Start, populate
 
 
 def _sites(n: int = 3) -> list[GridSite]:
@@ -72,7 +72,8 @@ def test_populate_fills_a_consistent_base(db: Session) -> None:
 
 def test_generation_is_deterministic(db: Session) -> None:
     site = _sites(1)[0]
-    first, second = _Builder(db, 11), _Builder(db, 11)
+    start = _Start.read(db)
+    first, second = _Builder(11, start), _Builder(11, start)
     first.grid(site)
     second.grid(site)
     assert [p["name"] for p in first.persons] == [p["name"] for p in second.persons]

@@ -59,6 +59,12 @@ def _surname_table() -> tuple[tuple[str, ...], np.ndarray]:
     return names, weights / weights.sum()
 
 
+@lru_cache(maxsize=1)
+def _surname_cum() -> tuple[tuple[str, ...], list[float]]:
+    names, weights = _surname_table()
+    return names, np.cumsum(weights).tolist()
+
+
 def _given(rng: random.Random, pool: str) -> str:
     if rng.random() < 0.2:
         return rng.choice(pool)
@@ -67,8 +73,8 @@ def _given(rng: random.Random, pool: str) -> str:
 
 def random_name(rng: random.Random, sex: str | None = None) -> str:
     """One realistic name. ``sex`` is ``"M"``/``"F"``; ``None`` picks either."""
-    names, weights = _surname_table()
-    surname = rng.choices(names, weights=weights.tolist())[0]
+    names, cum = _surname_cum()
+    surname = rng.choices(names, cum_weights=cum)[0]
     if sex is None:
         sex = "M" if rng.random() < 0.5 else "F"
     return surname + _given(rng, _MALE_CHARS if sex == "M" else _FEMALE_CHARS)

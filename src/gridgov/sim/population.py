@@ -13,10 +13,11 @@ PostgreSQL), grids in chunks, so the reference city (1,110 grids) loads in well 
 from __future__ import annotations
 
 import itertools
+import multiprocessing as mp
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -115,6 +116,8 @@ TAG_RULES: tuple[tuple[str, float, str, int, int], ...] = (
     ("key_youth", 0.004, "department", 12, 25),
 )
 CHUNK_GRIDS = 100
+# From this many grids on, generation runs in a forked process beside the loading.
+PARALLEL_FROM_GRIDS = 200
 
 
 @dataclass
@@ -126,30 +129,21 @@ class _Member:
 
 
 class _Builder:
-    def __init__(self, session: Session, seed: int) -> None:
-        self.session = session
+    def __init__(self, seed: int, start: _Start) -> None:
         self.rng = random.Random(seed)
         self.gen = np.random.default_rng(seed)
-        self.today = date.today()
-        self.now = utcnow()
+        self.today = start.today
+        self.now = start.now
         self.used_ids: set[str] = set()
         self.protector = Protector()
         self.used_credit: set[str] = set()
         self.road_numbers: dict[tuple[str, str], int] = {}
-        self.district_names = dict(YICHANG_DISTRICTS)
-        for code, name in session.execute(
-            select(Region.code, Region.name).where(Region.level == "district")
-        ):
-            self.district_names[code] = name
-        self.house_id = next_id(session, House)
-        self.household_id = next_id(session, Household)
-        self.person_id = next_id(session, Person)
-        self.org_id = next_id(session, Organisation)
+        self.district_names = dict(start.district_names)
+        self.house_id, self.household_id, self.person_id, self.org_id = start.ids
         self.houses: list[dict[str, Any]] = []
         self.households: list[dict[str, Any]] = []
         self.persons: list[dict[str, Any]] = []
         self.orgs: list[dict[str, Any]] = []
-        self.totals = [0, 0, 0, 0]
         self.eth_names = [e for e, _ in ETHNICITIES]
         self.eth_cum = list(itertools.accumulate(w for _, w in ETHNICITIES))
         self.size_values = [s for s, _ in HOUSEHOLD_SIZES]
@@ -238,7 +232,6 @@ class _Builder:
             )
             offset += len(members)
         self._organisations(site, compound, points[building_no:])
-        self.totals[0] += 1
 
     def _composition(self) -> list[_Member]:
         rng = self.rng
@@ -375,6 +368,13 @@ class _Builder:
                 tags=tags,
             )
 
+    def _ethnicity(self) -> str:
+        roll = self.rng.random() * self.eth_cum[-1]
+        for name, cum in zip(self.eth_names, self.eth_cum, strict=True):
+            if roll < cum:
+                return name
+        return self.eth_names[0]
+
     def _birth(self, age: int) -> date:
         birth = self.today - timedelta(days=age * 365 + self.rng.randint(0, 364))
         return max(birth, date(1900, 1, 1))
@@ -441,9 +441,7 @@ class _Builder:
                 "name_initials": initials,
                 "sex": sex,
                 "birth_date": birth,
-                "ethnicity": None
-                if nationality
-                else rng.choices(self.eth_names, cum_weights=self.eth_cum)[0],
+                "ethnicity": None if nationality else self._ethnicity(),
                 "nationality": nationality,
                 "phone_enc": phone.enc if phone else None,
                 "phone_hash": phone.hash if phone else None,
@@ -547,17 +545,85 @@ class _Builder:
                 return code
 
     # -- loading ------------------------------------------------------------------------------
-    def flush(self) -> None:
-        session = self.session
-        bulk_insert(session, House, self.houses)
-        bulk_insert(session, Household, self.households)
-        bulk_insert(session, Person, self.persons)
-        bulk_insert(session, Organisation, self.orgs)
-        self.totals[1] += len(self.houses)
-        self.totals[2] += len(self.households)
-        self.totals[3] += len(self.persons)
-        self.org_count = getattr(self, "org_count", 0) + len(self.orgs)
+    def take(self) -> _Batch:
+        batch = _Batch(self.houses, self.households, self.persons, self.orgs)
         self.houses, self.households, self.persons, self.orgs = [], [], [], []
+        return batch
+
+
+@dataclass(frozen=True)
+class _Start:
+    """What the builder needs from the database, read once before generating."""
+
+    ids: tuple[int, int, int, int]  # next house, household, person, organisation id
+    district_names: dict[str, str]
+    today: date
+    now: datetime
+
+    @classmethod
+    def read(cls, session: Session) -> _Start:
+        names = dict(YICHANG_DISTRICTS)
+        for code, name in session.execute(
+            select(Region.code, Region.name).where(Region.level == "district")
+        ):
+            names[code] = name
+        ids = (
+            next_id(session, House),
+            next_id(session, Household),
+            next_id(session, Person),
+            next_id(session, Organisation),
+        )
+        return cls(ids=ids, district_names=names, today=date.today(), now=utcnow())
+
+
+@dataclass
+class _Batch:
+    houses: list[dict[str, Any]]
+    households: list[dict[str, Any]]
+    persons: list[dict[str, Any]]
+    orgs: list[dict[str, Any]]
+
+
+def _generate(seed: int, start: _Start, grids: Sequence[GridSite]) -> Iterator[tuple[int, _Batch]]:
+    builder = _Builder(seed, start)
+    for first in range(0, len(grids), CHUNK_GRIDS):
+        chunk = grids[first : first + CHUNK_GRIDS]
+        for site in chunk:
+            builder.grid(site)
+        yield len(chunk), builder.take()
+
+
+def _producer(seed: int, start: _Start, grids: Sequence[GridSite], queue: Any) -> None:
+    try:
+        for item in _generate(seed, start, grids):
+            queue.put(item)
+        queue.put(None)
+    except BaseException as exc:  # report to the loading process instead of hanging it
+        queue.put(exc)
+
+
+def _batches(seed: int, start: _Start, grids: Sequence[GridSite]) -> Iterator[tuple[int, _Batch]]:
+    """Generated chunks. For a big city a forked process generates the next chunks while this
+    one loads the previous ones (same order and content as generating inline)."""
+    if len(grids) < PARALLEL_FROM_GRIDS or "fork" not in mp.get_all_start_methods():
+        yield from _generate(seed, start, grids)
+        return
+    context = mp.get_context("fork")
+    queue = context.Queue(maxsize=3)
+    process = context.Process(target=_producer, args=(seed, start, grids, queue), daemon=True)
+    process.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.terminate()
 
 
 def _surname(name: str) -> str:
@@ -580,22 +646,20 @@ def populate(
     progress: Callable[[int], None] | None = None,
 ) -> PopulationSummary:
     """Fill the population base for ``grids`` (adds to the session's transaction, never commits)."""
-    builder = _Builder(session, seed)
-    for start in range(0, len(grids), CHUNK_GRIDS):
-        chunk = grids[start : start + CHUNK_GRIDS]
-        for site in chunk:
-            builder.grid(site)
-        builder.flush()
+    start = _Start.read(session)
+    totals = [0, 0, 0, 0, 0]
+    for done, batch in _batches(seed, start, grids):
+        bulk_insert(session, House, batch.houses)
+        bulk_insert(session, Household, batch.households)
+        bulk_insert(session, Person, batch.persons)
+        bulk_insert(session, Organisation, batch.orgs)
+        for i, n in enumerate(
+            (done, len(batch.houses), len(batch.households), len(batch.persons), len(batch.orgs))
+        ):
+            totals[i] += n
         if progress is not None:
-            progress(len(chunk))
-    for table in (House, Household, Person, Organisation):
-        sync_sequence(session, table)
+            progress(done)
+    for model in (House, Household, Person, Organisation):
+        sync_sequence(session, model)
     refresh_grid_stats(session, grid_codes=[site.code for site in grids])
-    grids_done, houses, households, persons = builder.totals
-    return PopulationSummary(
-        grids=grids_done,
-        houses=houses,
-        households=households,
-        persons=persons,
-        organisations=getattr(builder, "org_count", 0),
-    )
+    return PopulationSummary(*totals)
