@@ -70,7 +70,7 @@ _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 @dataclass(frozen=True)
 class Intake:
     case: Case
-    duplicates: list[Case]
+    duplicates: list[Any]
 
 
 def clean_text(
@@ -199,10 +199,14 @@ def create_case(
         for name, content in photos
     ]
     repo = CaseRepository(session)
-    duplicates: list[Case] = []
+    duplicates: list[Any] = []
     if category is not None and data.lat is not None and data.lng is not None:
         duplicates = repo.duplicates(
-            category_code=category.code, lng=data.lng, lat=data.lat, radius_deg=DUPLICATE_RADIUS_DEG
+            category_code=category.code,
+            lng=data.lng,
+            lat=data.lat,
+            radius_deg=DUPLICATE_RADIUS_DEG,
+            principal=principal,
         )
     phone = (data.reporter_phone or "").strip()
     case = Case(

@@ -112,23 +112,43 @@ class CaseRepository:
         return stmt.order_by(Case.id.desc())
 
     def duplicates(
-        self, *, category_code: str, lng: float, lat: float, radius_deg: float, limit: int = 5
-    ) -> list[Case]:
-        """Open cases of the same category near a point (a box, then sorted by distance)."""
+        self,
+        *,
+        category_code: str,
+        lng: float,
+        lat: float,
+        radius_deg: float,
+        principal: Principal | None = None,
+        limit: int = 5,
+    ) -> list[Any]:
+        """Open cases of the same category near a point: a box on the (category, lat) index,
+        nearest first; only the summary columns are read."""
+        distance = (Case.lat - lat) * (Case.lat - lat) + (Case.lng - lng) * (Case.lng - lng)
         stmt = (
-            select(Case)
+            select(
+                Case.id,
+                Case.number,
+                Case.state,
+                Case.category_code,
+                Case.description,
+                Case.address,
+                Case.lng,
+                Case.lat,
+                Case.grid_code,
+                Case.reported_at,
+            )
             .where(
                 Case.category_code == category_code,
                 Case.lat.between(lat - radius_deg, lat + radius_deg),
                 Case.lng.between(lng - radius_deg * 1.2, lng + radius_deg * 1.2),
                 Case.state.in_([str(s) for s in OPEN_STATES]),
             )
-            .order_by(Case.id.desc())
-            .limit(50)
+            .order_by(distance, Case.id.desc())
+            .limit(limit)
         )
-        rows = list(self.session.scalars(stmt))
-        rows.sort(key=lambda c: ((c.lat or 0) - lat) ** 2 + ((c.lng or 0) - lng) ** 2)
-        return rows[:limit]
+        if principal is not None:
+            stmt = stmt.where(case_readable_clause(principal))
+        return list(self.session.execute(stmt).all())
 
     def overdue_ids(self, now: datetime) -> list[int]:
         """Every case whose running step clock is past due (paused clocks have no due time)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -82,12 +83,17 @@ def overdue_ids(session: Session, *, now: datetime | None = None) -> list[int]:
 
 def duplicates(
     session: Session, *, principal: Principal, category_code: str, lng: float, lat: float
-) -> list[Case]:
+) -> list[Any]:
+    """Open cases of the category near a point, among those the principal may read."""
     from gridgov.cases.intake import DUPLICATE_RADIUS_DEG
 
     cat.selectable_category(session, category_code)
     return CaseRepository(session).duplicates(
-        category_code=category_code, lng=lng, lat=lat, radius_deg=DUPLICATE_RADIUS_DEG
+        category_code=category_code,
+        lng=lng,
+        lat=lat,
+        radius_deg=DUPLICATE_RADIUS_DEG,
+        principal=principal,
     )
 
 
