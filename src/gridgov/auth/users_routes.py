@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,8 @@ from gridgov.kit.pagination import Page, PageParams, page_params, paginate
 from gridgov.models.user import User
 
 router = APIRouter(prefix="/users", tags=["users"])
+
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 DbSession = Annotated[Session, Depends(request_session)]
 AppSettings = Annotated[Settings, Depends(app_settings)]
@@ -81,12 +83,14 @@ def create_user(
 
 
 @router.get("/{user_id}", response_model=UserRead, responses=_ERRORS)
-def get_user(user_id: int, principal: Reader, session: DbSession) -> UserRead:
+def get_user(user_id: UserId, principal: Reader, session: DbSession) -> UserRead:
     return UserRead.model_validate(_get(session, principal, user_id))
 
 
 @router.patch("/{user_id}", response_model=UserRead, responses=_ERRORS)
-def update_user(user_id: int, body: UserUpdate, principal: Admin, session: DbSession) -> UserRead:
+def update_user(
+    user_id: UserId, body: UserUpdate, principal: Admin, session: DbSession
+) -> UserRead:
     """Change scope, name, staff link or state; disabling or moving ends the sessions."""
     user = _get(session, principal, user_id)
     service.update_user(session, user=user, user_in=body, actor=principal)
@@ -97,7 +101,7 @@ def update_user(user_id: int, body: UserUpdate, principal: Admin, session: DbSes
 
 @router.post("/{user_id}/reset-password", response_model=PasswordIssued, responses=_ERRORS)
 def reset_password(
-    user_id: int, principal: Admin, session: DbSession, settings: AppSettings
+    user_id: UserId, principal: Admin, session: DbSession, settings: AppSettings
 ) -> PasswordIssued:
     """A new random initial password (shown once), sessions revoked, lock-out lifted."""
     user = _get(session, principal, user_id)
