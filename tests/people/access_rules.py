@@ -12,7 +12,7 @@ from gridgov.housing.service import create_house
 from gridgov.organisations.schemas import OrganisationCreate
 from gridgov.organisations.service import create_organisation
 from gridgov.people import service
-from gridgov.people.auth import FULL_VIEW_ROLES, READ_ROLES, WRITE_ROLES
+from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
 from gridgov.people.identifiers import make_credit_code, make_resident_id
 from gridgov.people.schemas import HouseholdCreate, PersonCreate
 from tests.authz.matrix import Ctx, Rule, Scoped, role_set
@@ -98,6 +98,13 @@ PERSON_BODY = {
 
 RULES = [
     Rule("GET", "/api/v1/persons", allowed=READERS),
+    Rule(
+        "POST",
+        "/api/v1/persons/import",
+        allowed=role_set(*IMPORT_ROLES),
+        anonymous_status=(401, 422),
+        wrong_role_status=(403, 422),
+    ),
     Rule("POST", "/api/v1/persons", allowed=WRITERS, json=PERSON_BODY),
     Rule(
         "GET",

@@ -126,3 +126,14 @@ def test_pages_need_sign_in_and_role(client: TestClient, db: Session, grids: lis
     assert client.get("/people", follow_redirects=False).status_code == 303
     _signed_in(client, db, Role.AUDITOR, None)
     assert client.get("/people").status_code == 403
+
+
+def test_export_download(client: TestClient, db: Session, grids: list[str]) -> None:
+    service.create_person(db, principal=None, person_in=person_in())
+    _signed_in(client, db, Role.COMMUNITY_STAFF, GRID_A[:12])
+    response = client.get("/people/export", params={"kind": "persons", "format": "csv"})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "王小明" in text and "138****1234" in text
+    houses = client.get("/people/export", params={"kind": "houses", "format": "xlsx"})
+    assert houses.status_code == 200 and houses.content[:2] == b"PK"

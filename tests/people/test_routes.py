@@ -198,3 +198,32 @@ def test_organisations_api(client: TestClient, db: Session, grids: list[str]) ->
     assert listed.json()["total"] == 1
     history = client.get(f"/api/v1/organisations/{org['id']}/history", headers=headers).json()
     assert [h["version"] for h in history] == [1, 2]
+
+
+def test_import_api_dry_run_and_commit(client: TestClient, db: Session, grids: list[str]) -> None:
+    staff = create_user(db, role=Role.COMMUNITY_STAFF, region_code=GRID_A[:12])
+    headers = auth_headers(client, staff)
+    content = f"身份证号,姓名,网格编码\n{ID_1},陈桂英,{GRID_A}\n{ID_1},重复,{GRID_A}\n".encode()
+    dry = client.post(
+        "/api/v1/persons/import",
+        files={"file": ("p.csv", content, "text/csv")},
+        headers=headers,
+    )
+    assert dry.status_code == 200, dry.text
+    body = dry.json()
+    assert body["valid"] == 1 and body["rejected"] == 1 and not body["committed"]
+    assert body["errors"][0]["row"] == 3
+    done = client.post(
+        "/api/v1/persons/import",
+        params={"commit": "true"},
+        files={"file": ("p.csv", content, "text/csv")},
+        headers=headers,
+    )
+    assert done.json()["persons_created"] == 1
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=GRID_A)
+    refused = client.post(
+        "/api/v1/persons/import",
+        files={"file": ("p.csv", content, "text/csv")},
+        headers=auth_headers(client, worker),
+    )
+    assert refused.status_code == 403

@@ -4,10 +4,12 @@ the same services as the API."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,14 @@ from gridgov.kit.errors import GridgovError
 from gridgov.kit.pagination import PageParams
 from gridgov.organisations import service as organisation_service
 from gridgov.people import service
-from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
+from gridgov.people.auth import (
+    EXPORT_ROLES,
+    FULL_VIEW_ROLES,
+    IMPORT_ROLES,
+    READ_ROLES,
+    WRITE_ROLES,
+)
+from gridgov.people.exporter import export_persons, export_table
 from gridgov.people.importer import COLUMNS, import_persons, read_rows
 from gridgov.people.pages_text import install as install_text
 from gridgov.people.repository import PersonFilters
@@ -40,6 +49,7 @@ Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(page_roles(*FULL_VIEW_ROLES))]
 Importer = Annotated[Principal, Depends(page_roles(*IMPORT_ROLES))]
+Exporter = Annotated[Principal, Depends(page_roles(*EXPORT_ROLES))]
 PAGE_SIZE = 50
 KINDS = ("persons", "households", "houses", "organisations")
 # Pydantic's own error types in Chinese (ours already carry "中文 / English").
@@ -146,6 +156,7 @@ def people_search(
         counts=counts,
         can_write=principal.role in WRITE_ROLES,
         can_import=principal.role in IMPORT_ROLES,
+        can_export=principal.role in EXPORT_ROLES,
     )
 
 
@@ -461,3 +472,25 @@ def import_upload(
         report=report,
         english=request_language(request) == "en",
     )
+
+
+@router.get("/people/export")
+def export_download(
+    session: DbSession,
+    principal: Exporter,
+    background: BackgroundTasks,
+    kind: str = "persons",
+    region: Annotated[str | None, Query(max_length=15)] = None,
+    fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")] = "xlsx",
+) -> FileResponse:
+    """The caller's area (or a part of it) as CSV or Excel, masked; written to the trail."""
+    kind = kind if kind in KINDS else "persons"
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}", delete=False) as handle:
+        path = Path(handle.name)
+    region_code = region if region and region.isdigit() else None
+    if kind == "persons":
+        export_persons(session, principal=principal, path=path, region_code=region_code)
+    else:
+        export_table(session, kind=kind, principal=principal, path=path, region_code=region_code)
+    background.add_task(path.unlink, missing_ok=True)
+    return FileResponse(path, filename=f"{kind}-{region_code or 'all'}.{fmt}")

@@ -86,6 +86,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "people.licences": ("证照", "Licences"),
     "people.status": ("状态", "Status"),
     "people.import": ("批量导入", "Import"),
+    "people.export": ("导出", "Export"),
     "people.import.file": (
         "CSV 或 Excel 文件（首行为表头）",
         "CSV or Excel file (header in row 1)",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import require_roles
@@ -18,7 +18,8 @@ from gridgov.housing.service import get_house
 from gridgov.kit.db import request_session
 from gridgov.kit.pagination import Page, PageParams, page_params
 from gridgov.people import service
-from gridgov.people.auth import FULL_VIEW_ROLES, READ_ROLES, WRITE_ROLES
+from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
+from gridgov.people.importer import import_persons, read_rows
 from gridgov.people.repository import PersonFilters
 from gridgov.people.schemas import (
     FullViewRequest,
@@ -41,6 +42,7 @@ SessionDep = Annotated[Session, Depends(request_session)]
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(require_roles(*FULL_VIEW_ROLES))]
+Importer = Annotated[Principal, Depends(require_roles(*IMPORT_ROLES))]
 Paging = Annotated[PageParams, Depends(page_params)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid data (e.g. unknown grid)"},
@@ -123,6 +125,26 @@ def list_persons(
 @router.post("/persons", response_model=PersonRead, status_code=201, responses=ERRORS)
 def create_person(body: PersonCreateRequest, session: SessionDep, principal: Writer) -> Any:
     return service.create_person(session, principal=principal, person_in=body, reason=body.reason)
+
+
+@router.post("/persons/import", responses=ERRORS)
+def import_persons_file(
+    session: SessionDep,
+    principal: Importer,
+    file: Annotated[UploadFile, File(description="CSV or XLSX, header in row 1")],
+    commit: bool = False,
+    reason: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Check every row (dry run by default) and with ``commit=true`` load the valid ones in this
+    request's transaction. Rows outside the caller's area are rejected. Big files: the CLI."""
+    report = import_persons(
+        session,
+        principal=principal,
+        rows=read_rows(file.file, filename=file.filename or "upload.csv"),
+        commit=commit,
+        reason=reason or f"上传导入 {file.filename}",
+    )
+    return report.as_dict()
 
 
 @router.get("/persons/{person_id}", response_model=PersonDetail, responses=ERRORS)
