@@ -86,6 +86,11 @@ def test_database_refuses_update_delete_and_resealing(db: Session) -> None:
         with pytest.raises(DBAPIError):
             db.execute(text(sql))
         nested.rollback()
+    if db.connection().dialect.name == "postgresql":
+        nested = db.begin_nested()
+        with pytest.raises(DBAPIError):
+            db.execute(text("TRUNCATE audit_entries"))
+        nested.rollback()
     assert db.get(AuditEntry, entry.id) is not None
 
 

@@ -174,3 +174,15 @@ def test_oversized_login_body_is_413_and_not_trailed(client: TestClient, db: Ses
     assert response.status_code == 413
     after = db.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
     assert before == after
+
+
+def test_stale_sessions_are_purged_at_sign_in(client: TestClient, db: Session) -> None:
+    user = create_user(db, role=Role.LEADER)
+    login(client, user)
+    old = db.scalar(select(AuthSession).where(AuthSession.user_id == user.id))
+    assert old is not None
+    old.expires_at = old.refresh_expires_at = utcnow() - timedelta(days=2)
+    db.commit()
+    login(client, user)
+    sids = list(db.scalars(select(AuthSession.sid).where(AuthSession.user_id == user.id)))
+    assert old.sid not in sids and len(sids) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from gridgov.authz.principal import Principal, Role
@@ -106,6 +106,22 @@ class SessionRepository(Repository[AuthSession]):
 
     def by_sid(self, sid: str) -> AuthSession | None:
         return self.session.scalar(select(AuthSession).where(AuthSession.sid == sid))
+
+    def purge_stale(self, user_id: int, *, before: datetime) -> None:
+        """Forget the user's sessions that ended before ``before`` (the trail keeps the
+        sign-ins and sign-outs; this table only answers "is this token valid now")."""
+        self.session.execute(
+            delete(AuthSession)
+            .where(
+                AuthSession.user_id == user_id,
+                or_(AuthSession.revoked_at < before, AuthSession.expires_at < before),
+                or_(
+                    AuthSession.refresh_expires_at.is_(None),
+                    AuthSession.refresh_expires_at < before,
+                ),
+            )
+            .execution_options(synchronize_session="fetch")
+        )
 
     def revoke_all(self, user_id: int, *, now: datetime, except_sid: str | None = None) -> None:
         stmt = (

@@ -376,7 +376,9 @@ def open_session(
         grid_codes=resolve_grid_codes(session, user=user),
         client=(client or "")[:200] or None,
     )
-    SessionRepository(session).add(auth_session)
+    sessions = SessionRepository(session)
+    sessions.purge_stale(user.id, before=now - timedelta(days=1))
+    sessions.add(auth_session)
     principal = principal_of(user=user, auth_session=auth_session)
     trail.record(
         session,
