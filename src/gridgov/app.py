@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         large_max_bytes=settings.max_photo_bytes,
-        large_paths=(f"{API_PREFIX}/media",),
+        # Photo uploads: the media API and the case forms (clerk intake, residents).
+        large_paths=(f"{API_PREFIX}/media", "/cases/new", "/report"),
     )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -128,3 +128,23 @@ def test_resident_web_form_and_tracking(client: TestClient, db: Session, city: d
     )
     assert not_image.status_code == 400 and "JPEG" in not_image.text
     assert client.get("/track", params={"number": "NOPE"}).status_code == 404
+
+
+def test_resident_form_takes_a_photo_larger_than_the_body_limit(
+    client: TestClient, db: Session, city: dict
+) -> None:
+    page = client.get("/report")
+    big = JPEG + b"\x00" * (3 * 1024 * 1024)  # above max_body_bytes, below max_photo_bytes
+    done = client.post(
+        "/report",
+        data={
+            "csrf_token": form_token(page.text),
+            "category_code": "C0106",
+            "description": "路灯不亮",
+            "lng": str(POINT_A[0]),
+            "lat": str(POINT_A[1]),
+        },
+        files={"photos": ("big.jpg", big, "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text[:300]
