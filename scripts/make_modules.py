@@ -155,9 +155,9 @@ MODULES: list[dict[str, Any]] = [
         ],
         "choices": {
             "house_use": [
-                ("residential", "住宅", "Residential"),
-                ("commercial", "商业", "Commercial"),
-                ("mixed", "商住两用", "Mixed"),
+                ("residence", "住宅", "Residence"),
+                ("shop", "商铺", "Shop"),
+                ("office", "办公", "Office"),
                 ("other", "其他", "Other"),
             ],
             "occupancy": [

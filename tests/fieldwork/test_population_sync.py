@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Role
 from gridgov.models.person import Person
 from tests.factories import auth_headers, create_user
-from tests.fieldwork.conftest import population_record
+from tests.fieldwork.conftest import new_uuid, population_record
 
 people_service = pytest.importorskip("gridgov.people.service")
 people_schemas = pytest.importorskip("gridgov.people.schemas")
@@ -92,3 +92,37 @@ def test_unknown_subject_is_stored_with_error_state(
     assert result["status"] == "stored"
     mine = client.get("/api/v1/field/submissions", headers=worker_headers).json()
     assert mine[0]["state"] == "error"
+
+
+def test_house_module_updates_the_house(
+    client: TestClient, db: Session, grid, worker_headers: dict
+) -> None:
+    housing = pytest.importorskip("gridgov.housing.service")
+    housing_schemas = pytest.importorskip("gridgov.housing.schemas")
+    house = housing.create_house(
+        db,
+        principal=None,
+        house_in=housing_schemas.HouseCreate(
+            address="西陵区夷陵大道 1 号 3-201", grid_code=grid.code
+        ),
+    )
+    db.flush()
+    record = {
+        "uuid": new_uuid(),
+        "module": "housing",
+        "subject_type": "house",
+        "subject_id": str(house.id),
+        "base_version": house.version,
+        "data": {
+            "address": house.address,
+            "use": "shop",
+            "occupancy": "rented",
+            "tenants": 3,
+            "area": 88.5,
+        },
+    }
+    response = client.post("/api/v1/field/sync", json={"records": [record]}, headers=worker_headers)
+    [result] = response.json()["results"]
+    assert result["status"] == "stored" and result["ref"] == f"house:{house.id}@v2", result
+    db.refresh(house)
+    assert (house.use, house.area_m2, house.change_source) == ("shop", 88.5, "grid_worker")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal
 from gridgov.authz.principal import Principal
+from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.patrols import service as patrols
 from gridgov.kit.clock import utcnow
@@ -126,4 +127,4 @@ def _categories(session: Session) -> list[dict[str, Any]]:
 @router.get("/bundle")
 def bundle(session: DB, principal: CurrentPrincipal) -> dict[str, Any]:
     """Everything the app keeps offline for the caller's own grid."""
-    return build(session, principal=principal)
+    return committed(session, build(session, principal=principal))

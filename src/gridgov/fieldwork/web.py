@@ -3,7 +3,7 @@ administrators' page of collection modules."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -76,7 +76,7 @@ def manifest() -> Response:
 
 
 def _modules_page(
-    request: Request, session: Session, principal: Principal, **context: object
+    request: Request, session: Session, principal: Principal, **context: Any
 ) -> HTMLResponse:
     modules = registry.latest_modules(session)
     return render(
@@ -113,4 +113,5 @@ def modules_upload(
         error = exc.message_en if english else exc.message
         return _modules_page(request, session, principal, error=error)
     added = f"{module.code} v{module.version}" + ("" if created else " (unchanged)")
+    session.commit()  # before answering (see fieldwork/ack.py)
     return _modules_page(request, session, principal, added=added)

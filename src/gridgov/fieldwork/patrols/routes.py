@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, require_roles
 from gridgov.authz.principal import Principal
+from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.patrols import service
 from gridgov.fieldwork.patrols.schemas import (
     DutyRead,
@@ -30,23 +31,20 @@ Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISOR_ROLES))]
 
 @router.post("", status_code=201)
 def start(body: PatrolStart, session: DB, principal: CurrentPrincipal) -> PatrolRead:
-    return service.read(
-        service.start(session, principal=principal, uuid=body.uuid, started_at=body.started_at)
-    )
+    patrol = service.start(session, principal=principal, uuid=body.uuid, started_at=body.started_at)
+    return committed(session, service.read(patrol))
 
 
 @router.post("/{uuid}/points")
 def points(uuid: str, body: PointsIn, session: DB, principal: CurrentPrincipal) -> PatrolRead:
-    return service.read(
-        service.add_points(session, principal=principal, uuid=uuid, points=body.points)
-    )
+    patrol = service.add_points(session, principal=principal, uuid=uuid, points=body.points)
+    return committed(session, service.read(patrol))
 
 
 @router.post("/{uuid}/end")
 def end(uuid: str, body: PatrolEnd, session: DB, principal: CurrentPrincipal) -> PatrolRead:
-    return service.read(
-        service.end(session, principal=principal, uuid=uuid, ended_at=body.ended_at)
-    )
+    patrol = service.end(session, principal=principal, uuid=uuid, ended_at=body.ended_at)
+    return committed(session, service.read(patrol))
 
 
 @router.get("/today")

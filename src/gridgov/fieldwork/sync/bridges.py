@@ -30,12 +30,36 @@ def _service(name: str) -> Any:
         return None
 
 
-# target → (people.service function, its id argument, its change schema in people.schemas)
+# target → (service module, function, its id argument, schema module, change schema)
 POPULATION_API = {
-    "person": ("update_person", "person_id", "PersonUpdate"),
-    "household": ("update_household", "household_id", "HouseholdUpdate"),
-    "house": ("update_house", "house_id", "HouseUpdate"),
-    "organisation": ("update_organisation", "organisation_id", "OrganisationUpdate"),
+    "person": (
+        "gridgov.people.service",
+        "update_person",
+        "person_id",
+        "gridgov.people.schemas",
+        "PersonUpdate",
+    ),
+    "household": (
+        "gridgov.people.service",
+        "update_household",
+        "household_id",
+        "gridgov.people.schemas",
+        "HouseholdUpdate",
+    ),
+    "house": (
+        "gridgov.housing.service",
+        "update_house",
+        "house_id",
+        "gridgov.housing.schemas",
+        "HouseUpdate",
+    ),
+    "organisation": (
+        "gridgov.organisations.service",
+        "update_organisation",
+        "organisation_id",
+        "gridgov.organisations.schemas",
+        "OrganisationUpdate",
+    ),
 }
 
 
@@ -50,10 +74,9 @@ def update_population(
     reason: str,
 ) -> Outcome:
     """A new version of the subject with source ``grid_worker`` (stale base → ``Conflict``)."""
-    people = _service("gridgov.people.service")
-    schemas = _service("gridgov.people.schemas")
-    function_name, id_argument, schema_name = POPULATION_API[target]
-    update = getattr(people, function_name, None) if people else None
+    service_name, function_name, id_argument, schemas_name, schema_name = POPULATION_API[target]
+    services, schemas = _service(service_name), _service(schemas_name)
+    update = getattr(services, function_name, None) if services else None
     schema = getattr(schemas, schema_name, None) if schemas else None
     if update is None or schema is None:
         # Not supported by the population base yet: the record stays stored, to apply later.

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, Role
 from gridgov.authz.scope import region_scope
 from gridgov.models.field_submission import FieldSubmission, SyncConflict
+
+# Columns of a stored record and their PostgreSQL array types for the bulk insert.
+_PG_COLUMNS = (
+    ("uuid", "varchar"),
+    ("content_hash", "varchar"),
+    ("kind", "varchar"),
+    ("module_code", "varchar"),
+    ("module_version", "integer"),
+    ("user_id", "integer"),
+    ("grid_code", "varchar"),
+    ("subject_type", "varchar"),
+    ("subject_id", "varchar"),
+    ("base_version", "integer"),
+    ("task_id", "integer"),
+    ("data", "text"),
+    ("lng", "float8"),
+    ("lat", "float8"),
+    ("collected_at", "timestamptz"),
+    ("received_at", "timestamptz"),
+    ("state", "varchar"),
+    ("result_ref", "varchar"),
+)
 
 
 def dialect_insert(session: Session, table: Any) -> Any:
@@ -47,6 +70,8 @@ class SubmissionRepository:
         """Insert rows whose UUID is not stored yet; uuid → id of those this call inserted."""
         if not rows:
             return {}
+        if self.session.get_bind().dialect.name == "postgresql":
+            return self._insert_new_postgresql(rows)
         table = FieldSubmission.__table__
         statement = (
             dialect_insert(self.session, table)
@@ -56,6 +81,29 @@ class SubmissionRepository:
         result = self.session.execute(statement, rows)
         inserted = {r[0]: r[1] for r in result}
         return inserted
+
+    def _insert_new_postgresql(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """One statement over column arrays (``unnest``): the SQL text stays small and constant
+        whatever the batch size, so neither the driver nor the server re-parses 20 k values."""
+        columns = [name for name, _ in _PG_COLUMNS]
+        select_list = ", ".join(
+            f"{name}::json" if cast == "text" and name == "data" else name
+            for name, cast in _PG_COLUMNS
+        )
+        arrays = ", ".join(f"CAST(:{name} AS {cast}[])" for name, cast in _PG_COLUMNS)
+        statement = text(
+            f"INSERT INTO field_submissions ({', '.join(columns)}) "
+            f"SELECT {select_list} FROM unnest({arrays}) AS t({', '.join(columns)}) "
+            "ON CONFLICT (uuid) DO NOTHING RETURNING uuid, id"
+        )
+        params: dict[str, list[Any]] = {name: [] for name in columns}
+        for row in rows:
+            for name in columns:
+                value = row[name]
+                params[name].append(
+                    json.dumps(value, ensure_ascii=False) if name == "data" else value
+                )
+        return {r[0]: r[1] for r in self.session.execute(statement, params)}
 
     def add_conflicts(self, rows: list[dict[str, Any]]) -> None:
         if not rows:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, require_roles
 from gridgov.authz.principal import Principal, Role
+from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.sync import conflicts, service
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.fieldwork.sync.schemas import (
@@ -41,7 +42,8 @@ Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISOR_ROLES))]
 def sync(batch: SyncBatch, session: DB, principal: CurrentPrincipal) -> SyncResponse:
     """Store a batch of queued records, each exactly once (see docs/fieldwork.md)."""
     results = service.sync_batch(session, principal=principal, records=batch.records)
-    return SyncResponse(results=results, counts=dict(Counter(r.status for r in results)))
+    counts = dict(Counter(r.status for r in results))
+    return committed(session, SyncResponse(results=results, counts=counts))
 
 
 @router.put(
@@ -58,6 +60,7 @@ def put_record(
     if record.uuid != uuid:
         raise BadRequest("路径与记录的 UUID 不一致", "UUID in path and body differ")
     [result] = service.sync_batch(session, principal=principal, records=[record])
+    session.commit()  # before answering (see fieldwork/ack.py); a 409 keeps its conflict row
     if result.status == "rejected":
         raise Conflict(
             "该 UUID 已用于不同内容，已留待核查",
@@ -102,4 +105,4 @@ def resolve_conflict(
     conflict = conflicts.resolve(
         session, principal=principal, conflict_id=conflict_id, resolution=body.resolution
     )
-    return ConflictRead.model_validate(conflict, from_attributes=True)
+    return committed(session, ConflictRead.model_validate(conflict, from_attributes=True))

@@ -35,19 +35,6 @@ from gridgov.fieldwork.sync.schemas import SyncRecord, SyncResult
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import Forbidden
 
-CONTENT_FIELDS = (
-    "kind",
-    "module",
-    "module_version",
-    "subject_type",
-    "subject_id",
-    "base_version",
-    "task_id",
-    "data",
-    "lng",
-    "lat",
-    "collected_at",
-)
 REPORT_MAX_TEXT = 4000
 SYNC_ROLES = (Role.GRID_WORKER, Role.INSPECTOR)
 
@@ -57,8 +44,23 @@ class NotAFieldWorker(Forbidden):
 
 
 def content_hash(record: SyncRecord) -> str:
-    content = record.model_dump(mode="json", include=set(CONTENT_FIELDS))
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 of everything but the UUID (keys sorted, so the JSON key order does not matter)."""
+    content = [
+        record.kind,
+        record.module,
+        record.module_version,
+        record.subject_type,
+        record.subject_id,
+        record.base_version,
+        record.task_id,
+        record.data,
+        record.lng,
+        record.lat,
+        record.collected_at.isoformat() if record.collected_at else None,
+    ]
+    text = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, app_settings
 from gridgov.config import Settings
+from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.uploads import service
 from gridgov.fieldwork.uploads.schemas import UploadCreate, UploadRead
 from gridgov.kit.db import request_session
@@ -31,7 +32,7 @@ def create(
         size=body.size,
         settings=settings,
     )
-    return UploadRead.model_validate(upload)
+    return committed(session, UploadRead.model_validate(upload))
 
 
 @router.get("/{upload_id}")
@@ -58,4 +59,4 @@ def put_chunk(
         chunk=chunk,
         settings=settings,
     )
-    return UploadRead.model_validate(upload)
+    return committed(session, UploadRead.model_validate(upload))

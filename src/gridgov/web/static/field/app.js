@@ -25,7 +25,7 @@
   const label = (labels) => (labels && (labels[lang] || labels.zh || labels.en)) || "";
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
 
-  const state = { token: null, bundle: null, syncing: false, patrol: null, position: null, view: "home" };
+  const state = { signedInAt: 0, token: null, bundle: null, syncing: false, patrol: null, position: null, view: "home" };
 
   // ---------------------------------------------------------------- network
   async function api(method, path, body, extraHeaders) {
@@ -36,7 +36,12 @@
       headers["Content-Type"] = "application/json";
       payload = JSON.stringify(body);
     }
-    const response = await fetch(API + path, { method, headers, body: payload });
+    let response = await fetch(API + path, { method, headers, body: payload });
+    if (response.status === 401 && Date.now() - state.signedInAt < 5000) {
+      // A fresh sign-in may still be committing on the server: try once more.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      response = await fetch(API + path, { method, headers, body: payload });
+    }
     if (response.status === 401) { await signOut(false); throw new Error("unauthorized"); }
     return response;
   }
@@ -518,6 +523,7 @@
       const r = await fetch(API + "/auth/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: form.username.value, password: form.password.value }) });
       if (!r.ok) { const body = await r.json().catch(() => ({})); $("#login-error").textContent = (body.detail && (lang === "en" ? body.detail.message_en : body.detail.message)) || T("登录失败", "Sign-in failed"); return; }
       state.token = (await r.json()).access_token;
+      state.signedInAt = Date.now();
       await S.set("token", state.token);
       await start();
     } catch (err) { $("#login-error").textContent = T("需要网络才能首次登录", "The first sign-in needs the network"); }
