@@ -30,7 +30,7 @@ from gridgov.models.household import Household, HouseholdKind
 from gridgov.models.person import IdType, LivingStatus, Person, ResidenceType
 from gridgov.models.region import Region
 from gridgov.people import repository
-from gridgov.people.bulk import bulk_insert, next_id, sync_sequence
+from gridgov.people.bulk import bulk_insert, deferred_indexes, next_id, sync_sequence
 from gridgov.people.identifiers import IdentifierError, parse_resident_id
 from gridgov.people.schemas import RELATIONS, check_phone
 from gridgov.people.sensitive import Protector
@@ -454,54 +454,55 @@ def _load(
             household_id += 1
     bulk_insert(session, House, new_houses)
     bulk_insert(session, Household, new_households)
-    protector = ctx.protector
-    person_id = next_id(session, Person)
-    batch: list[dict[str, Any]] = []
-    grids: set[str] = set()
-    for _, row in valid:
-        protected = protector.id_number(row["id_number"])
-        phone = protector.phone(row["phone"]) if row["phone"] else None
-        pinyin, initials = name_pinyin(row["name"])
-        grids.add(row["grid_code"])
-        batch.append(
-            {
-                "id": person_id,
-                "id_type": row["id_type"],
-                "id_number_enc": protected.enc,
-                "id_number_hash": protected.hash,
-                "id_number_masked": protected.masked,
-                "name": row["name"],
-                "name_pinyin": pinyin,
-                "name_initials": initials,
-                "sex": row["sex"],
-                "birth_date": row["birth_date"],
-                "ethnicity": row["ethnicity"],
-                "nationality": row["nationality"],
-                "phone_enc": phone.enc if phone else None,
-                "phone_hash": phone.hash if phone else None,
-                "phone_masked": phone.masked if phone else None,
-                "registered_address": row["registered_address"],
-                "current_address": row["current_address"],
-                "residence_type": row["residence_type"],
-                "living_status": row["living_status"],
-                "moved_in_on": row["moved_in_on"],
-                "permit_expires_on": None,
-                "tags": row["tags"],
-                "tag_codes": tag_codes_text(row["tags"]),
-                "household_id": households.get(row["household_no"])
-                if row["household_no"]
-                else None,
-                "relation_to_head": row["relation_to_head"],
-                "house_id": houses.get(row["house_address"]) if row["house_address"] else None,
-                "grid_code": row["grid_code"],
-                **meta,
-            }
-        )
-        person_id += 1
-        if len(batch) >= BATCH:
-            bulk_insert(session, Person, batch)
-            batch = []
-    bulk_insert(session, Person, batch)
+    with deferred_indexes(session, [Person], len(valid)):
+        protector = ctx.protector
+        person_id = next_id(session, Person)
+        batch: list[dict[str, Any]] = []
+        grids: set[str] = set()
+        for _, row in valid:
+            protected = protector.id_number(row["id_number"])
+            phone = protector.phone(row["phone"]) if row["phone"] else None
+            pinyin, initials = name_pinyin(row["name"])
+            grids.add(row["grid_code"])
+            batch.append(
+                {
+                    "id": person_id,
+                    "id_type": row["id_type"],
+                    "id_number_enc": protected.enc,
+                    "id_number_hash": protected.hash,
+                    "id_number_masked": protected.masked,
+                    "name": row["name"],
+                    "name_pinyin": pinyin,
+                    "name_initials": initials,
+                    "sex": row["sex"],
+                    "birth_date": row["birth_date"],
+                    "ethnicity": row["ethnicity"],
+                    "nationality": row["nationality"],
+                    "phone_enc": phone.enc if phone else None,
+                    "phone_hash": phone.hash if phone else None,
+                    "phone_masked": phone.masked if phone else None,
+                    "registered_address": row["registered_address"],
+                    "current_address": row["current_address"],
+                    "residence_type": row["residence_type"],
+                    "living_status": row["living_status"],
+                    "moved_in_on": row["moved_in_on"],
+                    "permit_expires_on": None,
+                    "tags": row["tags"],
+                    "tag_codes": tag_codes_text(row["tags"]),
+                    "household_id": households.get(row["household_no"])
+                    if row["household_no"]
+                    else None,
+                    "relation_to_head": row["relation_to_head"],
+                    "house_id": houses.get(row["house_address"]) if row["house_address"] else None,
+                    "grid_code": row["grid_code"],
+                    **meta,
+                }
+            )
+            person_id += 1
+            if len(batch) >= BATCH:
+                bulk_insert(session, Person, batch)
+                batch = []
+        bulk_insert(session, Person, batch)
     for model in (House, Household, Person):
         sync_sequence(session, model)
     refresh_grid_stats(session, grid_codes=grids)

@@ -31,7 +31,7 @@ from gridgov.models.household import Household, HouseholdKind
 from gridgov.models.organisation import Organisation, OrganisationType
 from gridgov.models.person import IdType, LivingStatus, Person, ResidenceType
 from gridgov.models.region import Region
-from gridgov.people.bulk import bulk_insert, next_id, sync_sequence
+from gridgov.people.bulk import bulk_insert, deferred_indexes, next_id, sync_sequence
 from gridgov.people.identifiers import (
     CREDIT_ALPHABET,
     make_credit_code,
@@ -648,17 +648,25 @@ def populate(
     """Fill the population base for ``grids`` (adds to the session's transaction, never commits)."""
     start = _Start.read(session)
     totals = [0, 0, 0, 0, 0]
-    for done, batch in _batches(seed, start, grids):
-        bulk_insert(session, House, batch.houses)
-        bulk_insert(session, Household, batch.households)
-        bulk_insert(session, Person, batch.persons)
-        bulk_insert(session, Organisation, batch.orgs)
-        for i, n in enumerate(
-            (done, len(batch.houses), len(batch.households), len(batch.persons), len(batch.orgs))
-        ):
-            totals[i] += n
-        if progress is not None:
-            progress(done)
+    expected = sum(site.households for site in grids)
+    with deferred_indexes(session, [House, Household, Person], expected):
+        for done, batch in _batches(seed, start, grids):
+            bulk_insert(session, House, batch.houses)
+            bulk_insert(session, Household, batch.households)
+            bulk_insert(session, Person, batch.persons)
+            bulk_insert(session, Organisation, batch.orgs)
+            for i, n in enumerate(
+                (
+                    done,
+                    len(batch.houses),
+                    len(batch.households),
+                    len(batch.persons),
+                    len(batch.orgs),
+                )
+            ):
+                totals[i] += n
+            if progress is not None:
+                progress(done)
     for model in (House, Household, Person, Organisation):
         sync_sequence(session, model)
     refresh_grid_stats(session, grid_codes=[site.code for site in grids])
