@@ -235,3 +235,30 @@ def test_overdue_endpoint_is_city_wide_only(client: TestClient, users: Users) ->
         client.get("/api/v1/cases/overdue", headers=users(Role.SHIFT_LEADER)).json()["count"] == 0
     )
     assert client.get("/api/v1/cases/overdue", headers=users(Role.GRID_WORKER)).status_code == 403
+
+
+def test_entering_2027_recomputes_running_clocks(db: Session, city: dict) -> None:
+    from datetime import date
+
+    from gridgov.workcal import service as workcal
+    from gridgov.workcal.schemas import CalendarDayIn
+
+    case = intake.create_case(
+        db,
+        principal=CLERK,
+        data=CaseCreate(category_code="E0102", description="垃圾", lng=POINT_A[0], lat=POINT_A[1]),
+        channel="hotline",
+        now=utc(2026, 12, 31, 9, 0),  # 17:00 CST: 30 min left today, 30 min on 1 Jan 2027
+    ).case
+    assert case.step_due_at == utc(2027, 1, 1, 1, 0) and case.calendar_warning
+    workcal.import_schedule(
+        db,
+        principal=None,
+        year=2027,
+        days=[CalendarDayIn(day=date(2027, 1, d), kind="off", name="元旦") for d in (1, 2, 3)],
+    )
+    db.refresh(case)
+    assert service.aware(case.step_due_at) == utc(2027, 1, 4, 1, 0)  # Monday 09:00 CST
+    assert case.calendar_warning is None
+    timeline = service.get_detail(db, principal=LEADER, case_id=case.id).events
+    assert timeline[-1].move == "recalculate"

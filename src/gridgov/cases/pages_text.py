@@ -93,4 +93,5 @@ def install() -> None:
     for move, rule in RULES.items():
         messages[f"cases.move.{move.value}"] = {"zh-CN": rule.label, "en": rule.label_en}
     messages["cases.move.report"] = {"zh-CN": "上报", "en": "Reported"}
+    messages["cases.move.recalculate"] = {"zh-CN": "期限重算", "en": "Deadline recomputed"}
     add_messages(messages)

@@ -150,6 +150,11 @@ class CaseRepository:
             stmt = stmt.where(case_readable_clause(principal))
         return list(self.session.execute(stmt).all())
 
+    def running_with_calendar_warning(self) -> list[Case]:
+        """Cases whose running clock was computed over a year nobody had entered."""
+        stmt = select(Case).where(Case.step_due_at.is_not(None), Case.calendar_warning.is_not(None))
+        return list(self.session.scalars(stmt))
+
     def overdue_ids(self, now: datetime) -> list[int]:
         """Every case whose running step clock is past due (paused clocks have no due time)."""
         return list(self.session.scalars(select(Case.id).where(Case.step_due_at < now)))

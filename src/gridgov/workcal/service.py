@@ -102,6 +102,8 @@ def import_schedule(
         seen.add(entry.day)
     repo = CalendarRepository(session)
     before = year_status(session, year=year, with_days=False)
+    clear_cache()
+    old_calendar = current_calendar(session)
     repo.replace_year(
         year, [CalendarDay(day=d.day, kind=d.kind, name=d.name, year=year) for d in days]
     )
@@ -129,6 +131,12 @@ def import_schedule(
     )
     clear_cache()
     after_commit(session, clear_cache)
+    # Running case clocks laid over the old (weekend-only) assumption move to the new schedule.
+    from gridgov.cases.recalculate import recalculate_clocks
+
+    recalculate_clocks(
+        session, old=old_calendar, new=current_calendar(session), principal=principal, year=year
+    )
     return year_status(session, year=year)
 
 
