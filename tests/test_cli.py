@@ -136,3 +136,10 @@ def test_assign_keeps_the_history(small_city: str) -> None:
     result = invoke(small_city, "grids", "assign", grid_a, "NOBODY", "--reason", "x")
     assert result.exit_code == 1
     assert "does not exist" in result.output
+
+
+def test_sim_cases_fills_the_loop(small_city: str) -> None:
+    result = invoke(small_city, "sim", "cases", "--count", "60", "--seed", "2")
+    assert result.exit_code == 0, result.output
+    assert "60 cases" in result.output
+    assert "closed" in result.output

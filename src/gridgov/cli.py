@@ -143,11 +143,33 @@ def sim_city(
     )
 
 
+@sim_app.command("cases")
+def sim_cases(
+    count: int = typer.Option(5000, min=1, max=2_000_000, help="Cases to simulate"),
+    days: int = typer.Option(30, min=1, max=365, help="Reported over the last N days"),
+    seed: int = typer.Option(1, help="Random seed"),
+) -> None:
+    """Simulate case history (every state of the loop) over the city's grids."""
+    from gridgov.kit.db import job_session
+    from gridgov.sim.cases import simulate_cases
+
+    start = time.perf_counter()
+    with _progress() as progress, job_session() as session:
+        summary = simulate_cases(
+            session, seed=seed, count=count, days=days, progress=RichProgress(progress)
+        )
+    states = ", ".join(f"{state} {n}" for state, n in sorted(summary.by_state.items()))
+    console.print(
+        f"[green]{summary.cases} cases in {time.perf_counter() - start:.1f} s[/green]: {states}"
+    )
+
+
 @app.command("demo")
 def demo(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
     port: int = typer.Option(8000, help="Port"),
     grids: int = typer.Option(1110, help="Grids of the synthetic city (first run only)"),
+    cases: int = typer.Option(5000, help="Simulated cases of the last 30 days (first run only)"),
 ) -> None:
     """Demo mode: upgrade the database, build the synthetic city if it is empty, serve."""
     from sqlalchemy import func, select
@@ -161,6 +183,7 @@ def demo(
         empty = not session.scalar(select(func.count()).select_from(Region))
     if empty:
         sim_city(grids=grids, seed=1, population=True)
+        sim_cases(count=cases, days=30, seed=1)
     _print_demo_accounts()
     console.print(f"[bold]gridgov demo[/bold] → http://{host}:{port}/")
     serve(host=host, port=port, workers=1)

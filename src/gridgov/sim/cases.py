@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,22 +24,9 @@ from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.models.case import Case, CaseEvent, CaseStep
 from gridgov.models.region import Region, RegionLevel
+from gridgov.sim.city import ProgressSink, Silent
 from gridgov.workcal.calendar import WorkCalendar
 from gridgov.workcal.service import current_calendar
-
-
-class ProgressSink(Protocol):
-    def start(self, phase: str, total: int) -> None: ...
-
-    def advance(self, amount: int = 1) -> None: ...
-
-
-class _Silent:
-    def start(self, phase: str, total: int) -> None:
-        pass
-
-    def advance(self, amount: int = 1) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -84,7 +71,7 @@ def simulate_cases(
     now: datetime | None = None,
 ) -> CaseSimSummary:
     """Insert ``count`` simulated cases reported during the last ``days`` days."""
-    sink = progress or _Silent()
+    sink = progress or Silent()
     rng = random.Random(seed)
     now = now or utcnow()
     grids = list(

@@ -36,7 +36,7 @@ class ProgressSink(Protocol):
     def advance(self, amount: int = 1) -> None: ...
 
 
-class _Silent:
+class Silent:
     def start(self, phase: str, total: int) -> None:
         pass
 
@@ -66,7 +66,7 @@ def build_city(
     with_population: bool = True,
 ) -> CitySummary:
     """Generate the city for ``seed`` and insert it. Refuses a database that already has grids."""
-    sink = progress or _Silent()
+    sink = progress or Silent()
     if session.scalar(select(func.count()).select_from(Region)):
         raise Conflict(
             "数据库中已有网格，请使用空数据库生成模拟城市",
