@@ -148,25 +148,35 @@ def start_server(target: str, env: dict[str, str], workers: int) -> tuple[subpro
 
 
 def load(
-    port: int, path: str, bodies: list[dict[str, Any]], headers: dict[str, str], concurrency: int
+    port: int,
+    path: str,
+    bodies: list[dict[str, Any]] | list[None],
+    headers: dict[str, str],
+    concurrency: int,
 ) -> tuple[float, list[float]]:
-    """POST every body with ``concurrency`` keep-alive clients; (elapsed s, latencies s)."""
+    """POST every body (GET for None) with ``concurrency`` keep-alive clients;
+    returns (elapsed s, latencies s)."""
     latencies: list[float] = []
     chunks = [bodies[i::concurrency] for i in range(concurrency)]
 
-    def client(chunk: list[dict[str, Any]]) -> list[float]:
+    def client(chunk: list[Any]) -> list[float]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         for body in chunk:
-            payload = json.dumps(body).encode()
             started = time.perf_counter()
-            conn.request(
-                "POST", path, body=payload, headers={**headers, "Content-Type": "application/json"}
-            )
+            if body is None:
+                conn.request("GET", path, headers=headers)
+            else:
+                conn.request(
+                    "POST",
+                    path,
+                    body=json.dumps(body).encode(),
+                    headers={**headers, "Content-Type": "application/json"},
+                )
             response = conn.getresponse()
             data = response.read()
             mine.append(time.perf_counter() - started)
-            if response.status != 201:
+            if response.status not in (200, 201):
                 raise RuntimeError(f"{path}: {response.status} {data[:300]!r}")
         conn.close()
         return mine
@@ -280,6 +290,10 @@ def bench_http(url: str, points: list, requests: int, concurrency: int, workers:
             elapsed, latencies = load(
                 port, path, bodies_for(points, requests, bare=bare), headers, concurrency
             )
+            if name == "full":
+                me_time, me_latencies = load(
+                    port, "/api/v1/auth/me", [None] * requests, headers, concurrency
+                )
         finally:
             server.terminate()
             server.wait(15)
@@ -295,6 +309,12 @@ def bench_http(url: str, points: list, requests: int, concurrency: int, workers:
             f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, "
             f"p99 {pct(latencies, 99):.1f} ms",
         )
+        if name == "full":
+            line(
+                "  for reference: GET /api/v1/auth/me (auth only)",
+                f"{requests / me_time:8.0f} req/s",
+                f"p99 {pct(me_latencies, 99):.1f} ms",
+            )
     ratio = results["full"][0] / results["bare"][0]
     p99 = pct(results["full"][1], 99)
     line(

@@ -112,7 +112,6 @@ def resume_clock(
     *,
     category: CategoryInfo | None,
     calendar: WorkCalendar,
-    repo: CaseRepository,
     now: datetime,
 ) -> None:
     """Restart a paused clock with the working time it had left (none left: due at once)."""
@@ -137,7 +136,6 @@ def extend_clock(
     *,
     minutes: int,
     calendar: WorkCalendar,
-    repo: CaseRepository,
 ) -> None:
     """Move the due time by ``minutes`` of working time (approved extension 延期)."""
     if case.step_due_at is None:

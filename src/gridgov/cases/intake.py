@@ -154,7 +154,6 @@ def create_case(
     _check_reporter(principal, channel)
     description = clean_text(data.description, field="description")
     address = clean_text(data.address or "", field="address", limit=200, required=False) or None
-    ref = cat.reference(session)
     category = None
     if data.category_code:
         category = cat.selectable_category(session, data.category_code)
@@ -254,7 +253,6 @@ def create_case(
         },
         note=None if principal else f"channel={channel}",
     )
-    del ref
     return Intake(case=case, duplicates=duplicates)
 
 

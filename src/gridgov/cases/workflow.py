@@ -191,7 +191,7 @@ def _decide_extension(ctx: Ctx, *, approve: bool) -> None:
     ctx.data["minutes"] = minutes
     if approve:
         ctx.case.extension_count += 1
-        deadlines.extend_clock(ctx.case, minutes=minutes, calendar=ctx.calendar, repo=ctx.repo)
+        deadlines.extend_clock(ctx.case, minutes=minutes, calendar=ctx.calendar)
         ctx.data["due"] = ctx.case.step_due_at.isoformat() if ctx.case.step_due_at else None
 
 
@@ -204,9 +204,7 @@ def _hold(ctx: Ctx) -> None:
 def _resume(ctx: Ctx) -> State:
     previous = State(ctx.case.hold_from_state or State.REGISTERED)
     ctx.case.hold_from_state = None
-    deadlines.resume_clock(
-        ctx.case, category=ctx.category, calendar=ctx.calendar, repo=ctx.repo, now=ctx.now
-    )
+    deadlines.resume_clock(ctx.case, category=ctx.category, calendar=ctx.calendar, now=ctx.now)
     return previous
 
 
