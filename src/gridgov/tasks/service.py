@@ -125,10 +125,9 @@ def list_readable(
 
 
 def _worker_task(session: Session, principal: Principal, task_id: int) -> Task:
-    task = get_readable(session, principal=principal, task_id=task_id)
     if principal.role != Role.GRID_WORKER:
         raise Forbidden("只有本网格网格员可以办理任务", "Only the grid's worker handles its tasks")
-    return task
+    return get_readable(session, principal=principal, task_id=task_id)
 
 
 def accept(session: Session, *, principal: Principal, task_id: int) -> Task:
@@ -195,9 +194,9 @@ def complete(
 
 
 def cancel(session: Session, *, principal: Principal, task_id: int, reason: str) -> Task:
-    task = get_readable(session, principal=principal, task_id=task_id)
     if principal.role not in CREATOR_ROLES:
         raise Forbidden("无权撤销任务", "You may not cancel tasks")
+    task = get_readable(session, principal=principal, task_id=task_id)
     if task.state not in OPEN_STATES:
         raise TaskStateConflict("任务已结束", "Task is closed")
     before = _snapshot(task)

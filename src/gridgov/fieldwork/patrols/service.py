@@ -53,6 +53,7 @@ def _worker(principal: Principal) -> str:
 
 
 def _own(session: Session, principal: Principal, uuid: str, *, lock: bool = False) -> Patrol:
+    _worker(principal)
     patrol = PatrolRepository(session).by_uuid(uuid, lock=lock)
     if patrol is None or patrol.user_id != principal.user_id:
         raise PatrolNotFound("巡查不存在", "No such patrol")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Principal
+from gridgov.authz.principal import Principal, Role
 from gridgov.config import Settings
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import after_commit
-from gridgov.kit.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from gridgov.models.field_submission import FieldUpload
 
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -30,6 +30,11 @@ class UploadNotFound(NotFound):
 
 class OffsetMismatch(Conflict):
     code = "upload_offset"
+
+
+def _field_staff(principal: Principal) -> None:
+    if principal.role not in (Role.GRID_WORKER, Role.INSPECTOR):
+        raise Forbidden("只有网格员可以上传现场照片", "Only field staff upload field photos")
 
 
 def _part_path(settings: Settings, upload_id: str) -> Path:
@@ -46,6 +51,7 @@ def create(
     size: int,
     settings: Settings,
 ) -> FieldUpload:
+    _field_staff(principal)
     if content_type not in ALLOWED_TYPES:
         raise BadRequest(
             "只接受 JPEG、PNG 或 WebP 图片", "Only JPEG, PNG or WebP images are accepted"
@@ -76,6 +82,7 @@ def create(
 
 
 def get(session: Session, *, principal: Principal, upload_id: str) -> FieldUpload:
+    _field_staff(principal)
     upload = session.get(FieldUpload, upload_id)
     if upload is None or upload.user_id != principal.user_id:
         raise UploadNotFound("上传不存在", "No such upload")
