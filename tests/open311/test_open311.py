@@ -208,3 +208,41 @@ def test_get_requests_filters_and_defaults(
     assert bad_status.status_code == 400 and xml(bad_status).tag == "errors"
     bad_date = client.get(f"{BASE}/requests.json", params={"start_date": "yesterday"})
     assert bad_date.status_code == 400
+
+
+def test_personal_matters_and_staff_notes_are_not_published(
+    client: TestClient, city: dict, api_key: str, db: Session
+) -> None:
+    from gridgov.authz.principal import Principal, Role
+    from gridgov.cases import intake
+    from gridgov.cases.schemas import CaseCreate
+
+    clerk = Principal(user_id=1, username="clerk", role=Role.INTAKE_CLERK)
+    dispute = intake.create_case(
+        db,
+        principal=clerk,
+        channel="hotline",
+        data=CaseCreate(
+            category_code="E0701",
+            description="张三与邻居李四因漏水争吵",
+            lng=POINT_A[0],
+            lat=POINT_A[1],
+        ),
+    ).case
+    hotline = intake.create_case(
+        db,
+        principal=clerk,
+        channel="hotline",
+        data=CaseCreate(
+            category_code="E0102",
+            description="来电人王五（住3栋）反映垃圾",
+            lng=POINT_A[0],
+            lat=POINT_A[1],
+        ),
+    ).case
+    db.commit()
+    listed = client.get(f"{BASE}/requests.json").json()
+    assert dispute.number not in {r["service_request_id"] for r in listed}
+    assert client.get(f"{BASE}/requests/{dispute.number}.json").status_code == 404
+    row = client.get(f"{BASE}/requests/{hotline.number}.json").json()[0]
+    assert "王五" not in row["description"] and row["description"] == "暴露垃圾"

@@ -205,8 +205,13 @@ class CaseRepository:
         end: datetime | None = None,
         states: Sequence[str] = (),
         limit: int = 1000,
+        unpublished_prefixes: Sequence[str] = (),
     ) -> list[Case]:
-        stmt = select(Case)
+        """Cases for the public Open311 listing: never uncategorised ones, never the categories
+        under ``unpublished_prefixes`` (personal matters such as disputes or welfare)."""
+        stmt = select(Case).where(Case.category_code.is_not(None))
+        for prefix in unpublished_prefixes:
+            stmt = stmt.where(Case.category_code.not_like(f"{prefix}%"))
         if ids:
             stmt = stmt.where(Case.number.in_(list(ids)))
         if service_codes:

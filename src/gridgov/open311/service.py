@@ -21,6 +21,11 @@ from gridgov.open311.formats import Open311Error
 
 MAX_RANGE = timedelta(days=90)
 MAX_REQUESTS = 1000
+# Categories never published on the open listing (disputes, welfare, social security …).
+UNPUBLISHED = ("E07",)
+# Channels whose descriptions were written for publication; others show the service name only
+# (a hotline clerk's or a worker's notes may carry personal details).
+PUBLIC_TEXT_CHANNELS = frozenset({"open311", "web"})
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 
 
@@ -182,7 +187,9 @@ def request_row(session: Session, case: Case) -> dict[str, Any]:
         "status_notes": _status_notes(case),
         "service_name": f"{info.name} / {info.name_en}" if info else "",
         "service_code": case.category_code or "",
-        "description": case.description,
+        "description": case.description
+        if case.channel in PUBLIC_TEXT_CHANNELS
+        else (info.name if info else ""),
         "agency_responsible": department[0] if department and case.dispatched_at else "",
         "service_notice": "",
         "requested_datetime": iso(case.reported_at),
@@ -209,7 +216,8 @@ def find_requests(session: Session, params: dict[str, str]) -> list[dict[str, An
     repo = CaseRepository(session)
     ids = [i.strip().upper() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:  # the other parameters are ignored when ids are given (spec)
-        return [request_row(session, c) for c in repo.open311_requests(ids=ids[:MAX_REQUESTS])]
+        rows = repo.open311_requests(ids=ids[:MAX_REQUESTS], unpublished_prefixes=UNPUBLISHED)
+        return [request_row(session, c) for c in rows]
     codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
     start = _parse_date(params["start_date"], "start_date") if params.get("start_date") else None
     end = _parse_date(params["end_date"], "end_date") if params.get("end_date") else None
@@ -232,14 +240,19 @@ def find_requests(session: Session, params: dict[str, str]) -> list[dict[str, An
         else:
             raise Open311Error(400, "status must be open or closed")
     rows = repo.open311_requests(
-        service_codes=codes, start=start, end=end, states=states, limit=MAX_REQUESTS
+        service_codes=codes,
+        start=start,
+        end=end,
+        states=states,
+        limit=MAX_REQUESTS,
+        unpublished_prefixes=UNPUBLISHED,
     )
     return [request_row(session, c) for c in rows]
 
 
 def get_request(session: Session, request_id: str) -> dict[str, Any]:
     case = CaseRepository(session).by_number(request_id.strip().upper())
-    if case is None:
+    if case is None or not case.category_code or case.category_code.startswith(UNPUBLISHED):
         raise Open311Error(404, f"service_request_id {request_id} not found")
     return request_row(session, case)
 
