@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -28,10 +28,24 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _copy_value(value: Any) -> Any:
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def bulk_insert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
@@ -49,8 +63,14 @@ def bulk_insert(session: Session, model: type[Base], rows: Sequence[dict[str, An
             raw.cursor() as cursor,
             cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy,
         ):
+            lines: list[str] = []
             for row in rows:
-                copy.write_row([_copy_value(row[name]) for name in columns])
+                lines.append("\t".join([_copy_text(row[name]) for name in columns]))
+                if len(lines) >= 5000:
+                    copy.write("\n".join(lines) + "\n")
+                    lines = []
+            if lines:
+                copy.write("\n".join(lines) + "\n")
         return
     if session.get_bind().dialect.name == "sqlite":
         _sqlite_executemany(session, table, rows)
@@ -66,8 +86,16 @@ def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
     if isinstance(column_type, Date):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(column_type, JSON):
-        return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
+        return _json_text
     return None
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @lru_cache(maxsize=64)

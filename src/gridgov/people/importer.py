@@ -77,6 +77,9 @@ RELATION_ZH = {"户主": "head", "本人": "head", "配偶": "spouse", "妻": "s
                "祖父母": "grandparent", "兄弟姐妹": "sibling", "其他": "other"}  # fmt: skip
 ID_TYPES = {"居民身份证": "resident_id", "身份证": "resident_id", "护照": "passport",
             "居留证": "permit", "永久居留证": "permit"}  # fmt: skip
+ID_TYPE_VALUES = frozenset(t.value for t in IdType)
+RESIDENCE_VALUES = frozenset(r.value for r in ResidenceType)
+LIVING_VALUES = frozenset(s.value for s in LivingStatus)
 TAG_BY_NAME = {zh: code for code, (zh, _, _) in TAGS.items()}
 BATCH = 20_000
 
@@ -214,15 +217,15 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
         if not cells.get(required):
             label = COLUMNS[required][0]
             raise _Reject(required, f"缺少{label}", f"Missing {required}")
-    id_type = ID_TYPES.get(cells.get("id_type", ""), cells.get("id_type") or IdType.RESIDENT_ID)
-    if id_type not in {t.value for t in IdType}:
+    id_type = ID_TYPES.get(cells.get("id_type", ""), cells.get("id_type") or "resident_id")
+    if id_type not in ID_TYPE_VALUES:
         raise _Reject("id_type", f"未知证件类型：{id_type}", f"Unknown ID type: {id_type}")
     number_text = cells["id_number"].replace(" ", "").upper()
     sex = SEX.get(cells.get("sex", "").lower()) if cells.get("sex") else None
     if cells.get("sex") and sex is None:
         raise _Reject("sex", f"性别应为男或女：{cells['sex']}", "Sex must be 男/女 (M/F)")
     birth = _date(cells.get("birth_date"), "birth_date")
-    if id_type == IdType.RESIDENT_ID:
+    if id_type == "resident_id":
         try:
             parsed = parse_resident_id(number_text)
         except IdentifierError as exc:
@@ -256,11 +259,11 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
         raise _Reject("phone", zh, en) from None
     residence = cells.get("residence_type", "registered")
     residence = RESIDENCE.get(residence, residence)
-    if residence not in {r.value for r in ResidenceType}:
+    if residence not in RESIDENCE_VALUES:
         raise _Reject("residence_type", f"未知人口类型：{residence}", f"Unknown type {residence}")
     living = cells.get("living_status", "alive")
     living = LIVING.get(living, living)
-    if living not in {s.value for s in LivingStatus}:
+    if living not in LIVING_VALUES:
         raise _Reject("living_status", f"未知人员状态：{living}", f"Unknown status {living}")
     relation = cells.get("relation_to_head")
     if relation:
@@ -460,7 +463,7 @@ def _load(
         batch: list[dict[str, Any]] = []
         grids: set[str] = set()
         for _, row in valid:
-            protected = protector.id_number(row["id_number"])
+            protected = protector.id_number(row["id_number"], id_hash=row["id_hash"])
             phone = protector.phone(row["phone"]) if row["phone"] else None
             pinyin, initials = name_pinyin(row["name"])
             grids.add(row["grid_code"])

@@ -52,9 +52,10 @@ class Protector:
         h.update(value.strip().upper().encode())
         return h.hexdigest()
 
-    def id_number(self, number: str) -> Protected:
+    def id_number(self, number: str, *, id_hash: str | None = None) -> Protected:
+        """``id_hash``: the lookup hash when the caller computed it already."""
         number = number.strip().upper()
-        return Protected(self.encrypt(number), self.hash(number), mask_id_number(number))
+        return Protected(self.encrypt(number), id_hash or self.hash(number), mask_id_number(number))
 
     def phone(self, phone: str) -> Protected:
         return Protected(self.encrypt(phone), self.hash(phone), mask_phone(phone))
