@@ -231,9 +231,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_cases_grid_code"), ["grid_code"], unique=False)
         batch_op.create_index("ix_cases_reported_at", ["reported_at"], unique=False)
-        batch_op.create_index(
-            "uq_cases_client_external", ["client_id", "external_id"], unique=True
-        )
+        batch_op.create_index("uq_cases_client_external", ["client_id", "external_id"], unique=True)
         batch_op.create_index("ix_cases_state_category", ["state", "category_code"], unique=False)
         batch_op.create_index("ix_cases_step_due_at", ["step_due_at"], unique=False)
 
