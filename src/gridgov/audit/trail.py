@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from gridgov.audit import autotrail as _autotrail  # unrecorded-write safety net
 from gridgov.audit import guards as _guards  # noqa: F401  (installs the immutability guards)
 from gridgov.authz.principal import Principal
 from gridgov.config import get_settings
@@ -117,6 +118,7 @@ def record(
     )
     entry.entry_hash = content_hash(entry)
     session.add(entry)
+    session.info[_autotrail.RECORDED_KEY] = True
     _seal_after_commit(session)
     return entry
 

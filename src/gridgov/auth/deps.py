@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from gridgov.audit.autotrail import PRINCIPAL_KEY
 from gridgov.auth import service
 from gridgov.auth.csrf import CSRF_HEADER, SESSION_COOKIE, csrf_valid
 from gridgov.auth.errors import (
@@ -66,6 +67,8 @@ def _resolve(request: Request, session: Session) -> Principal | None:
     resolved = service.resolve(session, token=token, kind=kind, settings=settings)
     principal = resolved.principal
     request.state.principal = principal
+    # Writes the request forgets to trail are attributed to the caller (gridgov.audit.autotrail).
+    session.info[PRINCIPAL_KEY] = principal
     if (
         kind == "web"
         and request.method not in SAFE_METHODS
