@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, delete, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gridgov.kit.clock import utcnow
@@ -125,12 +128,23 @@ def refresh_grid_stats(
         for code, n in session.execute(stmt.group_by(stmt.selected_columns[0])):
             row(code)[name] = n
 
-    clear = delete(GridPopulationStats)
-    if codes is not None:
-        clear = clear.where(GridPopulationStats.grid_code.in_(codes))
-    session.execute(clear)
-    if rows:
-        session.execute(insert(GridPopulationStats), list(rows.values()))
+    if codes is None:
+        # Whole city (bulk jobs): replace the table.
+        session.execute(delete(GridPopulationStats))
+        if rows:
+            session.execute(insert(GridPopulationStats), list(rows.values()))
+        return len(rows)
+    # A few grids (every service write): upsert, so concurrent writers in one grid never
+    # collide on the primary key.
+    dialect = session.get_bind().dialect.name
+    upsert_insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
+    for values in rows.values():
+        stmt = upsert_insert(GridPopulationStats).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[GridPopulationStats.grid_code],
+            set_={k: v for k, v in values.items() if k != "grid_code"},
+        )
+        session.execute(stmt)
     return len(rows)
 
 
