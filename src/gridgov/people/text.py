@@ -24,9 +24,15 @@ _SURNAME_READINGS = {
 }
 
 
+_SKIP = frozenset(" \t·•.")
+
+
 @lru_cache(maxsize=20_000)
 def _char_pinyin(ch: str) -> str:
-    return lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")[0] if _CJK.match(ch) else ch
+    if not _CJK.match(ch):
+        return ch.lower()
+    readings = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
+    return readings[0].lower() if readings else ""
 
 
 @lru_cache(maxsize=200_000)
@@ -38,15 +44,16 @@ def name_pinyin(name: str) -> tuple[str, str]:
     name = name.strip()
     syllables: list[str] = []
     rest = name
-    for surname, reading in _SURNAME_READINGS.items():
-        if name.startswith(surname):
+    for length in (2, 1):
+        reading = _SURNAME_READINGS.get(name[:length])
+        if reading is not None:
             syllables.append(reading)
-            rest = name[len(surname) :]
+            rest = name[length:]
             break
     for ch in rest:
-        if ch.isspace() or ch in "·•.":
+        if ch in _SKIP:
             continue
-        syllable = _char_pinyin(ch).lower()
+        syllable = _char_pinyin(ch)
         if syllable:
             syllables.append(syllable)
     full = "".join(syllables)
