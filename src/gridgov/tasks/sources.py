@@ -6,36 +6,15 @@ its grid's worker; completing the task makes the case loop's ``verify`` move wit
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, Role
-from gridgov.models.case import Case
 from gridgov.models.task import Task
 from gridgov.tasks import service
+from gridgov.tasks.repository import TaskRepository
 
 CASE_VERIFICATION = "case_verification"
 VERIFY_MODULE = None  # the result form: {"result": "pass"|"fail", "note": "..."}
-
-
-def _handled_cases(
-    session: Session, grid_code: str
-) -> list[tuple[int, str, str, int, float | None, float | None, object]]:
-    rows = session.execute(
-        select(
-            Case.id,
-            Case.number,
-            Case.description,
-            Case.rework_count,
-            Case.lng,
-            Case.lat,
-            Case.step_due_at,
-        )
-        .where(Case.grid_code == grid_code, Case.state == "handled")
-        .order_by(Case.id)
-        .limit(200)
-    )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
 def sync_case_verifications(session: Session, *, principal: Principal) -> list[Task]:
@@ -43,9 +22,8 @@ def sync_case_verifications(session: Session, *, principal: Principal) -> list[T
     if principal.role != Role.GRID_WORKER or not principal.region_code:
         return []
     made = []
-    for case_id, number, description, rework, lng, lat, due in _handled_cases(
-        session, principal.region_code
-    ):
+    waiting = TaskRepository(session).cases_awaiting_verification(principal.region_code)
+    for case_id, number, description, rework, lng, lat, due in waiting:
         made.append(
             service.create(
                 session,
@@ -53,7 +31,7 @@ def sync_case_verifications(session: Session, *, principal: Principal) -> list[T
                 title=f"核查案件 {number}",
                 description=str(description)[:4000],
                 grid_code=principal.region_code,
-                due_at=due,  # type: ignore[arg-type]
+                due_at=due,
                 subject_type="case",
                 subject_id=str(case_id),
                 lng=lng,

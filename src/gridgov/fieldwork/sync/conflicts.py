@@ -76,13 +76,16 @@ def _apply_stale(session: Session, *, principal: Principal, conflict: SyncConfli
     submission.result_ref = outcome.ref
 
 
-def with_case_state(session: Session, item: SubmissionRead) -> SubmissionRead:
-    """A report's case state, so the worker sees how the problem is going."""
-    if item.kind == "report" and item.result_ref and item.result_ref.startswith("case:"):
-        from gridgov.models.case import Case
-
-        case = session.get(Case, int(item.result_ref.split(":", 1)[1]))
-        if case is not None:
-            item.case_state = case.state
-            item.case_number = case.number
-    return item
+def with_case_states(session: Session, items: list[SubmissionRead]) -> list[SubmissionRead]:
+    """Reports carry their case's state and number, so the worker sees how a problem is going."""
+    case_of = {
+        id(item): int(item.result_ref.split(":", 1)[1])
+        for item in items
+        if item.kind == "report" and item.result_ref and item.result_ref.startswith("case:")
+    }
+    states = SubmissionRepository(session).case_states(sorted(set(case_of.values())))
+    for item in items:
+        found = states.get(case_of.get(id(item), -1))
+        if found is not None:
+            item.case_state, item.case_number = found
+    return items

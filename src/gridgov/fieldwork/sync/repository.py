@@ -136,6 +136,17 @@ class SubmissionRepository:
         statement = statement.order_by(FieldSubmission.id.desc()).limit(limit)
         return list(self.session.scalars(statement))
 
+    def case_states(self, case_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """case id → (state, number) for the cases the worker's reports became."""
+        if not case_ids:
+            return {}
+        from gridgov.models.case import Case
+
+        rows = self.session.execute(
+            select(Case.id, Case.state, Case.number).where(Case.id.in_(list(case_ids)))
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
     def get_by_uuid(self, uuid: str) -> FieldSubmission | None:
         return self.session.scalars(
             select(FieldSubmission).where(FieldSubmission.uuid == uuid)

@@ -81,11 +81,8 @@ def submissions(
 ) -> list[SubmissionRead]:
     """The caller's own records (a worker) or those of the caller's area."""
     rows = SubmissionRepository(session).list_readable(principal, kind=kind, limit=min(limit, 500))
-    out = []
-    for row in rows:
-        item = SubmissionRead.model_validate(row, from_attributes=True)
-        out.append(conflicts.with_case_state(session, item))
-    return out
+    items = [SubmissionRead.model_validate(row, from_attributes=True) for row in rows]
+    return conflicts.with_case_states(session, items)
 
 
 @router.get("/conflicts")
