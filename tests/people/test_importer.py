@@ -133,6 +133,8 @@ def test_excel_round_trip(db: Session, grids: list[str], tmp_path: Path) -> None
     # The export reads back through the importer (same shape): all rows now conflict.
     again = import_persons(db, principal=None, rows=read_rows(csv_out), commit=False)
     assert again.valid == 0 and "已在人口库" in again.errors[0].message
+    masked = import_persons(db, principal=None, rows=read_rows(tmp_path / "out.xlsx"), commit=False)
+    assert masked.valid == 0 and "脱敏" in masked.errors[0].message
 
 
 def test_cli_import_and_export(

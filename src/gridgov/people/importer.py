@@ -221,6 +221,12 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
     if id_type not in ID_TYPE_VALUES:
         raise _Reject("id_type", f"未知证件类型：{id_type}", f"Unknown ID type: {id_type}")
     number_text = cells["id_number"].replace(" ", "").upper()
+    if "*" in number_text:
+        raise _Reject(
+            "id_number",
+            "证件号码已脱敏，不能导入",
+            "The ID number is masked and cannot be imported",
+        )
     sex = SEX.get(cells.get("sex", "").lower()) if cells.get("sex") else None
     if cells.get("sex") and sex is None:
         raise _Reject("sex", f"性别应为男或女：{cells['sex']}", "Sex must be 男/女 (M/F)")
