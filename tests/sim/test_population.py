@@ -78,3 +78,20 @@ def test_generation_is_deterministic(db: Session) -> None:
     second.grid(site)
     assert [p["name"] for p in first.persons] == [p["name"] for p in second.persons]
     assert [h["address"] for h in first.houses] == [h["address"] for h in second.houses]
+
+
+def test_forked_generation_loads_the_same_city(db: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gridgov.sim.population as population
+
+    monkeypatch.setattr(population, "PARALLEL_FROM_GRIDS", 1)
+    monkeypatch.setattr(population, "CHUNK_GRIDS", 1)
+    summary = populate(db, grids=_sites(3), seed=7)
+    assert summary.grids == 3 and summary.households == 690
+    names = list(db.scalars(select(Person.name).order_by(Person.id)))
+    start = _Start.read(db)  # after loading: ids continue, content is the seed's
+    inline = _Builder(7, start)
+    for site in _sites(3):
+        inline.grid(site)
+    assert [p["name"] for p in inline.persons] == names
+    # The session still works after the forked generator exited.
+    assert db.scalar(select(func.count()).select_from(Household)) == 690
