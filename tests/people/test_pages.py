@@ -137,3 +137,44 @@ def test_export_download(client: TestClient, db: Session, grids: list[str]) -> N
     assert "王小明" in text and "138****1234" in text
     houses = client.get("/people/export", params={"kind": "houses", "format": "xlsx"})
     assert houses.status_code == 200 and houses.content[:2] == b"PK"
+
+
+def test_house_edit_form(client: TestClient, db: Session, grids: list[str]) -> None:
+    from gridgov.housing import service as housing
+    from gridgov.housing.schemas import HouseCreate
+
+    house = housing.create_house(
+        db, principal=None, house_in=HouseCreate(address="宜昌市西陵区解放路9号", grid_code=GRID_A)
+    )
+    db.commit()
+    _signed_in(client, db, Role.GRID_WORKER, GRID_A)
+    form = client.get(f"/people/houses/{house.id}/edit")
+    assert form.status_code == 200
+    token = form_token(form.text)
+    saved = client.post(
+        f"/people/houses/{house.id}/edit",
+        data={
+            "csrf_token": token,
+            "base_version": "1",
+            "address": "宜昌市西陵区解放路9号",
+            "use": "rented",
+            "owner_name": "周某",
+            "status": "active",
+            "reason": "出租",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    detail = client.get(f"/people/houses/{house.id}")
+    assert "v2" in detail.text and "出租" in detail.text
+    bad = client.post(
+        f"/people/houses/{house.id}/edit",
+        data={
+            "csrf_token": token,
+            "base_version": "2",
+            "address": "宜昌",
+            "use": "rented",
+            "status": "active",
+        },
+    )
+    assert bad.status_code == 422 and "内容太短" in bad.text

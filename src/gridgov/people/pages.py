@@ -392,6 +392,7 @@ def household_detail(
         request,
         "people/household.html",
         principal=principal,
+        can_write=principal.role in WRITE_ROLES,
         page_title=household.household_no,
         household=household,
         house=house,
@@ -409,6 +410,7 @@ def house_detail(
         request,
         "people/house.html",
         principal=principal,
+        can_write=principal.role in WRITE_ROLES,
         page_title=house.address,
         house=house,
         residents=housing_service.house_residents(session, principal=principal, house_id=house_id),
@@ -494,3 +496,158 @@ def export_download(
         export_table(session, kind=kind, principal=principal, path=path, region_code=region_code)
     background.add_task(path.unlink, missing_ok=True)
     return FileResponse(path, filename=f"{kind}-{region_code or 'all'}.{fmt}")
+
+
+# -- simple edit forms for houses and households ---------------------------------------------
+HOUSE_FORM = (
+    ("address", "people.address", "text"),
+    ("use", "people.use", ("residence", "rented", "shop", "office", "vacant", "other")),
+    ("owner_name", "people.owner", "text"),
+    ("building_floors", "people.floors", "number"),
+    ("status", "people.status", ("active", "demolished")),
+)
+HOUSEHOLD_FORM = (
+    ("address", "people.address", "text"),
+    ("kind", "people.household_kind", ("registered", "resident")),
+    ("status", "people.status", ("active", "dissolved")),
+)
+
+
+def _record_form(
+    request: Request,
+    principal: Principal,
+    *,
+    title: str,
+    action: str,
+    fields: tuple[tuple[str, str, Any], ...],
+    values: dict[str, Any],
+    errors: list[str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "people/record_form.html",
+        status_code=status_code,
+        principal=principal,
+        page_title=title,
+        title=title,
+        action=action,
+        fields=fields,
+        values=values,
+        errors=errors,
+    )
+
+
+@router.get("/people/houses/{house_id}/edit", response_class=HTMLResponse)
+def house_edit(
+    request: Request, session: DbSession, principal: Writer, house_id: int
+) -> HTMLResponse:
+    house = housing_service.get_house(session, principal=principal, house_id=house_id)
+    values = {name: getattr(house, name) for name, _, _ in HOUSE_FORM}
+    values["base_version"] = house.version
+    return _record_form(
+        request,
+        principal,
+        title=house.address,
+        action=f"/people/houses/{house_id}/edit",
+        fields=HOUSE_FORM,
+        values=values,
+        errors=[],
+    )
+
+
+@router.post(
+    "/people/houses/{house_id}/edit",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+async def house_update(
+    request: Request, session: DbSession, principal: Writer, house_id: int
+) -> Response:
+    from gridgov.housing.schemas import HouseUpdate
+
+    house = housing_service.get_house(session, principal=principal, house_id=house_id)
+    form = await request.form()
+    values = {name: str(form.get(name) or "").strip() for name, _, _ in HOUSE_FORM}
+    values["base_version"] = str(form.get("base_version") or "")
+    values["reason"] = str(form.get("reason") or "").strip()
+    data = {k: (v or None) for k, v in values.items() if k not in ("base_version", "reason")}
+    try:
+        service_changes = HouseUpdate.model_validate(data)
+        housing_service.update_house(
+            session,
+            principal=principal,
+            house_id=house_id,
+            changes=service_changes,
+            reason=values["reason"] or None,
+            base_version=int(values["base_version"] or 0) or None,
+        )
+    except (ValidationError, GridgovError) as exc:
+        return _record_form(
+            request,
+            principal,
+            title=house.address,
+            action=f"/people/houses/{house_id}/edit",
+            fields=HOUSE_FORM,
+            values=values,
+            errors=form_errors(exc, request_language(request)),
+            status_code=409 if getattr(exc, "status_code", 422) == 409 else 422,
+        )
+    return RedirectResponse(f"/people/houses/{house_id}", status_code=303)
+
+
+@router.get("/people/households/{household_id}/edit", response_class=HTMLResponse)
+def household_edit(
+    request: Request, session: DbSession, principal: Writer, household_id: int
+) -> HTMLResponse:
+    household = service.get_household(session, principal=principal, household_id=household_id)
+    values = {name: getattr(household, name) for name, _, _ in HOUSEHOLD_FORM}
+    values["base_version"] = household.version
+    return _record_form(
+        request,
+        principal,
+        title=household.household_no,
+        action=f"/people/households/{household_id}/edit",
+        fields=HOUSEHOLD_FORM,
+        values=values,
+        errors=[],
+    )
+
+
+@router.post(
+    "/people/households/{household_id}/edit",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+async def household_update(
+    request: Request, session: DbSession, principal: Writer, household_id: int
+) -> Response:
+    from gridgov.people.schemas import HouseholdUpdate
+
+    household = service.get_household(session, principal=principal, household_id=household_id)
+    form = await request.form()
+    values = {name: str(form.get(name) or "").strip() for name, _, _ in HOUSEHOLD_FORM}
+    values["base_version"] = str(form.get("base_version") or "")
+    values["reason"] = str(form.get("reason") or "").strip()
+    data = {k: (v or None) for k, v in values.items() if k not in ("base_version", "reason")}
+    try:
+        service.update_household(
+            session,
+            principal=principal,
+            household_id=household_id,
+            changes=HouseholdUpdate.model_validate(data),
+            reason=values["reason"] or None,
+            base_version=int(values["base_version"] or 0) or None,
+        )
+    except (ValidationError, GridgovError) as exc:
+        return _record_form(
+            request,
+            principal,
+            title=household.household_no,
+            action=f"/people/households/{household_id}/edit",
+            fields=HOUSEHOLD_FORM,
+            values=values,
+            errors=form_errors(exc, request_language(request)),
+            status_code=409 if getattr(exc, "status_code", 422) == 409 else 422,
+        )
+    return RedirectResponse(f"/people/households/{household_id}", status_code=303)

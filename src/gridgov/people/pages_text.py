@@ -51,6 +51,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "people.grid": ("网格", "Grid"),
     "people.household": ("所在户", "Household"),
     "people.household_no": ("户号", "Household no."),
+    "people.household_kind": ("户类型", "Household type"),
     "people.relation": ("与户主关系", "Relation to head"),
     "people.members": ("家庭成员", "Members"),
     "people.house": ("房屋", "House"),
