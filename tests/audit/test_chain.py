@@ -176,3 +176,11 @@ def test_expected_head_detects_removed_newest_entries(db: Session) -> None:
     db.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": entries[-1].id})
     report = chain.verify(db.connection(), expect_head=recorded)  # type: ignore[arg-type]
     assert not report.ok and "removed" in report.problems[0].reason
+
+
+def test_nul_bytes_never_break_the_trail(db: Session) -> None:
+    entry = trail.record(db, action="x.nul", object_type="t", note="a\x00b", after={"v": "c\x00d"})
+    db.commit()
+    db.refresh(entry)
+    assert entry.note == "a\ufffdb" and entry.after == {"v": "c\ufffdd"}
+    assert chain.verify(db.connection()).ok

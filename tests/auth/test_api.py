@@ -186,3 +186,8 @@ def test_stale_sessions_are_purged_at_sign_in(client: TestClient, db: Session) -
     login(client, user)
     sids = list(db.scalars(select(AuthSession.sid).where(AuthSession.user_id == user.id)))
     assert old.sid not in sids and len(sids) == 1
+
+
+def test_nul_bytes_are_refused_at_the_edge(client: TestClient, db: Session) -> None:
+    r = client.post("/api/v1/auth/token", json={"username": "a\x00b", "password": "x"})
+    assert r.status_code == 422

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import service
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, VerifyRead
 from gridgov.auth.deps import require_roles
+from gridgov.auth.schemas import NO_NUL
 from gridgov.authz.policy import TRAIL_READERS
 from gridgov.authz.principal import Principal
 from gridgov.kit.db import request_session
@@ -47,19 +48,25 @@ def parse_time(value: str | None, *, naive: timezone, name: str) -> datetime | N
 
 def filter_dependency(naive: timezone) -> Callable[..., AuditFilter]:
     def audit_filter(
-        user: Annotated[str | None, Query(max_length=64, description="username or user id")] = None,
-        object_type: Annotated[str | None, Query(max_length=64)] = None,
-        object_id: Annotated[str | None, Query(max_length=64)] = None,
+        user: Annotated[
+            str | None, Query(max_length=64, pattern=NO_NUL, description="username or user id")
+        ] = None,
+        object_type: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
+        object_id: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
         action: Annotated[
             str | None,
-            Query(max_length=64, description='exact, or a family ending in "." (auth.)'),
+            Query(
+                max_length=64,
+                pattern=NO_NUL,
+                description='exact, or a family ending in "." (auth.)',
+            ),
         ] = None,
-        outcome: Annotated[str | None, Query(max_length=16)] = None,
+        outcome: Annotated[str | None, Query(max_length=16, pattern=NO_NUL)] = None,
         since: Annotated[
             str | None, Query(max_length=40, description="ISO 8601; without zone: UTC")
         ] = None,
         until: Annotated[str | None, Query(max_length=40)] = None,
-        request_id: Annotated[str | None, Query(max_length=64)] = None,
+        request_id: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
     ) -> AuditFilter:
         return AuditFilter(
             user=user or None,

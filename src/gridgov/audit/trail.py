@@ -86,6 +86,20 @@ def content_hash(entry: AuditEntry) -> str:
     return hash_content(entry_content(entry))
 
 
+def _text(value: str | None, limit: int | None = None) -> str | None:
+    """Trail text never fails to store: NUL (refused by PostgreSQL) becomes U+FFFD."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "\ufffd")
+    return value[:limit] if limit else value
+
+
+def _json(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return json.loads(canonical(value).replace("\\u0000", "\\ufffd"))
+
+
 def record(
     session: Session,
     *,
@@ -103,18 +117,18 @@ def record(
     entry = AuditEntry(
         at=utcnow(),
         user_id=principal.user_id if principal else None,
-        username=principal.username if principal else None,
+        username=_text(principal.username) if principal else None,
         role=str(principal.role) if principal else None,
-        action=action[:64],
-        object_type=object_type[:64],
-        object_id=None if object_id is None else str(object_id)[:64],
-        outcome=outcome[:16],
+        action=_text(action, 64) or "",
+        object_type=_text(object_type, 64) or "",
+        object_id=None if object_id is None else _text(str(object_id), 64),
+        outcome=_text(outcome, 16) or "",
         channel=principal.channel if principal else channel_var.get(),
-        request_id=request_id_var.get(),
-        purpose=purpose[:200] if purpose else purpose,
-        before=json.loads(canonical(before)) if before is not None else None,
-        after=json.loads(canonical(after)) if after is not None else None,
-        note=note,
+        request_id=_text(request_id_var.get(), 64),
+        purpose=_text(purpose, 200),
+        before=_json(before),
+        after=_json(after),
+        note=_text(note),
     )
     entry.entry_hash = content_hash(entry)
     session.add(entry)

@@ -10,21 +10,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from gridgov.authz.principal import Role
 
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}$"
+# PostgreSQL text cannot hold NUL: refuse it at the edge (422) instead of failing in the database.
+NO_NUL = r"^[^\x00]*$"
 Channel = Literal["api", "field_app"]
 
 
 class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    username: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
     channel: Channel = "api"
 
 
 class TokenRefresh(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
 
 
 class TokenRead(BaseModel):
@@ -39,8 +41,8 @@ class TokenRead(BaseModel):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str = Field(min_length=1, max_length=256)
-    new_password: str = Field(min_length=1, max_length=256)
+    current_password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
+    new_password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
 
 
 class UserCreate(BaseModel):
@@ -48,8 +50,8 @@ class UserCreate(BaseModel):
 
     username: str = Field(pattern=USERNAME_PATTERN)
     role: Role
-    password: str = Field(min_length=1, max_length=256)
-    display_name: str | None = Field(default=None, max_length=64)
+    password: str = Field(min_length=1, max_length=256, pattern=NO_NUL)
+    display_name: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
     region_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z_\-]{1,24}$")
     department_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z_\-]{1,32}$")
     staff_id: int | None = None
@@ -59,7 +61,7 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    display_name: str | None = Field(default=None, max_length=64)
+    display_name: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
     region_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z_\-]{1,24}$")
     department_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z_\-]{1,32}$")
     staff_id: int | None = None
