@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -128,14 +129,18 @@ class _Sealer:
                 self.thread.start()
 
     def _run(self) -> None:
+        failures = 0
         while True:
-            self.wake.wait(timeout=60)
+            self.wake.wait()
             self.wake.clear()
             try:
                 seal_engine(self.engine)
-            except Exception:  # the next poke or `gridgov audit seal` retries
-                log.exception("sealing the audit trail failed")
-                self.wake.wait(timeout=1)
+                failures = 0
+            except Exception:  # retried with back-off; `gridgov audit seal` does it by hand
+                failures += 1
+                log.exception("sealing the audit trail failed (attempt %d)", failures)
+                time.sleep(min(60.0, 0.5 * 2**failures))
+                self.wake.set()
 
     def drain(self) -> None:
         if self.wake.is_set():
