@@ -437,6 +437,10 @@ def main() -> None:
             if created and args.postgres:
                 from tests.conftest import drop_postgres_database
 
+                from gridgov.audit import chain
+
+                chain._drain_all()  # seal this process's trail entries before the database goes
+
                 drop_postgres_database(args.postgres, created)
 
 

@@ -121,3 +121,24 @@ def test_report_becomes_case_and_verification_task(
     assert response.json()["results"][0]["status"] == "stored", response.json()
     db.refresh(case)
     assert (case.state, case.verify_result) == ("verified", "pass")
+
+
+def test_second_result_for_a_done_task_is_an_error_not_a_conflict(
+    client: TestClient, db: Session, grid, worker_headers: dict
+) -> None:
+    staff = create_user(db, role=Role.COMMUNITY_STAFF, region_code=grid.code[:12])
+    body = {"kind": "home_visit", "title": "走访", "grid_code": grid.code}
+    task_id = client.post("/api/v1/tasks", json=body, headers=auth_headers(client, staff)).json()[
+        "id"
+    ]
+    first = {"uuid": new_uuid(), "kind": "task_result", "task_id": task_id, "data": {"note": "ok"}}
+    second = {**first, "uuid": new_uuid(), "data": {"note": "again"}}
+    response = client.post(
+        "/api/v1/field/sync", json={"records": [first, second]}, headers=worker_headers
+    )
+    assert [r["status"] for r in response.json()["results"]] == ["stored", "stored"]
+    mine = {
+        s["uuid"]: s["state"]
+        for s in client.get("/api/v1/field/submissions", headers=worker_headers).json()
+    }
+    assert (mine[first["uuid"]], mine[second["uuid"]]) == ("applied", "error")

@@ -59,7 +59,10 @@ def apply_all(
             with session.begin_nested():
                 outcome = _apply(session, principal=principal, submission=submission, module=module)
         except Conflict as exc:
-            outcome = Outcome("conflict", reason=exc.message_en)
+            # A stale base version is a conflict for review; any other conflict (e.g. a task
+            # completed meanwhile from another record) is an error the worker sees.
+            state = "conflict" if submission.kind == "form" else "error"
+            outcome = Outcome(state, reason=exc.message_en)
         except GridgovError as exc:
             outcome = Outcome("error", reason=exc.message_en)
         submission.state = outcome.state
