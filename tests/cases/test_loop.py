@@ -102,9 +102,15 @@ def test_return_extension_hold_supervise(client: TestClient, users: Users, city:
     cid = report(client, users(Role.INTAKE_CLERK))["id"]
     move(client, leader, cid, "register")
     move(client, dispatcher, cid, "dispatch")
-    move(client, department, cid, "return", expect=400)  # a reason is required
-    back = move(client, department, cid, "return", note="不属于本部门")
+    move(client, department, cid, "request_return", expect=400)  # a reason is required
+    asked = move(client, department, cid, "request_return", note="不属于本部门")
+    assert asked["state"] == "dispatched" and asked["pending_request"] == "return"
+    move(client, department, cid, "request_return", note="again", expect=409)
+    move(client, department, cid, "approve_return", expect=403)  # not the department's call
+    back = move(client, dispatcher, cid, "approve_return")
     assert back["state"] == "registered" and back["step"] == "dispatch"
+    assert back["pending_request"] is None
+    move(client, dispatcher, cid, "reject_return", expect=409)  # not dispatched any more
     before = move(client, dispatcher, cid, "dispatch")
     asked = move(client, department, cid, "request_extension", minutes=420, note="需采购配件")
     assert asked["extension_minutes_requested"] == 420
@@ -131,8 +137,17 @@ def test_cancel_needs_a_reason_and_merge_marks_duplicates(
     assert [d["id"] for d in second["duplicate_candidates"]] == [first["id"]]
     far = report(client, clerk, point=POINT_B)
     assert far["duplicate_candidates"] == []
-    move(client, clerk, far["id"], "cancel", expect=400)
-    assert move(client, clerk, far["id"], "cancel", note="重复来电")["state"] == "cancelled"
+    # The clerk asks, the shift leader decides (REFERENCE: the shift leader approves cancellations).
+    move(client, clerk, far["id"], "cancel", expect=403)
+    move(client, clerk, far["id"], "request_cancel", expect=400)  # a reason is required
+    move(client, clerk, far["id"], "request_cancel", note="重复来电")
+    leader = users(Role.SHIFT_LEADER)
+    refused = move(client, leader, far["id"], "reject_cancel")
+    assert refused["state"] == "reported" and refused["pending_request"] is None
+    move(client, leader, far["id"], "reject_cancel", expect=400)  # nothing pending any more
+    move(client, leader, far["id"], "cancel", expect=400)  # on his own: a reason is required
+    move(client, clerk, far["id"], "request_cancel", note="重复来电")
+    assert move(client, leader, far["id"], "cancel")["state"] == "cancelled"
     merged = move(client, clerk, second["id"], "merge", target_case_id=first["id"])
     assert merged["state"] == "merged" and merged["merged_into_id"] == first["id"]
     # Closed/merged cases are no longer suggested.

@@ -27,11 +27,15 @@ DEPT = {R.DEPARTMENT_HANDLER, R.DEPARTMENT_ADMIN}
 EXPECTED: dict[Move, tuple[set[State], set[Role], State | None]] = {
     M.AMEND: ({S.REPORTED, S.REGISTERED}, {CLERK, DISP, LEAD}, None),
     M.REGISTER: ({S.REPORTED}, {CLERK, LEAD}, S.REGISTERED),
-    M.CANCEL: ({S.REPORTED, S.REGISTERED}, {CLERK, LEAD}, S.CANCELLED),
+    M.REQUEST_CANCEL: ({S.REPORTED, S.REGISTERED}, {CLERK}, None),
+    M.CANCEL: ({S.REPORTED, S.REGISTERED}, {LEAD}, S.CANCELLED),
+    M.REJECT_CANCEL: ({S.REPORTED, S.REGISTERED}, {LEAD}, None),
     M.MERGE: ({S.REPORTED, S.REGISTERED}, {CLERK, DISP, LEAD}, S.MERGED),
     M.DISPATCH: ({S.REGISTERED}, {DISP, LEAD}, S.DISPATCHED),
     M.ACCEPT: ({S.DISPATCHED}, DEPT, S.ACCEPTED),
-    M.RETURN: ({S.DISPATCHED, S.ACCEPTED}, DEPT, S.REGISTERED),
+    M.REQUEST_RETURN: ({S.DISPATCHED, S.ACCEPTED}, DEPT, None),
+    M.APPROVE_RETURN: ({S.DISPATCHED, S.ACCEPTED}, {DISP, LEAD}, S.REGISTERED),
+    M.REJECT_RETURN: ({S.DISPATCHED, S.ACCEPTED}, {DISP, LEAD}, None),
     M.FEEDBACK: ({S.ACCEPTED}, DEPT, S.HANDLED),
     M.VERIFY: ({S.HANDLED}, {R.GRID_WORKER}, S.VERIFIED),
     M.CLOSE: ({S.VERIFIED}, {LEAD}, S.CLOSED),
@@ -127,6 +131,10 @@ def test_every_role_and_move_through_the_service(db: Session, city: dict, state:
         nested = db.begin_nested()
         if move in (M.APPROVE_EXTENSION, M.REJECT_EXTENSION):
             case.extension_minutes_requested = 60
+        if move in (M.APPROVE_RETURN, M.REJECT_RETURN):
+            case.pending_request = "return"
+        if move == M.REJECT_CANCEL:
+            case.pending_request = "cancel"
         body = BODY.model_copy(update={"target_case_id": target.id})
         try:
             done = workflow.transition(

@@ -61,6 +61,7 @@ TEXT = {
     "cases.calendar_warning": ("日历提示", "Calendar warning"),
     "cases.extension": ("延期申请（工作分钟）", "Extension requested (working minutes)"),
     "cases.result": ("核查结论", "Verification result"),
+    "cases.pending": ("待审批", "Waiting for approval"),
     "cases.pass": ("通过", "Passed"),
     "cases.fail": ("未通过", "Failed"),
     "cases.minutes": ("延期时长（工作分钟）", "Extension (working minutes)"),

@@ -94,6 +94,7 @@ class CaseRead(BaseModel):
     rework_count: int
     extension_count: int
     extension_minutes_requested: int | None
+    pending_request: str | None = None
     verify_result: str | None
     merged_into_id: int | None
     status_note: str | None

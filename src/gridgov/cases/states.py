@@ -29,11 +29,15 @@ class State(StrEnum):
 class Move(StrEnum):
     AMEND = "amend"  # 补充/更正
     REGISTER = "register"  # 立案
-    CANCEL = "cancel"  # 作废
+    REQUEST_CANCEL = "request_cancel"  # 作废申请
+    CANCEL = "cancel"  # 作废（值班长）
+    REJECT_CANCEL = "reject_cancel"
     MERGE = "merge"  # 合并重复
     DISPATCH = "dispatch"  # 派遣
     ACCEPT = "accept"  # 签收
-    RETURN = "return"  # 回退
+    REQUEST_RETURN = "request_return"  # 回退申请
+    APPROVE_RETURN = "approve_return"  # 回退批准
+    REJECT_RETURN = "reject_return"
     FEEDBACK = "feedback"  # 处置反馈
     VERIFY = "verify"  # 核查
     CLOSE = "close"  # 结案
@@ -93,13 +97,14 @@ RULES: dict[Move, Rule] = {
     Move.REGISTER: _rule(
         {S.REPORTED}, {R.INTAKE_CLERK, R.SHIFT_LEADER}, S.REGISTERED, "立案", "Registered", True
     ),
+    Move.REQUEST_CANCEL: _rule(
+        {S.REPORTED, S.REGISTERED}, {R.INTAKE_CLERK}, None, "作废申请", "Cancellation requested"
+    ),
     Move.CANCEL: _rule(
-        {S.REPORTED, S.REGISTERED},
-        {R.INTAKE_CLERK, R.SHIFT_LEADER},
-        S.CANCELLED,
-        "作废",
-        "Cancelled",
-        True,
+        {S.REPORTED, S.REGISTERED}, {R.SHIFT_LEADER}, S.CANCELLED, "作废", "Cancelled", True
+    ),
+    Move.REJECT_CANCEL: _rule(
+        {S.REPORTED, S.REGISTERED}, {R.SHIFT_LEADER}, None, "作废驳回", "Cancellation refused"
     ),
     Move.MERGE: _rule(
         {S.REPORTED, S.REGISTERED},
@@ -111,8 +116,14 @@ RULES: dict[Move, Rule] = {
     ),
     Move.DISPATCH: _rule({S.REGISTERED}, COMMAND, S.DISPATCHED, "派遣", "Dispatched", True),
     Move.ACCEPT: _rule({S.DISPATCHED}, DEPARTMENT, S.ACCEPTED, "签收", "Accepted"),
-    Move.RETURN: _rule(
-        {S.DISPATCHED, S.ACCEPTED}, DEPARTMENT, S.REGISTERED, "回退", "Returned to dispatcher"
+    Move.REQUEST_RETURN: _rule(
+        {S.DISPATCHED, S.ACCEPTED}, DEPARTMENT, None, "回退申请", "Return requested"
+    ),
+    Move.APPROVE_RETURN: _rule(
+        {S.DISPATCHED, S.ACCEPTED}, COMMAND, S.REGISTERED, "回退批准", "Returned to dispatcher"
+    ),
+    Move.REJECT_RETURN: _rule(
+        {S.DISPATCHED, S.ACCEPTED}, COMMAND, None, "回退驳回", "Return refused"
     ),
     Move.FEEDBACK: _rule({S.ACCEPTED}, DEPARTMENT, S.HANDLED, "处置反馈", "Handled", True),
     Move.VERIFY: _rule({S.HANDLED}, {R.GRID_WORKER}, S.VERIFIED, "核查", "Verified on site"),

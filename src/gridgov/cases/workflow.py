@@ -35,6 +35,7 @@ SNAPSHOT_FIELDS = (
     "supervision_level",
     "rework_count",
     "extension_minutes_requested",
+    "pending_request",
     "verify_result",
 )
 
@@ -87,8 +88,35 @@ def _register(ctx: Ctx) -> None:
     ctx.restart("dispatch")
 
 
+def _request(ctx: Ctx, kind: str, zh: str, en: str) -> None:
+    if ctx.case.pending_request:
+        raise Conflict("已有待审批的申请", "A request is already waiting for approval")
+    _need_note(ctx, zh, en)
+    ctx.case.pending_request = kind
+
+
+def _decide(ctx: Ctx, kind: str, *, required: bool = True) -> bool:
+    """Clear a pending request of ``kind``; whether one was pending."""
+    pending = ctx.case.pending_request == kind
+    if required and not pending:
+        raise BadRequest("没有待审批的申请", f"There is no pending {kind} request")
+    if pending:
+        ctx.case.pending_request = None
+    return pending
+
+
+def _reject(ctx: Ctx, kind: str) -> None:
+    _decide(ctx, kind)
+    ctx.data["refused"] = kind
+
+
 def _cancel(ctx: Ctx) -> None:
-    ctx.case.status_note = _need_note(ctx, "作废原因", "reason")
+    """The shift leader cancels: approving the clerk's request, or on his own with a reason."""
+    requested = _decide(ctx, "cancel", required=False)
+    if not requested:
+        _need_note(ctx, "作废原因", "reason")
+    ctx.case.status_note = ctx.note or ctx.case.status_note
+    ctx.data["approved_request"] = requested
     ctx.stop()
 
 
@@ -123,8 +151,8 @@ def _accept(ctx: Ctx) -> None:
     pass  # the handle clock keeps running
 
 
-def _return(ctx: Ctx) -> None:
-    _need_note(ctx, "回退原因", "reason")
+def _approve_return(ctx: Ctx) -> None:
+    _decide(ctx, "return")
     ctx.case.extension_minutes_requested = None
     ctx.restart("dispatch")
 
@@ -135,6 +163,7 @@ def _feedback(ctx: Ctx) -> None:
     case.handled_at = ctx.now
     case.verify_result = None
     case.extension_minutes_requested = None
+    case.pending_request = None
     case.status_note = ctx.note
     ctx.restart("verify")
     if case.grid_code:
@@ -228,11 +257,15 @@ def _amend(ctx: Ctx) -> None:
 HANDLERS: dict[Move, Callable[[Ctx], State | None]] = {
     Move.AMEND: _amend,
     Move.REGISTER: _register,
+    Move.REQUEST_CANCEL: lambda ctx: _request(ctx, "cancel", "作废理由", "reason"),
     Move.CANCEL: _cancel,
+    Move.REJECT_CANCEL: lambda ctx: _reject(ctx, "cancel"),
     Move.MERGE: _merge,
     Move.DISPATCH: _dispatch,
     Move.ACCEPT: _accept,
-    Move.RETURN: _return,
+    Move.REQUEST_RETURN: lambda ctx: _request(ctx, "return", "回退理由", "reason"),
+    Move.APPROVE_RETURN: _approve_return,
+    Move.REJECT_RETURN: lambda ctx: _reject(ctx, "return"),
     Move.FEEDBACK: _feedback,
     Move.VERIFY: _verify,
     Move.CLOSE: _close,

@@ -66,6 +66,9 @@ class Case(TimestampMixin, Base):
     # Set when a deadline was computed over a year nobody entered in the calendar.
     calendar_warning: Mapped[str | None] = mapped_column(String(200))
     extension_minutes_requested: Mapped[int | None] = mapped_column(Integer)
+    # A request waiting for approval: "return" (department → dispatcher) or "cancel"
+    # (clerk → shift leader).
+    pending_request: Mapped[str | None] = mapped_column(String(16))
     hold_from_state: Mapped[str | None] = mapped_column(String(16))
     supervision_level: Mapped[int] = mapped_column(Integer, default=0)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -192,7 +192,7 @@ def _walk(
         return case, events, steps
     t = end
     if rng.random() < 0.05:
-        event("cancel", State.CANCELLED, "sim-clerk", "重复来电 / duplicate call")
+        event("cancel", State.CANCELLED, "sim-leader", "重复来电 / duplicate call")
         case.status_note = "重复来电"
         return case, events, steps
     event("register", State.REGISTERED, "sim-clerk")
