@@ -62,6 +62,16 @@ class PatrolRepository:
             )
         )
 
+    def usernames(self, user_ids: list[int]) -> dict[int, str]:
+        from gridgov.models.user import User
+
+        if not user_ids:
+            return {}
+        rows = self.session.execute(
+            select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))
+        )
+        return {r[0]: r[1] or r[2] for r in rows}
+
     def day_totals(self, principal: Principal, day: date) -> list[tuple[int, str, int, int]]:
         """(user_id, grid_code, seconds inside, patrols) of the day in the caller's scope."""
         rows = self.session.execute(

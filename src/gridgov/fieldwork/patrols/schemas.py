@@ -56,6 +56,7 @@ class DutyRead(BaseModel):
 
 class WorkerDuty(BaseModel):
     user_id: int
+    name: str | None = None
     grid_code: str
     seconds_inside: int
     patrols: int

@@ -200,11 +200,20 @@ def my_day(session: Session, *, principal: Principal, day: date) -> DutyRead:
 
 def day_summary(session: Session, *, principal: Principal, day: date) -> DutySummary:
     """Every worker's time inside the own grid on ``day``, in the caller's area."""
-    rows = PatrolRepository(session).day_totals(principal, day)
+    repository = PatrolRepository(session)
+    rows = repository.day_totals(principal, day)
+    names = repository.usernames([r[0] for r in rows])
     return DutySummary(
         day=day,
         workers=[
-            WorkerDuty(user_id=u, grid_code=g, seconds_inside=s, patrols=n, met=s >= DUTY_SECONDS)
+            WorkerDuty(
+                user_id=u,
+                name=names.get(u),
+                grid_code=g,
+                seconds_inside=s,
+                patrols=n,
+                met=s >= DUTY_SECONDS,
+            )
             for u, g, s, n in rows
         ],
     )
