@@ -508,9 +508,20 @@
 
   // ---------------------------------------------------------------- sign-in
   async function signOut(clear) {
+    if (clear && (await S.outbox()).some((i) => i.state === "pending")) {
+      // Signing out would strand what is not sent yet: send it first (or keep working).
+      notice(T("还有未同步的记录，请联网同步后再退出", "Some records are not synced yet: sync before signing out"));
+      trySync();
+      return;
+    }
     state.token = null;
     await S.del("token");
-    if (clear) { await S.del("bundle"); state.bundle = null; }
+    if (clear) {
+      await S.del("bundle");
+      await S.del("owner");
+      state.bundle = null;
+      if (window.caches) await caches.delete("gridgov-field-api");  // no data left for the next user
+    }
     $("#app").hidden = true;
     $("#login").hidden = false;
   }
@@ -522,9 +533,17 @@
     try {
       const r = await fetch(API + "/auth/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: form.username.value, password: form.password.value }) });
       if (!r.ok) { const body = await r.json().catch(() => ({})); $("#login-error").textContent = (body.detail && (lang === "en" ? body.detail.message_en : body.detail.message)) || T("登录失败", "Sign-in failed"); return; }
+      const owner = await S.get("owner");
+      const who = form.username.value.trim().toLowerCase();
+      if (owner && owner !== who && (await S.outbox()).length) {
+        // The queue holds another worker's records: they must go out under that account.
+        $("#login-error").textContent = T(`本机有 ${owner} 未同步的记录，请用该账号登录`, `This phone holds unsynced records of ${owner}: sign in as ${owner}`);
+        return;
+      }
       state.token = (await r.json()).access_token;
       state.signedInAt = Date.now();
       await S.set("token", state.token);
+      await S.set("owner", who);
       await start();
     } catch (err) { $("#login-error").textContent = T("需要网络才能首次登录", "The first sign-in needs the network"); }
   }
