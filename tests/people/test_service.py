@@ -146,6 +146,9 @@ def test_search_by_name_pinyin_id_phone(db: Session, grids: list[str]) -> None:
     assert ids(phone="13800001234") == [a.id]
     assert ids(sex="F") == [b.id]
     assert ids(q="晓") == [b.id]
+    assert ids(q="王") == [a.id] and ids(q="李晓红") == [b.id]
+    assert ids(q="明") == []  # the search box: name, surname or given name from the start
+    assert ids(name="明") == [a.id]  # the name filter: any part of the name
 
 
 def test_full_view_is_logged_with_purpose(db: Session, grids: list[str], worker: Principal) -> None:

@@ -43,6 +43,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
     id_number_masked: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64), index=True)
+    # The name without the surname, so "小明" finds 王小明 through an index (prefix search).
+    given_name: Mapped[str] = mapped_column(String(64), index=True, server_default="")
     name_pinyin: Mapped[str] = mapped_column(String(200), index=True)
     name_initials: Mapped[str] = mapped_column(String(32), index=True)
     sex: Mapped[str] = mapped_column(String(1))

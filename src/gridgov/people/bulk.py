@@ -124,13 +124,15 @@ def _sqlite_executemany(session: Session, table: Table, rows: Sequence[dict[str,
 
 @contextmanager
 def deferred_indexes(session: Session, models: Sequence[type[Base]], rows: int) -> Iterator[None]:
-    """SQLite, big loads: drop the non-unique secondary indexes of ``models`` for the load and
-    build them again afterwards (a sort beats ~10 random B-tree inserts per row once the indexes
-    outgrow the page cache). Only when the load is at least as big as the table already is, so
-    small imports into a full base keep their indexes; the DDL is part of the transaction, so
-    readers keep seeing the committed schema. PostgreSQL keeps its indexes (COPY is fast and
-    dropping would lock readers out)."""
-    if session.get_bind().dialect.name != "sqlite" or rows < DEFER_INDEXES_FROM:
+    """Big loads: drop the non-unique secondary indexes of ``models`` for the load and build
+    them again afterwards (one sort beats ~10 random B-tree inserts per row once the indexes
+    outgrow the cache). Only when the load is at least as big as the table already is — an
+    initial load or a first import — so small imports into a full base keep their indexes.
+    The DDL is part of the transaction: on SQLite readers keep the committed schema, on
+    PostgreSQL readers of these tables wait for the load (acceptable for an initial load only,
+    hence the size rule)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql") or rows < DEFER_INDEXES_FROM:
         yield
         return
     dropped: list[str] = []
@@ -140,11 +142,21 @@ def deferred_indexes(session: Session, models: Sequence[type[Base]], rows: int) 
         existing = session.scalar(select(func.count()).select_from(table)) or 0
         if existing > rows:
             continue
-        for name, sql in connection.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
-            (table.name,),
-        ).all():
+        if dialect == "sqlite":
+            found = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+                (table.name,),
+            ).all()
+        else:
+            found = connection.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                    "current_schema() AND tablename = :t AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+                ),
+                {"t": table.name},
+            ).all()
+        for name, sql in found:
             connection.exec_driver_sql(f'DROP INDEX "{name}"')
             dropped.append(sql)
     try:

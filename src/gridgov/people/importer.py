@@ -36,7 +36,7 @@ from gridgov.people.schemas import RELATIONS, check_phone
 from gridgov.people.sensitive import Protector
 from gridgov.people.stats import refresh_grid_stats
 from gridgov.people.tags import TAGS, tag_codes_text
-from gridgov.people.text import name_pinyin
+from gridgov.people.text import given_name, name_pinyin
 
 # field → accepted headers (first is the one exports write)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -481,6 +481,7 @@ def _load(
                     "id_number_hash": protected.hash,
                     "id_number_masked": protected.masked,
                     "name": row["name"],
+                    "given_name": given_name(row["name"]),
                     "name_pinyin": pinyin,
                     "name_initials": initials,
                     "sex": row["sex"],

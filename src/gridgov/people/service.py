@@ -45,7 +45,7 @@ from gridgov.people.schemas import (
 from gridgov.people.sensitive import lookup, protect_id_number, protect_phone, reveal
 from gridgov.people.stats import refresh_grid_stats
 from gridgov.people.tags import tag_codes_text
-from gridgov.people.text import name_pinyin
+from gridgov.people.text import given_name, name_pinyin
 from gridgov.people.versioning import (
     apply_changes,
     history,
@@ -77,6 +77,7 @@ def create_person(
         id_number_hash=protected.hash,
         id_number_masked=protected.masked,
         name=person_in.name,
+        given_name=given_name(person_in.name),
         name_pinyin=pinyin,
         name_initials=initials,
         sex=person_in.sex,
@@ -157,7 +158,12 @@ def _person_values(
         if not data["name"]:
             raise BadRequest("姓名不能为空", "The name is required")
         pinyin, initials = name_pinyin(data["name"])
-        values.update(name=data["name"], name_pinyin=pinyin, name_initials=initials)
+        values.update(
+            name=data["name"],
+            given_name=given_name(data["name"]),
+            name_pinyin=pinyin,
+            name_initials=initials,
+        )
     if "phone" in sent:
         phone = data["phone"]
         if phone is None:

@@ -61,6 +61,35 @@ def name_pinyin(name: str) -> tuple[str, str]:
     return full[:200], initials[:32]
 
 
+COMPOUND_SURNAMES = frozenset(
+    {
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "长孙",
+        "慕容",
+        "令狐",
+        "夏侯",
+        "司徒",
+    }
+)
+
+
+def given_name(name: str) -> str:
+    """The name without its surname (compound surnames included); foreign names unchanged."""
+    name = name.strip()
+    if not is_cjk(name[:1]) or len(name) < 2:
+        return name
+    if name[:2] in COMPOUND_SURNAMES and len(name) > 2:
+        return name[2:]
+    return name[1:]
+
+
 def is_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 

@@ -41,7 +41,7 @@ from gridgov.people.identifiers import (
 from gridgov.people.sensitive import Protector
 from gridgov.people.stats import refresh_grid_stats
 from gridgov.people.tags import tag_codes_text
-from gridgov.people.text import name_pinyin
+from gridgov.people.text import given_name, name_pinyin
 from gridgov.sim.names import random_name, random_names
 
 
@@ -437,6 +437,7 @@ class _Builder:
                 "id_number_hash": protected_id.hash,
                 "id_number_masked": protected_id.masked,
                 "name": name,
+                "given_name": given_name(name),
                 "name_pinyin": pinyin,
                 "name_initials": initials,
                 "sex": sex,
