@@ -191,11 +191,14 @@ def bench_search(url: str, queries: int, path: Path) -> None:
         from gridgov.people.text import name_pinyin
 
         kinds = {
-            "name (Chinese, partial)": lambda row: PersonFilters(q=row[1][1:]),
-            "name (full)": lambda row: PersonFilters(q=row[1]),
+            "name box: full name": lambda row: PersonFilters(q=row[1]),
+            "name box: given name (partial)": lambda row: PersonFilters(q=row[1][1:]),
+            "name box: surname": lambda row: PersonFilters(q=row[1][:1]),
             "pinyin (prefix)": lambda row: PersonFilters(q=name_pinyin(row[1])[0][:7]),
+            "pinyin initials": lambda row: PersonFilters(q=name_pinyin(row[1])[1]),
             "ID number (exact)": lambda row: PersonFilters(q=row[0]),
             "phone (exact)": lambda row: PersonFilters(q=row[2] or "13800000000"),
+            "name filter, any character (scan)": lambda row: PersonFilters(name=row[1][-1:]),
         }
         for label, make in kinds.items():
             times = []

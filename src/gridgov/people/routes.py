@@ -75,11 +75,13 @@ def list_persons(
         str | None,
         Query(
             max_length=64,
-            description="Name (Chinese, partial), pinyin or initials (prefix), "
-            "full ID number or phone (exact)",
+            description="Full name, surname or given name (Chinese, from the start), pinyin "
+            "or initials (prefix), a full ID number or phone (exact); indexed",
         ),
     ] = None,
-    name: Annotated[str | None, Query(max_length=64)] = None,
+    name: Annotated[
+        str | None, Query(max_length=64, description="Any part of the Chinese name (scans)")
+    ] = None,
     id_number: Annotated[str | None, Query(max_length=32)] = None,
     phone: Annotated[str | None, Query(max_length=20)] = None,
     address: Annotated[str | None, Query(max_length=100)] = None,
