@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
@@ -139,20 +141,48 @@ def grid_overlays(session: Session, *, code: str) -> list[Region]:
 # --- point location -------------------------------------------------------------------------
 
 _index_lock = threading.Lock()
-_index_cache: dict[str, tuple[tuple[int, datetime | None], GridIndex]] = {}
+# Per database: (revision, index, when the revision was last checked).
+_index_cache: dict[str, tuple[tuple[int, datetime | None], GridIndex, float]] = {}
+# How long a process trusts its index before asking the database whether grids changed. Region
+# writes in this process drop the index at once (events below); other processes' writes are
+# seen within this time.
+REVISION_CHECK_SECONDS = 5.0
+
+
+def forget_grid_index(session: Session) -> None:
+    _index_cache.pop(str(session.get_bind().engine.url), None)
+
+
+@event.listens_for(Session, "before_flush")
+def _regions_flushed(session: Session, _context: object, _instances: object) -> None:
+    changed = (session.new, session.dirty, session.deleted)
+    if any(isinstance(obj, Region) for objects in changed for obj in objects):
+        forget_grid_index(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _regions_written_in_bulk(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and (
+        state.bind_mapper is not None and state.bind_mapper.class_ is Region
+    ):
+        forget_grid_index(state.session)
 
 
 def grid_index(session: Session) -> GridIndex:
-    """The STRtree over all grids, rebuilt only when the grids changed (checked per call)."""
-    repo = RegionRepository(session)
-    revision = repo.grid_revision()
+    """The STRtree over all grids, rebuilt only when the grids changed."""
     key = str(session.get_bind().engine.url)
     cached = _index_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[2] < REVISION_CHECK_SECONDS:
+        return cached[1]
+    repo = RegionRepository(session)
+    revision = repo.grid_revision()
     if cached is not None and cached[0] == revision:
+        _index_cache[key] = (revision, cached[1], now)
         return cached[1]
     with _index_lock:
         index = GridIndex.build([(code, from_geojson(g)) for code, g in repo.all_grids()])
-        _index_cache[key] = (revision, index)
+        _index_cache[key] = (revision, index, now)
     return index
 
 

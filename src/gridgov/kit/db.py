@@ -43,7 +43,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping (a round trip per request): after a server restart the first failing
+    # statement marks the connection as disconnected and SQLAlchemy invalidates the whole pool,
+    # so one unacknowledged request fails and the next ones reconnect.
+    return create_engine(url, echo=echo, pool_size=10, max_overflow=20)
 
 
 _engine: Engine | None = None
