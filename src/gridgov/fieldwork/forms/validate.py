@@ -16,6 +16,7 @@ from typing import Any
 from gridgov.fieldwork.forms.xpath import Compiled, compile_expression, to_bool, to_string
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLAIN = (str, int, float)
 
 
 @dataclass
@@ -90,7 +91,7 @@ class CompiledModule:
                 malformed.add(rule.name)
                 value = None
             values[rule.name] = value
-            env[rule.name] = _expression_value(value)
+            env[rule.name] = value if type(value) in _PLAIN else _expression_value(value)
         for rule in self.rules:
             if rule.calculation is not None:
                 result = rule.calculation(env, "")

@@ -97,6 +97,8 @@ def to_bool(value: Any) -> bool:
 
 
 def to_string(value: Any) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -357,7 +359,16 @@ def _bind_call(name: str, args: list[Compiled]) -> Compiled:
     function = FUNCTIONS.get(name)
     if function is None:
         raise ExpressionError(f"unsupported function {name}()")
-    return lambda env, dot: function(*(arg(env, dot) for arg in args))
+    # Fixed arities get their own closures: this is the hot path of every submission check.
+    if not args:
+        return lambda env, dot: function()
+    if len(args) == 1:
+        (a,) = args
+        return lambda env, dot: function(a(env, dot))
+    if len(args) == 2:
+        a, b = args
+        return lambda env, dot: function(a(env, dot), b(env, dot))
+    return lambda env, dot: function(*[arg(env, dot) for arg in args])
 
 
 def compile_expression(text: str) -> Compiled:
