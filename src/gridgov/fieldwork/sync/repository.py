@@ -36,6 +36,10 @@ _PG_COLUMNS = (
 )
 
 
+def _pg_value(name: str, value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if name == "data" else value
+
+
 def dialect_insert(session: Session, table: Any) -> Any:
     """``INSERT`` with ``ON CONFLICT`` support on the session's database."""
     if session.get_bind().dialect.name == "postgresql":
@@ -94,25 +98,30 @@ class SubmissionRepository:
 
     def _insert_new_postgresql(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         """One statement over column arrays (``unnest``): the SQL text stays small and constant
-        whatever the batch size, so neither the driver nor the server re-parses 20 k values."""
-        columns = [name for name, _ in _PG_COLUMNS]
+        whatever the batch size, so neither the driver nor the server re-parses 20 k values.
+        Columns with one value for the whole batch (the caller, the time) are plain parameters."""
+        first = rows[0]
+        constant = [
+            name
+            for name, _ in _PG_COLUMNS
+            if name != "uuid" and all(row[name] == first[name] for row in rows)
+        ]
+        varying = [(name, cast) for name, cast in _PG_COLUMNS if name not in constant]
+        casts = dict(_PG_COLUMNS)
         select_list = ", ".join(
-            f"{name}::json" if cast == "text" and name == "data" else name
-            for name, cast in _PG_COLUMNS
+            (f"CAST(:{name} AS {casts[name]})" if name in constant else name)
+            + ("::json" if name == "data" else "")
+            for name, _ in _PG_COLUMNS
         )
-        arrays = ", ".join(f"CAST(:{name} AS {cast}[])" for name, cast in _PG_COLUMNS)
+        arrays = ", ".join(f"CAST(:{name} AS {cast}[])" for name, cast in varying)
         statement = text(
-            f"INSERT INTO field_submissions ({', '.join(columns)}) "
-            f"SELECT {select_list} FROM unnest({arrays}) AS t({', '.join(columns)}) "
+            f"INSERT INTO field_submissions ({', '.join(name for name, _ in _PG_COLUMNS)}) "
+            f"SELECT {select_list} FROM unnest({arrays}) AS t({', '.join(n for n, _ in varying)}) "
             "ON CONFLICT (uuid) DO NOTHING RETURNING uuid, id"
         )
-        params: dict[str, list[Any]] = {name: [] for name in columns}
-        for row in rows:
-            for name in columns:
-                value = row[name]
-                params[name].append(
-                    json.dumps(value, ensure_ascii=False) if name == "data" else value
-                )
+        params: dict[str, Any] = {name: _pg_value(name, first[name]) for name in constant}
+        for name, _ in varying:
+            params[name] = [_pg_value(name, row[name]) for row in rows]
         return {r[0]: r[1] for r in self.session.execute(statement, params)}
 
     def add_conflicts(self, rows: list[dict[str, Any]]) -> None:
