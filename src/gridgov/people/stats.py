@@ -157,7 +157,8 @@ def population_counts(
     if not result:
         return result
     lengths = sorted({len(code) for code in result})
-    stmt = select(GridPopulationStats)
+    names = [f.name for f in fields(PopulationCounts)]
+    stmt = select(GridPopulationStats.grid_code, *[getattr(GridPopulationStats, n) for n in names])
     if len(result) <= 50 and "" not in result:
         stmt = stmt.where(
             or_(
@@ -168,9 +169,10 @@ def population_counts(
                 ]
             )
         )
-    for stats in session.scalars(stmt):
+    for grid_code, *values in session.execute(stmt).tuples():
         for length in lengths:
-            counts = result.get(stats.grid_code[:length])
+            counts = result.get(grid_code[:length])
             if counts is not None:
-                counts.add(stats)
+                for name, value in zip(names, values, strict=True):
+                    setattr(counts, name, getattr(counts, name) + value)
     return result
