@@ -52,10 +52,10 @@ def add_module(
     """
     fallback = Path(filename).stem.split("_", 1)[-1].lower() if filename else None
     digest = hashlib.sha256(content).hexdigest()
-    definition = _PARSED.get(digest)
+    definition = _PARSED.get(f"{digest}:{fallback}")
     if definition is None:
         definition = parse_definition(content, fallback_code=fallback)
-        _PARSED[digest] = definition
+        _PARSED[f"{digest}:{fallback}"] = definition
     repository = ModuleRepository(session)
     latest = repository.get_version(definition["code"])
     if latest is not None and latest.sha256 == digest:
