@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import region_scope
 from gridgov.models.house import House
-from gridgov.people.repository import region_prefix, sort_clause
+from gridgov.people.repository import chunks, in_values, region_prefix, sort_clause
 
 HOUSE_SORTS = {
     "address": House.address,
@@ -58,9 +58,7 @@ def house_by_address(session: Session, address: str) -> House | None:
 
 def houses_by_address(session: Session, addresses: Sequence[str]) -> dict[str, House]:
     found: dict[str, House] = {}
-    for start in range(0, len(addresses), 900):
-        for house in session.scalars(
-            select(House).where(House.address.in_(addresses[start : start + 900]))
-        ):
+    for chunk in chunks(session, addresses):
+        for house in session.scalars(select(House).where(in_values(session, House.address, chunk))):
             found[house.address] = house
     return found

@@ -31,17 +31,26 @@ def _table(model: type[Base]) -> Table:
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+@lru_cache(maxsize=64)
+def _isoformat(value: datetime) -> str:
+    return value.isoformat()
+
+
 def _copy_text(value: Any) -> str:
     """One field of PostgreSQL's COPY text format."""
     if value is None:
         return "\\N"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_COPY_ESCAPES)
+        return str(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int | float):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return _isoformat(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, String, and_, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -38,6 +39,19 @@ def prefix(column: Any, value: str) -> ColumnElement[bool]:
 
 def region_prefix(column: Any, code: str) -> ColumnElement[bool]:
     return and_(column >= code, column < code + ":")
+
+
+def in_values(session: Session, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    """``column IN values`` — on PostgreSQL as ``= ANY(array)``, one parameter however long."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    return column.in_(values)
+
+
+def chunks(session: Session, values: Sequence[str]) -> Iterator[Sequence[str]]:
+    size = 20_000 if session.get_bind().dialect.name == "postgresql" else 900
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @dataclass
@@ -148,10 +162,13 @@ def person_by_id_hash(session: Session, id_hash: str) -> Person | None:
 
 def existing_id_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(hashes), 900):
-        chunk = hashes[start : start + 900]
+    for chunk in chunks(session, hashes):
         found.update(
-            session.scalars(select(Person.id_number_hash).where(Person.id_number_hash.in_(chunk)))
+            session.scalars(
+                select(Person.id_number_hash).where(
+                    in_values(session, Person.id_number_hash, chunk)
+                )
+            )
         )
     return found
 
@@ -226,10 +243,9 @@ def household_by_no(session: Session, household_no: str) -> Household | None:
 
 def households_by_no(session: Session, numbers: Sequence[str]) -> dict[str, Household]:
     found: dict[str, Household] = {}
-    for start in range(0, len(numbers), 900):
-        chunk = numbers[start : start + 900]
+    for chunk in chunks(session, numbers):
         for household in session.scalars(
-            select(Household).where(Household.household_no.in_(chunk))
+            select(Household).where(in_values(session, Household.household_no, chunk))
         ):
             found[household.household_no] = household
     return found

@@ -169,7 +169,7 @@ def population_counts(
                 ]
             )
         )
-    for grid_code, *values in session.execute(stmt).tuples():
+    for grid_code, *values in session.execute(stmt):
         for length in lengths:
             counts = result.get(grid_code[:length])
             if counts is not None:
