@@ -89,3 +89,26 @@ def test_invalid_input_is_rejected_without_writes(client: TestClient, db: Sessio
 def test_others_see_no_accounts_but_their_own(client: TestClient, db: Session) -> None:
     leader = create_user(db, role=Role.LEADER)
     assert client.get("/api/v1/users", headers=auth_headers(client, leader)).status_code == 403
+
+
+def test_unknown_or_taken_staff_record_is_a_clear_4xx(client: TestClient, db: Session) -> None:
+    from gridgov.models.staff import Staff
+
+    staff = Staff(staff_no="LINK1", name="张三", kind="grid_worker")
+    db.add(staff)
+    db.commit()
+    admin = create_user(db, role=Role.SECURITY_ADMIN)
+    headers = auth_headers(client, admin)
+    body = {"role": "leader", "password": "Initial-Pass123"}
+    missing = client.post(
+        "/api/v1/users", headers=headers, json={**body, "username": "staff1", "staff_id": 999999}
+    )
+    assert missing.status_code == 400
+    first = client.post(
+        "/api/v1/users", headers=headers, json={**body, "username": "staff2", "staff_id": staff.id}
+    )
+    assert first.status_code == 201
+    taken = client.post(
+        "/api/v1/users", headers=headers, json={**body, "username": "staff3", "staff_id": staff.id}
+    )
+    assert taken.status_code == 409

@@ -86,6 +86,9 @@ class UserRepository(Repository[User]):
         )
         return overlay, staff
 
+    def staff_exists(self, staff_id: int) -> bool:
+        return self.session.get(Staff, staff_id) is not None
+
     def staff_linked(self, staff_id: int) -> User | None:
         return self.session.scalar(select(User).where(User.staff_id == staff_id))
 

@@ -82,6 +82,18 @@ def validate_scope_fields(
         raise BadRequest("该角色不属于部门", f"Role {role} belongs to no department")
 
 
+def _check_staff(session: Session, *, staff_id: int | None, user_id: int | None) -> None:
+    """A linked staff record must exist and belong to no other account."""
+    if staff_id is None:
+        return
+    users = UserRepository(session)
+    if not users.staff_exists(staff_id):
+        raise BadRequest("工作人员记录不存在", f"No staff record {staff_id}")
+    holder = users.staff_linked(staff_id)
+    if holder is not None and holder.id != user_id:
+        raise Conflict("该工作人员已关联其他账户", f"Staff {staff_id} belongs to another account")
+
+
 def create_user(
     session: Session,
     *,
@@ -101,6 +113,7 @@ def create_user(
     users = UserRepository(session)
     if users.get_by_username(username) is not None:
         raise Conflict("用户名已存在", f"Username {username!r} is taken")
+    _check_staff(session, staff_id=user_in.staff_id, user_id=None)
     now = utcnow()
     user = User(
         username=username,
@@ -179,6 +192,8 @@ def update_user(
     validate_scope_fields(
         role=Role(user.role), region_code=region_code, department_code=department_code
     )
+    if "staff_id" in changes:
+        _check_staff(session, staff_id=changes["staff_id"], user_id=user.id)
     for name, value in changes.items():
         setattr(user, name, value)
     session.flush()
