@@ -175,6 +175,15 @@ def deferred_indexes(session: Session, models: Sequence[type[Base]], rows: int) 
             connection.exec_driver_sql(sql)
 
 
+def analyze(session: Session, models: Sequence[type[Base]]) -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL plans a search on a freshly
+    loaded table as if it were empty until autovacuum gets round to it)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    names = ", ".join(f'"{_table(model).name}"' for model in models)
+    session.execute(text(f"ANALYZE {names}"))
+
+
 def sync_sequence(session: Session, model: type[Base]) -> None:
     table = _table(model)
     """After inserting explicit ids on PostgreSQL, move the id sequence past them."""

@@ -30,7 +30,13 @@ from gridgov.models.household import Household, HouseholdKind
 from gridgov.models.person import IdType, LivingStatus, Person, ResidenceType
 from gridgov.models.region import Region
 from gridgov.people import repository
-from gridgov.people.bulk import bulk_insert, deferred_indexes, next_id, sync_sequence
+from gridgov.people.bulk import (
+    analyze,
+    bulk_insert,
+    deferred_indexes,
+    next_id,
+    sync_sequence,
+)
 from gridgov.people.identifiers import IdentifierError, parse_resident_id
 from gridgov.people.schemas import RELATIONS, check_phone
 from gridgov.people.sensitive import Protector
@@ -515,6 +521,8 @@ def _load(
         bulk_insert(session, Person, batch)
     for model in (House, Household, Person):
         sync_sequence(session, model)
+    if len(valid) >= 10_000:
+        analyze(session, [House, Household, Person])
     refresh_grid_stats(session, grid_codes=grids)
     report.persons_created = len(valid)
     report.households_created = len(new_households)

@@ -31,7 +31,13 @@ from gridgov.models.household import Household, HouseholdKind
 from gridgov.models.organisation import Organisation, OrganisationType
 from gridgov.models.person import IdType, LivingStatus, Person, ResidenceType
 from gridgov.models.region import Region
-from gridgov.people.bulk import bulk_insert, deferred_indexes, next_id, sync_sequence
+from gridgov.people.bulk import (
+    analyze,
+    bulk_insert,
+    deferred_indexes,
+    next_id,
+    sync_sequence,
+)
 from gridgov.people.identifiers import (
     CREDIT_ALPHABET,
     make_credit_code,
@@ -670,5 +676,6 @@ def populate(
                 progress(done)
     for model in (House, Household, Person, Organisation):
         sync_sequence(session, model)
+    analyze(session, [House, Household, Person, Organisation])
     refresh_grid_stats(session, grid_codes=[site.code for site in grids])
     return PopulationSummary(*totals)
