@@ -87,9 +87,12 @@ def readable_persons(principal: Principal) -> Select[Any]:
 
 
 def _quick_name_clause(text: str) -> ColumnElement[bool]:
-    """The search box: full name, surname or given name (Chinese, prefix), pinyin or initials
-    (prefix) — all through indexes, so a city-wide search stays fast."""
+    """The search box: full name, surname or given name (Chinese, prefix; a single character is
+    a surname), pinyin or initials (prefix) — all through indexes, so a city-wide search stays
+    fast."""
     if is_cjk(text):
+        if len(text) == 1:  # one character: the surname (an ordered index range)
+            return prefix(Person.name, text)
         return prefix(Person.name, text) | prefix(Person.given_name, text)
     letters = text.lower().replace(" ", "")
     return prefix(Person.name_pinyin, letters) | prefix(Person.name_initials, letters)
