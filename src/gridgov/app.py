@@ -11,7 +11,11 @@ from gridgov import __version__
 from gridgov.config import Settings, get_settings
 from gridgov.kit.db import make_engine
 from gridgov.kit.errors import GridgovError
-from gridgov.kit.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from gridgov.kit.middleware import (
+    BodySizeLimitMiddleware,
+    NulCharacterMiddleware,
+    RequestContextMiddleware,
+)
 from gridgov.web import STATIC_DIR
 
 API_PREFIX = "/api/v1"
@@ -47,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Photo uploads: the media API and the case forms (clerk intake, residents).
         large_paths=(f"{API_PREFIX}/media", "/cases/new", "/report"),
     )
+    app.add_middleware(NulCharacterMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app
 

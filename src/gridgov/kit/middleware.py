@@ -9,7 +9,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridgov.kit.context import request_id_var
-from gridgov.kit.errors import PayloadTooLarge
+from gridgov.kit.errors import BadRequest, GridgovError, PayloadTooLarge
 
 
 class RequestContextMiddleware:
@@ -92,16 +92,80 @@ class _BodyTooLarge(Exception):
     pass
 
 
+# NUL characters in text: PostgreSQL cannot store them and no user types them. Binary uploads
+# (multipart, octet-stream) are not text and pass.
+_NUL_IN_QUERY = (b"%00", b"\x00")
+_NUL_IN_BODY = {b"application/json": (b"\\u0000",), b"application/x-www-form-urlencoded": (b"%00",)}
+
+
+class NulCharacterMiddleware:
+    """Reject NUL characters in the query string and in JSON / form bodies with a clear 400.
+
+    Text bodies up to ``max_bytes`` are read ahead and replayed to the app (larger ones are left
+    to the size limit)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query: bytes = scope.get("query_string", b"").lower()
+        raw_path: bytes = scope.get("raw_path") or b""
+        if any(marker in query for marker in _NUL_IN_QUERY) or b"%00" in raw_path:
+            await _send_error(send, _nul_error())
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        markers = _NUL_IN_BODY.get(content_type)
+        if markers is None:
+            await self.app(scope, receive, send)
+            return
+        read_ahead: list[Message] = []
+        body = b""
+        while len(body) <= self.max_bytes:
+            message = await receive()
+            read_ahead.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        lowered = body.lower()
+        if b"\x00" in body or any(marker in lowered for marker in markers):
+            await _send_error(send, _nul_error())
+            return
+
+        async def replay() -> Message:
+            if read_ahead:
+                return read_ahead.pop(0)
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _nul_error() -> BadRequest:
+    return BadRequest("输入中含有不允许的 NUL 字符", "The input contains a NUL character")
+
+
 async def _too_large(send: Send, limit: int) -> None:
-    error = PayloadTooLarge(
-        f"请求体超过 {limit} 字节上限", f"Request body exceeds the limit of {limit} bytes"
+    await _send_error(
+        send,
+        PayloadTooLarge(
+            f"请求体超过 {limit} 字节上限", f"Request body exceeds the limit of {limit} bytes"
+        ),
     )
+
+
+async def _send_error(send: Send, error: GridgovError) -> None:
     body: dict[str, Any] = {"detail": error.to_dict()}
     payload = json.dumps(body, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": error.status_code,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode()),
