@@ -15,7 +15,6 @@ DEFAULT_DATA_KEY = "insecure-development-data-key-change-me"
 
 class Mode(StrEnum):
     DEMO = "demo"
-    DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
 
@@ -54,7 +53,7 @@ class Settings(BaseSettings):
 
     def check_secrets(self) -> None:
         """Refuse the secrets shipped in the source code unless this is a demo or a test."""
-        if self.mode in (Mode.DEMO, Mode.TEST, Mode.DEVELOPMENT):
+        if self.mode in (Mode.DEMO, Mode.TEST):
             return
         weak = [
             name
