@@ -85,7 +85,9 @@ def city_database(url: str) -> list[tuple[str, str]]:
         build_city(session, grids=GRIDS, seed=1, with_population=False)
         session.commit()
         grids = list(
-            session.execute(select(Region.code, Region.name).where(Region.level == "grid"))
+            session.execute(
+                select(Region.code, Region.name).where(Region.level == "grid").order_by(Region.code)
+            )
         )
     engine.dispose()
     return [(code, name) for code, name in grids]
@@ -259,7 +261,9 @@ def bench_sim(url: str) -> None:
     engine = make_engine(url)
     with Session(engine) as session:
         rows = session.execute(
-            select(Region.id, Region.code, Region.geometry).where(Region.level == "grid")
+            select(Region.id, Region.code, Region.geometry)
+            .where(Region.level == "grid")
+            .order_by(Region.code)
         ).all()
         rng = random.Random(1)
         sites = [
