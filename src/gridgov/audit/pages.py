@@ -57,7 +57,7 @@ add_nav("nav.audit", "/audit", set(TRAIL_READERS))
 def audit_page(
     request: Request,
     principal: Annotated[Principal, Depends(page_roles(*TRAIL_READERS))],
-    session: Annotated[Session, Depends(request_session)],
+    session: Annotated[Session, Depends(request_session, scope="function")],
     filters: PageFilters,
     page: Annotated[PageParams, Depends(page_params)],
 ) -> HTMLResponse:

@@ -22,7 +22,7 @@ from gridgov.kit.pagination import Page, PageParams, page_params
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
-DbSession = Annotated[Session, Depends(request_session)]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 Auditor = Annotated[Principal, Depends(require_roles(*TRAIL_READERS))]
 _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Sign-in required"},

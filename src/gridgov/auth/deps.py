@@ -82,7 +82,7 @@ def _resolve(request: Request, session: Session) -> Principal | None:
 
 
 def current_principal(
-    request: Request, session: Annotated[Session, Depends(request_session)]
+    request: Request, session: Annotated[Session, Depends(request_session, scope="function")]
 ) -> Principal:
     principal = _resolve(request, session)
     if principal is None:
@@ -91,7 +91,7 @@ def current_principal(
 
 
 def optional_principal(
-    request: Request, session: Annotated[Session, Depends(request_session)]
+    request: Request, session: Annotated[Session, Depends(request_session, scope="function")]
 ) -> Principal | None:
     """The caller if signed in, else None (routes open to the public)."""
     try:
@@ -129,7 +129,7 @@ class LoginRedirect(HTTPException):
 
 
 def page_principal(
-    request: Request, session: Annotated[Session, Depends(request_session)]
+    request: Request, session: Annotated[Session, Depends(request_session, scope="function")]
 ) -> Principal:
     """Pages: the signed-in principal, else a redirect to ``/login?next=<this page>``; an
     account that must change its password is sent to ``/password``."""

@@ -19,7 +19,7 @@ from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
-DbSession = Annotated[Session, Depends(request_session)]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
 add_messages(

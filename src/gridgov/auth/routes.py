@@ -18,7 +18,7 @@ from gridgov.kit.errors import GridgovError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-DbSession = Annotated[Session, Depends(request_session)]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
 _ERRORS: dict[int | str, dict[str, str]] = {

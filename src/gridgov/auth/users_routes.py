@@ -29,7 +29,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-DbSession = Annotated[Session, Depends(request_session)]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 Reader = Annotated[Principal, Depends(require_roles(*(ACCOUNT_ADMINS | TRAIL_READERS)))]
 Admin = Annotated[Principal, Depends(require_roles(*ACCOUNT_ADMINS))]

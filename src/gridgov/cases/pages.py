@@ -50,7 +50,7 @@ add_nav("cases.nav.new", "/cases/new", set(INTAKE_ROLES))
 add_nav("cases.nav.queue", "/cases/queue", {Role.DISPATCHER, Role.SHIFT_LEADER, Role.INTAKE_CLERK})
 add_nav("cases.nav.inbox", "/cases/inbox", set(DEPARTMENT_ROLES))
 
-DbSession = Annotated[Session, Depends(request_session)]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 SignedIn = Annotated[Principal, Depends(page_principal)]
 Clerk = Annotated[Principal, Depends(page_roles(*INTAKE_ROLES))]
 MAX_PAGE_PHOTOS = 9

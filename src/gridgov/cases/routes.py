@@ -46,7 +46,7 @@ def create_case(
     request: Request,
     body: CaseCreate,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> CaseCreated:
     """Report a case (clerk: hotline, walk-in, letter …; grid worker: ``worker_app``)."""
     result = intake.create_case(
@@ -66,7 +66,7 @@ def create_case(
 @router.get("", response_model=Page[CaseRead])
 def list_cases(
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
     page: PageParams = Depends(page_params),
     state: Annotated[list[str] | None, Query()] = None,
     category: str | None = None,
@@ -98,7 +98,7 @@ def list_cases(
 @router.get("/categories", response_model=list[CategoryRead])
 def categories(
     _principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> list[CategoryRead]:
     return service.list_categories(session)
 
@@ -108,7 +108,7 @@ def update_category(
     code: str,
     body: CategoryUpdate,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> CategoryRead:
     """Change a category's department, step deadlines or warning share (administrators)."""
     return service.update_category(session, principal=principal, code=code, data=body)
@@ -117,7 +117,7 @@ def update_category(
 @router.get("/departments", response_model=list[DepartmentRead])
 def departments(
     _principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> list[DepartmentRead]:
     return service.list_departments(session)
 
@@ -125,7 +125,7 @@ def departments(
 @router.get("/overdue", response_model=OverdueRead, responses=ERRORS)
 def overdue(
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
     limit: int = Query(1000, ge=1, le=100_000),
 ) -> OverdueRead:
     """The city's overdue set (command centre and leaders)."""
@@ -141,7 +141,7 @@ def duplicates(
     lng: float = Query(ge=-180, le=180),
     lat: float = Query(ge=-90, le=90),
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> list[CaseSummary]:
     """Open cases of the same category near a point (shown to the clerk before saving)."""
     rows = service.duplicates(
@@ -160,7 +160,7 @@ class TrackRead(BaseModel):
 
 
 @router.get("/track/{number}", response_model=TrackRead, responses=ERRORS)
-def track(number: str, session: Session = Depends(request_session)) -> TrackRead:
+def track(number: str, session: Session = Depends(request_session, scope="function")) -> TrackRead:
     """Public: follow a case by its tracking number (no reporter data, public steps only)."""
     case, events = service.public_status(session, number=number)
     return TrackRead(
@@ -243,7 +243,7 @@ def inbound_sms(
     request: Request,
     body: InboundMessage,
     key: str | None = Depends(_gateway_key),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> InboundAck:
     """Webhook for the SMS gateway (``X-Api-Key`` or ``Authorization: Bearer``)."""
     return _inbound(session, request, body, "sms", key)
@@ -259,7 +259,7 @@ def inbound_email(
     request: Request,
     body: InboundMessage,
     key: str | None = Depends(_gateway_key),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> InboundAck:
     """Webhook for the e-mail gateway (``X-Api-Key`` or ``Authorization: Bearer``)."""
     return _inbound(session, request, body, "email", key)
@@ -269,7 +269,7 @@ def inbound_email(
 def get_case(
     case_id: int,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> CaseDetail:
     return service.get_detail(session, principal=principal, case_id=case_id)
 
@@ -278,7 +278,7 @@ def get_case(
 def timeline(
     case_id: int,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> list[CaseEventRead]:
     return service.get_detail(session, principal=principal, case_id=case_id).events
 
@@ -289,7 +289,7 @@ def make_move(
     move: Move,
     body: TransitionIn,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
     if_match: int | None = Header(default=None, description="Expected case version"),
 ) -> CaseRead:
     """One move of the loop: register, cancel, merge, amend, dispatch, accept, return, feedback,

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal
 from gridgov.authz.principal import Principal
-from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.patrols import service as patrols
 from gridgov.kit.clock import utcnow
@@ -25,7 +24,7 @@ from gridgov.tasks import service as tasks
 from gridgov.tasks.schemas import TaskRead
 
 router = APIRouter(prefix="/field", tags=["field app"])
-DB = Annotated[Session, Depends(request_session)]
+DB = Annotated[Session, Depends(request_session, scope="function")]
 MAX_ROWS = 2000
 
 
@@ -127,4 +126,4 @@ def _categories(session: Session) -> list[dict[str, Any]]:
 @router.get("/bundle")
 def bundle(session: DB, principal: CurrentPrincipal) -> dict[str, Any]:
     """Everything the app keeps offline for the caller's own grid."""
-    return committed(session, build(session, principal=principal))
+    return build(session, principal=principal)

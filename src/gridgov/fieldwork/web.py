@@ -27,7 +27,7 @@ from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 FIELD_STATIC = STATIC_DIR / "field"
-DB = Annotated[Session, Depends(request_session)]
+DB = Annotated[Session, Depends(request_session, scope="function")]
 Admin = Annotated[Principal, Depends(page_roles(Role.SYSTEM_ADMIN))]
 MAX_XLSX = 1024 * 1024
 

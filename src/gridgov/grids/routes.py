@@ -24,7 +24,7 @@ from gridgov.models.region import BASE_LAYER, RegionLevel
 
 router = APIRouter(tags=["grids"])
 
-SessionDep = Annotated[Session, Depends(request_session)]
+SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 SignedIn = Annotated[Principal, Depends(current_principal)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Not signed in"},

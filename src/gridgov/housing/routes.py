@@ -20,7 +20,7 @@ from gridgov.people.schemas import PersonRead, VersionRead
 
 router = APIRouter(tags=["population"])
 
-SessionDep = Annotated[Session, Depends(request_session)]
+SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 HouseSort = Literal["address", "-address", "grid_code", "changed_at", "-changed_at", "id", "-id"]

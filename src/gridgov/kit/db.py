@@ -94,6 +94,10 @@ def job_session() -> Iterator[Session]:
 def request_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: the request's only session, committed once after the endpoint.
 
+    Always declare it with ``scope="function"`` (see ``DbSession``): the commit must happen
+    before the response is sent, or a client could be told "done" about a write that then fails,
+    and its next request might not see it.
+
     The app's own engine (``create_app(settings)``) is used; the global one is the fallback."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()

@@ -36,7 +36,7 @@ def upload(
     request: Request,
     file: UploadFile,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> MediaRead:
     content = file.file.read(service_limit(request) + 1)
     media = service.store_photo(
@@ -54,7 +54,7 @@ def download(
     request: Request,
     media_id: int,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> Response:
     media = service.get_readable(session, principal=principal, media_id=media_id)
     content = service.read_bytes(media, settings=request.app.state.settings)

@@ -54,7 +54,7 @@ def discovery(fmt: str, request: Request) -> Response:
 
 
 @router.get("/services.{fmt}")
-def services(fmt: str, session: Session = Depends(request_session)) -> Response:
+def services(fmt: str, session: Session = Depends(request_session, scope="function")) -> Response:
     return _answer(
         fmt, lambda: render(fmt, service.services(session), root="services", item="service")
     )
@@ -62,7 +62,7 @@ def services(fmt: str, session: Session = Depends(request_session)) -> Response:
 
 @router.get("/services/{code}.{fmt}")
 def service_definition(
-    code: str, fmt: str, session: Session = Depends(request_session)
+    code: str, fmt: str, session: Session = Depends(request_session, scope="function")
 ) -> Response:
     return _answer(
         fmt,
@@ -74,7 +74,7 @@ def service_definition(
 
 @router.post("/requests.{fmt}")
 async def post_request(
-    fmt: str, request: Request, session: Session = Depends(request_session)
+    fmt: str, request: Request, session: Session = Depends(request_session, scope="function")
 ) -> Response:
     form = await request.form()
     fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
@@ -99,7 +99,9 @@ async def post_request(
 
 
 @router.get("/tokens/{token}.{fmt}")
-def get_token(token: str, fmt: str, session: Session = Depends(request_session)) -> Response:
+def get_token(
+    token: str, fmt: str, session: Session = Depends(request_session, scope="function")
+) -> Response:
     return _answer(
         fmt,
         lambda: render(
@@ -110,7 +112,7 @@ def get_token(token: str, fmt: str, session: Session = Depends(request_session))
 
 @router.get("/requests.{fmt}")
 def get_requests(
-    fmt: str, request: Request, session: Session = Depends(request_session)
+    fmt: str, request: Request, session: Session = Depends(request_session, scope="function")
 ) -> Response:
     params = dict(request.query_params)
     return _answer(
@@ -122,7 +124,9 @@ def get_requests(
 
 
 @router.get("/requests/{request_id}.{fmt}")
-def get_request(request_id: str, fmt: str, session: Session = Depends(request_session)) -> Response:
+def get_request(
+    request_id: str, fmt: str, session: Session = Depends(request_session, scope="function")
+) -> Response:
     return _answer(
         fmt,
         lambda: render(

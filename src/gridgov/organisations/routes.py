@@ -24,7 +24,7 @@ from gridgov.people.schemas import VersionRead
 
 router = APIRouter(tags=["population"])
 
-SessionDep = Annotated[Session, Depends(request_session)]
+SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 OrganisationSort = Literal[

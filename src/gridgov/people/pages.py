@@ -44,7 +44,7 @@ router = APIRouter(include_in_schema=False)
 install_text()
 add_nav("people.nav", "/people", set(READ_ROLES))
 
-DbSession = Annotated[Session, Depends(request_session)]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(page_roles(*FULL_VIEW_ROLES))]

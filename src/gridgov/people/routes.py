@@ -38,7 +38,7 @@ from gridgov.people.tags import TAGS
 
 router = APIRouter(tags=["population"])
 
-SessionDep = Annotated[Session, Depends(request_session)]
+SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(require_roles(*FULL_VIEW_ROLES))]

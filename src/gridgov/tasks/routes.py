@@ -9,13 +9,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal
-from gridgov.fieldwork.ack import committed
 from gridgov.kit.db import request_session
 from gridgov.tasks import service, sources
 from gridgov.tasks.schemas import TaskComplete, TaskCreate, TaskRead
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-DB = Annotated[Session, Depends(request_session)]
+DB = Annotated[Session, Depends(request_session, scope="function")]
 
 
 class CancelIn(BaseModel):
@@ -29,13 +28,13 @@ def list_tasks(
     sources.sync_case_verifications(session, principal=principal)
     states = tuple(state) if state else service.OPEN_STATES
     tasks = service.list_readable(session, principal=principal, states=states)
-    return committed(session, [TaskRead.model_validate(t) for t in tasks])
+    return [TaskRead.model_validate(t) for t in tasks]
 
 
 @router.post("", status_code=201)
 def create(body: TaskCreate, session: DB, principal: CurrentPrincipal) -> TaskRead:
     task = service.create(session, principal=principal, **body.model_dump())
-    return committed(session, TaskRead.model_validate(task))
+    return TaskRead.model_validate(task)
 
 
 @router.get("/{task_id}")
@@ -48,7 +47,7 @@ def get(task_id: int, session: DB, principal: CurrentPrincipal) -> TaskRead:
 @router.post("/{task_id}/accept")
 def accept(task_id: int, session: DB, principal: CurrentPrincipal) -> TaskRead:
     task = service.accept(session, principal=principal, task_id=task_id)
-    return committed(session, TaskRead.model_validate(task))
+    return TaskRead.model_validate(task)
 
 
 @router.post("/{task_id}/complete")
@@ -56,10 +55,10 @@ def complete(
     task_id: int, body: TaskComplete, session: DB, principal: CurrentPrincipal
 ) -> TaskRead:
     task = service.complete(session, principal=principal, task_id=task_id, result=body.result)
-    return committed(session, TaskRead.model_validate(task))
+    return TaskRead.model_validate(task)
 
 
 @router.post("/{task_id}/cancel")
 def cancel(task_id: int, body: CancelIn, session: DB, principal: CurrentPrincipal) -> TaskRead:
     task = service.cancel(session, principal=principal, task_id=task_id, reason=body.reason)
-    return committed(session, TaskRead.model_validate(task))
+    return TaskRead.model_validate(task)

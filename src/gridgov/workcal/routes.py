@@ -20,7 +20,7 @@ router = APIRouter(prefix="/calendar", tags=["calendar"])
 @router.get("/years", response_model=list[CalendarYearRead])
 def list_years(
     _principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> list[CalendarYearRead]:
     return service.list_years(session)
 
@@ -30,7 +30,7 @@ def preview_deadline(
     start: datetime,
     minutes: int = Query(ge=0, le=420 * 260),
     _principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> DeadlineRead:
     """When ``minutes`` of working time after ``start`` end (with the unknown-year warning)."""
     deadline = service.current_calendar(session).add_working_minutes(start, minutes)
@@ -41,7 +41,7 @@ def preview_deadline(
 def get_year(
     year: int,
     _principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> CalendarYearRead:
     return service.year_status(session, year=year)
 
@@ -55,7 +55,7 @@ def import_year(
     year: int,
     body: ScheduleImport,
     principal: Principal = Depends(current_principal),
-    session: Session = Depends(request_session),
+    session: Session = Depends(request_session, scope="function"),
 ) -> CalendarYearRead:
     """Replace a year's holidays and make-up working days with the announced schedule."""
     if principal.role != Role.SYSTEM_ADMIN:

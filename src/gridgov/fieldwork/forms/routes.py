@@ -10,14 +10,13 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, require_roles
 from gridgov.authz.principal import Principal, Role
-from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.forms.xlsform import ModuleInvalid
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import PayloadTooLarge
 
 router = APIRouter(prefix="/field/modules", tags=["field modules"])
-DB = Annotated[Session, Depends(request_session)]
+DB = Annotated[Session, Depends(request_session, scope="function")]
 Admin = Annotated[Principal, Depends(require_roles(Role.SYSTEM_ADMIN))]
 MAX_XLSX = 1024 * 1024
 
@@ -63,21 +62,19 @@ def upload(session: DB, principal: Admin, file: Annotated[UploadFile, File()]) -
     module, created = registry.add_module(
         session, content=content, filename=file.filename, principal=principal
     )
-    return committed(
-        session, {**registry.summary(module, with_definition=False), "created": created}
-    )
+    return {**registry.summary(module, with_definition=False), "created": created}
 
 
 @router.post("/{code}/retire")
 def retire(code: str, session: DB, principal: Admin) -> dict[str, Any]:
     module = registry.set_active(session, code=code, active=False, principal=principal)
-    return committed(session, registry.summary(module, with_definition=False))
+    return registry.summary(module, with_definition=False)
 
 
 @router.post("/{code}/activate")
 def activate(code: str, session: DB, principal: Admin) -> dict[str, Any]:
     module = registry.set_active(session, code=code, active=True, principal=principal)
-    return committed(session, registry.summary(module, with_definition=False))
+    return registry.summary(module, with_definition=False)
 
 
 __all__ = ["ModuleInvalid", "router"]

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, require_roles
 from gridgov.authz.principal import Principal
-from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.patrols import service
 from gridgov.fieldwork.patrols.schemas import (
     DutyRead,
@@ -25,26 +24,26 @@ from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
 
 router = APIRouter(prefix="/field/patrols", tags=["field patrols"])
-DB = Annotated[Session, Depends(request_session)]
+DB = Annotated[Session, Depends(request_session, scope="function")]
 Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISOR_ROLES))]
 
 
 @router.post("", status_code=201)
 def start(body: PatrolStart, session: DB, principal: CurrentPrincipal) -> PatrolRead:
     patrol = service.start(session, principal=principal, uuid=body.uuid, started_at=body.started_at)
-    return committed(session, service.read(patrol))
+    return service.read(patrol)
 
 
 @router.post("/{uuid}/points")
 def points(uuid: str, body: PointsIn, session: DB, principal: CurrentPrincipal) -> PatrolRead:
     patrol = service.add_points(session, principal=principal, uuid=uuid, points=body.points)
-    return committed(session, service.read(patrol))
+    return service.read(patrol)
 
 
 @router.post("/{uuid}/end")
 def end(uuid: str, body: PatrolEnd, session: DB, principal: CurrentPrincipal) -> PatrolRead:
     patrol = service.end(session, principal=principal, uuid=uuid, ended_at=body.ended_at)
-    return committed(session, service.read(patrol))
+    return service.read(patrol)
 
 
 @router.get("/today")

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, require_roles
 from gridgov.authz.principal import Principal, Role
-from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.sync import conflicts, service
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.fieldwork.sync.schemas import (
@@ -26,7 +25,7 @@ from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest, Conflict
 
 router = APIRouter(prefix="/field", tags=["field sync"])
-DB = Annotated[Session, Depends(request_session)]
+DB = Annotated[Session, Depends(request_session, scope="function")]
 SUPERVISOR_ROLES = (
     Role.COMMUNITY_STAFF,
     Role.STREET_STAFF,
@@ -43,7 +42,7 @@ def sync(batch: SyncBatch, session: DB, principal: CurrentPrincipal) -> SyncResp
     """Store a batch of queued records, each exactly once (see docs/fieldwork.md)."""
     results = service.sync_batch(session, principal=principal, records=batch.records)
     counts = dict(Counter(r.status for r in results))
-    return committed(session, SyncResponse(results=results, counts=counts))
+    return SyncResponse(results=results, counts=counts)
 
 
 @router.put(
@@ -102,4 +101,4 @@ def resolve_conflict(
     conflict = conflicts.resolve(
         session, principal=principal, conflict_id=conflict_id, resolution=body.resolution
     )
-    return committed(session, ConflictRead.model_validate(conflict, from_attributes=True))
+    return ConflictRead.model_validate(conflict, from_attributes=True)

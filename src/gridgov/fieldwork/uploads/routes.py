@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, app_settings
 from gridgov.config import Settings
-from gridgov.fieldwork.ack import committed
 from gridgov.fieldwork.uploads import service
 from gridgov.fieldwork.uploads.schemas import UploadCreate, UploadRead
 from gridgov.kit.db import request_session
 
 router = APIRouter(prefix="/field/uploads", tags=["field uploads"])
-DB = Annotated[Session, Depends(request_session)]
+DB = Annotated[Session, Depends(request_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
@@ -32,7 +31,7 @@ def create(
         size=body.size,
         settings=settings,
     )
-    return committed(session, UploadRead.model_validate(upload))
+    return UploadRead.model_validate(upload)
 
 
 @router.get("/{upload_id}")
@@ -59,4 +58,4 @@ def put_chunk(
         chunk=chunk,
         settings=settings,
     )
-    return committed(session, UploadRead.model_validate(upload))
+    return UploadRead.model_validate(upload)
