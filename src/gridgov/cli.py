@@ -174,6 +174,7 @@ def demo(
     """Demo mode: upgrade the database, build the synthetic city if it is empty, serve."""
     from sqlalchemy import func, select
 
+    from gridgov.fieldwork.forms.registry import install_defaults
     from gridgov.kit.db import job_session
     from gridgov.models import Region
 
@@ -184,6 +185,8 @@ def demo(
     if empty:
         sim_city(grids=grids, seed=1, population=True)
         sim_cases(count=cases, days=30, seed=1)
+    with job_session() as session:
+        install_defaults(session)  # the nine reference collection modules
     _print_demo_accounts()
     console.print(f"[bold]gridgov demo[/bold] → http://{host}:{port}/")
     serve(host=host, port=port, workers=1)

@@ -127,9 +127,13 @@ def modules_upload(
 
 Supervisor = Annotated[Principal, Depends(page_roles(*SUPERVISOR_ROLES))]
 add_nav("field.nav.supervise", "/field/supervise", set(SUPERVISOR_ROLES))
+add_nav("field.nav.app", "/field/", {Role.GRID_WORKER})
+add_nav("field.nav.modules", "/field/admin/modules", {Role.SYSTEM_ADMIN})
 add_messages(
     {
         "field.nav.supervise": {"zh-CN": "网格员巡查", "en": "Field work"},
+        "field.nav.app": {"zh-CN": "E通", "en": "Field app"},
+        "field.nav.modules": {"zh-CN": "采集模块", "en": "Collection modules"},
         "field.duty": {"zh-CN": "巡查时长（3 小时/天）", "en": "Patrol time (3 h a day)"},
         "field.worker": {"zh-CN": "网格员", "en": "Worker"},
         "field.grid": {"zh-CN": "网格", "en": "Grid"},
