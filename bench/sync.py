@@ -439,7 +439,7 @@ def main() -> None:
 
                 from gridgov.audit import chain
 
-                chain._drain_all()  # seal this process's trail entries before the database goes
+                chain.drain_all()  # seal this process's trail entries before the database goes
 
                 drop_postgres_database(args.postgres, created)
 

@@ -171,7 +171,8 @@ def seal_after_commit(bind: Engine | Connection) -> None:
 
 
 @atexit.register
-def _drain_all() -> None:
+def drain_all() -> None:
+    """Seal what this process still owes the chain (at exit, or before a database goes away)."""
     for sealer in list(_sealers.values()):
         sealer.drain()
 
