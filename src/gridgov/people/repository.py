@@ -83,7 +83,12 @@ PERSON_SORTS = {
 
 
 def readable_persons(principal: Principal) -> Select[Any]:
-    return select(Person).where(region_scope(principal).clause(Person.grid_code))
+    scope = region_scope(principal)
+    stmt = select(Person).where(scope.clause(Person.grid_code))
+    if scope.prefix is not None and len(scope.prefix) == 15:
+        # One grid: say it as an equality too, so (grid_code, name) serves name searches.
+        stmt = stmt.where(Person.grid_code == scope.prefix)
+    return stmt
 
 
 def _quick_name_clause(text: str) -> ColumnElement[bool]:
