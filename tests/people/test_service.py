@@ -186,3 +186,35 @@ def test_household_members(db: Session, grids: list[str], worker: Principal) -> 
     members = service.household_members(db, principal=worker, household_id=household.id)
     assert [m.id for m in members] == [head.id, child.id]
     assert population_counts(db, region_codes=[GRID_A[:12]])[GRID_A[:12]].households == 1
+
+
+def test_identity_corrections(db: Session, grids: list[str], worker: Principal) -> None:
+    person = service.create_person(db, principal=worker, person_in=person_in())
+    corrected = make_resident_id("420502", date(1986, 7, 8), 20)
+    service.update_person(
+        db, principal=worker, person_id=person.id, changes=PersonUpdate(id_number=corrected)
+    )
+    assert person.birth_date == date(1986, 7, 8) and person.sex == "F"
+    assert person.id_number_masked.endswith(corrected[-4:])
+    foreigner = service.create_person(
+        db,
+        principal=worker,
+        person_in=PersonCreate(
+            id_type="passport",
+            id_number="E12345678",
+            name="约翰·史密斯",
+            sex="M",
+            birth_date=date(1980, 1, 1),
+            residence_type="foreign",
+            nationality="USA",
+            grid_code=GRID_A,
+        ),
+    )
+    service.update_person(
+        db, principal=worker, person_id=foreigner.id, changes=PersonUpdate(id_number="E87654321")
+    )
+    assert foreigner.sex == "M" and foreigner.birth_date == date(1980, 1, 1)
+    with pytest.raises(BadRequest):
+        service.update_person(
+            db, principal=worker, person_id=person.id, changes=PersonUpdate(sex="M")
+        )

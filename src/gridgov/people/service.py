@@ -134,15 +134,17 @@ def _person_values(
         number = (data.get("id_number") or reveal(person.id_number_enc) or "").strip().upper()
         if "id_number" not in sent and "id_type" in sent and id_type != person.id_type:
             raise BadRequest("更换证件类型时需填写证件号码", "A new ID type needs its number")
+        # A resident ID carries sex and birth date (a new number derives them afresh); other
+        # documents keep the stored ones unless new ones are sent.
+        derive = id_type == "resident_id" and "id_number" in sent
+        given_sex = data.get("sex") if "sex" in sent else (None if derive else person.sex)
+        given_birth = (
+            data.get("birth_date")
+            if "birth_date" in sent
+            else (None if derive else person.birth_date)
+        )
         try:
-            sex, birth = check_identity(
-                id_type,
-                number,
-                data.get("sex") if "sex" in sent else (None if "id_number" in sent else person.sex),
-                data.get("birth_date")
-                if "birth_date" in sent
-                else (None if "id_number" in sent else person.birth_date),
-            )
+            sex, birth = check_identity(id_type, number, given_sex, given_birth)
         except ValueError as exc:
             raise bad_request(exc) from None
         values.update(id_type=id_type, sex=sex, birth_date=birth)
