@@ -146,6 +146,7 @@ class _Builder:
         self.road_numbers: dict[tuple[str, str], int] = {}
         self.district_names = dict(start.district_names)
         self.house_id, self.household_id, self.person_id, self.org_id = start.ids
+        self.meta = self._meta()
         self.houses: list[dict[str, Any]] = []
         self.households: list[dict[str, Any]] = []
         self.persons: list[dict[str, Any]] = []
@@ -223,7 +224,7 @@ class _Builder:
                 lng=round(lng, 6),
                 lat=round(lat, 6),
                 status="active",
-                **self._meta(),
+                **self.meta,
             )
             self.house_id += 1
             house_rows.append(flat)
@@ -330,7 +331,7 @@ class _Builder:
                 "grid_code": site.code,
                 "address": house["address"],
                 "status": "active",
-                **self._meta(),
+                **self.meta,
             }
         )
         if foreign:
@@ -467,7 +468,7 @@ class _Builder:
                 "relation_to_head": relation,
                 "house_id": house["id"],
                 "grid_code": site.code,
-                **self._meta(),
+                **self.meta,
             }
         )
         self.person_id += 1
@@ -507,7 +508,7 @@ class _Builder:
                     "lng": round(lng, 6),
                     "lat": round(lat, 6),
                     "status": "active",
-                    **self._meta(),
+                    **self.meta,
                 }
             )
             licences = [{"kind": "business_licence", "number": code, "valid_until": None}]
@@ -535,7 +536,7 @@ class _Builder:
                     "legal_representative": owner,
                     "licences": licences,
                     "status": "active",
-                    **self._meta(),
+                    **self.meta,
                 }
             )
             self.org_id += 1
