@@ -52,7 +52,7 @@ def _fresh_settings() -> None:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("heads", help="Target revision")) -> None:
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Upgrade the database in GRIDGOV_DATABASE_URL to the latest schema."""
     from gridgov.kit.migrations import upgrade
 
@@ -179,7 +179,7 @@ def demo(
     from gridgov.models import Region
 
     _demo_environment()
-    db_upgrade("heads")
+    db_upgrade("head")
     with job_session() as session:
         empty = not session.scalar(select(func.count()).select_from(Region))
     if empty:

@@ -245,15 +245,10 @@ def generate_layout(*, grids: int, seed: int, city_code: str = "420500") -> City
     # Seeds on a jittered lattice; row 0 is the southern edge.
     cols = np.array([c for c, _ in walk], dtype=float)
     rows = np.array([r for _, r in walk], dtype=float)
-    xs = (cols + 0.5 + rng.uniform(-JITTER, JITTER, len(walk))) * CELL_METRES
-    ys = (rows + 0.5 + rng.uniform(-JITTER, JITTER, len(walk))) * CELL_METRES
-    seeds = shapely.points(xs, ys)
+    jitter_x = rng.uniform(-JITTER, JITTER, len(walk))
+    jitter_y = rng.uniform(-JITTER, JITTER, len(walk))
     frame = box(0, 0, width * CELL_METRES, height * CELL_METRES)
-    cells = shapely.get_parts(
-        shapely.voronoi_polygons(MultiPoint(list(seeds)), extend_to=frame, ordered=True)
-    )
-    # Clip to the frame on a 1 cm precision grid: shared edges keep identical vertices.
-    metric = shapely.intersection(cells, frame, grid_size=0.01)
+    metric = _voronoi_cells(cols, rows, jitter_x, jitter_y, frame)
     used = list(range(grids))  # the first cells of the walk form the city
     lnglat = metres_to_lnglat(metric[:grids])
     cell_polygons = {i: lnglat[i] for i in used}
@@ -295,6 +290,40 @@ def generate_layout(*, grids: int, seed: int, city_code: str = "420500") -> City
         for i, members in enumerate(chunks(used, even_sizes(grids, n_overlays)), start=1)
     ]
     return CityLayout(districts, cell_polygons, cell_metric, overlays)
+
+
+def _voronoi_cells(
+    cols: np.ndarray,
+    rows: np.ndarray,
+    jitter_x: np.ndarray,
+    jitter_y: np.ndarray,
+    frame: BaseGeometry,
+) -> np.ndarray:
+    """Voronoi cells of the jittered lattice seeds, in walk order, clipped to the frame.
+
+    Regions are runs of the walk, so each cell must share an edge with the next one; jitter
+    occasionally lets two other cells squeeze between lattice neighbours. Such pairs are pulled
+    back towards their lattice centres until every consecutive pair shares an edge.
+    """
+    jitter_x, jitter_y = jitter_x.copy(), jitter_y.copy()
+    for _ in range(12):
+        xs = (cols + 0.5 + jitter_x) * CELL_METRES
+        ys = (rows + 0.5 + jitter_y) * CELL_METRES
+        cells = shapely.get_parts(
+            shapely.voronoi_polygons(
+                MultiPoint(list(shapely.points(xs, ys))), extend_to=frame, ordered=True
+            )
+        )
+        # Clip on a 1 cm precision grid: shared edges keep identical vertices.
+        metric = shapely.intersection(cells, frame, grid_size=0.01)
+        shared = shapely.length(shapely.intersection(metric[:-1], metric[1:], grid_size=0.01))
+        apart = np.flatnonzero(shared <= 0)
+        if not len(apart):
+            return np.asarray(metric)
+        for k in (*apart, *(apart + 1)):
+            jitter_x[k] /= 2
+            jitter_y[k] /= 2
+    raise RuntimeError("could not make the walk's cells adjacent")
 
 
 class _NamePool:
