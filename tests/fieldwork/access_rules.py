@@ -43,6 +43,21 @@ def _conflict(ctx: Ctx, grid_code: str) -> dict[str, Any]:
     return {"conflict_id": str(conflict.id)}
 
 
+def _worker(ctx: Ctx, grid_code: str) -> dict[str, Any]:
+    from tests.factories import create_user
+
+    worker = create_user(ctx.db, role=Role.GRID_WORKER, region_code=grid_code)
+    return {"user_id": str(worker.id), "?": {"day": "2026-11-25"}}
+
+
+def worker_in(ctx: Ctx) -> dict[str, Any]:
+    return _worker(ctx, ctx.city.home_grid.code)
+
+
+def worker_out(ctx: Ctx) -> dict[str, Any]:
+    return _worker(ctx, ctx.city.far_grid.code)
+
+
 def conflict_in(ctx: Ctx) -> dict[str, Any]:
     return _conflict(ctx, ctx.city.home_grid.code)
 
@@ -116,6 +131,17 @@ RULES = [
     ),
     Rule("GET", "/api/v1/field/patrols/today", allowed=SIGNED_IN),
     Rule("GET", "/api/v1/field/patrols/summary", allowed=SUPERVISORS),
+    Rule("GET", "/api/v1/field/patrols/workers", allowed=SUPERVISORS),
+    Rule(
+        "GET",
+        "/api/v1/field/patrols/tracks/{user_id}",
+        allowed=SUPERVISORS,
+        scoped=(
+            Scoped(Role.COMMUNITY_STAFF, worker_in, worker_out),
+            Scoped(Role.STREET_STAFF, worker_in, worker_out),
+            Scoped(Role.DISTRICT_STAFF, worker_in, worker_out),
+        ),
+    ),
     Rule(
         "POST",
         "/api/v1/field/uploads",

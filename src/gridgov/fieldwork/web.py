@@ -1,23 +1,19 @@
 """The field app (E通) shell under /field/ (also the service worker's scope), and the
-administrators' page of collection modules."""
+administrators' page of collection modules. The supervisors' page is in ``supervise.py``."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms import registry
-from gridgov.fieldwork.patrols import service as patrols
-from gridgov.fieldwork.sync import conflicts
-from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
-from gridgov.kit.clock import utcnow
+from gridgov.fieldwork.supervise import router as supervise_router
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
 from gridgov.web import STATIC_DIR
@@ -26,6 +22,7 @@ from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(supervise_router)
 FIELD_STATIC = STATIC_DIR / "field"
 DB = Annotated[Session, Depends(request_session, scope="function")]
 Admin = Annotated[Principal, Depends(page_roles(Role.SYSTEM_ADMIN))]
@@ -123,66 +120,11 @@ def modules_upload(
     return _modules_page(request, session, principal, added=added)
 
 
-# ---------------------------------------------------------------- supervisors
-
-Supervisor = Annotated[Principal, Depends(page_roles(*SUPERVISOR_ROLES))]
-add_nav("field.nav.supervise", "/field/supervise", set(SUPERVISOR_ROLES))
 add_nav("field.nav.app", "/field/", {Role.GRID_WORKER})
 add_nav("field.nav.modules", "/field/admin/modules", {Role.SYSTEM_ADMIN})
 add_messages(
     {
-        "field.nav.supervise": {"zh-CN": "网格员巡查", "en": "Field work"},
         "field.nav.app": {"zh-CN": "E通", "en": "Field app"},
         "field.nav.modules": {"zh-CN": "采集模块", "en": "Collection modules"},
-        "field.duty": {"zh-CN": "巡查时长（3 小时/天）", "en": "Patrol time (3 h a day)"},
-        "field.worker": {"zh-CN": "网格员", "en": "Worker"},
-        "field.grid": {"zh-CN": "网格", "en": "Grid"},
-        "field.hours": {"zh-CN": "网格内时长", "en": "Inside the grid"},
-        "field.met": {"zh-CN": "达标", "en": "Met"},
-        "field.conflicts": {"zh-CN": "待核查的同步冲突", "en": "Sync conflicts to review"},
-        "field.accept": {"zh-CN": "采用", "en": "Accept"},
-        "field.discard": {"zh-CN": "驳回", "en": "Discard"},
-        "field.none": {"zh-CN": "无", "en": "None"},
     }
 )
-
-
-@router.get("/field/supervise", response_class=HTMLResponse)
-def supervise_page(
-    request: Request, principal: Supervisor, session: DB, day: date | None = None
-) -> HTMLResponse:
-    """Each worker's patrol time of a day in the supervisor's area, and the records kept for
-    review (stale edits of the population base, re-used UUIDs)."""
-    chosen = day or patrols.local_day(utcnow())
-    return render(
-        request,
-        "field/supervise.html",
-        page_title="网格员巡查 / Field work",
-        principal=principal,
-        day=chosen,
-        duty=patrols.day_summary(session, principal=principal, day=chosen),
-        conflicts=conflicts.list_readable(session, principal=principal, state="open"),
-    )
-
-
-@router.post(
-    "/field/supervise/conflicts/{conflict_id}",
-    dependencies=[Depends(csrf_protect)],
-    response_class=HTMLResponse,
-)
-def resolve_conflict_page(
-    conflict_id: int,
-    request: Request,
-    principal: Supervisor,
-    session: DB,
-    resolution: Annotated[str, Form(pattern="^(accept|discard)$")],
-) -> Response:
-    try:
-        conflicts.resolve(
-            session, principal=principal, conflict_id=conflict_id, resolution=resolution
-        )
-    except GridgovError:
-        session.rollback()
-    else:
-        session.commit()  # before answering (see fieldwork/ack.py)
-    return RedirectResponse("/field/supervise", status_code=303)

@@ -59,6 +59,8 @@ class TrackPoint:
 class TrackTotals:
     seconds_inside: float = 0.0
     distance_m: float = 0.0
+    # Every counted interval, inside or not (the supervisor's track view: outside = this - inside).
+    seconds_tracked: float = 0.0
 
 
 def accumulate(
@@ -70,6 +72,7 @@ def accumulate(
         if last is not None:
             gap = (point.t - last.t).total_seconds()
             if 0 < gap <= MAX_GAP_SECONDS:
+                totals.seconds_tracked += gap
                 if last.inside and point.inside:
                     totals.seconds_inside += gap
                 elif last.inside or point.inside:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Principal
+from gridgov.authz.principal import Principal, Role
 from gridgov.authz.scope import region_scope
 from gridgov.fieldwork.sync.repository import dialect_insert
 from gridgov.models.patrol import Patrol, PatrolPoint
 from gridgov.models.region import Region
+from gridgov.models.user import User
+
+MAX_WORKERS = 2000
 
 
 class PatrolRepository:
@@ -63,8 +66,6 @@ class PatrolRepository:
         )
 
     def usernames(self, user_ids: list[int]) -> dict[int, str]:
-        from gridgov.models.user import User
-
         if not user_ids:
             return {}
         rows = self.session.execute(
@@ -75,14 +76,79 @@ class PatrolRepository:
     def day_totals(self, principal: Principal, day: date) -> list[tuple[int, str, int, int]]:
         """(user_id, grid_code, seconds inside, patrols) of the day in the caller's scope."""
         rows = self.session.execute(
-            select(
+            self.readable_patrols(principal)
+            .with_only_columns(
                 Patrol.user_id,
                 Patrol.grid_code,
                 func.sum(Patrol.seconds_inside),
                 func.count(Patrol.id),
             )
-            .where(Patrol.day == day, region_scope(principal).clause(Patrol.grid_code))
+            .where(Patrol.day == day)
             .group_by(Patrol.user_id, Patrol.grid_code)
             .order_by(Patrol.grid_code)
         )
         return [(r[0], r[1], int(r[2] or 0), int(r[3])) for r in rows]
+
+    # -- the supervisors' view: every query starts from what the caller may read ----------------
+    def readable_patrols(self, principal: Principal) -> Select[Patrol]:
+        return select(Patrol).where(region_scope(principal).clause(Patrol.grid_code))
+
+    def readable_workers(self, principal: Principal) -> Select[User]:
+        """Grid workers whose grid lies in the caller's area."""
+        return select(User).where(
+            User.role == Role.GRID_WORKER,
+            region_scope(principal).clause(User.region_code),  # type: ignore[arg-type]
+        )
+
+    def worker(self, principal: Principal, user_id: int) -> User | None:
+        return self.session.scalars(
+            self.readable_workers(principal).where(User.id == user_id)
+        ).first()
+
+    def workers(self, principal: Principal) -> list[tuple[int, str, str]]:
+        """(user id, name, grid code) of the workers in the caller's area, by grid."""
+        statement = self.readable_workers(principal).with_only_columns(
+            User.id, func.coalesce(User.display_name, User.username), User.region_code
+        )
+        rows = self.session.execute(statement.order_by(User.region_code).limit(MAX_WORKERS))
+        return [(r[0], r[1], r[2] or "") for r in rows]
+
+    def day_patrols(self, principal: Principal, user_id: int, day: date) -> list[Patrol]:
+        return list(
+            self.session.scalars(
+                self.readable_patrols(principal)
+                .where(Patrol.user_id == user_id, Patrol.day == day)
+                .order_by(Patrol.started_at)
+            )
+        )
+
+    def tracks(self, patrol_ids: list[int]) -> dict[int, list[tuple[datetime, float, float, bool]]]:
+        """The points of several (already readable) patrols in one query, each in time order."""
+        found: dict[int, list[tuple[datetime, float, float, bool]]] = {i: [] for i in patrol_ids}
+        if not patrol_ids:
+            return found
+        rows = self.session.execute(
+            select(
+                PatrolPoint.patrol_id,
+                PatrolPoint.t,
+                PatrolPoint.lng,
+                PatrolPoint.lat,
+                PatrolPoint.inside,
+            )
+            .where(PatrolPoint.patrol_id.in_(patrol_ids))
+            .order_by(PatrolPoint.patrol_id, PatrolPoint.t)
+        )
+        for r in rows:
+            found[r[0]].append((r[1], r[2], r[3], r[4]))
+        return found
+
+    def grids(self, codes: set[str]) -> list[tuple[str, str, str]]:
+        """(code, name, GeoJSON geometry) of the grids the patrols ran in."""
+        if not codes:
+            return []
+        rows = self.session.execute(
+            select(Region.code, Region.name, Region.geometry)
+            .where(Region.code.in_(sorted(codes)))
+            .order_by(Region.code)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, require_roles
 from gridgov.authz.principal import Principal
-from gridgov.fieldwork.patrols import service
+from gridgov.fieldwork.patrols import service, tracks
 from gridgov.fieldwork.patrols.schemas import (
     DutyRead,
     DutySummary,
@@ -18,6 +18,8 @@ from gridgov.fieldwork.patrols.schemas import (
     PatrolRead,
     PatrolStart,
     PointsIn,
+    WorkerDayTrack,
+    WorkerOption,
 )
 from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
 from gridgov.kit.clock import utcnow
@@ -56,3 +58,22 @@ def today(session: DB, principal: CurrentPrincipal, day: date | None = None) -> 
 def summary(session: DB, principal: Supervisor, day: date | None = None) -> DutySummary:
     """Every worker's patrol time on a day, in the supervisor's area."""
     return service.day_summary(session, principal=principal, day=day or service.local_day(utcnow()))
+
+
+@router.get("/workers")
+def workers(session: DB, principal: Supervisor) -> list[WorkerOption]:
+    """The grid workers in the supervisor's area (to pick whose track to see)."""
+    return tracks.workers(session, principal=principal)
+
+
+@router.get("/tracks/{user_id}", responses={404: {"description": "no such worker in your area"}})
+def track(
+    user_id: int, session: DB, principal: Supervisor, day: date | None = None
+) -> WorkerDayTrack:
+    """A worker's patrols of a day with the GPS points and the minutes inside/outside the grid."""
+    return tracks.worker_day(
+        session,
+        principal=principal,
+        user_id=user_id,
+        day=day or service.local_day(utcnow()),
+    )

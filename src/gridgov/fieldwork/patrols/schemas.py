@@ -67,3 +67,49 @@ class DutySummary(BaseModel):
     day: date
     duty_seconds: int = DUTY_SECONDS
     workers: list[WorkerDuty]
+
+
+class TrackPointRead(BaseModel):
+    t: datetime
+    lng: float
+    lat: float
+    inside: bool
+
+
+class PatrolTrack(BaseModel):
+    uuid: str
+    grid_code: str
+    started_at: datetime
+    ended_at: datetime | None
+    seconds_inside: int
+    # Tracked time (intervals of at most 5 minutes) spent outside the grid.
+    seconds_outside: int
+    distance_m: float
+    points: list[TrackPointRead]
+
+
+class GridShape(BaseModel):
+    code: str
+    name: str
+    geometry: dict
+
+
+class WorkerDayTrack(BaseModel):
+    """A worker's patrols of one day with their GPS tracks, for a supervisor's map."""
+
+    user_id: int
+    name: str
+    grid_code: str
+    day: date
+    seconds_inside: int
+    seconds_outside: int
+    duty_seconds: int = DUTY_SECONDS
+    met: bool
+    grids: list[GridShape]
+    patrols: list[PatrolTrack]
+
+
+class WorkerOption(BaseModel):
+    user_id: int
+    name: str
+    grid_code: str

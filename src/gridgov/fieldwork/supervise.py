@@ -1,0 +1,124 @@
+"""The supervisors' page of field work: every worker's patrol time of a day in the caller's area,
+one worker's tracks of that day on a map over the grid, and the records kept for review."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from gridgov.auth.csrf import csrf_protect
+from gridgov.auth.deps import page_roles
+from gridgov.authz.principal import Principal
+from gridgov.fieldwork.patrols import service as patrols
+from gridgov.fieldwork.patrols import tracks
+from gridgov.fieldwork.sync import conflicts
+from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
+from gridgov.kit.clock import utcnow
+from gridgov.kit.db import request_session
+from gridgov.kit.errors import GridgovError
+from gridgov.web.i18n import add_messages, request_language
+from gridgov.web.nav import add_nav
+from gridgov.web.render import render
+
+router = APIRouter(include_in_schema=False)
+DB = Annotated[Session, Depends(request_session, scope="function")]
+Supervisor = Annotated[Principal, Depends(page_roles(*SUPERVISOR_ROLES))]
+
+add_nav("field.nav.supervise", "/field/supervise", set(SUPERVISOR_ROLES))
+add_messages(
+    {
+        "field.nav.supervise": {"zh-CN": "网格员巡查", "en": "Field work"},
+        "field.duty": {"zh-CN": "巡查时长（3 小时/天）", "en": "Patrol time (3 h a day)"},
+        "field.worker": {"zh-CN": "网格员", "en": "Worker"},
+        "field.grid": {"zh-CN": "网格", "en": "Grid"},
+        "field.hours": {"zh-CN": "网格内时长", "en": "Inside the grid"},
+        "field.met": {"zh-CN": "达标", "en": "Met"},
+        "field.track": {"zh-CN": "轨迹", "en": "Track"},
+        "field.show_track": {"zh-CN": "查看轨迹", "en": "Show track"},
+        "field.minutes_inside": {"zh-CN": "网格内", "en": "Inside the grid"},
+        "field.minutes_outside": {"zh-CN": "网格外", "en": "Outside the grid"},
+        "field.minutes": {"zh-CN": "分钟", "en": "min"},
+        "field.no_patrol": {"zh-CN": "当天没有巡查记录", "en": "No patrol on this day"},
+        "field.patrol_row": {"zh-CN": "巡查", "en": "Patrol"},
+        "field.points": {"zh-CN": "定位点", "en": "Points"},
+        "field.conflicts": {"zh-CN": "待核查的同步冲突", "en": "Sync conflicts to review"},
+        "field.accept": {"zh-CN": "采用", "en": "Accept"},
+        "field.discard": {"zh-CN": "驳回", "en": "Discard"},
+        "field.none": {"zh-CN": "无", "en": "None"},
+    }
+)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    *,
+    day: date | None,
+    worker: int | None,
+    **context: Any,
+) -> HTMLResponse:
+    chosen = day or patrols.local_day(utcnow())
+    track = None
+    if worker is not None:
+        try:
+            track = tracks.worker_day(session, principal=principal, user_id=worker, day=chosen)
+        except GridgovError as exc:
+            context.setdefault(
+                "error", exc.message_en if request_language(request) == "en" else exc.message
+            )
+    return render(
+        request,
+        "field/supervise.html",
+        page_title="网格员巡查 / Field work",
+        principal=principal,
+        day=chosen,
+        worker=worker,
+        workers=tracks.workers(session, principal=principal),
+        track=track,
+        zone=patrols.LOCAL_ZONE,
+        duty=patrols.day_summary(session, principal=principal, day=chosen),
+        conflicts=conflicts.list_readable(session, principal=principal, state="open"),
+        **context,
+    )
+
+
+@router.get("/field/supervise", response_class=HTMLResponse)
+def supervise_page(
+    request: Request,
+    principal: Supervisor,
+    session: DB,
+    day: date | None = None,
+    worker: int | None = None,
+) -> HTMLResponse:
+    """The duty table of ``day``; with ``worker`` also that worker's tracks on the map."""
+    return _page(request, session, principal, day=day, worker=worker)
+
+
+@router.post(
+    "/field/supervise/conflicts/{conflict_id}",
+    dependencies=[Depends(csrf_protect)],
+    response_class=HTMLResponse,
+)
+def resolve_conflict_page(
+    conflict_id: int,
+    request: Request,
+    principal: Supervisor,
+    session: DB,
+    resolution: Annotated[str, Form(pattern="^(accept|discard)$")],
+) -> Response:
+    try:
+        conflicts.resolve(
+            session, principal=principal, conflict_id=conflict_id, resolution=resolution
+        )
+    except GridgovError as exc:
+        # Nothing changed: show why (e.g. the resident is registered outside the caller's area).
+        session.rollback()
+        error = exc.message_en if request_language(request) == "en" else exc.message
+        return _page(request, session, principal, day=None, worker=None, error=error)
+    session.commit()  # before answering (see fieldwork/ack.py)
+    return RedirectResponse("/field/supervise", status_code=303)
