@@ -9,6 +9,8 @@
   const CHUNK = 256 * 1024;
   const BATCH = 200;
   const POINTS_PER_SEND = 10;
+  const POINT_EVERY_MS = 30000;
+  const DUTY_SECONDS = 3 * 3600;
   const lang = document.documentElement.lang === "en" ? "en" : "zh";
   const T = (zh, en) => (lang === "en" ? en : zh);
   const $ = (sel, root) => (root || document).querySelector(sel);
@@ -25,7 +27,7 @@
   const label = (labels) => (labels && (labels[lang] || labels.zh || labels.en)) || "";
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
 
-  const state = { signedInAt: 0, token: null, bundle: null, syncing: false, patrol: null, position: null, view: "home" };
+  const state = { signedInAt: 0, token: null, bundle: null, syncing: false, resync: false, patrol: null, position: null, view: "home" };
 
   // ---------------------------------------------------------------- network
   async function api(method, path, body, extraHeaders) {
@@ -104,8 +106,10 @@
   }
 
   async function trySync() {
-    if (state.syncing || !state.token || !online()) return;
+    if (state.syncing) { state.resync = true; return; }  // the running pass goes round once more
+    if (!state.token || !online()) return;
     state.syncing = true;
+    state.resync = false;
     setStatus(T("同步中…", "Syncing…"));
     try {
       let progress = true;
@@ -116,7 +120,9 @@
         const head = items[0];
         if (head.type === "request") {
           const r = await api(head.method, head.path, head.body);
-          if (r.ok || r.status === 409 || r.status === 404 || r.status === 400 || r.status === 403) {
+          // A refusal (4xx) will not change by re-sending: it is set aside for the worker to see
+          // so the requests behind it still go; a timeout or a server error is tried again.
+          if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429)) {
             if (r.ok) await S.remove(head.seq);
             else { head.state = "failed"; head.error = (await r.text()).slice(0, 300); await S.update(head); }
             progress = true;
@@ -161,6 +167,9 @@
       state.syncing = false;
       await refreshCount();
     }
+    // Something was queued while this pass was busy (e.g. the end of a patrol right after its
+    // points): send it now rather than at the next 30-second tick.
+    if (state.resync) trySync();
   }
 
   // ---------------------------------------------------------------- bundle
@@ -206,14 +215,19 @@
     drawMap($("#map"), b);
   }
 
+  /* The day's time inside the own grid as the server computed it from the synced track (points
+     still in the phone's queue count once they arrive). */
   function dutyCard() {
     const duty = state.bundle && state.bundle.duty;
     const seconds = duty ? duty.seconds_inside : 0;
-    const pct = Math.min(100, Math.round((seconds / 10800) * 100));
-    return el("section", { class: "card" },
-      el("h3", {}, T("今日巡查", "Patrol today")),
+    const minutes = Math.floor(seconds / 60), dutyMinutes = DUTY_SECONDS / 60;
+    const pct = Math.min(100, Math.round((seconds / DUTY_SECONDS) * 100));
+    return el("section", { class: "card", id: "duty-card" },
+      el("h3", {}, T("今日网格内巡查", "Inside the grid today")),
       el("div", { class: "bar" }, el("span", { style: `width:${pct}%` })),
-      el("p", { id: "duty" }, `${(seconds / 3600).toFixed(1)} h / 3 h`));
+      el("p", { id: "duty", "data-seconds": String(seconds), "data-met": duty && duty.met ? "1" : "0" },
+        T(`${minutes} 分钟 / ${dutyMinutes} 分钟`, `${minutes} min / ${dutyMinutes} min`), duty && duty.met ? " ✔" : ""),
+      el("small", { class: "muted" }, T("按同步到服务器的轨迹计算", "From the track synced to the server")));
   }
 
   function drawMap(node, b) {
@@ -440,46 +454,66 @@
     main.append(form);
   }
 
-  // ----- patrol
+  // ----- patrol: a point every 30 s, sent 10 at a time through the outbox (so points taken
+  // without signal wait there like everything else); the time inside is the server's.
   function renderPatrol(main) {
     main.append(dutyCard());
     const running = state.patrol;
-    main.append(el("section", { class: "card" },
+    const synced = running && state.bundle && state.bundle.duty ? state.bundle.duty.patrols.find((p) => p.uuid === running.uuid) : null;
+    main.append(el("section", { class: "card", id: "patrol-card", "data-running": running ? "1" : "0" },
       el("h3", {}, running ? T("巡查中", "Patrolling") : T("巡查", "Patrol")),
-      el("p", { id: "patrol-info" }, running ? T(`已记录 ${running.count} 个点`, `${running.count} points recorded`) : T("开始后每 30 秒记录一次位置", "Records your position every 30 s")),
+      el("p", { id: "patrol-info", "data-count": running ? String(running.count) : "0" }, patrolInfo()),
+      running ? el("p", { id: "patrol-server", class: "muted", "data-points": synced ? String(synced.point_count) : "0" },
+        synced ? T(`服务器已收到 ${synced.point_count} 个点，本次网格内 ${Math.floor(synced.seconds_inside / 60)} 分钟`,
+          `${synced.point_count} points on the server, ${Math.floor(synced.seconds_inside / 60)} min inside so far`)
+          : T("尚未同步", "Not synced yet")) : null,
       el("button", { class: "primary", id: running ? "patrol-end" : "patrol-start", onclick: running ? endPatrol : startPatrol }, running ? T("结束巡查", "End patrol") : T("开始巡查", "Start patrol"))));
+  }
+  function patrolInfo() {
+    const running = state.patrol;
+    if (!running) return T("开始后每 30 秒记录一次位置", "Records your position every 30 s");
+    return T(`已记录 ${running.count} 个点（${running.buffer.length} 个待打包）`, `${running.count} points recorded (${running.buffer.length} to batch)`);
   }
 
   async function startPatrol() {
-    state.patrol = { uuid: uuid(), count: 0, buffer: [] };
+    state.patrol = { uuid: uuid(), count: 0, buffer: [], last: null };
     await S.set("patrol", state.patrol);
     await enqueueRequest("POST", "/field/patrols", { uuid: state.patrol.uuid, started_at: new Date().toISOString() });
+    state.patrolTimer = setInterval(recordPoint, POINT_EVERY_MS);
     await recordPoint();
-    state.patrolTimer = setInterval(recordPoint, 30000);
     show("patrol");
   }
   async function recordPoint() {
-    const p = await locate();
-    if (!p || !state.patrol) return;
-    state.patrol.buffer.push({ t: new Date().toISOString(), lng: p.lng, lat: p.lat, accuracy: p.accuracy });
-    state.patrol.count += 1;
-    if (state.patrol.buffer.length >= POINTS_PER_SEND) await flushPoints();
-    await S.set("patrol", state.patrol);
+    if (!state.patrol) return;
+    // The time of the fix is when it was asked for: waiting for the GPS must not shift it.
+    const t = new Date().toISOString();
+    // A fresh fix or none: an old position stamped with a new time would place the worker
+    // where they no longer are.
+    const p = await locate({ maxAge: 0, fallback: false });
+    const patrol = state.patrol;
+    if (!p || !patrol || patrol.last === t) return;
+    patrol.buffer.push({ t, lng: p.lng, lat: p.lat, accuracy: p.accuracy });
+    patrol.last = t;
+    patrol.count += 1;
+    if (patrol.buffer.length >= POINTS_PER_SEND) await flushPoints();
+    await S.set("patrol", patrol);
     const info = $("#patrol-info");
-    if (info) info.textContent = T(`已记录 ${state.patrol.count} 个点`, `${state.patrol.count} points recorded`);
+    if (info) { info.textContent = patrolInfo(); info.dataset.count = String(patrol.count); }
   }
   async function flushPoints() {
     if (!state.patrol || !state.patrol.buffer.length) return;
     const points = state.patrol.buffer.splice(0);
+    await S.set("patrol", state.patrol);
     await enqueueRequest("POST", `/field/patrols/${state.patrol.uuid}/points`, { points });
   }
   async function endPatrol() {
     clearInterval(state.patrolTimer);
     await recordPoint();
     await flushPoints();
-    await enqueueRequest("POST", `/field/patrols/${state.patrol.uuid}/end`, { ended_at: new Date().toISOString() });
+    const ended = state.patrol;
     state.patrol = null;
     await S.del("patrol");
+    await enqueueRequest("POST", `/field/patrols/${ended.uuid}/end`, { ended_at: new Date().toISOString() });
     show("patrol");
   }
 
@@ -497,12 +531,15 @@
   }
 
   // ---------------------------------------------------------------- position
-  function locate() {
+  /* The phone's position; without a fix the last known one (for forms and reports), or null
+     when ``fallback`` is false (patrol points). */
+  function locate(options) {
+    const o = Object.assign({ maxAge: 20000, fallback: true }, options);
     return new Promise((resolve) => {
-      if (!navigator.geolocation) return resolve(state.position);
+      if (!navigator.geolocation) return resolve(o.fallback ? state.position : null);
       navigator.geolocation.getCurrentPosition(
         (pos) => { state.position = { lng: pos.coords.longitude, lat: pos.coords.latitude, accuracy: pos.coords.accuracy }; resolve(state.position); },
-        () => resolve(state.position), { enableHighAccuracy: true, timeout: 10000, maximumAge: 20000 });
+        () => resolve(o.fallback ? state.position : null), { enableHighAccuracy: true, timeout: 10000, maximumAge: o.maxAge });
     });
   }
 
@@ -553,7 +590,7 @@
     $("#app").hidden = false;
     state.bundle = await S.get("bundle");
     const patrol = await S.get("patrol");
-    if (patrol) { state.patrol = patrol; state.patrolTimer = setInterval(recordPoint, 30000); }
+    if (patrol) { state.patrol = patrol; state.patrolTimer = setInterval(recordPoint, POINT_EVERY_MS); }
     renderHeader();
     show("home");
     await refreshCount();
