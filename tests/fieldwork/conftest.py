@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid as uuidlib
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, Role
 from gridgov.models.region import Region
+from gridgov.people.identifiers import make_resident_id
 from tests.factories import DEFAULT_GRID_CODE, auth_headers, create_user
 
 # A ~1 km square around (111.30, 30.70).
@@ -77,14 +80,23 @@ def principal(worker: Any) -> Principal:
     )
 
 
+_SEQUENCE = itertools.count(2, 2)  # even: women
+
+
+def resident_id() -> str:
+    """A valid resident ID of a woman born 1949-12-31, different at each call."""
+    return make_resident_id("110105", date(1949, 12, 31), next(_SEQUENCE) % 1000)
+
+
 def population_record(**overrides: Any) -> dict[str, Any]:
+    """A population-module record: without a subject it registers a newcomer (a new ID each)."""
     record = {
         "uuid": new_uuid(),
         "kind": "form",
         "module": "population",
         "data": {
             "name": "张丽",
-            "id_number": "11010519491231002X",
+            "id_number": resident_id(),
             "sex": "F",
             "birth_date": "1949-12-31",
             "residence": "registered",

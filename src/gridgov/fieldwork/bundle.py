@@ -1,5 +1,6 @@
-"""What the phone caches to work without signal: the own grid, its facilities, households and
-houses, the open tasks, the modules and today's patrol time — one request, one response."""
+"""What the phone caches to work without signal: the own grid, its facilities, households,
+houses and residents (names and masked ID numbers only, to pick whom a form is about), the open
+tasks, the modules and today's patrol time — one request, one response."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from gridgov.kit.db import request_session
 from gridgov.models.facility import Facility
 from gridgov.models.house import House
 from gridgov.models.household import Household
+from gridgov.models.person import LivingStatus, Person
 from gridgov.models.region import Region
 from gridgov.tasks import service as tasks
 from gridgov.tasks.schemas import TaskRead
@@ -76,6 +78,21 @@ class BundleRepository:
         )
         return [dict(r._mapping) for r in rows]
 
+    def persons(self, code: str) -> list[dict[str, Any]]:
+        rows = self.session.execute(
+            select(
+                Person.id,
+                Person.name,
+                Person.id_number_masked,
+                Person.household_id,
+                Person.version,
+            )
+            .where(Person.grid_code == code, Person.living_status == LivingStatus.ALIVE)
+            .order_by(Person.name, Person.id)
+            .limit(MAX_ROWS)
+        )
+        return [dict(r._mapping) for r in rows]
+
 
 def build(session: Session, *, principal: Principal) -> dict[str, Any]:
     code = principal.region_code or ""
@@ -100,6 +117,7 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
         "facilities": repository.facilities(code),
         "houses": repository.houses(code),
         "households": repository.households(code),
+        "persons": repository.persons(code),
         "tasks": [
             TaskRead.model_validate(t).model_dump(mode="json")
             for t in tasks.list_readable(session, principal=principal)

@@ -49,6 +49,7 @@ add_messages(
         "field.accept": {"zh-CN": "采用", "en": "Accept"},
         "field.discard": {"zh-CN": "驳回", "en": "Discard"},
         "field.none": {"zh-CN": "无", "en": "None"},
+        "field.newcomer": {"zh-CN": "新居民", "en": "newcomer"},
     }
 )
 

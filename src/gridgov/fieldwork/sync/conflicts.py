@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
+from gridgov.fieldwork.sync import newcomers
 from gridgov.fieldwork.sync.repository import ConflictRepository, SubmissionRepository
 from gridgov.fieldwork.sync.schemas import SubmissionRead
 from gridgov.kit.clock import utcnow
@@ -23,17 +24,18 @@ def resolve(
     session: Session, *, principal: Principal, conflict_id: int, resolution: str
 ) -> SyncConflict:
     """``accept`` applies a stale update on top of the current version (a new version, nothing
-    overwritten: the version it replaces stays in the history); ``discard`` keeps the base as
-    it is. A UUID mismatch can only be discarded (the stored record stands)."""
+    overwritten: the version it replaces stays in the history), or a newcomer whose ID number
+    was known to the person with that number; ``discard`` keeps the base as it is. A UUID
+    mismatch can only be discarded (the stored record stands)."""
     conflict = ConflictRepository(session).get_readable(principal, conflict_id)
     if conflict is None:
         raise NotFound("冲突记录不存在", "No such conflict")
     if conflict.state != "open":
         raise Conflict("该冲突已处理", "Already resolved")
     if resolution == "accept":
-        if conflict.kind != "stale":
+        if conflict.kind not in ("stale", "id_exists"):
             raise Conflict("同一编号的不同内容只能驳回", "A UUID mismatch can only be discarded")
-        _apply_stale(session, principal=principal, conflict=conflict)
+        _apply(session, principal=principal, conflict=conflict)
     conflict.state = "resolved"
     conflict.resolution = resolution
     conflict.resolved_by = principal.user_id
@@ -49,7 +51,7 @@ def resolve(
     return conflict
 
 
-def _apply_stale(session: Session, *, principal: Principal, conflict: SyncConflict) -> None:
+def _apply(session: Session, *, principal: Principal, conflict: SyncConflict) -> None:
     from gridgov.fieldwork.forms import registry
     from gridgov.fieldwork.sync.bridges import update_population
 
@@ -58,19 +60,29 @@ def _apply_stale(session: Session, *, principal: Principal, conflict: SyncConfli
         raise NotFound("原记录不存在", "The stored record is missing")
     ref = registry.resolve(session, {(submission.module_code, submission.module_version)})
     module = ref[(submission.module_code, submission.module_version)]
-    changes = {
-        attribute: submission.data[name]
-        for name, attribute in module.compiled.bindings.items()
-        if name in submission.data
-    }
+    reason = f"conflict {conflict.id} accepted"
+    if conflict.kind == "id_exists":
+        household = conflict.record.get("new_household") or {}
+        person = newcomers.accept(
+            session,
+            principal=principal,
+            module=module,
+            data=submission.data,
+            grid_code=str(submission.grid_code),
+            house_id=household.get("house_id"),
+            reason=reason,
+        )
+        submission.state = "applied"
+        submission.result_ref = f"person:{person.id}@v{person.version}"
+        return
     outcome = update_population(
         session,
         principal=principal,
         target=str(module.target),
         subject_id=str(submission.subject_id),
         base_version=None,
-        changes=changes,
-        reason=f"conflict {conflict.id} accepted",
+        changes=newcomers.bound_values(module, submission.data),
+        reason=reason,
     )
     submission.state = outcome.state
     submission.result_ref = outcome.ref

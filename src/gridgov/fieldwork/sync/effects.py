@@ -1,10 +1,11 @@
 """What a stored field record becomes elsewhere: a new version of a person/household/house/
-organisation, a case in the case loop, a completed task.
+organisation, a newcomer registered as a new person (``newcomers.py``), a case in the case loop,
+a completed task.
 
 Each effect runs in a savepoint inside the batch's transaction: a business error (e.g. an
 unknown subject) leaves the record stored with state ``error`` and the reason, instead of
 blocking the phone's queue; an unexpected error aborts the whole batch, which the phone re-sends.
-Plain form records (no subject, no task) have no effect and cost no query here.
+Plain form records (no subject, no task, no newcomer) have no effect and cost no query here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.fieldwork.forms.registry import ModuleRef
+from gridgov.fieldwork.sync import newcomers
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.kit.errors import Conflict, GridgovError
 from gridgov.models.field_submission import FieldSubmission
@@ -27,10 +29,13 @@ class Outcome:
     state: str  # applied | conflict | error | stored
     ref: str | None = None
     reason: str | None = None
+    review: str = "stale"  # with state conflict: stale | id_exists
 
 
 def needs_effect(row: dict[str, Any], module: ModuleRef | None) -> bool:
     if row["kind"] in ("report", "task_result"):
+        return True
+    if newcomers.is_newcomer(row["kind"], module, row.get("subject_id")):
         return True
     return bool(module and module.target and row.get("subject_id"))
 
@@ -42,8 +47,10 @@ def apply_all(
     submission_ids: Sequence[int],
     rows: Sequence[dict[str, Any]],
     modules: dict[tuple[str, int | None], ModuleRef],
+    households: dict[str, int] | None = None,
 ) -> dict[int, Outcome]:
-    """Run the effects of the freshly stored records ``rows`` (same order as their ids)."""
+    """Run the effects of the freshly stored records ``rows`` (same order as their ids);
+    ``households``: uuid → house of the household a newcomer record asks for."""
     wanted = [
         submission_id
         for submission_id, row in zip(submission_ids, rows, strict=True)
@@ -57,7 +64,15 @@ def apply_all(
         )
         try:
             with session.begin_nested():
-                outcome = _apply(session, principal=principal, submission=submission, module=module)
+                outcome = _apply(
+                    session,
+                    principal=principal,
+                    submission=submission,
+                    module=module,
+                    house_id=(households or {}).get(submission.uuid),
+                )
+        except newcomers.IdExists as exc:
+            outcome = Outcome("conflict", reason=exc.message_en, review="id_exists")
         except Conflict as exc:
             # A stale base version is a conflict for review; any other conflict (e.g. a task
             # completed meanwhile from another record) is an error the worker sees.
@@ -85,7 +100,12 @@ def _module_of(
 
 
 def _apply(
-    session: Session, *, principal: Principal, submission: FieldSubmission, module: ModuleRef | None
+    session: Session,
+    *,
+    principal: Principal,
+    submission: FieldSubmission,
+    module: ModuleRef | None,
+    house_id: int | None,
 ) -> Outcome:
     if submission.kind == "report":
         from gridgov.fieldwork.sync.bridges import create_case_from_report
@@ -106,6 +126,17 @@ def _apply(
             _population(session, principal=principal, submission=submission, module=module)
         return outcome
     assert module is not None
+    if newcomers.is_newcomer(submission.kind, module, submission.subject_id):
+        person = newcomers.register(
+            session,
+            principal=principal,
+            module=module,
+            data=submission.data,
+            grid_code=str(submission.grid_code),
+            house_id=house_id,
+            reason=f"{module.code}@{module.version} {submission.uuid}",
+        )
+        return Outcome("applied", ref=f"person:{person.id}@v{person.version}")
     return _population(session, principal=principal, submission=submission, module=module)
 
 
@@ -114,11 +145,7 @@ def _population(
 ) -> Outcome:
     from gridgov.fieldwork.sync.bridges import update_population
 
-    changes = {
-        attribute: submission.data[name]
-        for name, attribute in module.compiled.bindings.items()
-        if name in submission.data
-    }
+    changes = newcomers.bound_values(module, submission.data)
     return update_population(
         session,
         principal=principal,

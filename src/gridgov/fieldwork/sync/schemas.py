@@ -13,6 +13,15 @@ MAX_BATCH = 1000
 RecordKind = Literal["form", "report", "task_result"]
 SubjectType = Literal["person", "household", "house", "organisation"]
 Status = Literal["stored", "duplicate", "rejected", "stale", "invalid"]
+# Why a stored record waits for a supervisor: an edit made on an old version (``stale``), or a
+# newcomer whose ID number is already in the population base (``id_exists``).
+ReviewKind = Literal["stale", "id_exists"]
+
+
+class NewHousehold(BaseModel):
+    """Register a newcomer as the head of a new household living in a house of the own grid."""
+
+    house_id: int = Field(ge=1)
 
 
 class SyncRecord(BaseModel):
@@ -31,6 +40,8 @@ class SyncRecord(BaseModel):
     lng: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
     collected_at: datetime | None = None
+    # Only for a newcomer (a person module's record without a subject): also open a household.
+    new_household: NewHousehold | None = None
 
 
 class SyncBatch(BaseModel):
@@ -45,6 +56,8 @@ class SyncResult(BaseModel):
     id: int | None = None
     ref: str | None = None
     errors: list[dict[str, Any]] = Field(default_factory=list)
+    # With ``stale``: what the supervisor will review.
+    review: ReviewKind | None = None
 
 
 class SyncResponse(BaseModel):

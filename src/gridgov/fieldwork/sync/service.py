@@ -9,7 +9,8 @@ phone's re-send finishes it. Per record:
 - same UUID, different content → ``rejected`` (409), the new content is kept in the conflict
   table for review, the stored record is untouched;
 - an update of a person/household/house/organisation made on an old version → ``stale`` (202):
-  stored, not applied, a conflict for a supervisor to resolve;
+  stored, not applied, a conflict for a supervisor to resolve; likewise a newcomer whose ID
+  number is already in the base (``review: id_exists``, see ``newcomers.py``);
 - content the module's rules reject → ``invalid`` (400) with the field errors; not stored.
 
 Idempotency is enforced by the database (unique UUID, ``ON CONFLICT DO NOTHING``), so concurrent
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms import registry
-from gridgov.fieldwork.sync import effects
+from gridgov.fieldwork.sync import effects, newcomers
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.fieldwork.sync.schemas import SyncRecord, SyncResult
 from gridgov.kit.clock import utcnow
@@ -58,6 +59,10 @@ def content_hash(record: SyncRecord) -> str:
         record.lat,
         record.collected_at.isoformat() if record.collected_at else None,
     ]
+    if record.new_household is not None:
+        # Only when present, so the hashes of records stored before the field existed still
+        # match a re-send of them.
+        content.append({"new_household": record.new_household.house_id})
     text = json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
     )
@@ -147,6 +152,7 @@ def sync_batch(
     now = utcnow()
     rows: list[dict[str, Any]] = []
     row_index: dict[str, int] = {}
+    households: dict[str, int] = {}
     for index in candidates:
         record = records[index]
         if first_in_batch[record.uuid] != index:
@@ -156,6 +162,8 @@ def sync_batch(
             results[index] = _result(record.uuid, "invalid", errors=errors)
             continue
         row_index[record.uuid] = index
+        if record.new_household is not None:
+            households[record.uuid] = record.new_household.house_id
         rows.append(
             {
                 "uuid": record.uuid,
@@ -202,14 +210,19 @@ def sync_batch(
         submission_ids=[inserted[row["uuid"]] for row in fresh],
         rows=fresh,
         modules=modules,
+        households=households,
     )
     for uuid, index in row_index.items():
         row_id = inserted[uuid]
         outcome = applied.get(row_id)
         if outcome is not None and outcome.state == "conflict":
-            results[index] = _result(uuid, "stale", id=row_id, ref=outcome.ref)
+            results[index] = _result(
+                uuid, "stale", id=row_id, ref=outcome.ref, review=outcome.review
+            )
             conflicts.append(
-                _conflict_row(principal, records[index], hashes[index], "stale", outcome.reason)
+                _conflict_row(
+                    principal, records[index], hashes[index], outcome.review, outcome.reason
+                )
             )
         else:
             results[index] = _result(
@@ -305,4 +318,24 @@ def _check(
             module,
         )
     clean, field_errors = module.compiled.check(record.data)
-    return clean, [e.to_dict() for e in field_errors], module
+    errors = [e.to_dict() for e in field_errors]
+    newcomer = newcomers.is_newcomer(record.kind, module, record.subject_id)
+    if record.new_household is not None and not newcomer:
+        errors.append(
+            _error(
+                "new_household",
+                "constraint",
+                "只有新居民登记可以新建户",
+                "Only a newcomer's record opens a household",
+            )
+        )
+    if errors:
+        return clean, errors, module
+    if newcomer:
+        house_id = record.new_household.house_id if record.new_household else None
+        errors = newcomers.check(
+            session, principal=principal, module=module, data=clean, house_id=house_id
+        )
+    elif newcomers.carries_identity(module):
+        errors = newcomers.identity_errors(module, clean)
+    return clean, errors, module

@@ -154,7 +154,8 @@
           } else {
             // stored, duplicate (an earlier send got through), rejected/stale (kept for review)
             await S.remove(item.seq);
-            if (result.status === "rejected" || result.status === "stale") notice(T("一条记录已提交主管核查", "A record was passed to the supervisor for review"));
+            if (result.review === "id_exists") notice(T("该居民已在人口库中登记，记录已交主管核查", "This resident is already in the base: the record went to the supervisor for review"));
+            else if (result.status === "rejected" || result.status === "stale") notice(T("一条记录已提交主管核查", "A record was passed to the supervisor for review"));
           }
         }
         progress = true;
@@ -276,10 +277,21 @@
     const def = module.definition;
     const form = el("form", { class: "card", id: "module-form", "data-module": module.code, novalidate: true });
     form.append(el("h2", {}, lang === "en" && module.title_en ? module.title_en : module.title));
-    if (module.target && ["house", "household"].includes(module.target) && !task) {
-      const options = (module.target === "house" ? state.bundle.houses : state.bundle.households)
-        .map((r) => el("option", { value: `${r.id}:${r.version}` }, r.address || r.household_no));
-      form.append(el("label", {}, T("对象（可选）", "Record (optional)"), el("select", { name: "__subject" }, el("option", { value: "" }, "—"), options)));
+    // A module that carries a person's identity registers a newcomer unless an existing
+    // resident is chosen (see fieldwork/sync/newcomers.py); other modules may name their record.
+    const identity = carriesIdentity(module);
+    if (["house", "household", "person"].includes(module.target) && !task) {
+      const rows = { house: state.bundle.houses, household: state.bundle.households, person: state.bundle.persons || [] }[module.target];
+      const options = rows.map((r) => el("option", { value: `${r.id}:${r.version}` }, module.target === "person" ? `${r.name} ${r.id_number_masked}` : r.address || r.household_no));
+      const first = identity ? el("option", { value: "new" }, T("新居民（迁入登记）", "New resident (moving in)")) : el("option", { value: "" }, "—");
+      form.append(el("label", {}, identity ? T("登记对象", "Who") : T("对象（可选）", "Record (optional)"), el("select", { name: "__subject" }, first, options)));
+      if (identity) {
+        form.append(el("div", { class: "field", "data-field": "new_household" },
+          el("label", {}, T("新建户（可选）", "New household (optional)")),
+          el("select", { name: "__household" }, el("option", { value: "" }, T("不新建户", "No new household")),
+            state.bundle.houses.map((h) => el("option", { value: String(h.id) }, h.address))),
+          el("small", { class: "error" })));
+      }
     }
     for (const f of def.fields) {
       if (f.type === "calculate") continue;
@@ -310,6 +322,7 @@
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const { values, errors } = evaluate(def, form);
+      if (identity) for (const [k, v] of Object.entries(identityErrors(def, values))) errors[k] = errors[k] || v;
       showErrors(form, errors);
       if (Object.keys(errors).length) return;
       const data = {};
@@ -326,10 +339,12 @@
       const record = { uuid: uuid(), kind: task ? "task_result" : "form", module: module.code, module_version: module.version, data, collected_at: new Date().toISOString() };
       if (task) record.task_id = task.id;
       const subject = form.querySelector('[name="__subject"]');
-      if (subject && subject.value) {
+      if (subject && subject.value && subject.value !== "new") {
         const [id, version] = subject.value.split(":");
         Object.assign(record, { subject_type: module.target, subject_id: id, base_version: Number(version) });
       }
+      const household = form.querySelector('[name="__household"]');
+      if (subject && subject.value === "new" && household.value) record.new_household = { house_id: Number(household.value) };
       const p = state.position;
       if (p) Object.assign(record, { lng: p.lng, lat: p.lat });
       await enqueueRecord(record);
@@ -337,7 +352,12 @@
       show(task ? "tasks" : "forms");
     });
     main.append(form);
-    function update() { const { relevant } = evaluate(def, form); for (const f of def.fields) { const w = form.querySelector(`[data-field="${f.name}"]`); if (w) w.hidden = !relevant[f.name]; } }
+    function update() {
+      const { relevant } = evaluate(def, form);
+      for (const f of def.fields) { const w = form.querySelector(`[data-field="${f.name}"]`); if (w) w.hidden = !relevant[f.name]; }
+      const household = form.querySelector('[data-field="new_household"]');
+      if (household) household.hidden = form.querySelector('[name="__subject"]').value !== "new";
+    }
     update();
   }
 
@@ -376,6 +396,26 @@
       if (f.constraint && !X.toBool(X.evaluate(f.constraint, env, env[f.name]))) errors[f.name] = label(f.constraint_message) || T("不符合要求", "Invalid value");
     }
     return { values, relevant, errors };
+  }
+
+  const carriesIdentity = (module) => module.target === "person"
+    && ["name", "id_number"].every((a) => module.definition.fields.some((f) => f.gridgov_field === a));
+
+  /* GB 11643, as the server checks it (people/identifiers.py): format, check digit, and the sex
+     and birth date the number carries, so a typo is caught before the record is queued. */
+  const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  function identityErrors(def, values) {
+    const field = (attribute) => def.fields.find((f) => f.gridgov_field === attribute);
+    const id = field("id_number"), sex = field("sex"), birth = field("birth_date");
+    const n = String(values[id.name] || "").trim().toUpperCase();
+    if (!n) return {};
+    if (!/^[0-9]{17}[0-9X]$/.test(n)) return { [id.name]: T("身份证号应为18位（前17位数字，末位数字或X）", "A resident ID has 18 characters: 17 digits and a digit or X") };
+    const sum = ID_WEIGHTS.reduce((total, w, i) => total + w * Number(n[i]), 0);
+    if ("10X98765432"[sum % 11] !== n[17]) return { [id.name]: T("身份证号校验码错误", "The resident ID's check digit is wrong") };
+    const errors = {};
+    if (sex && values[sex.name] && values[sex.name] !== (Number(n[16]) % 2 ? "M" : "F")) errors[sex.name] = T("性别与身份证号不一致", "The sex does not match the resident ID");
+    if (birth && values[birth.name] && values[birth.name] !== `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`) errors[birth.name] = T("出生日期与身份证号不一致", "The birth date does not match the resident ID");
+    return errors;
   }
 
   function showErrors(form, errors) {
