@@ -14,6 +14,7 @@ FIELD_STAFF = role_set(Role.GRID_WORKER, Role.INSPECTOR)
 WORKER = role_set(Role.GRID_WORKER)
 ADMIN = role_set(Role.SYSTEM_ADMIN)
 SUPERVISORS = role_set(*SUPERVISOR_ROLES)
+TRACK_VIEWERS = role_set(*SUPERVISOR_ROLES, exclude=[Role.SYSTEM_ADMIN])
 RECORD_UUID = "0b7f6a7e-2f4c-4d8e-9a51-6c1d2e3f4a5b"
 RECORD = {
     "uuid": RECORD_UUID,
@@ -131,11 +132,11 @@ RULES = [
     ),
     Rule("GET", "/api/v1/field/patrols/today", allowed=SIGNED_IN),
     Rule("GET", "/api/v1/field/patrols/summary", allowed=SUPERVISORS),
-    Rule("GET", "/api/v1/field/patrols/workers", allowed=SUPERVISORS),
+    Rule("GET", "/api/v1/field/patrols/workers", allowed=TRACK_VIEWERS),
     Rule(
         "GET",
         "/api/v1/field/patrols/tracks/{user_id}",
-        allowed=SUPERVISORS,
+        allowed=TRACK_VIEWERS,
         scoped=(
             Scoped(Role.COMMUNITY_STAFF, worker_in, worker_out),
             Scoped(Role.STREET_STAFF, worker_in, worker_out),

@@ -130,3 +130,18 @@ def test_supervise_page_draws_the_track(
     page = client.get("/field/supervise", params={"day": DAY, "worker": stranger.id})
     assert page.status_code == 200
     assert 'id="page-error"' in page.text and 'id="track-map"' not in page.text
+
+
+def test_the_system_administrator_sees_no_tracks(
+    client: TestClient, db: Session, grid, worker, worker_headers: dict
+) -> None:
+    patrol(client, worker_headers, track(5, INSIDE, START))
+    admin = create_user(db, role=Role.SYSTEM_ADMIN)
+    url = f"/api/v1/field/patrols/tracks/{worker.id}"
+    assert client.get(url, headers=auth_headers(client, admin)).status_code == 403
+    client.headers.pop("Authorization", None)
+    web_login(client, admin.username)
+    page = client.get("/field/supervise", params={"day": DAY, "worker": worker.id})
+    assert page.status_code == 200  # the duty table and the conflicts stay theirs
+    assert 'id="track-map"' not in page.text and 'id="page-error"' in page.text
+    assert f'<option value="{worker.id}"' not in page.text

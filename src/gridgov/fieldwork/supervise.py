@@ -79,7 +79,11 @@ def _page(
         principal=principal,
         day=chosen,
         worker=worker,
-        workers=tracks.workers(session, principal=principal),
+        workers=(
+            tracks.workers(session, principal=principal)
+            if principal.role in tracks.TRACK_ROLES
+            else []
+        ),
         track=track,
         zone=patrols.LOCAL_ZONE,
         duty=patrols.day_summary(session, principal=principal, day=chosen),

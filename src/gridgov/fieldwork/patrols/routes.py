@@ -28,6 +28,7 @@ from gridgov.kit.db import request_session
 router = APIRouter(prefix="/field/patrols", tags=["field patrols"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
 Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISOR_ROLES))]
+TrackViewer = Annotated[Principal, Depends(require_roles(*tracks.TRACK_ROLES))]
 
 
 @router.post("", status_code=201)
@@ -61,14 +62,14 @@ def summary(session: DB, principal: Supervisor, day: date | None = None) -> Duty
 
 
 @router.get("/workers")
-def workers(session: DB, principal: Supervisor) -> list[WorkerOption]:
+def workers(session: DB, principal: TrackViewer) -> list[WorkerOption]:
     """The grid workers in the supervisor's area (to pick whose track to see)."""
     return tracks.workers(session, principal=principal)
 
 
 @router.get("/tracks/{user_id}", responses={404: {"description": "no such worker in your area"}})
 def track(
-    user_id: int, session: DB, principal: Supervisor, day: date | None = None
+    user_id: int, session: DB, principal: TrackViewer, day: date | None = None
 ) -> WorkerDayTrack:
     """A worker's patrols of a day with the GPS points and the minutes inside/outside the grid."""
     return tracks.worker_day(

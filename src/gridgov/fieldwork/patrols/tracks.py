@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
-from gridgov.authz.principal import Principal
+from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.patrols.geometry import TrackPoint, TrackTotals, accumulate
 from gridgov.fieldwork.patrols.repository import PatrolRepository
 from gridgov.fieldwork.patrols.schemas import (
@@ -25,15 +25,26 @@ from gridgov.fieldwork.patrols.schemas import (
     WorkerOption,
 )
 from gridgov.fieldwork.patrols.service import utc
-from gridgov.kit.errors import NotFound
+from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
+from gridgov.kit.errors import Forbidden, NotFound
+
+# Where a worker walked is personal data: the people who supervise field work see it, the system
+# administrator (who manages modules and accounts, not people) does not.
+TRACK_ROLES = tuple(r for r in SUPERVISOR_ROLES if r != Role.SYSTEM_ADMIN)
 
 
 class WorkerNotFound(NotFound):
     code = "worker_not_found"
 
 
+def _supervisor(principal: Principal) -> None:
+    if principal.role not in TRACK_ROLES:
+        raise Forbidden("无权查看网格员轨迹", "Not allowed to see grid workers' tracks")
+
+
 def workers(session: Session, *, principal: Principal) -> list[WorkerOption]:
     """The grid workers a supervisor may follow, ordered by grid."""
+    _supervisor(principal)
     return [
         WorkerOption(user_id=u, name=n, grid_code=g)
         for u, n, g in PatrolRepository(session).workers(principal)
@@ -46,6 +57,7 @@ def worker_day(
     """The worker's patrols of ``day`` with their points; 404 outside the caller's area.
 
     Reading where a person walked is a sensitive read: it goes to the trail."""
+    _supervisor(principal)
     repository = PatrolRepository(session)
     worker = repository.worker(principal, user_id)
     if worker is None:
