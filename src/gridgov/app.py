@@ -78,6 +78,9 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.web.routes import router as web_router
     from gridgov.workcal.routes import router as calendar_router
 
+    # Starlette tries routes in order: the busiest write paths (case intake, phone sync) first.
+    app.include_router(cases_router, prefix=API_PREFIX)
+    app.include_router(fieldwork_router, prefix=API_PREFIX)
     app.include_router(grids_router, prefix=API_PREFIX)
     app.include_router(people_router, prefix=API_PREFIX)
     app.include_router(housing_router, prefix=API_PREFIX)
@@ -89,12 +92,10 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(auth_pages)
     app.include_router(audit_pages)
     install_denial_trail(app)
-    app.include_router(cases_router, prefix=API_PREFIX)
     app.include_router(media_router, prefix=API_PREFIX)
     app.include_router(calendar_router, prefix=API_PREFIX)
     app.include_router(open311_router)
     app.include_router(cases_pages)
-    app.include_router(fieldwork_router, prefix=API_PREFIX)
     app.include_router(tasks_router, prefix=API_PREFIX)
     app.include_router(field_pages)
     app.include_router(web_router)

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 ADVISORY_LOCK_KEY = 0x67726964_61756474  # "gridaudt"
 SEAL_BATCH = 5000
+# The background sealer waits this long after the first commit of a burst, so that a busy server
+# seals many entries per transaction instead of one transaction per request.
+SEAL_DELAY_SECONDS = 0.2
 _TABLE = cast(Table, AuditEntry.__table__)
 _CONTENT_COLUMNS = [_TABLE.c[name] for name in HASHED_FIELDS]
 
@@ -96,8 +99,9 @@ def seal(conn: Connection, *, limit: int | None = None) -> int:
                 updates,
             )
             sealed += len(updates)
-        if not updates:
-            # Only forged rows left: they stay unsealed (verification reports them).
+        if not updates or len(rows) < batch:
+            # Nothing more to read, or only forged rows left: they stay unsealed (verification
+            # reports them).
             break
     return sealed
 
@@ -132,6 +136,7 @@ class _Sealer:
         failures = 0
         while True:
             self.wake.wait()
+            time.sleep(SEAL_DELAY_SECONDS)
             self.wake.clear()
             try:
                 seal_engine(self.engine)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import Row, Select, bindparam, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from gridgov.authz.principal import Principal, Role
@@ -93,16 +94,41 @@ class UserRepository(Repository[User]):
         return self.session.scalar(select(User).where(User.staff_id == staff_id))
 
 
+# Built once and only the columns a request needs: every authenticated request runs it.
+_BY_TOKEN_HASH = (
+    select(
+        AuthSession.id,
+        AuthSession.sid,
+        AuthSession.kind,
+        AuthSession.channel,
+        AuthSession.expires_at,
+        AuthSession.last_seen_at,
+        AuthSession.revoked_at,
+        AuthSession.grid_codes,
+        User.id.label("user_id"),
+        User.username,
+        User.role,
+        User.region_code,
+        User.department_code,
+        User.active,
+        User.must_change_password,
+    )
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("digest"))
+)
+
+
 class SessionRepository(Repository[AuthSession]):
     model = AuthSession
 
-    def by_token_hash(self, digest: str) -> tuple[AuthSession, User] | None:
-        row = self.session.execute(
-            select(AuthSession, User)
-            .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.token_hash == digest)
-        ).first()
-        return None if row is None else (row[0], row[1])
+    def by_token_hash(self, digest: str) -> Row[*tuple[Any, ...]] | None:
+        """The session and its user's sign-in facts (columns only, no ORM objects)."""
+        return self.session.execute(_BY_TOKEN_HASH, {"digest": digest}).first()
+
+    def touch(self, session_id: int, *, at: datetime) -> None:
+        self.session.execute(
+            update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=at)
+        )
 
     def by_refresh_hash(self, digest: str) -> AuthSession | None:
         return self.session.scalar(select(AuthSession).where(AuthSession.refresh_hash == digest))

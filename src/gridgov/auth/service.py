@@ -500,27 +500,30 @@ class Resolved:
 def resolve(session: Session, *, token: str, kind: str, settings: Settings) -> Resolved:
     """The principal of a presented token or session cookie, or :class:`InvalidToken`."""
     now = utcnow()
-    found = SessionRepository(session).by_token_hash(token_hash(token))
+    sessions = SessionRepository(session)
+    found = sessions.by_token_hash(token_hash(token))
     if found is None:
         raise InvalidToken()
-    auth_session, user = found
-    if (
-        auth_session.kind != kind
-        or auth_session.revoked_at is not None
-        or aware(auth_session.expires_at) <= now
-    ):
+    if found.kind != kind or found.revoked_at is not None or aware(found.expires_at) <= now:
         raise InvalidToken()
-    if not user.active:
+    if not found.active:
         raise AccountDisabled()
-    last_seen = aware(auth_session.last_seen_at)
+    last_seen = aware(found.last_seen_at)
     if kind == "web" and now - last_seen > timedelta(minutes=settings.session_idle_minutes):
         raise InvalidToken()
     if now - last_seen > TOUCH_INTERVAL:
-        auth_session.last_seen_at = now
-    return Resolved(
-        principal=principal_of(user=user, auth_session=auth_session),
-        must_change_password=user.must_change_password,
+        sessions.touch(found.id, at=now)
+    principal = Principal(
+        user_id=found.user_id,
+        username=found.username,
+        role=Role(found.role),
+        region_code=found.region_code,
+        department_code=found.department_code,
+        grid_codes=frozenset(found.grid_codes or ()),
+        channel=found.channel,
+        session_id=found.sid,
     )
+    return Resolved(principal=principal, must_change_password=found.must_change_password)
 
 
 # ---------------------------------------------------------------- demo

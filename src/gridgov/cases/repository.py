@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select
+from sqlalchemy import ColumnElement, Float, Select, and_, bindparam, false, func, select, true
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
@@ -34,6 +34,41 @@ def case_readable_clause(principal: Principal) -> ColumnElement[bool]:
             Case.department_code == principal.department_code, Case.dispatched_at.is_not(None)
         )
     return region_scope(principal).clause(Case.grid_code)  # type: ignore[arg-type]
+
+
+_TRUE = true()
+
+
+def _duplicates_statement():  # the inferred Select type is long to spell
+    # Built once: intake runs it on every report, and building the expression tree costs more
+    # than the query itself.
+    lat, lng = bindparam("lat", type_=Float), bindparam("lng", type_=Float)
+    distance = (Case.lat - lat) * (Case.lat - lat) + (Case.lng - lng) * (Case.lng - lng)
+    return (
+        select(
+            Case.id,
+            Case.number,
+            Case.state,
+            Case.category_code,
+            Case.description,
+            Case.address,
+            Case.lng,
+            Case.lat,
+            Case.grid_code,
+            Case.reported_at,
+        )
+        .where(
+            Case.category_code == bindparam("category"),
+            Case.lat.between(bindparam("lat_min"), bindparam("lat_max")),
+            Case.lng.between(bindparam("lng_min"), bindparam("lng_max")),
+            Case.state.in_(sorted(str(s) for s in OPEN_STATES)),
+        )
+        .order_by(distance, Case.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+_DUPLICATES = _duplicates_statement()
 
 
 @dataclass
@@ -123,32 +158,22 @@ class CaseRepository:
     ) -> list[Any]:
         """Open cases of the same category near a point: a box on the (category, lat) index,
         nearest first; only the summary columns are read."""
-        distance = (Case.lat - lat) * (Case.lat - lat) + (Case.lng - lng) * (Case.lng - lng)
-        stmt = (
-            select(
-                Case.id,
-                Case.number,
-                Case.state,
-                Case.category_code,
-                Case.description,
-                Case.address,
-                Case.lng,
-                Case.lat,
-                Case.grid_code,
-                Case.reported_at,
-            )
-            .where(
-                Case.category_code == category_code,
-                Case.lat.between(lat - radius_deg, lat + radius_deg),
-                Case.lng.between(lng - radius_deg * 1.2, lng + radius_deg * 1.2),
-                Case.state.in_([str(s) for s in OPEN_STATES]),
-            )
-            .order_by(distance, Case.id.desc())
-            .limit(limit)
-        )
+        stmt = _DUPLICATES
         if principal is not None:
-            stmt = stmt.where(case_readable_clause(principal))
-        return list(self.session.execute(stmt).all())
+            clause = case_readable_clause(principal)
+            if clause is not _TRUE:
+                stmt = stmt.where(clause)
+        params = {
+            "category": category_code,
+            "lat": lat,
+            "lng": lng,
+            "lat_min": lat - radius_deg,
+            "lat_max": lat + radius_deg,
+            "lng_min": lng - radius_deg * 1.2,
+            "lng_max": lng + radius_deg * 1.2,
+            "limit": limit,
+        }
+        return list(self.session.execute(stmt, params).all())
 
     def running_with_calendar_warning(self) -> list[Case]:
         """Cases whose running clock was computed over a year nobody had entered."""

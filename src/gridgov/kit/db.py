@@ -6,10 +6,12 @@ the end. Side effects registered with :func:`after_commit` run only if that comm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -91,19 +93,41 @@ def job_session() -> Iterator[Session]:
         session.close()
 
 
-def request_session(request: Request) -> Iterator[Session]:
+async def request_session(request: Request) -> AsyncIterator[Session]:
     """FastAPI dependency: the request's only session, committed once after the endpoint.
 
     Always declare it with ``scope="function"`` (see ``DbSession``): the commit must happen
     before the response is sent, or a client could be told "done" about a write that then fails,
     and its next request might not see it.
 
-    The app's own engine (``create_app(settings)``) is used; the global one is the fallback."""
+    Opening a session does no I/O, so it happens on the event loop; the commit (or rollback) and
+    close run in one worker-thread hop, shielded from cancellation so that a client that hangs up
+    never leaves a connection checked out. The app's own engine (``create_app(settings)``) is
+    used; the global one is the fallback."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()
     try:
         yield session
-        session.commit()
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_finish, session, False, limiter=_exit_limiter())
+        raise
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_finish, session, True, limiter=_exit_limiter())
+
+
+def _exit_limiter() -> anyio.CapacityLimiter:
+    # Ending a session must not queue behind requests waiting for a pooled connection in the
+    # shared thread pool (that could deadlock), hence a limiter of its own for each exit.
+    return anyio.CapacityLimiter(1)
+
+
+def _finish(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise
