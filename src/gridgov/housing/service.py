@@ -13,10 +13,10 @@ from gridgov.models.house import House
 from gridgov.models.person import Person
 from gridgov.people import repository as people_repository
 from gridgov.people.auth import ensure_in_scope
-from gridgov.people.common import change_source, check_grid, readable, write_trail
+from gridgov.people.common import change_source, check_grid, readable
+from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import VersionRead
-from gridgov.people.stats import refresh_grid_stats
-from gridgov.people.versioning import apply_changes, history, snapshot, stamp
+from gridgov.people.versioning import history, stamp
 
 HOUSE = "house"
 
@@ -38,16 +38,7 @@ def create_house(
     stamp(house, principal=principal, source=change_source(principal, source), reason=reason)
     session.add(house)
     session.flush()
-    write_trail(
-        session,
-        action="house.create",
-        kind=HOUSE,
-        row=house,
-        principal=principal,
-        before=None,
-        after=snapshot(house),
-    )
-    refresh_grid_stats(session, grid_codes=[house.grid_code])
+    record_created(session, house, kind=HOUSE, principal=principal)
     return house
 
 
@@ -83,29 +74,16 @@ def update_house(
         other = repository.house_by_address(session, values["address"])
         if other is not None:
             raise Conflict(f"标准地址“{values['address']}”已登记", "The address exists")
-    old_grid = house.grid_code
-    result = apply_changes(
+    save_changes(
         session,
         house,
-        record_type=HOUSE,
+        kind=HOUSE,
         values=values,
         principal=principal,
-        source=change_source(principal, source),
+        source=source,
         reason=reason,
         base_version=base_version,
     )
-    if result is not None:
-        write_trail(
-            session,
-            action="house.update",
-            kind=HOUSE,
-            row=house,
-            principal=principal,
-            before=result[0],
-            after=result[1],
-            note=reason,
-        )
-        refresh_grid_stats(session, grid_codes={old_grid, house.grid_code})
     return house
 
 

@@ -13,10 +13,10 @@ from gridgov.models.organisation import Organisation
 from gridgov.organisations import repository
 from gridgov.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from gridgov.people.auth import ensure_in_scope
-from gridgov.people.common import change_source, check_grid, check_links, readable, write_trail
+from gridgov.people.common import change_source, check_grid, check_links, readable
+from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import VersionRead
-from gridgov.people.stats import refresh_grid_stats
-from gridgov.people.versioning import apply_changes, history, snapshot, stamp
+from gridgov.people.versioning import history, stamp
 
 ORGANISATION = "organisation"
 
@@ -53,16 +53,7 @@ def create_organisation(
     stamp(organisation, principal=principal, source=change_source(principal, source), reason=reason)
     session.add(organisation)
     session.flush()
-    write_trail(
-        session,
-        action="organisation.create",
-        kind=ORGANISATION,
-        row=organisation,
-        principal=principal,
-        before=None,
-        after=snapshot(organisation),
-    )
-    refresh_grid_stats(session, grid_codes=[organisation.grid_code])
+    record_created(session, organisation, kind=ORGANISATION, principal=principal)
     return organisation
 
 
@@ -100,29 +91,16 @@ def update_organisation(
         check_grid(session, principal, values["grid_code"])
     if values.get("house_id") is not None:
         check_links(session, principal, None, values["house_id"])
-    old_grid = organisation.grid_code
-    result = apply_changes(
+    save_changes(
         session,
         organisation,
-        record_type=ORGANISATION,
+        kind=ORGANISATION,
         values=values,
         principal=principal,
-        source=change_source(principal, source),
+        source=source,
         reason=reason,
         base_version=base_version,
     )
-    if result is not None:
-        write_trail(
-            session,
-            action="organisation.update",
-            kind=ORGANISATION,
-            row=organisation,
-            principal=principal,
-            before=result[0],
-            after=result[1],
-            note=reason,
-        )
-        refresh_grid_stats(session, grid_codes={old_grid, organisation.grid_code})
     return organisation
 
 

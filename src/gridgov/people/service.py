@@ -30,8 +30,8 @@ from gridgov.people.common import (
     duplicate_id,
     not_found,
     readable,
-    write_trail,
 )
+from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import (
     HouseholdCreate,
     HouseholdUpdate,
@@ -43,13 +43,10 @@ from gridgov.people.schemas import (
     check_identity,
 )
 from gridgov.people.sensitive import lookup, protect_id_number, protect_phone, reveal
-from gridgov.people.stats import refresh_grid_stats
 from gridgov.people.tags import tag_codes_text
 from gridgov.people.text import given_name, name_pinyin
 from gridgov.people.versioning import (
-    apply_changes,
     history,
-    snapshot,
     stamp,
 )
 
@@ -109,16 +106,7 @@ def create_person(
         raise Conflict(
             "该证件号码已在人口库中登记", "This ID number is already in the base"
         ) from exc
-    write_trail(
-        session,
-        action="person.create",
-        kind=PERSON,
-        row=person,
-        principal=principal,
-        before=None,
-        after=snapshot(person),
-    )
-    refresh_grid_stats(session, grid_codes=[person.grid_code])
+    record_created(session, person, kind=PERSON, principal=principal)
     return person
 
 
@@ -230,31 +218,17 @@ def update_person(
         raise not_found(PERSON, person_id)
     if principal is not None:
         ensure_in_scope(principal, person.grid_code)
-    old_grid = person.grid_code
     values = _person_values(session, principal, person, changes)
-    result = apply_changes(
+    save_changes(
         session,
         person,
-        record_type=PERSON,
+        kind=PERSON,
         values=values,
         principal=principal,
-        source=change_source(principal, source),
+        source=source,
         reason=reason,
         base_version=base_version,
     )
-    if result is not None:
-        before, after = result
-        write_trail(
-            session,
-            action="person.update",
-            kind=PERSON,
-            row=person,
-            principal=principal,
-            before=before,
-            after=after,
-            note=reason,
-        )
-        refresh_grid_stats(session, grid_codes={old_grid, person.grid_code})
     return person
 
 
@@ -348,16 +322,7 @@ def create_household(
     stamp(household, principal=principal, source=change_source(principal, source), reason=reason)
     session.add(household)
     session.flush()
-    write_trail(
-        session,
-        action="household.create",
-        kind=HOUSEHOLD,
-        row=household,
-        principal=principal,
-        before=None,
-        after=snapshot(household),
-    )
-    refresh_grid_stats(session, grid_codes=[household.grid_code])
+    record_created(session, household, kind=HOUSEHOLD, principal=principal)
     return household
 
 
@@ -385,29 +350,16 @@ def update_household(
     if "grid_code" in values and values["grid_code"] != household.grid_code:
         check_grid(session, principal, values["grid_code"])
     check_links(session, principal, None, values.get("house_id"))
-    old_grid = household.grid_code
-    result = apply_changes(
+    save_changes(
         session,
         household,
-        record_type=HOUSEHOLD,
+        kind=HOUSEHOLD,
         values=values,
         principal=principal,
-        source=change_source(principal, source),
+        source=source,
         reason=reason,
         base_version=base_version,
     )
-    if result is not None:
-        write_trail(
-            session,
-            action="household.update",
-            kind=HOUSEHOLD,
-            row=household,
-            principal=principal,
-            before=result[0],
-            after=result[1],
-            note=reason,
-        )
-        refresh_grid_stats(session, grid_codes={old_grid, household.grid_code})
     return household
 
 
