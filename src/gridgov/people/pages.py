@@ -36,6 +36,7 @@ from gridgov.people.repository import PersonFilters
 from gridgov.people.schemas import PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
+from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -250,8 +251,9 @@ def _clean(values: dict[str, Any], *, for_update: bool) -> dict[str, Any]:
 @router.post(
     "/people/persons/new", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)]
 )
-async def person_create(request: Request, session: DbSession, principal: Writer) -> Response:
-    form = await request.form()
+def person_create(
+    request: Request, session: DbSession, principal: Writer, form: PostedForm
+) -> Response:
     values = _form_values(form)
     selected = [t for t in form.getlist("tags") if isinstance(t, str) and t in TAGS]
     data = _clean(values, for_update=False)
@@ -338,11 +340,10 @@ def person_edit(
     response_class=HTMLResponse,
     dependencies=[Depends(csrf_protect)],
 )
-async def person_update(
-    request: Request, session: DbSession, principal: Writer, person_id: int
+def person_update(
+    request: Request, session: DbSession, principal: Writer, person_id: int, form: PostedForm
 ) -> Response:
     person = service.get_person(session, principal=principal, person_id=person_id)
-    form = await request.form()
     values = _form_values(form)
     selected = [t for t in form.getlist("tags") if isinstance(t, str) and t in TAGS]
     data = _clean(values, for_update=True)
@@ -561,13 +562,12 @@ def house_edit(
     response_class=HTMLResponse,
     dependencies=[Depends(csrf_protect)],
 )
-async def house_update(
-    request: Request, session: DbSession, principal: Writer, house_id: int
+def house_update(
+    request: Request, session: DbSession, principal: Writer, house_id: int, form: PostedForm
 ) -> Response:
     from gridgov.housing.schemas import HouseUpdate
 
     house = housing_service.get_house(session, principal=principal, house_id=house_id)
-    form = await request.form()
     values = {name: str(form.get(name) or "").strip() for name, _, _ in HOUSE_FORM}
     values["base_version"] = str(form.get("base_version") or "")
     values["reason"] = str(form.get("reason") or "").strip()
@@ -619,13 +619,12 @@ def household_edit(
     response_class=HTMLResponse,
     dependencies=[Depends(csrf_protect)],
 )
-async def household_update(
-    request: Request, session: DbSession, principal: Writer, household_id: int
+def household_update(
+    request: Request, session: DbSession, principal: Writer, household_id: int, form: PostedForm
 ) -> Response:
     from gridgov.people.schemas import HouseholdUpdate
 
     household = service.get_household(session, principal=principal, household_id=household_id)
-    form = await request.form()
     values = {name: str(form.get(name) or "").strip() for name, _, _ in HOUSEHOLD_FORM}
     values["base_version"] = str(form.get("base_version") or "")
     values["reason"] = str(form.get("reason") or "").strip()
