@@ -1,4 +1,4 @@
-"""A newcomer registered on the phone without signal: the population form offers "new resident"
+"""The grid's map on the phone (polygon and facilities), then a newcomer registered without signal: the population form offers "new resident"
 and a new household in a house of the grid, a mistyped resident ID is caught on its question,
 and once online the person exists in the base (source grid_worker) with the household; a second
 newcomer whose ID is already in the base goes to the supervisor instead of becoming a duplicate."""
@@ -15,13 +15,16 @@ from sqlalchemy.orm import Session
 from gridgov.housing import service as housing
 from gridgov.housing.schemas import HouseCreate
 from gridgov.kit.db import make_engine
+from gridgov.models.facility import Facility
 from gridgov.models.field_submission import FieldSubmission, SyncConflict
 from gridgov.models.household import Household
 from gridgov.models.person import Person
+from gridgov.models.region import Region
 from gridgov.people import service as people
 from gridgov.people.identifiers import make_resident_id
 from gridgov.people.schemas import PersonCreate
 from gridgov.people.sensitive import lookup
+from tests.fieldwork.conftest import INSIDE
 
 pytestmark = pytest.mark.browser
 NEWCOMER_ID = make_resident_id("420502", date(1990, 5, 17), 123)
@@ -55,16 +58,33 @@ def test_newcomer_registered_offline(live_server: dict, phone: Any) -> None:
             person_in=PersonCreate(id_number=KNOWN_ID, name="王强", grid_code=live_server["grid"]),
             source="police",
         )
+        grid = db.scalars(select(Region).where(Region.code == live_server["grid"])).one()
+        db.add(
+            Facility(
+                code="4205020101000001",
+                kind="water_manhole",
+                name="上水井盖",
+                grid_id=grid.id,
+                grid_code=grid.code,
+                lng=INSIDE[0],
+                lat=INSIDE[1],
+            )
+        )
         db.commit()
         house_id = house.id
 
     page = phone.new_page()
+    errors: list[Any] = []
+    page.on("pageerror", lambda e: errors.append(e))
     page.goto(live_server["base"] + "/field/")
     page.fill("input[name=username]", live_server["username"])
     page.fill("input[name=password]", live_server["password"])
     page.click("#login-form button[type=submit]")
     page.wait_for_selector(f"#grid-card[data-grid='{live_server['grid']}']")
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # Leaflet draws the grid and its facility (the view is set before vector layers are added).
+    page.wait_for_selector("#map path.facility")
+    assert page.locator("#map path.leaflet-interactive").count() == 2
     phone.set_offline(True)
     page.wait_for_function("document.querySelector('#net').classList.contains('off')")
 
@@ -113,3 +133,4 @@ def test_newcomer_registered_offline(live_server: dict, phone: Any) -> None:
     page.click("[data-module=population]")
     options = page.locator("#module-form select[name=__subject] option").all_inner_texts()
     assert any(o.startswith("李明 420502") for o in options), options
+    assert errors == []

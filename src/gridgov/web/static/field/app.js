@@ -180,10 +180,10 @@
       const r = await api("GET", "/field/bundle");
       if (!r.ok) return;
       state.bundle = await r.json();
-      await S.set("bundle", state.bundle);
-      renderHeader();
-      if (["home", "tasks", "patrol"].includes(state.view)) show(state.view);
-    } catch (e) { /* offline: keep the cached bundle */ }
+    } catch (e) { return; /* offline: keep the cached bundle */ }
+    await S.set("bundle", state.bundle);
+    renderHeader();
+    if (["home", "tasks", "patrol"].includes(state.view)) show(state.view);
   }
 
   // ---------------------------------------------------------------- views
@@ -236,9 +236,10 @@
     const geometry = b.grid.geometry;
     if (window.L) {
       const map = L.map(node, { attributionControl: false, zoomControl: true });
-      const layer = L.geoJSON(geometry, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.08 } }).addTo(map);
-      for (const f of b.facilities.slice(0, 500)) L.circleMarker([f.lat, f.lng], { radius: 3, color: "#2c3e50" }).bindTooltip(f.name).addTo(map);
-      map.fitBounds(layer.getBounds());
+      const layer = L.geoJSON(geometry, { style: { color: "#c0392b", weight: 2, fillOpacity: 0.08 } });
+      map.fitBounds(layer.getBounds());  // vector layers need the view before they are added
+      layer.addTo(map);
+      for (const f of b.facilities.slice(0, 500)) L.circleMarker([f.lat, f.lng], { radius: 3, color: "#2c3e50", className: "facility" }).bindTooltip(f.name).addTo(map);
       return;
     }
     // No Leaflet (not vendored): draw the grid as SVG, which also works offline.
