@@ -91,3 +91,25 @@ def test_every_route_commits_before_answering() -> None:
             assert dependant.scope == "function", f"{route.path}: request_session scope"
             checked += 1
     assert checked > 50
+
+
+def test_no_route_runs_database_work_on_the_event_loop() -> None:
+    """An ``async def`` endpoint with the session would block every other request while it
+    waits for the database; such endpoints hand their work to the thread pool explicitly."""
+    import inspect
+
+    from gridgov.app import create_app
+    from gridgov.config import Mode, Settings
+    from gridgov.open311.routes import post_request
+    from tests.authz.routes import iter_routes
+
+    explicitly_threaded = {post_request}
+    app = create_app(Settings(mode=Mode.TEST))
+    offenders = [
+        route.path
+        for route in iter_routes(app)
+        if inspect.iscoroutinefunction(route.dependant.call)
+        and route.dependant.call not in explicitly_threaded
+        and any(d.call is request_session for d in route.dependant.dependencies)
+    ]
+    assert offenders == []
