@@ -17,11 +17,13 @@ $(STAMP): pyproject.toml
 
 # Front-end libraries come pinned from npm and are served from our own static folder.
 $(VENDOR)/.stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/leaflet
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	mkdir -p $(VENDOR)/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	touch $@
 
 demo: setup

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
@@ -19,6 +20,7 @@ from gridgov.kit.middleware import (
 from gridgov.web import STATIC_DIR
 
 API_PREFIX = "/api/v1"
+FAVICON = "/static/field/icon-192.png"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="网格化社会服务管理 — grid-based community governance",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served below from our own static folder: the machines are offline
         redoc_url=None,
     )
     app.state.settings = settings
@@ -43,6 +45,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _include_routers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="gridgov API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=FAVICON,
+        )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse(FAVICON, status_code=301)
 
     app.add_middleware(
         BodySizeLimitMiddleware,

@@ -1,0 +1,127 @@
+"""Every page a role reaches from the navigation loads in Debian's chromium without a script
+error, a console error or a failed request: a broken page is found even when no test of its
+own looks at it (a map that silently never draws, a missing asset, a 500 behind htmx)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from gridgov.auth.service import DemoAccount, create_demo_accounts
+from gridgov.fieldwork.forms.registry import install_defaults
+from gridgov.kit.db import make_engine
+from gridgov.sim.cases import simulate_cases
+from gridgov.sim.city import build_city
+from tests.live import BROWSER_ARGS, live_server, server_settings
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
+
+# Detail pages reached from a list: the first link of each kind on the page.
+DETAIL_LINKS = re.compile(r"^/(cases|people/persons|people/households|people/houses)/\d+$")
+
+
+@pytest.fixture(scope="module")
+def site(fresh_database_url) -> Iterator[tuple[str, list[DemoAccount]]]:  # type: ignore[no-untyped-def]
+    url = fresh_database_url("sqlite")
+    settings = server_settings(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        build_city(session, grids=12, seed=5, with_population=True)
+        simulate_cases(session, seed=5, count=60, days=10)
+        install_defaults(session)
+        accounts = create_demo_accounts(session, settings=settings)
+        session.commit()
+    engine.dispose()
+    with live_server(settings) as base:
+        yield base, accounts
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+def _visit(page: Any, url: str, problems: list[str]) -> None:
+    response = page.goto(url, wait_until="networkidle")
+    if response is None or response.status >= 400:
+        problems.append(f"{url}: HTTP {response.status if response else 'no answer'}")
+
+
+def test_every_navigation_page_of_every_role_loads_cleanly(site, browser) -> None:  # type: ignore[no-untyped-def]
+    base, accounts = site
+    problems: list[str] = []
+    visited = 0
+    where = {"url": ""}  # the page being visited, for the messages
+    for account in accounts:
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"{where['url']}: script {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{where['url']}: console {message.text}")
+                if message.type == "error"
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                problems.append(f"{where['url']}: {response.status} {response.url}")
+                if response.status >= 400 and response.url.startswith(base)
+                else None
+            ),
+        )
+        where["url"] = f"{account.role.value} /login"
+        page.goto(base + "/login")
+        page.fill("input[name=username]", account.username)
+        page.fill("input[name=password]", account.password)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        links = page.eval_on_selector_all(
+            "header nav a[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+        )
+        assert links, f"{account.role}: no navigation"
+        for href in dict.fromkeys(links):
+            where["url"] = f"{account.role.value} {href}"
+            _visit(page, base + href, problems)
+            visited += 1
+            details = page.eval_on_selector_all(
+                "main a[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+            )
+            for detail in dict.fromkeys(d for d in details if DETAIL_LINKS.match(d)):
+                where["url"] = f"{account.role.value} {detail}"
+                _visit(page, base + detail, problems)
+                visited += 1
+                break
+        context.close()
+    assert visited > 20
+    assert problems == []
+
+
+def test_api_docs_render_offline(site, browser) -> None:  # type: ignore[no-untyped-def]
+    """/docs is served from our own static folder (no CDN): it must render with no network."""
+    base, _ = site
+    page = browser.new_page()
+    outside: list[str] = []
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(base)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
+    page.goto(base + "/docs", wait_until="networkidle")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "gridgov" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() > 50
+    assert outside == []
