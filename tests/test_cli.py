@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from gridgov.cli import app
 from gridgov.models import Assignment, Region, Staff
+from gridgov.models.person import Person
+from gridgov.models.population_stats import GridPopulationStats
 
 runner = CliRunner()
 
@@ -143,3 +147,36 @@ def test_sim_cases_fills_the_loop(small_city: str) -> None:
     assert result.exit_code == 0, result.output
     assert "60 cases" in result.output
     assert "closed" in result.output
+
+
+def test_stats_refresh_counts_people_who_turned_sixty(fresh_database_url) -> None:  # type: ignore[no-untyped-def]
+    """Ages change without writes: the daily refresh picks up a resident who became elderly."""
+    url = fresh_database_url("sqlite")
+    assert invoke(url, "sim", "city", "--grids", "4", "--seed", "8").exit_code == 0
+    today = date.today()
+    engine = create_engine(url)
+    with Session(engine) as session:
+        young = session.scalars(
+            select(Person)
+            .where(Person.birth_date > today.replace(year=today.year - 50))
+            .order_by(Person.id)
+        ).first()
+        assert young is not None
+        grid = young.grid_code
+        stats = session.get(GridPopulationStats, grid)
+        assert stats is not None
+        before = stats.elderly
+        # Out of band, as time does it: the resident is now 61.
+        session.execute(
+            update(Person)
+            .where(Person.id == young.id)
+            .values(birth_date=today.replace(year=today.year - 61, day=1))
+        )
+        session.commit()
+    result = invoke(url, "stats", "refresh", "--grid", grid)
+    assert result.exit_code == 0, result.output
+    assert "1 grid statistics refreshed" in result.output
+    with Session(engine) as session:
+        stats = session.get(GridPopulationStats, grid)
+        assert stats is not None and stats.elderly == before + 1
+    engine.dispose()

@@ -22,7 +22,7 @@ from gridgov.config import Mode, get_settings
 from gridgov.fieldwork.cli import modules_app
 from gridgov.grids.cli import grids_app
 from gridgov.kit.db import reset_engine
-from gridgov.people.cli import export_app, import_app
+from gridgov.people.cli import export_app, import_app, stats_app
 from gridgov.workcal.cli import calendar_app
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(stats_app, name="stats")
 
 console = Console()
 

@@ -126,3 +126,22 @@ def export_organisations_command(
 ) -> None:
     """Export organisations."""
     _export_table("organisations", file, region)
+
+
+stats_app = typer.Typer(
+    help="Population statistics per grid (the map's counts).", no_args_is_help=True
+)
+
+
+@stats_app.command("refresh")
+def refresh_stats_command(
+    grid: list[str] = typer.Option(None, "--grid", help="Only these grid codes (default: all)"),
+) -> None:
+    """Recompute the counts from the population base. Writes keep them current; run this daily
+    anyway (cron), because people turn 60 without any write, and after loading data out of band."""
+    from gridgov.kit.db import job_session
+    from gridgov.people.stats import refresh_grid_stats
+
+    with job_session() as session:
+        written = refresh_grid_stats(session, grid_codes=grid or None)
+    console.print(f"{written} grid statistics refreshed")
