@@ -28,7 +28,9 @@ _SKIP = frozenset(" \t·•.")
 
 
 @lru_cache(maxsize=20_000)
-def _char_pinyin(ch: str) -> str:
+def char_pinyin(ch: str) -> str:
+    """The character's usual reading without tone (``"乐"`` → ``le``); non-Chinese characters
+    lower-cased."""
     if not _CJK.match(ch):
         return ch.lower()
     readings = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
@@ -53,7 +55,7 @@ def name_pinyin(name: str) -> tuple[str, str]:
     for ch in rest:
         if ch in _SKIP:
             continue
-        syllable = _char_pinyin(ch)
+        syllable = char_pinyin(ch)
         if syllable:
             syllables.append(syllable)
     full = "".join(syllables)

@@ -3,16 +3,21 @@
 Surnames follow their approximate national frequency (the top 100 cover ~85% of people);
 given names have one or two characters (about 1 in 5 single), drawn from pools that lean male
 or female. ``random_name`` serves single draws (staff, fixtures); ``random_names`` draws a
-whole population at once with numpy.
+batch with numpy; ``draw_names`` draws a whole population as indexes into ``name_table()``, which
+holds every surname and given name with its pinyin, so pinyin is looked up once per name part
+instead of once per person.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from gridgov.people.text import char_pinyin, name_pinyin
 
 # (surname, share in per mille of the population), approximate 2020 census ranking.
 # fmt: off
@@ -104,3 +109,62 @@ def random_names(
         surname = surnames[i] if surnames is not None and surnames[i] else names[drawn[i]]
         out.append(str(surname) + str(given))
     return out
+
+
+@dataclass(frozen=True)
+class NameTable:
+    """Every surname and given name ``draw_names`` can produce, with full pinyin and initials
+    (object arrays, so a drawn index array turns into strings by fancy indexing). A name's pinyin
+    is its surname's followed by its given name's, exactly as ``people.text.name_pinyin``
+    reads the whole name."""
+
+    surnames: np.ndarray
+    surname_pinyin: np.ndarray
+    surname_initials: np.ndarray
+    given: np.ndarray
+    given_pinyin: np.ndarray
+    given_initials: np.ndarray
+
+
+def _given_pool(pool: str) -> list[str]:
+    """Index layout of a pool of P characters: P single-character names, then P×P pairs
+    (``P + first * P + second``); duplicates in the pool keep their extra weight."""
+    return list(pool) + [a + b for a in pool for b in pool]
+
+
+@lru_cache(maxsize=1)
+def name_table() -> NameTable:
+    surnames = [name for name, _ in _SURNAMES]
+    given = _given_pool(_MALE_CHARS) + _given_pool(_FEMALE_CHARS)
+    surname_readings = [name_pinyin(name) for name in surnames]
+    given_syllables = [[char_pinyin(ch) for ch in name] for name in given]
+
+    def objects(values: Sequence[str]) -> np.ndarray:
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    return NameTable(
+        surnames=objects(surnames),
+        surname_pinyin=objects([full for full, _ in surname_readings]),
+        surname_initials=objects([initials for _, initials in surname_readings]),
+        given=objects(given),
+        given_pinyin=objects(["".join(s) for s in given_syllables]),
+        given_initials=objects(["".join(x[0] for x in s if x) for s in given_syllables]),
+    )
+
+
+def draw_names(gen: np.random.Generator, male: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Surname and given-name indexes (into ``name_table()``) for people of the given sexes,
+    with the same frequencies as ``random_names``."""
+    n = len(male)
+    _, weights = _surname_table()
+    surname = gen.choice(len(weights), size=n, p=weights)
+    single = gen.random(n) < 0.2
+    first, second = gen.random(n), gen.random(n)
+    size = np.where(male, len(_MALE_CHARS), len(_FEMALE_CHARS))
+    offset = np.where(male, 0, len(_MALE_CHARS) * (len(_MALE_CHARS) + 1))  # female names follow
+    a = (first * size).astype(np.int64)
+    b = (second * size).astype(np.int64)
+    given = np.where(single, offset + a, offset + size + a * size + b)
+    return surname, given
