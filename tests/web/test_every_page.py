@@ -16,6 +16,7 @@ from gridgov.fieldwork.forms.registry import install_defaults
 from gridgov.kit.db import make_engine
 from gridgov.sim.cases import simulate_cases
 from gridgov.sim.city import build_city
+from gridgov.web import i18n
 from tests.live import BROWSER_ARGS, live_server, server_settings
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -25,8 +26,29 @@ pytestmark = pytest.mark.browser
 DETAIL_LINKS = re.compile(r"^/(cases|people/persons|people/households|people/houses)/\d+$")
 
 
+class _RecordingMessages(dict[str, dict[str, str]]):
+    """The message table, noting every key a page asked for that has no text (the page would
+    show the bare key)."""
+
+    missing: set[str]
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            self.missing.add(key)
+        return super().get(key, default)
+
+
 @pytest.fixture(scope="module")
-def site(fresh_database_url) -> Iterator[tuple[str, list[DemoAccount]]]:  # type: ignore[no-untyped-def]
+def messages() -> Iterator[_RecordingMessages]:
+    recording = _RecordingMessages(i18n.MESSAGES)
+    recording.missing = set()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(i18n, "MESSAGES", recording)
+        yield recording
+
+
+@pytest.fixture(scope="module")
+def site(fresh_database_url, messages) -> Iterator[tuple[str, list[DemoAccount]]]:  # type: ignore[no-untyped-def]
     url = fresh_database_url("sqlite")
     settings = server_settings(url)
     engine = make_engine(url)
@@ -55,13 +77,16 @@ def _visit(page: Any, url: str, problems: list[str]) -> None:
         problems.append(f"{url}: HTTP {response.status if response else 'no answer'}")
 
 
-def test_every_navigation_page_of_every_role_loads_cleanly(site, browser) -> None:  # type: ignore[no-untyped-def]
+def test_every_navigation_page_of_every_role_loads_cleanly(site, browser, messages) -> None:  # type: ignore[no-untyped-def]
+    """Half the roles browse in English, half in Chinese; every text must exist."""
     base, accounts = site
     problems: list[str] = []
     visited = 0
     where = {"url": ""}  # the page being visited, for the messages
-    for account in accounts:
+    for number, account in enumerate(accounts):
         context = browser.new_context(viewport={"width": 1280, "height": 860})
+        if number % 2:
+            context.add_cookies([{"name": "lang", "value": "en", "url": base}])
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"{where['url']}: script {error}"))
         page.on(
@@ -105,6 +130,7 @@ def test_every_navigation_page_of_every_role_loads_cleanly(site, browser) -> Non
         context.close()
     assert visited > 20
     assert problems == []
+    assert messages.missing == set()
 
 
 def test_api_docs_render_offline(site, browser) -> None:  # type: ignore[no-untyped-def]
