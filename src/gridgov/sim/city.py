@@ -19,6 +19,7 @@ from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import Conflict
 from gridgov.models import Assignment, Facility, OverlayCoverage, Region, Staff, StaffKind
 from gridgov.models.region import BASE_LAYER
+from gridgov.people.bulk import bulk_insert
 from gridgov.sim.layout import CityLayout, Node, generate_layout
 from gridgov.sim.names import random_name
 
@@ -288,12 +289,12 @@ def _insert_facilities(
         corners = shapely.points(np.asarray(kerb.coords)[:-1][:MAX_CAMERAS])
         add("camera", grid, shapely.get_parts(metres_to_lnglat(corners)))
         if len(rows) >= BATCH:
-            session.execute(insert(Facility), rows)
+            bulk_insert(session, Facility, rows)
             total += len(rows)
             rows.clear()
         sink.advance()
     if rows:
-        session.execute(insert(Facility), rows)
+        bulk_insert(session, Facility, rows)
         total += len(rows)
     return total
 
