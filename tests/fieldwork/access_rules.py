@@ -8,6 +8,7 @@ from typing import Any
 from gridgov.authz.principal import Role
 from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
 from gridgov.models.field_submission import SyncConflict
+from gridgov.people.auth import FULL_VIEW_ROLES
 from tests.authz.matrix import SIGNED_IN, Ctx, Rule, Scoped, role_set
 
 FIELD_STAFF = role_set(Role.GRID_WORKER, Role.INSPECTOR)
@@ -15,6 +16,7 @@ WORKER = role_set(Role.GRID_WORKER)
 ADMIN = role_set(Role.SYSTEM_ADMIN)
 SUPERVISORS = role_set(*SUPERVISOR_ROLES)
 TRACK_VIEWERS = role_set(*SUPERVISOR_ROLES, exclude=[Role.SYSTEM_ADMIN])
+FULL_VIEWERS = role_set(*(r for r in SUPERVISOR_ROLES if r in FULL_VIEW_ROLES))
 RECORD_UUID = "0b7f6a7e-2f4c-4d8e-9a51-6c1d2e3f4a5b"
 RECORD = {
     "uuid": RECORD_UUID,
@@ -109,6 +111,16 @@ RULES = [
         json={"resolution": "discard"},
         scoped=(
             Scoped(Role.COMMUNITY_STAFF, conflict_in, conflict_out, json={"resolution": "discard"}),
+        ),
+    ),
+    Rule(
+        "POST",
+        "/api/v1/field/conflicts/{conflict_id}/full-view",
+        allowed=FULL_VIEWERS,
+        json={"purpose": "核对新居民身份"},
+        scoped=(
+            Scoped(Role.COMMUNITY_STAFF, conflict_in, conflict_out, json={"purpose": "核对身份"}),
+            Scoped(Role.STREET_STAFF, conflict_in, conflict_out, json={"purpose": "核对身份"}),
         ),
     ),
     Rule(

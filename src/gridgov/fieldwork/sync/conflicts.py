@@ -6,18 +6,58 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
-from gridgov.fieldwork.sync import newcomers
+from gridgov.fieldwork.sync import newcomers, personal
 from gridgov.fieldwork.sync.repository import ConflictRepository, SubmissionRepository
-from gridgov.fieldwork.sync.schemas import SubmissionRead
+from gridgov.fieldwork.sync.schemas import ConflictFullRead, ConflictRead, SubmissionRead
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import Conflict, NotFound
 from gridgov.models.field_submission import SyncConflict
+from gridgov.people.auth import FULL_VIEW_ROLES, ensure_role
 
 
 def list_readable(
     session: Session, *, principal: Principal, state: str | None
-) -> list[SyncConflict]:
-    return ConflictRepository(session).list_readable(principal, state=state)
+) -> list[ConflictRead]:
+    """The records kept for review in the caller's area, ID numbers and phones masked."""
+    return [
+        ConflictRead.model_validate(c, from_attributes=True)
+        for c in ConflictRepository(session).list_readable(principal, state=state)
+    ]
+
+
+def _readable(session: Session, principal: Principal, conflict_id: int) -> SyncConflict:
+    conflict = ConflictRepository(session).get_readable(principal, conflict_id)
+    if conflict is None:
+        raise NotFound("冲突记录不存在", "No such conflict")
+    return conflict
+
+
+def full_view(
+    session: Session, *, principal: Principal, conflict_id: int, purpose: str
+) -> ConflictFullRead:
+    """The record kept for review with its resident ID and phone in full — for the roles that
+    see a person's record in full (e.g. to compare a newcomer with the known person), the
+    purpose written to the trail like the person full view."""
+    from gridgov.fieldwork.forms import registry
+
+    ensure_role(principal, FULL_VIEW_ROLES)
+    conflict = _readable(session, principal, conflict_id)
+    record = conflict.record
+    key = (str(record.get("module")), record.get("module_version"))
+    module = registry.resolve(session, {key}).get(key) if record.get("module") else None
+    trail.record(
+        session,
+        action="field.conflict.full_view",
+        object_type="field_sync_conflict",
+        object_id=conflict.id,
+        principal=principal,
+        purpose=purpose,
+    )
+    shown = ConflictRead.model_validate(conflict, from_attributes=True)
+    return ConflictFullRead(
+        **shown.model_dump(exclude={"record"}),
+        record=personal.unsealed_record(record, module),
+    )
 
 
 def resolve(
@@ -27,9 +67,7 @@ def resolve(
     overwritten: the version it replaces stays in the history), or a newcomer whose ID number
     was known to the person with that number; ``discard`` keeps the base as it is. A UUID
     mismatch can only be discarded (the stored record stands)."""
-    conflict = ConflictRepository(session).get_readable(principal, conflict_id)
-    if conflict is None:
-        raise NotFound("冲突记录不存在", "No such conflict")
+    conflict = _readable(session, principal, conflict_id)
     if conflict.state != "open":
         raise Conflict("该冲突已处理", "Already resolved")
     if resolution == "accept":
@@ -61,13 +99,14 @@ def _apply(session: Session, *, principal: Principal, conflict: SyncConflict) ->
     ref = registry.resolve(session, {(submission.module_code, submission.module_version)})
     module = ref[(submission.module_code, submission.module_version)]
     reason = f"conflict {conflict.id} accepted"
+    data = personal.unseal(submission.data, module)
     if conflict.kind == "id_exists":
         household = conflict.record.get("new_household") or {}
         person = newcomers.accept(
             session,
             principal=principal,
             module=module,
-            data=submission.data,
+            data=data,
             grid_code=str(submission.grid_code),
             house_id=household.get("house_id"),
             reason=reason,
@@ -81,7 +120,7 @@ def _apply(session: Session, *, principal: Principal, conflict: SyncConflict) ->
         target=str(module.target),
         subject_id=str(submission.subject_id),
         base_version=None,
-        changes=newcomers.bound_values(module, submission.data),
+        changes=newcomers.bound_values(module, data),
         reason=reason,
     )
     submission.state = outcome.state

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.fieldwork.forms.registry import ModuleRef
-from gridgov.fieldwork.sync import newcomers
+from gridgov.fieldwork.sync import newcomers, personal
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.kit.errors import Conflict, GridgovError
 from gridgov.models.field_submission import FieldSubmission
@@ -114,11 +114,13 @@ def _apply(
     if submission.kind == "task_result":
         from gridgov.tasks import service as tasks
 
+        # The task keeps what is shown (and trailed): masks; the full values stay encrypted in
+        # the submission it names.
         task = tasks.complete(
             session,
             principal=principal,
             task_id=int(submission.task_id or 0),
-            result=submission.data,
+            result=personal.masked(submission.data),
             submission_uuid=submission.uuid,
         )
         outcome = Outcome("applied", ref=f"task:{task.id}")
@@ -131,7 +133,7 @@ def _apply(
             session,
             principal=principal,
             module=module,
-            data=submission.data,
+            data=personal.unseal(submission.data, module),
             grid_code=str(submission.grid_code),
             house_id=house_id,
             reason=f"{module.code}@{module.version} {submission.uuid}",
@@ -145,7 +147,7 @@ def _population(
 ) -> Outcome:
     from gridgov.fieldwork.sync.bridges import update_population
 
-    changes = newcomers.bound_values(module, submission.data)
+    changes = newcomers.bound_values(module, personal.unseal(submission.data, module))
     return update_population(
         session,
         principal=principal,

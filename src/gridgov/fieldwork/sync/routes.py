@@ -13,8 +13,10 @@ from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.sync import conflicts, service
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.fieldwork.sync.schemas import (
+    ConflictFullRead,
     ConflictRead,
     ConflictResolve,
+    FullViewRequest,
     SubmissionRead,
     SyncBatch,
     SyncRecord,
@@ -23,6 +25,7 @@ from gridgov.fieldwork.sync.schemas import (
 )
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest, Conflict
+from gridgov.people.auth import FULL_VIEW_ROLES
 
 router = APIRouter(prefix="/field", tags=["field sync"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
@@ -35,6 +38,10 @@ SUPERVISOR_ROLES = (
     Role.SYSTEM_ADMIN,
 )
 Supervisor = Annotated[Principal, Depends(require_roles(*SUPERVISOR_ROLES))]
+# Supervisors who may also see a resident's ID number and phone in full (people.auth).
+FullViewer = Annotated[
+    Principal, Depends(require_roles(*(r for r in SUPERVISOR_ROLES if r in FULL_VIEW_ROLES)))
+]
 
 
 @router.post("/sync")
@@ -78,7 +85,8 @@ def put_record(
 def submissions(
     session: DB, principal: CurrentPrincipal, kind: str | None = None, limit: int = 100
 ) -> list[SubmissionRead]:
-    """The caller's own records (a worker) or those of the caller's area."""
+    """The caller's own records (a worker) or those of the caller's area, ID numbers and
+    phones masked."""
     rows = SubmissionRepository(session).list_readable(principal, kind=kind, limit=min(limit, 500))
     items = [SubmissionRead.model_validate(row, from_attributes=True) for row in rows]
     return conflicts.with_case_states(session, items)
@@ -88,10 +96,18 @@ def submissions(
 def list_conflicts(
     session: DB, principal: Supervisor, state: str | None = "open"
 ) -> list[ConflictRead]:
-    return [
-        ConflictRead.model_validate(c, from_attributes=True)
-        for c in conflicts.list_readable(session, principal=principal, state=state)
-    ]
+    """Records kept for review in the caller's area, ID numbers and phones masked."""
+    return conflicts.list_readable(session, principal=principal, state=state)
+
+
+@router.post("/conflicts/{conflict_id}/full-view", responses={404: {"description": "not yours"}})
+def conflict_full_view(
+    conflict_id: int, body: FullViewRequest, session: DB, principal: FullViewer
+) -> ConflictFullRead:
+    """The record kept for review unmasked; the purpose is written to the audit trail."""
+    return conflicts.full_view(
+        session, principal=principal, conflict_id=conflict_id, purpose=body.purpose
+    )
 
 
 @router.post("/conflicts/{conflict_id}/resolve")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from gridgov.authz.policy import MIN_PURPOSE_LENGTH
+from gridgov.fieldwork.sync import personal
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MAX_BATCH = 1000
@@ -65,17 +68,32 @@ class SyncResponse(BaseModel):
     counts: dict[str, int]
 
 
+# A stored record's answers as shown: resident ID numbers and phones masked (personal.py).
+MaskedData = Annotated[dict[str, Any], AfterValidator(personal.masked)]
+MaskedRecord = Annotated[dict[str, Any], AfterValidator(personal.masked_record)]
+
+
 class ConflictRead(BaseModel):
     id: int
     uuid: str
     kind: str
     user_id: int
     grid_code: str | None
-    record: dict[str, Any]
+    record: MaskedRecord
     reason: str | None
     state: str
     resolution: str | None
     created_at: datetime
+
+
+class ConflictFullRead(ConflictRead):
+    """The record kept for review with its ID number and phone in full (a trailed full view)."""
+
+    record: dict[str, Any]
+
+
+class FullViewRequest(BaseModel):
+    purpose: str = Field(min_length=MIN_PURPOSE_LENGTH, max_length=200)
 
 
 class ConflictResolve(BaseModel):
@@ -92,7 +110,7 @@ class SubmissionRead(BaseModel):
     grid_code: str | None
     subject_type: str | None
     subject_id: str | None
-    data: dict[str, Any]
+    data: MaskedData
     lng: float | None
     lat: float | None
     collected_at: datetime | None

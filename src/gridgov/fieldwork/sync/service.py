@@ -14,7 +14,9 @@ phone's re-send finishes it. Per record:
 - content the module's rules reject → ``invalid`` (400) with the field errors; not stored.
 
 Idempotency is enforced by the database (unique UUID, ``ON CONFLICT DO NOTHING``), so concurrent
-re-sends of the same record from two connections still store it once.
+re-sends of the same record from two connections still store it once. Resident ID numbers and
+phones among the answers are stored encrypted (``personal.py``); the content hash is taken from
+the record as received, so that changes nothing for a re-send.
 """
 
 from __future__ import annotations
@@ -23,17 +25,18 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms import registry
-from gridgov.fieldwork.sync import effects, newcomers
+from gridgov.fieldwork.sync import effects, newcomers, personal
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.fieldwork.sync.schemas import SyncRecord, SyncResult
 from gridgov.kit.clock import utcnow
+from gridgov.kit.crypto import lookup_hash
 from gridgov.kit.errors import Forbidden
 
 REPORT_MAX_TEXT = 4000
@@ -45,7 +48,16 @@ class NotAFieldWorker(Forbidden):
 
 
 def content_hash(record: SyncRecord) -> str:
-    """SHA-256 of everything but the UUID (keys sorted, so the JSON key order does not matter)."""
+    """The keyed lookup hash of :func:`plain_digest`: stored next to answers such as the name
+    and birth date, a plain digest would give the resident ID or phone away to a dictionary
+    search. (Hashes stored before were re-keyed the same way by the migration
+    ``20261126_field_personal``.)"""
+    return lookup_hash(plain_digest(record))
+
+
+def plain_digest(record: SyncRecord) -> str:
+    """SHA-256 of everything but the UUID (keys sorted, so the JSON key order does not matter),
+    of the record as received (plain answers)."""
     content = [
         record.kind,
         record.module,
@@ -123,7 +135,7 @@ def sync_batch(
     results: dict[int, SyncResult] = {}
     first_in_batch: dict[str, int] = {}
     candidates: list[int] = []
-    conflicts: list[dict[str, Any]] = []
+    conflicts: list[_Kept] = []
     for index, record in enumerate(records):
         digest = hashes[index]
         known = stored_before.get(record.uuid)
@@ -133,7 +145,7 @@ def sync_batch(
                 results[index] = _result(record.uuid, "duplicate", id=row_id, ref=ref)
             else:
                 results[index] = _result(record.uuid, "rejected", id=row_id)
-                conflicts.append(_conflict_row(principal, record, digest, "uuid_mismatch"))
+                conflicts.append(_Kept(record, digest, "uuid_mismatch"))
             continue
         if record.uuid in first_in_batch:
             candidates.append(index)  # classified against the first one below
@@ -177,7 +189,7 @@ def sync_batch(
                 "subject_id": record.subject_id,
                 "base_version": record.base_version,
                 "task_id": record.task_id,
-                "data": data,
+                "data": personal.seal(data, module),
                 "lng": record.lng,
                 "lat": record.lat,
                 "collected_at": record.collected_at,
@@ -199,9 +211,7 @@ def sync_batch(
                 results[index] = _result(uuid, "duplicate", id=row_id, ref=ref)
             else:
                 results[index] = _result(uuid, "rejected", id=row_id)
-                conflicts.append(
-                    _conflict_row(principal, records[index], hashes[index], "uuid_mismatch")
-                )
+                conflicts.append(_Kept(records[index], hashes[index], "uuid_mismatch"))
 
     fresh = [row for row in rows if row["uuid"] in row_index]
     applied = effects.apply_all(
@@ -219,11 +229,7 @@ def sync_batch(
             results[index] = _result(
                 uuid, "stale", id=row_id, ref=outcome.ref, review=outcome.review
             )
-            conflicts.append(
-                _conflict_row(
-                    principal, records[index], hashes[index], outcome.review, outcome.reason
-                )
-            )
+            conflicts.append(_Kept(records[index], hashes[index], outcome.review, outcome.reason))
         else:
             results[index] = _result(
                 uuid, "stored", id=row_id, ref=outcome.ref if outcome else None
@@ -242,9 +248,9 @@ def sync_batch(
             results[index] = _result(record.uuid, "duplicate", id=head.id, ref=head.ref)
         else:
             results[index] = _result(record.uuid, "rejected", id=head.id)
-            conflicts.append(_conflict_row(principal, record, hashes[index], "uuid_mismatch"))
+            conflicts.append(_Kept(record, hashes[index], "uuid_mismatch"))
 
-    repository.add_conflicts(conflicts)
+    repository.add_conflicts(_conflict_rows(session, principal, conflicts, modules))
     ordered = [results[i] for i in range(len(records))]
     counts = Counter(r.status for r in ordered)
     if inserted or conflicts:
@@ -257,26 +263,51 @@ def sync_batch(
             after={
                 "counts": dict(counts),
                 "stored": sorted(u for u in row_index if u in inserted),
-                "conflicts": sorted({c["uuid"] for c in conflicts}),
+                "conflicts": sorted({c.record.uuid for c in conflicts}),
             },
         )
     return ordered
 
 
-def _conflict_row(
-    principal: Principal, record: SyncRecord, digest: str, kind: str, reason: str | None = None
-) -> dict[str, Any]:
-    return {
-        "uuid": record.uuid,
-        "content_hash": digest,
-        "kind": kind,
-        "user_id": principal.user_id,
-        "grid_code": principal.region_code,
-        "record": record.model_dump(mode="json"),
-        "reason": reason,
-        "state": "open",
-        "created_at": utcnow(),
-    }
+class _Kept(NamedTuple):
+    """A record kept for review: its content, hash, kind of conflict and why."""
+
+    record: SyncRecord
+    digest: str
+    kind: str
+    reason: str | None = None
+
+
+def _conflict_rows(
+    session: Session,
+    principal: Principal,
+    kept: Sequence[_Kept],
+    modules: dict[tuple[str, int | None], registry.ModuleRef],
+) -> list[dict[str, Any]]:
+    """Rows of the conflict table, answers sealed with the questions of the record's module
+    (a re-used UUID's module was not looked up yet: one query for those)."""
+    wanted = {(str(k.record.module), k.record.module_version) for k in kept if k.record.module}
+    missing = wanted - set(modules)
+    if missing:
+        modules = {**modules, **registry.resolve(session, missing)}
+    now = utcnow()
+    return [
+        {
+            "uuid": k.record.uuid,
+            "content_hash": k.digest,
+            "kind": k.kind,
+            "user_id": principal.user_id,
+            "grid_code": principal.region_code,
+            "record": personal.seal_record(
+                k.record.model_dump(mode="json"),
+                modules.get((str(k.record.module), k.record.module_version)),
+            ),
+            "reason": k.reason,
+            "state": "open",
+            "created_at": now,
+        }
+        for k in kept
+    ]
 
 
 def _check(
