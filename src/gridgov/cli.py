@@ -124,13 +124,11 @@ def sim_city(
     start = time.perf_counter()
     try:
         with _progress() as progress, job_session() as session:
+            sink = RichProgress(progress)
             summary = build_city(
-                session,
-                grids=grids,
-                seed=seed,
-                progress=RichProgress(progress),
-                with_population=population,
+                session, grids=grids, seed=seed, progress=sink, with_population=population
             )
+            sink.start("commit", 1)  # the bar runs until job_session has committed
     except GridgovError as exc:
         console.print(f"[red]{exc.message}[/red] / {exc.message_en}")
         raise typer.Exit(1) from exc

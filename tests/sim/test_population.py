@@ -32,11 +32,24 @@ def _sites(n: int = 3) -> list[GridSite]:
     return sites
 
 
+class _Progress:
+    def __init__(self) -> None:
+        self.phases: dict[str, int] = {}
+        self.phase = ""
+
+    def start(self, phase: str, total: int) -> None:
+        self.phase = phase
+        self.phases[phase] = 0
+
+    def advance(self, amount: int = 1) -> None:
+        self.phases[self.phase] += amount
+
+
 def test_populate_fills_a_consistent_base(db: Session) -> None:
     sites = _sites()
-    steps: list[int] = []
-    summary = populate(db, grids=sites, seed=7, progress=steps.append)
-    assert sum(steps) == 3
+    progress = _Progress()
+    summary = populate(db, grids=sites, seed=7, progress=progress)
+    assert progress.phases == {"population": 3, "indexes": 0, "statistics": 0}
     assert summary.households == 200 + 230 + 260
     assert 2.4 < summary.persons / summary.households < 3.0
     assert db.scalar(select(func.count()).select_from(Person)) == summary.persons

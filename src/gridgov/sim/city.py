@@ -95,8 +95,7 @@ def build_city(
             for node in layout.nodes()
             if node.level == "grid"
         ]
-        sink.start("population", len(sites))
-        summary = populate(session, grids=sites, seed=seed, progress=sink.advance)
+        summary = populate(session, grids=sites, seed=seed, progress=sink)
         households, persons = summary.households, summary.persons
     levels: dict[str, int] = defaultdict(int)
     for node in layout.nodes():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -45,6 +45,7 @@ from gridgov.people.bulk import (
     write,
 )
 from gridgov.people.stats import refresh_grid_stats
+from gridgov.sim.city import ProgressSink, Silent
 from gridgov.sim.compounds import Compounds, Site
 from gridgov.sim.residents import Residents
 
@@ -211,9 +212,13 @@ def populate(
     *,
     grids: Sequence[GridSite],
     seed: int,
-    progress: Callable[[int], None] | None = None,
+    progress: ProgressSink | None = None,
 ) -> PopulationSummary:
-    """Fill the population base for ``grids`` (adds to the session's transaction, never commits)."""
+    """Fill the population base for ``grids`` (adds to the session's transaction, never commits).
+    ``progress`` sees the phases "population" (advanced by grids loaded), "indexes" (rebuilt after
+    the load) and "statistics"."""
+    sink = progress or Silent()
+    sink.start("population", len(grids))
     start = _Start.read(session)
     dialect = session.get_bind().dialect.name
     rows = {model: 0 for model in TABLES}
@@ -226,8 +231,9 @@ def populate(
             for model, encoded in zip(TABLES, batch.tables, strict=True):
                 write(session, encoded)
                 rows[model] += encoded.rows
-            if progress is not None:
-                progress(batch.grids)
+            sink.advance(batch.grids)
+        sink.start("indexes", 1)
+    sink.start("statistics", 1)
     for model in TABLES:
         sync_sequence(session, model)
     analyze(session, TABLES)
