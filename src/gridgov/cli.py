@@ -123,12 +123,14 @@ def sim_city(
 
     start = time.perf_counter()
     try:
-        with _progress() as progress, job_session() as session:
+        with _progress() as progress:
             sink = RichProgress(progress)
-            summary = build_city(
-                session, grids=grids, seed=seed, progress=sink, with_population=population
-            )
-            sink.start("commit", 1)  # the bar runs until job_session has committed
+            with job_session() as session:
+                summary = build_city(
+                    session, grids=grids, seed=seed, progress=sink, with_population=population
+                )
+                sink.start("commit", 1)
+            sink.advance()
     except GridgovError as exc:
         console.print(f"[red]{exc.message}[/red] / {exc.message_en}")
         raise typer.Exit(1) from exc
