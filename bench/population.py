@@ -9,9 +9,12 @@ grids (1,110):
   pinyin (prefix), ID number (exact, through the lookup hash), phone,
 - the per-grid / community / street / district count query (``population_counts``) and the
   full statistics refresh,
-- optionally (``--sim``) the synthetic population of the whole city (``sim.population``).
+- optionally (``--sim N``, or only that with ``--sim-only``) ``gridgov sim city`` for the whole
+  reference city, N times, with the time of each phase (regions, facilities, population,
+  indexes, statistics, commit).
 
-Usage: python bench/population.py [--sizes 100000,800000] [--queries 200] [--sim] [--pg URL]
+Usage: python bench/population.py [--sizes 100000,800000] [--queries 200] [--sim N] [--sim-only]
+       [--pg URL] [--backends sqlite,postgresql]
 """
 
 from __future__ import annotations
@@ -253,39 +256,46 @@ def bench_counts(url: str) -> None:
     engine.dispose()
 
 
+class PhaseTimer:
+    """A progress sink of ``build_city`` that records how long each phase takes."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self.current = ""
+        self.started = time.perf_counter()
+
+    def start(self, phase: str, total: int) -> None:
+        self.stop()
+        self.current, self.started = phase, time.perf_counter()
+
+    def advance(self, amount: int = 1) -> None:
+        pass
+
+    def stop(self) -> None:
+        if self.current:
+            self.phases[self.current] = time.perf_counter() - self.started
+            self.current = ""
+
+
 def bench_sim(url: str) -> None:
-    import shapely
-
-    from gridgov.sim.population import GridSite, populate
-
+    """The whole reference city as ``gridgov sim city`` builds it (regions, facilities,
+    population) into the empty database at ``url``, phase by phase."""
+    upgrade(url)
     engine = make_engine(url)
+    timer = PhaseTimer()
+    started = time.perf_counter()
     with Session(engine) as session:
-        rows = session.execute(
-            select(Region.id, Region.code, Region.geometry)
-            .where(Region.level == "grid")
-            .order_by(Region.code)
-        ).all()
-        rng = random.Random(1)
-        sites = [
-            GridSite(
-                region_id=rid,
-                code=code,
-                district_code=code[:6],
-                polygon=shapely.from_geojson(geometry),
-                households=rng.randint(200, 300),
-            )
-            for rid, code, geometry in rows
-        ]
-        started = time.perf_counter()
-        summary = populate(session, grids=sites, seed=1)
+        summary = build_city(session, grids=GRIDS, seed=1, progress=timer)
+        timer.start("commit", 1)
         session.commit()
-        elapsed = time.perf_counter() - started
+        timer.stop()
+    elapsed = time.perf_counter() - started
     engine.dispose()
     line(
-        "synthetic population of the whole city",
+        "synthetic city (gridgov sim city)",
         f"{elapsed:8.1f} s",
-        f"{summary.persons:,} persons, {summary.households:,} households, "
-        f"{summary.houses:,} houses, {summary.organisations:,} organisations",
+        f"{summary.persons:,} persons, {summary.households:,} households: "
+        + ", ".join(f"{phase} {seconds:.1f}" for phase, seconds in timer.phases.items()),
     )
 
 
@@ -293,22 +303,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100000,800000")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--sim", action="store_true", help="also time sim.population")
+    parser.add_argument(
+        "--sim", type=int, default=0, metavar="N", help="also time sim city N times"
+    )
+    parser.add_argument("--sim-only", action="store_true", help="time sim city only")
     parser.add_argument("--pg", default=os.environ.get("GRIDGOV_BENCH_PG"))
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     # Dropping a benchmark database under the audit sealer's idle connection is expected here.
     logging.getLogger("gridgov.audit.chain").setLevel(logging.CRITICAL)
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [] if args.sim_only else [int(s) for s in args.sizes.split(",")]
+    sim_runs = max(args.sim, 1) if args.sim_only else args.sim
     backends = [b for b in args.backends.split(",") if b == "sqlite" or args.pg]
     with tempfile.TemporaryDirectory(prefix="gridgov-bench-") as tmp:
         workdir = Path(tmp)
-        print("Preparing person files …", flush=True)
-        template = city_database(f"sqlite:///{workdir / 'template.db'}")
         files = {}
-        for size in sizes:
-            files[size] = workdir / f"persons_{size}.csv"
-            write_persons_csv(files[size], size, template, seed=size)
+        if sizes:
+            print("Preparing person files …", flush=True)
+            template = city_database(f"sqlite:///{workdir / 'template.db'}")
+            for size in sizes:
+                files[size] = workdir / f"persons_{size}.csv"
+                write_persons_csv(files[size], size, template, seed=size)
         for backend in backends:
             print(f"\n{backend}", flush=True)
             for size in sizes:
@@ -320,9 +335,8 @@ def main() -> None:
                     bench_counts(url)
                 if backend == "postgresql":
                     drop_pg(args.pg, url)
-            if args.sim:
-                url = fresh_url(backend, args.pg, workdir, "sim")
-                city_database(url)
+            for run in range(sim_runs):
+                url = fresh_url(backend, args.pg, workdir, f"sim{run}")
                 bench_sim(url)
                 if backend == "postgresql":
                     drop_pg(args.pg, url)
