@@ -6,6 +6,7 @@ on the track map of /field/supervise."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -61,8 +62,10 @@ def test_patrol_with_offline_points_and_supervisor_track(live_server: dict, phon
     page = phone.new_page()
     errors: list[Any] = []
     page.on("pageerror", lambda e: errors.append(e))
-    # Fake timers from the start; the clock runs on its own until paused below.
-    page.clock.install()
+    # Fake timers from the start; the clock runs on its own until paused below. It starts a
+    # quarter of an hour back: the walk below makes 10.5 minutes pass on the phone in a few
+    # seconds, and the server refuses points dated after its own clock (+ 5 minutes).
+    page.clock.install(time=datetime.now(UTC) - timedelta(minutes=15))
     page.goto(live_server["base"] + "/field/")
     page.fill("input[name=username]", live_server["username"])
     page.fill("input[name=password]", live_server["password"])

@@ -73,21 +73,33 @@ class PatrolRepository:
         )
         return {r[0]: r[1] or r[2] for r in rows}
 
-    def day_totals(self, principal: Principal, day: date) -> list[tuple[int, str, int, int]]:
-        """(user_id, grid_code, seconds inside, patrols) of the day in the caller's scope."""
+    def day_patrols_in_area(
+        self, principal: Principal, day: date
+    ) -> list[tuple[int, int, str, int, datetime | None]]:
+        """(id, user_id, grid_code, seconds inside, last point's time) of the day's patrols in
+        the caller's scope, by grid."""
         rows = self.session.execute(
             self.readable_patrols(principal)
             .with_only_columns(
-                Patrol.user_id,
-                Patrol.grid_code,
-                func.sum(Patrol.seconds_inside),
-                func.count(Patrol.id),
+                Patrol.id, Patrol.user_id, Patrol.grid_code, Patrol.seconds_inside, Patrol.last_t
             )
             .where(Patrol.day == day)
-            .group_by(Patrol.user_id, Patrol.grid_code)
-            .order_by(Patrol.grid_code)
+            .order_by(Patrol.grid_code, Patrol.user_id, Patrol.started_at)
         )
-        return [(r[0], r[1], int(r[2] or 0), int(r[3])) for r in rows]
+        return [(r[0], r[1], r[2], int(r[3] or 0), r[4]) for r in rows]
+
+    def first_points(self, patrol_ids: list[int]) -> dict[int, datetime]:
+        """The time of each patrol's first point (one index lookup per patrol; the last one is
+        kept on the patrol)."""
+        if not patrol_ids:
+            return {}
+        first = (
+            select(func.min(PatrolPoint.t))
+            .where(PatrolPoint.patrol_id == Patrol.id)
+            .scalar_subquery()
+        )
+        rows = self.session.execute(select(Patrol.id, first).where(Patrol.id.in_(patrol_ids)))
+        return {r[0]: r[1] for r in rows if r[1] is not None}
 
     # -- the supervisors' view: every query starts from what the caller may read ----------------
     def readable_patrols(self, principal: Principal) -> Select[Patrol]:

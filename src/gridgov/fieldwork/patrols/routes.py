@@ -18,6 +18,7 @@ from gridgov.fieldwork.patrols.schemas import (
     PatrolRead,
     PatrolStart,
     PointsIn,
+    PointsRead,
     WorkerDayTrack,
     WorkerOption,
 )
@@ -38,9 +39,13 @@ def start(body: PatrolStart, session: DB, principal: CurrentPrincipal) -> Patrol
 
 
 @router.post("/{uuid}/points")
-def points(uuid: str, body: PointsIn, session: DB, principal: CurrentPrincipal) -> PatrolRead:
-    patrol = service.add_points(session, principal=principal, uuid=uuid, points=body.points)
-    return service.read(patrol)
+def points(uuid: str, body: PointsIn, session: DB, principal: CurrentPrincipal) -> PointsRead:
+    """Store track points; a point dated over 5 minutes after the server's clock is refused
+    (``results``: one per point, in the order sent)."""
+    patrol, results = service.add_points(
+        session, principal=principal, uuid=uuid, points=body.points
+    )
+    return PointsRead(**service.read(patrol).model_dump(), results=results)
 
 
 @router.post("/{uuid}/end")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,6 +44,23 @@ class PatrolRead(BaseModel):
     seconds_inside: int
     distance_m: float
     point_count: int
+
+
+class PointResult(BaseModel):
+    """What became of one point sent: ``accepted`` (stored, or stored before) or ``rejected``
+    with the reason (``future_time``: dated after the server's clock + 5 minutes)."""
+
+    t: datetime
+    status: Literal["accepted", "rejected"]
+    code: str | None = None
+    message: str | None = None
+    message_en: str | None = None
+
+
+class PointsRead(PatrolRead):
+    """The patrol after a batch of points, and one result per point in the order sent."""
+
+    results: list[PointResult]
 
 
 class DutyRead(BaseModel):

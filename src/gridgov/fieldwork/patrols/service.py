@@ -2,13 +2,15 @@
 
 Time inside the grid is computed on the server from the stored track (never taken from the
 phone): incrementally while points arrive in order, from the whole track when they do not and
-when the patrol ends.
+when the patrol ends. A point dated more than :data:`CLOCK_TOLERANCE` after the server's clock
+is refused (a phone with a wrong clock would otherwise add time that has not passed yet); a
+worker's day counts overlapping patrols once (``overlap.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -16,19 +18,25 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.patrols.geometry import TrackPoint, TrackTotals, accumulate, inside_flags
+from gridgov.fieldwork.patrols.overlap import Span, day_totals
 from gridgov.fieldwork.patrols.repository import PatrolRepository
 from gridgov.fieldwork.patrols.schemas import (
     DUTY_SECONDS,
     DutyRead,
     DutySummary,
     PatrolRead,
+    PointResult,
     TrackPointIn,
     WorkerDuty,
 )
+from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import Conflict, Forbidden, NotFound
 from gridgov.models.patrol import Patrol
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+# How far ahead of the server's clock a phone's time may be (clocks drift by seconds, a
+# wrongly set one by hours): later points are refused, later starts and ends taken as now.
+CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 class PatrolNotFound(NotFound):
@@ -60,9 +68,17 @@ def _own(session: Session, principal: Principal, uuid: str, *, lock: bool = Fals
     return patrol
 
 
+def _not_ahead(moment: datetime) -> datetime:
+    """``moment`` in UTC, or now when it lies beyond the tolerance in the future."""
+    now = utcnow()
+    return now if utc(moment) > now + CLOCK_TOLERANCE else utc(moment)
+
+
 def start(session: Session, *, principal: Principal, uuid: str, started_at: datetime) -> Patrol:
-    """Start a patrol in the worker's grid; starting the same UUID again returns it."""
+    """Start a patrol in the worker's grid; starting the same UUID again returns it. A start
+    dated in the future is taken as now (it decides the patrol's day)."""
     grid_code = _worker(principal)
+    started_at = _not_ahead(started_at)
     repository = PatrolRepository(session)
     existing = repository.by_uuid(uuid)
     if existing is not None:
@@ -94,11 +110,31 @@ def start(session: Session, *, principal: Principal, uuid: str, started_at: date
 
 def add_points(
     session: Session, *, principal: Principal, uuid: str, points: Sequence[TrackPointIn]
-) -> Patrol:
-    """Store track points (re-sent points are ignored) and update the time inside."""
+) -> tuple[Patrol, list[PointResult]]:
+    """Store track points (re-sent points are ignored) and update the time inside; what became
+    of each point, in the order sent (refused: dated after the server's clock + tolerance)."""
     patrol = _own(session, principal, uuid, lock=True)
-    if not points:
-        return patrol
+    latest = utcnow() + CLOCK_TOLERANCE
+    results = [_point_result(p, latest) for p in points]
+    accepted = [p for p, r in zip(points, results, strict=True) if r.status == "accepted"]
+    if accepted:
+        _store_points(session, patrol, accepted)
+    return patrol, results
+
+
+def _point_result(point: TrackPointIn, latest: datetime) -> PointResult:
+    if utc(point.t) <= latest:
+        return PointResult(t=point.t, status="accepted")
+    return PointResult(
+        t=point.t,
+        status="rejected",
+        code="future_time",
+        message="定位时间晚于服务器时间，请校准手机时间",
+        message_en="The point is dated after the server's time: check the phone's clock",
+    )
+
+
+def _store_points(session: Session, patrol: Patrol, points: Sequence[TrackPointIn]) -> None:
     repository = PatrolRepository(session)
     ordered = sorted(points, key=lambda p: p.t)
     geometry = repository.grid_geometry(patrol.grid_code)
@@ -139,7 +175,6 @@ def add_points(
         patrol.distance_m = round(totals.distance_m, 1)
     elif new:
         recompute(session, patrol=patrol)
-    return patrol
 
 
 def _set_last(patrol: Patrol, point: TrackPoint) -> None:
@@ -166,7 +201,7 @@ def end(session: Session, *, principal: Principal, uuid: str, ended_at: datetime
     if patrol.ended_at is not None:
         return patrol
     recompute(session, patrol=patrol)
-    patrol.ended_at = max(utc(ended_at), utc(patrol.started_at))
+    patrol.ended_at = max(_not_ahead(ended_at), utc(patrol.started_at))
     trail.record(
         session,
         action="patrol.end",
@@ -186,9 +221,41 @@ def read(patrol: Patrol) -> PatrolRead:
     return PatrolRead.model_validate(patrol)
 
 
+def _tracks(repository: PatrolRepository, patrol_ids: list[int]) -> dict[int, list[TrackPoint]]:
+    return {
+        patrol_id: [
+            TrackPoint(utc(t), float(lng), float(lat), bool(inside)) for t, lng, lat, inside in rows
+        ]
+        for patrol_id, rows in repository.tracks(patrol_ids).items()
+    }
+
+
+def _seconds_inside(
+    repository: PatrolRepository,
+    patrols: Sequence[tuple[int, int, datetime | None]],
+    firsts: Mapping[int, datetime],
+) -> int:
+    """A worker's patrols (id, seconds inside, last point) counted once where they overlap."""
+    spans = [
+        Span(
+            patrol_id,
+            utc(firsts[patrol_id]) if patrol_id in firsts else None,
+            utc(last) if last else None,
+            seconds,
+        )
+        for patrol_id, seconds, last in patrols
+    ]
+    return day_totals(spans, lambda ids: _tracks(repository, ids)).seconds_inside
+
+
 def my_day(session: Session, *, principal: Principal, day: date) -> DutyRead:
-    patrols = PatrolRepository(session).of_user_day(principal.user_id, day)
-    seconds = sum(p.seconds_inside for p in patrols)
+    repository = PatrolRepository(session)
+    patrols = repository.of_user_day(principal.user_id, day)
+    # One patrol cannot overlap itself: its first point is only looked up when there are more.
+    firsts = repository.first_points([p.id for p in patrols]) if len(patrols) > 1 else {}
+    seconds = _seconds_inside(
+        repository, [(p.id, p.seconds_inside, p.last_t) for p in patrols], firsts
+    )
     return DutyRead(
         user_id=principal.user_id,
         day=day,
@@ -199,21 +266,28 @@ def my_day(session: Session, *, principal: Principal, day: date) -> DutyRead:
 
 
 def day_summary(session: Session, *, principal: Principal, day: date) -> DutySummary:
-    """Every worker's time inside the own grid on ``day``, in the caller's area."""
+    """Every worker's time inside the own grid on ``day``, in the caller's area (a row per
+    worker and grid, overlapping patrols counted once)."""
     repository = PatrolRepository(session)
-    rows = repository.day_totals(principal, day)
-    names = repository.usernames([r[0] for r in rows])
-    return DutySummary(
-        day=day,
-        workers=[
-            WorkerDuty(
-                user_id=u,
-                name=names.get(u),
-                grid_code=g,
-                seconds_inside=s,
-                patrols=n,
-                met=s >= DUTY_SECONDS,
-            )
-            for u, g, s, n in rows
-        ],
+    rows = repository.day_patrols_in_area(principal, day)
+    by_worker: dict[tuple[int, str], list[tuple[int, int, datetime | None]]] = {}
+    for patrol_id, user_id, grid_code, seconds, last in rows:
+        by_worker.setdefault((user_id, grid_code), []).append((patrol_id, seconds, last))
+    firsts = repository.first_points(
+        [p[0] for patrols in by_worker.values() if len(patrols) > 1 for p in patrols]
     )
+    names = repository.usernames(sorted({u for u, _ in by_worker}))
+    workers = []
+    for (user_id, grid_code), patrols in by_worker.items():
+        seconds = _seconds_inside(repository, patrols, firsts)
+        workers.append(
+            WorkerDuty(
+                user_id=user_id,
+                name=names.get(user_id),
+                grid_code=grid_code,
+                seconds_inside=seconds,
+                patrols=len(patrols),
+                met=seconds >= DUTY_SECONDS,
+            )
+        )
+    return DutySummary(day=day, workers=workers)

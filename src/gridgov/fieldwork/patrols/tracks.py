@@ -2,7 +2,8 @@
 worker's grid lies (a community sees its own grids' workers, a street its communities', …).
 
 Times inside and outside are recomputed here from the stored points with the same rule as the
-duty total (see ``geometry.py``), so the map and the numbers beside it always agree.
+duty total (see ``geometry.py``; the day's figures count overlapping patrols once, see
+``overlap.py``), so the map and the numbers beside it always agree.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.patrols.geometry import TrackPoint, TrackTotals, accumulate
+from gridgov.fieldwork.patrols.overlap import Span, day_totals
 from gridgov.fieldwork.patrols.repository import PatrolRepository
 from gridgov.fieldwork.patrols.schemas import (
     DUTY_SECONDS,
@@ -65,13 +67,26 @@ def worker_day(
     patrols = repository.day_patrols(principal, user_id, day)
     points = repository.tracks([p.id for p in patrols])
     tracks = []
+    spans = []
+    by_patrol: dict[int, list[TrackPoint]] = {}
     for patrol in patrols:
         track = [
             TrackPoint(utc(t), float(lng), float(lat), bool(inside))
             for t, lng, lat, inside in points[patrol.id]
         ]
+        by_patrol[patrol.id] = track
         totals = accumulate(TrackTotals(), None, track)
         inside = round(totals.seconds_inside)
+        outside = max(0, round(totals.seconds_tracked) - inside)
+        spans.append(
+            Span(
+                patrol.id,
+                track[0].t if track else None,
+                track[-1].t if track else None,
+                inside,
+                outside,
+            )
+        )
         tracks.append(
             PatrolTrack(
                 uuid=patrol.uuid,
@@ -79,7 +94,7 @@ def worker_day(
                 started_at=utc(patrol.started_at),
                 ended_at=utc(patrol.ended_at) if patrol.ended_at else None,
                 seconds_inside=inside,
-                seconds_outside=max(0, round(totals.seconds_tracked) - inside),
+                seconds_outside=outside,
                 distance_m=round(totals.distance_m, 1),
                 points=[
                     TrackPointRead(t=p.t, lng=p.lng, lat=p.lat, inside=p.inside) for p in track
@@ -88,7 +103,7 @@ def worker_day(
         )
     grid_code = worker.region_code or ""
     codes = {grid_code} | {p.grid_code for p in patrols}
-    seconds_inside = sum(t.seconds_inside for t in tracks)
+    totals_of_day = day_totals(spans, lambda ids: {i: by_patrol[i] for i in ids})
     trail.record(
         session,
         action="patrol.track_view",
@@ -102,9 +117,9 @@ def worker_day(
         name=worker.display_name or worker.username,
         grid_code=grid_code,
         day=day,
-        seconds_inside=seconds_inside,
-        seconds_outside=sum(t.seconds_outside for t in tracks),
-        met=seconds_inside >= DUTY_SECONDS,
+        seconds_inside=totals_of_day.seconds_inside,
+        seconds_outside=totals_of_day.seconds_outside,
+        met=totals_of_day.seconds_inside >= DUTY_SECONDS,
         grids=[
             GridShape(code=c, name=n, geometry=json.loads(g)) for c, n, g in repository.grids(codes)
         ],

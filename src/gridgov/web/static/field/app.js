@@ -123,8 +123,14 @@
           // A refusal (4xx) will not change by re-sending: it is set aside for the worker to see
           // so the requests behind it still go; a timeout or a server error is tried again.
           if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429)) {
-            if (r.ok) await S.remove(head.seq);
-            else { head.state = "failed"; head.error = (await r.text()).slice(0, 300); await S.update(head); }
+            if (r.ok) {
+              await S.remove(head.seq);
+              // Patrol points dated ahead of the server's clock are refused one by one.
+              const body = await r.json().catch(() => null);
+              if (body && Array.isArray(body.results) && body.results.some((x) => x.status === "rejected")) {
+                notice(T("手机时间不准，部分定位未计入，请校准手机时间", "The phone's clock is wrong: some positions were not counted; set the time"));
+              }
+            } else { head.state = "failed"; head.error = (await r.text()).slice(0, 300); await S.update(head); }
             progress = true;
           }
           continue;
