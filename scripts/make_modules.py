@@ -4,7 +4,10 @@
 
 Each module is a survey / choices / settings workbook in the ODK XLSForm convention, with labels
 in Chinese and English. The generated files are committed; this script is how they are changed.
-Every file is checked by pyxform and by gridgov's own parser before it is written.
+Every file is checked by pyxform and by gridgov's own parser before it is written, and only a
+module whose definition changed is written (a workbook's bytes differ at every save, and a new
+file is a new version in every database): give a changed module a higher ``version`` below, so
+``gridgov modules install-defaults`` installs it over the older one.
 """
 
 from __future__ import annotations
@@ -31,11 +34,16 @@ def q(type_: str, name: str, zh: str, en: str, **extra: str) -> Q:
     return (type_, name, zh, en, extra)
 
 
+# The settings ``version`` of a module unless it says otherwise (YYYYMMDDnn, ODK's habit).
+FIRST_VERSION = "2026112501"
+
 MODULES: list[dict[str, Any]] = [
     {
         "form_id": "population",
         "title": ("实有人口采集", "Population"),
         "target": "person",
+        # 2026112601: the move-in date writes the person's moved_in_on.
+        "version": "2026112601",
         "survey": [
             q("text", "name", "姓名", "Name", required="yes", gridgov_field="name"),
             q(
@@ -85,6 +93,7 @@ MODULES: list[dict[str, Any]] = [
                 relevant="${residence} = 'floating'",
                 required="yes",
                 constraint=". <= today()",
+                gridgov_field="moved_in_on",
             ),
             q("text", "employer", "工作单位", "Employer", relevant="${age} >= 16"),
             q(
@@ -513,7 +522,7 @@ def workbook(module: dict[str, Any]) -> bytes:
         [
             module["form_id"],
             module["title"][0],
-            "2026112501",
+            module.get("version", FIRST_VERSION),
             "中文 (zh)",
             module["target"] or "",
             module["title"][1],
@@ -531,10 +540,15 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for number, module in enumerate(MODULES, start=1):
         content = workbook(module)
-        parse_definition(content)  # raises with row and reason if anything is wrong
+        definition = parse_definition(content)  # raises with row and reason if anything is wrong
         path = OUT / f"{number:02d}_{module['form_id']}.xlsx"
+        if path.exists() and parse_definition(path.read_bytes()) == definition:
+            print(f"{path.relative_to(ROOT)}  unchanged")
+            continue
         path.write_bytes(content)
-        print(f"{path.relative_to(ROOT)}  {len(content):,} bytes")
+        print(
+            f"{path.relative_to(ROOT)}  {len(content):,} bytes, version {definition['form_version']}"
+        )
     return 0
 
 

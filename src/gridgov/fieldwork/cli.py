@@ -39,12 +39,13 @@ def add(
 
 @modules_app.command("install-defaults")
 def install_defaults() -> None:
-    """Add the nine shipped modules that are not installed yet."""
+    """Add the shipped modules not installed yet and newer shipped versions (run it after an
+    upgrade of gridgov)."""
     from gridgov.fieldwork.forms import registry
     from gridgov.kit.db import job_session
 
     with job_session() as session:
-        added = [m.code for m in registry.install_defaults(session)]
+        added = [f"{m.code}@{m.version}" for m in registry.install_defaults(session)]
     console.print(f"added {len(added)}: {', '.join(added) or '-'}")
 
 

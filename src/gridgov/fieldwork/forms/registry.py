@@ -14,7 +14,7 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal
 from gridgov.fieldwork.forms.repository import ModuleRepository
 from gridgov.fieldwork.forms.validate import CompiledModule
-from gridgov.fieldwork.forms.xlsform import parse_definition
+from gridgov.fieldwork.forms.xlsform import parse_definition, read_sheets
 from gridgov.kit.errors import NotFound
 from gridgov.models.field_module import FieldModule
 
@@ -91,13 +91,15 @@ def add_module(
 
 
 def install_defaults(session: Session, *, principal: Principal | None = None) -> list[FieldModule]:
-    """Add the nine shipped modules that are not there yet (idempotent)."""
+    """Add the shipped modules that are not there yet, and a shipped module's newer version
+    (idempotent). Versions stored before stay: the records that name them remain valid."""
     added = []
     repository = ModuleRepository(session)
     for path in sorted(DEFAULT_MODULES_DIR.glob("*.xlsx")):
         content = path.read_bytes()
         definition_code = path.stem.split("_", 1)[-1]
-        if repository.get_version(definition_code) is not None:
+        installed = repository.get_version(definition_code)
+        if installed is not None and not _ships_newer(content, installed):
             continue
         module, created = add_module(
             session, content=content, filename=path.name, principal=principal
@@ -105,6 +107,16 @@ def install_defaults(session: Session, *, principal: Principal | None = None) ->
         if created:
             added.append(module)
     return added
+
+
+def _ships_newer(content: bytes, installed: FieldModule) -> bool:
+    """Whether the shipped workbook's settings ``version`` (YYYYMMDDnn) is above the installed
+    newest version's. A version that is not a number (or none) does not compare: an
+    administrator's own module is never replaced by a shipped one."""
+    settings = read_sheets(content).get("settings")
+    shipped = settings.rows[0][1].get("version", "") if settings and settings.rows else ""
+    current = str(installed.definition.get("form_version") or "")
+    return shipped.isdigit() and current.isdigit() and int(shipped) > int(current)
 
 
 def ensure_installed(session: Session) -> None:
