@@ -57,7 +57,10 @@ def apply_all(
         if needs_effect(row, _module_of(row, modules))
     ]
     outcomes: dict[int, Outcome] = {}
-    for submission in SubmissionRepository(session).by_ids(wanted):
+    loaded = {s.id: s for s in SubmissionRepository(session).by_ids(wanted)}
+    # In the order the phone sent them (the database returns rows in any order): of two results
+    # for one task, the first sent completes it and the second is the error.
+    for submission in (loaded[submission_id] for submission_id in wanted):
         module = _module_of(
             {"module_code": submission.module_code, "module_version": submission.module_version},
             modules,
