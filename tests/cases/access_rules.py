@@ -8,6 +8,7 @@ signed-in role and answers 403/409 per move.
 
 from __future__ import annotations
 
+from gridgov.authz.policy import REPORTER_PHONE_ROLES
 from gridgov.authz.principal import CITY_ROLES, Role
 from gridgov.cases.intake import REPORTING_ROLES
 from gridgov.kit.clock import utcnow
@@ -139,6 +140,17 @@ RULES = [
         allowed=SIGNED_IN,
         path_params={"case_id": "999999999"},
         scoped=READ_SCOPES,
+    ),
+    Rule(
+        "POST",
+        "/api/v1/cases/{case_id}/reporter-phone",
+        allowed=REPORTER_PHONE_ROLES,
+        path_params={"case_id": "999999999"},
+        json={"purpose": "回访报告人"},
+        scoped=(
+            Scoped(Role.DEPARTMENT_HANDLER, home, other_department, department_code="HW"),
+            Scoped(Role.DEPARTMENT_ADMIN, home, other_department, department_code="HW"),
+        ),
     ),
     Rule(
         "POST",

@@ -12,7 +12,7 @@ from gridgov.authz.principal import Role
 from gridgov.models.case import Case
 from tests.auth.test_pages import form_token, web_login
 from tests.cases.helpers import JPEG, POINT_A, report
-from tests.factories import create_user
+from tests.factories import auth_headers, create_user
 
 
 def signed_in(client: TestClient, db: Session, role: Role, **kw: str) -> None:
@@ -148,3 +148,24 @@ def test_resident_form_takes_a_photo_larger_than_the_body_limit(
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text[:300]
+
+
+def test_dispatcher_shows_the_full_number_with_a_purpose(
+    client: TestClient, db: Session, city: dict
+) -> None:
+    clerk = create_user(db, role=Role.INTAKE_CLERK)
+    case = report(client, auth_headers(client, clerk), reporter_phone="13800002222")
+    signed_in(client, db, Role.DISPATCHER)
+    page = client.get(f"/cases/{case['id']}")
+    assert "138****2222" in page.text and "13800002222" not in page.text
+    assert f'hx-post="/cases/{case["id"]}/reporter-phone"' in page.text
+    token = form_token(page.text)
+    shown = client.post(
+        f"/cases/{case['id']}/reporter-phone",
+        data={"csrf_token": token, "purpose": "回访核实位置"},
+    )
+    assert shown.status_code == 200 and "13800002222" in shown.text
+    refused = client.post(
+        f"/cases/{case['id']}/reporter-phone", data={"csrf_token": token, "purpose": ""}
+    )
+    assert "13800002222" not in refused.text and 'class="error"' in refused.text

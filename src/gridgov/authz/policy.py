@@ -2,8 +2,8 @@
 
 Routes never test roles themselves: they depend on ``require_roles(...)`` (gridgov.auth.deps)
 with a role set from here, and repositories build their ``readable_statement`` with
-:func:`scope_clause`. Personal data go through :func:`present` (masked) and :func:`reveal` (full
-view with a stated purpose, written to the trail).
+:func:`scope_clause`. Personal data are shown masked; :func:`reveal` gives a full value to the
+roles allowed to see it, with a stated purpose, written to the trail.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from gridgov.authz.principal import (
     Role,
 )
 from gridgov.authz.scope import region_scope
-from gridgov.kit.crypto import mask_id_number, mask_phone
 from gridgov.kit.errors import BadRequest, Forbidden
 
 ALL_ROLES = frozenset(Role)
@@ -50,22 +49,28 @@ DEPARTMENT_CATEGORIES: dict[str, frozenset[str]] = {
 }
 
 SensitiveField = Literal["id_number", "phone"]
-# Who may see an ID number / phone in full (always with a purpose, always in the trail).
-FULL_VIEW_ROLES: dict[SensitiveField, frozenset[Role]] = {
-    "id_number": frozenset(
-        {Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DEPARTMENT_HANDLER, Role.DEPARTMENT_ADMIN}
-    ),
-    "phone": frozenset(
-        {
-            Role.GRID_WORKER,
-            Role.COMMUNITY_STAFF,
-            Role.DEPARTMENT_HANDLER,
-            Role.DEPARTMENT_ADMIN,
-            Role.INTAKE_CLERK,
-            Role.DISPATCHER,
-        }
-    ),
-}
+# Who may see a resident's ID number and phone in full. Not leaders, dispatchers, inspectors,
+# departments (they work through entitlements), administrators or auditors.
+PERSON_FULL_VIEW_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.STREET_STAFF,
+        Role.DISTRICT_STAFF,
+        Role.INTAKE_CLERK,
+        Role.SHIFT_LEADER,
+    }
+)
+# Who may call a case's reporter back: the centre and the department handling the case.
+REPORTER_PHONE_ROLES = frozenset(
+    {
+        Role.INTAKE_CLERK,
+        Role.DISPATCHER,
+        Role.SHIFT_LEADER,
+        Role.DEPARTMENT_HANDLER,
+        Role.DEPARTMENT_ADMIN,
+    }
+)
 MIN_PURPOSE_LENGTH = 4
 
 
@@ -107,25 +112,11 @@ def scope_clause(
     return region_scope(principal).clause(grid_code)
 
 
-def may_view_full(principal: Principal, field: SensitiveField) -> bool:
-    return principal.role in FULL_VIEW_ROLES[field]
-
-
-def mask(field: SensitiveField, value: str | None) -> str | None:
-    if value is None:
-        return None
-    return mask_id_number(value) if field == "id_number" else mask_phone(value)
-
-
-def present(principal: Principal, field: SensitiveField, value: str | None) -> str | None:
-    """What a list or a record shows by default: always the mask (full view needs reveal)."""
-    return mask(field, value)
-
-
 def reveal(
     session: Session,
     *,
     principal: Principal,
+    roles: frozenset[Role],
     field: SensitiveField,
     value: str | None,
     object_type: str,
@@ -138,7 +129,7 @@ def reveal(
     """
     from gridgov.audit import trail
 
-    if not may_view_full(principal, field):
+    if principal.role not in roles:
         raise Forbidden("无权查看完整信息", f"Your role may not see the full {field}")
     if purpose is None or len(purpose.strip()) < MIN_PURPOSE_LENGTH:
         raise BadRequest(

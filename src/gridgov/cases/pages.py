@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
 from gridgov.auth.deps import page_principal, page_roles
+from gridgov.authz.policy import REPORTER_PHONE_ROLES
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import intake, service, workflow
@@ -53,6 +55,7 @@ add_nav("cases.nav.inbox", "/cases/inbox", set(DEPARTMENT_ROLES))
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 SignedIn = Annotated[Principal, Depends(page_principal)]
 Clerk = Annotated[Principal, Depends(page_roles(*INTAKE_ROLES))]
+CallBack = Annotated[Principal, Depends(page_roles(*REPORTER_PHONE_ROLES))]
 MAX_PAGE_PHOTOS = 9
 
 
@@ -336,6 +339,7 @@ def _detail_page(
         duplicates=duplicates,
         rules=RULES,
         created=request.query_params.get("created") == "1",
+        can_call_back=principal.role in REPORTER_PHONE_ROLES,
         **_reference(session, request),
     )
 
@@ -398,6 +402,30 @@ def case_move(
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post(
+    "/cases/{case_id}/reporter-phone",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def reporter_phone_fragment(
+    request: Request,
+    case_id: int,
+    principal: CallBack,
+    session: DbSession,
+    purpose: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    """htmx: the reporter's full number in place of the mask (purpose in the trail)."""
+    try:
+        phone = service.reporter_phone(
+            session, principal=principal, case_id=case_id, purpose=purpose
+        )
+        text, css = phone or "—", ""
+    except GridgovError as exc:
+        session.rollback()
+        text, css = _error_text(request, exc), "error"
+    return HTMLResponse(Markup('<span id="reporter-phone" class="{}">{}</span>').format(css, text))
 
 
 # --- residents ------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ TEXT = {
     "cases.location": ("位置（在地图上点选）", "Location (click on the map)"),
     "cases.reporter": ("反映人", "Reporter"),
     "cases.phone": ("联系电话", "Phone"),
+    "cases.callback": ("查看完整号码", "Show full number"),
+    "cases.callback_purpose": ("查看目的（如：回访核实）", "Purpose (e.g. call back to verify)"),
     "cases.photos": ("照片", "Photos"),
     "cases.reported_at": ("上报时间", "Reported"),
     "cases.deadline": ("本环节时限", "Step deadline"),

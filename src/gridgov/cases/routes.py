@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from gridgov.auth.deps import current_principal
+from gridgov.auth.deps import current_principal, require_roles
+from gridgov.authz.policy import REPORTER_PHONE_ROLES
 from gridgov.authz.principal import CITY_ROLES, Principal
 from gridgov.cases import intake, service, workflow
 from gridgov.cases.repository import CaseFilter
@@ -23,7 +24,9 @@ from gridgov.cases.schemas import (
     CategoryRead,
     CategoryUpdate,
     DepartmentRead,
+    FullViewIn,
     OverdueRead,
+    ReporterPhone,
     TransitionIn,
 )
 from gridgov.cases.states import Move
@@ -283,6 +286,22 @@ def timeline(
     return service.get_detail(session, principal=principal, case_id=case_id).events
 
 
+@router.post("/{case_id}/reporter-phone", response_model=ReporterPhone, responses=ERRORS)
+def reporter_phone(
+    case_id: int,
+    body: FullViewIn,
+    principal: Principal = Depends(require_roles(*REPORTER_PHONE_ROLES)),
+    session: Session = Depends(request_session, scope="function"),
+) -> ReporterPhone:
+    """The reporter's full phone number (clerks, dispatchers, shift leaders, the handling
+    department), for a stated purpose; written to the trail."""
+    phone = service.reporter_phone(
+        session, principal=principal, case_id=case_id, purpose=body.purpose
+    )
+    return ReporterPhone(phone=phone)
+
+
+# After every fixed sub-path: a move is any other word.
 @router.post("/{case_id}/{move}", response_model=CaseRead, responses=ERRORS)
 def make_move(
     case_id: int,

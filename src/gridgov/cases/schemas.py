@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridgov.authz.policy import MIN_PURPOSE_LENGTH
 from gridgov.cases.states import Move
 
 Priority = Literal["normal", "urgent", "critical"]
@@ -132,6 +133,14 @@ class CaseDetail(CaseRead):
 
 class CaseCreated(CaseRead):
     duplicate_candidates: list[CaseSummary] = []
+
+
+class FullViewIn(BaseModel):
+    purpose: str = Field(min_length=MIN_PURPOSE_LENGTH, max_length=200)
+
+
+class ReporterPhone(BaseModel):
+    phone: str | None
 
 
 class CategoryRead(BaseModel):

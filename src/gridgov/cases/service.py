@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
+from gridgov.authz import policy
 from gridgov.authz.principal import Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import deadlines
@@ -24,6 +25,7 @@ from gridgov.cases.schemas import (
     DepartmentRead,
 )
 from gridgov.cases.states import Move, State, allowed
+from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from gridgov.kit.pagination import PageParams, paginate
@@ -65,6 +67,24 @@ def get_case(session: Session, *, principal: Principal, case_id: int) -> Case:
     if case is None:
         raise NotFound("案件不存在或无权查看", "Case not found or not visible to you")
     return case
+
+
+def reporter_phone(
+    session: Session, *, principal: Principal, case_id: int, purpose: str
+) -> str | None:
+    """The reporter's full phone number, to call back: the centre and the handling department,
+    with a purpose, in the trail (who looked at whose number, when, why)."""
+    case = get_case(session, principal=principal, case_id=case_id)
+    return policy.reveal(
+        session,
+        principal=principal,
+        roles=policy.REPORTER_PHONE_ROLES,
+        field="phone",
+        value=crypto.decrypt(case.reporter_phone_enc) if case.reporter_phone_enc else None,
+        object_type="case",
+        object_id=case.id,
+        purpose=purpose,
+    )
 
 
 def list_cases(

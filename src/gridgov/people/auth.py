@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gridgov.authz.policy import PERSON_FULL_VIEW_ROLES
 from gridgov.authz.principal import Principal, Role
 from gridgov.authz.scope import region_scope
 from gridgov.kit.errors import Forbidden
@@ -33,18 +34,8 @@ WRITE_ROLES = frozenset(
         Role.INTAKE_CLERK,
     }
 )
-# Unmasked ID number and phone, with a stated purpose written to the trail. Not leaders,
-# dispatchers, inspectors, departments (they work through entitlements) or auditors.
-FULL_VIEW_ROLES = frozenset(
-    {
-        Role.GRID_WORKER,
-        Role.COMMUNITY_STAFF,
-        Role.STREET_STAFF,
-        Role.DISTRICT_STAFF,
-        Role.INTAKE_CLERK,
-        Role.SHIFT_LEADER,
-    }
-)
+# Unmasked ID number and phone, with a stated purpose written to the trail.
+FULL_VIEW_ROLES = PERSON_FULL_VIEW_ROLES
 # Bulk import and export (rows outside the caller's scope are rejected).
 IMPORT_ROLES = frozenset(
     {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.SYSTEM_ADMIN}
