@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Polygon, box
 
-from gridgov.grids.geometry import GridIndex, parse_polygon
+from gridgov.grids.geometry import PARALLEL_FROM, GridIndex, parse_polygon
 from gridgov.kit.errors import BadRequest
 
 
@@ -47,6 +47,15 @@ def test_vectorised_lookup_matches_single_lookups(two_by_two: GridIndex) -> None
     for i in range(500):
         single = two_by_two.locate(lngs[i], lats[i])
         assert (None if found[i] < 0 else two_by_two.codes[found[i]]) == single
+
+
+def test_big_batches_split_over_threads_give_the_same_answer(two_by_two: GridIndex) -> None:
+    rng = np.random.default_rng(4)
+    n = PARALLEL_FROM + 12_345
+    # Half the points on grid lines (shared edges and corners), where the tie-break matters.
+    lngs = np.where(rng.random(n) < 0.5, rng.integers(0, 3, n), rng.uniform(-0.5, 2.5, n))
+    lats = np.where(rng.random(n) < 0.5, rng.integers(0, 3, n), rng.uniform(-0.5, 2.5, n))
+    assert np.array_equal(two_by_two.locate_many(lngs, lats), two_by_two._locate(lngs, lats))
 
 
 def test_empty_index_finds_nothing() -> None:

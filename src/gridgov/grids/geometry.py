@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -80,6 +83,14 @@ def parse_polygon(raw: Any, *, allow_multi: bool, label: str) -> BaseGeometry:
     return geometry
 
 
+PARALLEL_FROM = 100_000  # points; below this, threads cost more than they save
+
+
+@lru_cache(maxsize=1)
+def _pool(workers: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(workers, thread_name_prefix="gridgov-locate")
+
+
 @dataclass(frozen=True)
 class GridIndex:
     """Point → grid over an STRtree. Grids are sorted by code, so where a point lies on a shared
@@ -98,7 +109,20 @@ class GridIndex:
         return cls(tuple(code for code, _ in ordered), polygons, shapely.STRtree(polygons))
 
     def locate_many(self, lngs: np.ndarray, lats: np.ndarray) -> np.ndarray:
-        """Index into ``codes`` of each point's grid, or -1 outside every grid (vectorised)."""
+        """Index into ``codes`` of each point's grid, or -1 outside every grid (vectorised; big
+        batches are split over the cores, shapely releases the GIL)."""
+        if len(lngs) >= PARALLEL_FROM and (workers := min(4, os.cpu_count() or 1)) > 1:
+            bounds = np.linspace(0, len(lngs), workers + 1).astype(int)
+            parts = _pool(workers).map(
+                lambda i: self._locate(
+                    lngs[bounds[i] : bounds[i + 1]], lats[bounds[i] : bounds[i + 1]]
+                ),
+                range(workers),
+            )
+            return np.concatenate(list(parts))
+        return self._locate(lngs, lats)
+
+    def _locate(self, lngs: np.ndarray, lats: np.ndarray) -> np.ndarray:
         points = shapely.points(lngs, lats)
         none = len(self.codes)
         best = np.full(len(points), none, dtype=np.int64)
