@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.cases import service
+from gridgov.kit import crypto
 from gridgov.models.case import Case, CaseEvent
 from gridgov.sim.cases import simulate_cases
 
@@ -25,4 +26,10 @@ def test_simulated_history_covers_the_loop(db: Session, city: dict) -> None:
         ).all()
         assert moves[0] == "register" and moves[-1] == "close"
         assert case.step_due_at is None and case.closed_at is not None
+    # A reporter's phone is kept encrypted beside its mask, so the centre can call back.
+    for case in db.scalars(select(Case).where(Case.channel != "worker_app").limit(20)):
+        assert case.reporter_phone_enc and case.reporter_phone_masked
+        assert (
+            crypto.mask_phone(crypto.decrypt(case.reporter_phone_enc)) == case.reporter_phone_masked
+        )
     assert simulate_cases(db, seed=3, count=10).cases == 10  # may be called again

@@ -129,7 +129,7 @@ def _walk(
     channel: str,
     now: datetime,
 ) -> tuple[Case, list[CaseEvent], list[CaseStep]]:
-    phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+    phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if channel != "worker_app" else None
     case = Case(
         number=new_number(reported),
         channel=channel,
@@ -142,7 +142,8 @@ def _walk(
         lat=lat + rng.uniform(-0.0004, 0.0004),
         grid_code=grid_code,
         reporter_name_masked=rng.choice(_SURNAMES) + "**" if channel != "worker_app" else None,
-        reporter_phone_masked=crypto.mask_phone(phone) if channel != "worker_app" else None,
+        reporter_phone_masked=crypto.mask_phone(phone) if phone else None,
+        reporter_phone_enc=crypto.encrypt(phone) if phone else None,
         supervision_level=0,
         rework_count=0,
         extension_count=0,
