@@ -129,7 +129,8 @@ def _walk(
     channel: str,
     now: datetime,
 ) -> tuple[Case, list[CaseEvent], list[CaseStep]]:
-    phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}" if channel != "worker_app" else None
+    drawn = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"  # drawn always: same sequence
+    phone = drawn if channel != "worker_app" else None
     case = Case(
         number=new_number(reported),
         channel=channel,
