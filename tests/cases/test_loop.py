@@ -101,10 +101,15 @@ def test_return_extension_hold_supervise(client: TestClient, users: Users, city:
     )
     cid = report(client, users(Role.INTAKE_CLERK))["id"]
     move(client, leader, cid, "register")
-    move(client, dispatcher, cid, "dispatch")
+    sent = move(client, dispatcher, cid, "dispatch")
+    # Decisions are offered only while a request waits for them.
+    assert not {"approve_return", "reject_return", "approve_extension"} & set(sent["moves"])
     move(client, department, cid, "request_return", expect=400)  # a reason is required
     asked = move(client, department, cid, "request_return", note="不属于本部门")
     assert asked["state"] == "dispatched" and asked["pending_request"] == "return"
+    assert "request_return" not in asked["moves"]
+    seen = client.get(f"/api/v1/cases/{cid}", headers=dispatcher).json()
+    assert {"approve_return", "reject_return"} <= set(seen["moves"])
     move(client, department, cid, "request_return", note="again", expect=409)
     move(client, department, cid, "approve_return", expect=403)  # not the department's call
     back = move(client, dispatcher, cid, "approve_return")

@@ -24,7 +24,7 @@ from gridgov.cases.schemas import (
     CategoryUpdate,
     DepartmentRead,
 )
-from gridgov.cases.states import Move, State, allowed
+from gridgov.cases.states import Move, State, allowed, offered
 from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -45,7 +45,16 @@ def to_read(
     status = deadlines.status(case, now or utcnow())
     read.deadline_status = str(status) if status else None
     if principal is not None:
-        read.moves = [m for m in Move if allowed(principal.role, State(case.state), m)]
+        read.moves = [
+            m
+            for m in Move
+            if allowed(principal.role, State(case.state), m)
+            and offered(
+                m,
+                pending_request=case.pending_request,
+                extension_requested=bool(case.extension_minutes_requested),
+            )
+        ]
     return read
 
 

@@ -159,6 +159,25 @@ def allowed(role: Role, state: State, move: Move) -> bool:
     return role in rule.roles and state in rule.sources
 
 
-def moves_for(role: Role, state: State) -> list[Move]:
-    """The moves a role may make on a case in ``state`` (the buttons of the case page)."""
-    return [move for move in Move if allowed(role, state, move)]
+# Decisions need the request they decide; a new request waits until the pending one is decided.
+_DECIDES = {
+    Move.APPROVE_RETURN: "return",
+    Move.REJECT_RETURN: "return",
+    Move.REJECT_CANCEL: "cancel",
+}
+_REQUESTS = frozenset({Move.REQUEST_CANCEL, Move.REQUEST_RETURN})
+_EXTENSION_DECISIONS = frozenset({Move.APPROVE_EXTENSION, Move.REJECT_EXTENSION})
+
+
+def offered(move: Move, *, pending_request: str | None, extension_requested: bool) -> bool:
+    """Whether a case page should offer ``move`` given the requests waiting on the case (the
+    workflow refuses the others anyway, with a clear message)."""
+    if move in _DECIDES:
+        return pending_request == _DECIDES[move]
+    if move in _REQUESTS:
+        return pending_request is None
+    if move in _EXTENSION_DECISIONS:
+        return extension_requested
+    if move == Move.REQUEST_EXTENSION:
+        return not extension_requested
+    return True
