@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from gridgov.cli import app
 from gridgov.models import Assignment, Region, Staff
+from gridgov.models.patrol import Patrol
 from gridgov.models.person import Person
 from gridgov.models.population_stats import GridPopulationStats
 
@@ -180,3 +181,29 @@ def test_stats_refresh_counts_people_who_turned_sixty(fresh_database_url) -> Non
         stats = session.get(GridPopulationStats, grid)
         assert stats is not None and stats.elderly == before + 1
     engine.dispose()
+
+
+def test_demo_builds_everything_once_then_serves(
+    fresh_database_url, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import gridgov.cli
+
+    url = fresh_database_url("sqlite")
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        gridgov.cli, "serve", lambda host, port, workers: served.append((host, port))
+    )
+    result = invoke(url, "demo", "--grids", "8", "--cases", "40", "--port", "8123")
+    assert result.exit_code == 0, result.output
+    assert served == [("127.0.0.1", 8123)]
+    for role in ("grid_worker", "dispatcher", "auditor"):
+        assert role in result.output
+    assert "patrol points" in result.output
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Patrol)) > 0
+        assert conn.scalar(select(func.count()).select_from(Person)) > 0
+    engine.dispose()
+    again = invoke(url, "demo", "--grids", "8", "--port", "8123")
+    assert again.exit_code == 0, again.output
+    assert "patrol points" not in again.output  # the city and its history are built once

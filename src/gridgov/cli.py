@@ -189,6 +189,8 @@ def demo(
     with job_session() as session:
         install_defaults(session)  # the nine reference collection modules
     _print_demo_accounts()
+    if empty:
+        _demo_patrols()
     console.print(f"[bold]gridgov demo[/bold] → http://{host}:{port}/")
     serve(host=host, port=port, workers=1)
 
@@ -210,6 +212,27 @@ def _print_demo_accounts() -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _demo_patrols() -> None:
+    """A week of the demo grid worker's patrols, for the supervisors' duty table and track map."""
+    from gridgov.auth.repository import UserRepository
+    from gridgov.authz.principal import Principal, Role
+    from gridgov.kit.db import job_session
+    from gridgov.sim.patrols import simulate_patrols
+
+    with job_session() as session:
+        user = UserRepository(session).get_by_username(Role.GRID_WORKER.value)
+        if user is None or not user.region_code:
+            return
+        worker = Principal(
+            user_id=user.id,
+            username=user.username,
+            role=Role.GRID_WORKER,
+            region_code=user.region_code,
+        )
+        points = simulate_patrols(session, worker=worker)
+    console.print(f"{points} patrol points of the demo grid worker's last week")
 
 
 def _safe_url(url: str) -> str:
