@@ -1,7 +1,9 @@
-from sqlalchemy import inspect, select
+import threading
+
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
-from gridgov.kit.db import after_commit
+from gridgov.kit.db import after_commit, make_engine
 from gridgov.models import Staff
 
 
@@ -24,3 +26,46 @@ def test_after_commit_effects_run_only_on_commit(db: Session) -> None:
     db.commit()
     assert ran == ["kept"]
     assert db.scalar(select(Staff).where(Staff.staff_no == "T2")) is None
+
+
+def _begin_elsewhere(engine: Engine) -> threading.Event:
+    """Open and commit a transaction in another thread; the event is set once it is done."""
+    done = threading.Event()
+
+    def other() -> None:
+        with engine.begin() as conn:
+            conn.execute(select(1))
+        done.set()
+
+    threading.Thread(target=other, daemon=True).start()
+    return done
+
+
+def test_sqlite_transactions_release_the_process_lock_however_they_end(
+    fresh_database_url,  # type: ignore[no-untyped-def]
+) -> None:
+    engine = make_engine(fresh_database_url("sqlite"))
+    # committed
+    with Session(engine) as session:
+        session.add(Staff(staff_no="L1", name="甲", kind="grid_worker"))
+        session.commit()
+    assert _begin_elsewhere(engine).wait(5)
+    # closed without commit (rolled back)
+    session = Session(engine)
+    session.execute(select(Staff))
+    session.close()
+    assert _begin_elsewhere(engine).wait(5)
+    # the connection invalidated mid-transaction
+    conn = engine.connect()
+    conn.execute(select(1))
+    conn.invalidate()
+    assert _begin_elsewhere(engine).wait(5)
+    # an open transaction makes the others wait, and they go on once it ends
+    holder = engine.connect()
+    holder.execute(select(1))
+    waiting = _begin_elsewhere(engine)
+    assert not waiting.wait(0.3)
+    holder.rollback()
+    holder.close()
+    assert waiting.wait(5)
+    engine.dispose()

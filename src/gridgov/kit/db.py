@@ -6,6 +6,8 @@ the end. Side effects registered with :func:`after_commit` run only if that comm
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,17 +40,59 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection: Any) -> None:
-            # Take the write lock up front: a deferred transaction that reads and then writes
-            # fails at once with SQLITE_BUSY when another writer committed meanwhile.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+        _serialise_sqlite_transactions(engine)
         return engine
     # No pre-ping (a round trip per request): after a server restart the first failing
     # statement marks the connection as disconnected and SQLAlchemy invalidates the whole pool,
     # so one unacknowledged request fails and the next ones reconnect.
     return create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+
+
+_HOLDS_WRITE_LOCK = "gridgov_holds_write_lock"
+
+
+def _serialise_sqlite_transactions(engine: Engine) -> None:
+    """Every SQLite transaction takes the write lock up front (``BEGIN IMMEDIATE``): a deferred
+    transaction that reads and then writes fails at once with SQLITE_BUSY when another writer
+    committed meanwhile. Threads of this process first queue on a lock of their own: SQLite
+    would make them poll, sleeping up to 100 ms between tries (seconds of tail latency under
+    load); a queued thread wakes the moment the lock is free. Other processes still meet
+    SQLite's own lock."""
+    lock = threading.Lock()
+
+    def release(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_WRITE_LOCK, False):
+            lock.release()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        if not lock.acquire(timeout=30):
+            raise sqlite3.OperationalError("database is locked (waited 30 s in this process)")
+        info = connection.connection.info  # the pooled connection's: seen by the pool events too
+        info[_HOLDS_WRITE_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    def _commit(connection: Any) -> None:
+        release(connection.connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(connection: Any) -> None:
+        release(connection.connection.info)
+
+    # A connection that reaches the pool without commit or rollback (abandoned, invalidated)
+    # must not keep the lock.
+    @event.listens_for(engine.pool, "reset")
+    def _reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        release(connection_record.info)
+
+    @event.listens_for(engine.pool, "invalidate")
+    def _invalidate(dbapi_connection: Any, connection_record: Any, exception: Any) -> None:
+        release(connection_record.info)
 
 
 _engine: Engine | None = None
