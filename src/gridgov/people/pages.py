@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
+from gridgov.authz.policy import MIN_PURPOSE_LENGTH
 from gridgov.authz.principal import Principal
 from gridgov.housing import service as housing_service
 from gridgov.kit.db import request_session
@@ -298,7 +299,7 @@ def person_full_view(
     person_id: int,
     purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
-    if len(purpose.strip()) < 2:
+    if len(purpose.strip()) < MIN_PURPOSE_LENGTH:
         english = request_language(request) == "en"
         return _person_page(
             request,
