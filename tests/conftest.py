@@ -124,3 +124,16 @@ def app(settings: Settings, db: Session) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium driven by Playwright (installed by `make test`, never `playwright
+    install`); one per test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.live import BROWSER_ARGS
+
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        yield launched
+        launched.close()

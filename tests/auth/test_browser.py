@@ -14,7 +14,7 @@ from gridgov.authz.principal import Role
 from gridgov.kit.db import make_engine
 from gridgov.models.audit import AuditEntry
 from tests.factories import DEFAULT_PASSWORD, create_user
-from tests.live import BROWSER_ARGS, live_server, server_settings
+from tests.live import live_server, server_settings
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -34,14 +34,6 @@ def site(fresh_database_url) -> Iterator[tuple[str, str]]:  # type: ignore[no-un
     engine.dispose()
     with live_server(server_settings(url)) as base:
         yield base, url
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
-        yield browser
-        browser.close()
 
 
 def sign_in(page, base: str, username: str, password: str, path: str = "/login") -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from gridgov.kit.db import make_engine
 from gridgov.sim.cases import simulate_cases
 from gridgov.sim.city import build_city
 from gridgov.web import i18n
-from tests.live import BROWSER_ARGS, live_server, server_settings
+from tests.live import live_server, server_settings
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -61,14 +61,6 @@ def site(fresh_database_url, messages) -> Iterator[tuple[str, list[DemoAccount]]
     engine.dispose()
     with live_server(settings) as base:
         yield base, accounts
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
-        yield browser
-        browser.close()
 
 
 def _visit(page: Any, url: str, problems: list[str]) -> None:

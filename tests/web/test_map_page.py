@@ -15,7 +15,7 @@ from gridgov.kit.db import make_engine
 from gridgov.models import Region
 from gridgov.sim.city import build_city
 from tests.factories import DEFAULT_PASSWORD, create_user
-from tests.live import BROWSER_ARGS, live_server, server_settings
+from tests.live import live_server, server_settings
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
@@ -35,14 +35,6 @@ def map_site(fresh_database_url) -> Iterator[tuple[str, str]]:  # type: ignore[n
     engine.dispose()
     with live_server(server_settings(url)) as base:
         yield base, target
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_map_requires_sign_in_then_shows_a_grid_on_click(map_site, browser) -> None:  # type: ignore[no-untyped-def]
