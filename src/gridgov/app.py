@@ -81,15 +81,27 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.auth.users_routes import router as users_router
     from gridgov.cases.pages import router as cases_pages
     from gridgov.cases.routes import router as cases_router
+    from gridgov.dashboard.pages import router as dashboard_pages
+    from gridgov.dashboard.routes import router as dashboard_router
+    from gridgov.evaluation.pages import router as evaluation_pages
+    from gridgov.evaluation.routes import router as evaluation_router
     from gridgov.fieldwork.routes import router as fieldwork_router
     from gridgov.fieldwork.web import router as field_pages
     from gridgov.grids.routes import router as grids_router
     from gridgov.housing.routes import router as housing_router
+    from gridgov.jobs.pages import router as jobs_pages
+    from gridgov.jobs.routes import router as jobs_router
+    from gridgov.lifecycle.pages import router as lifecycle_pages
+    from gridgov.lifecycle.routes import router as lifecycle_router
     from gridgov.media.routes import router as media_router
     from gridgov.open311.routes import router as open311_router
     from gridgov.organisations.routes import router as organisations_router
     from gridgov.people.pages import router as people_pages
     from gridgov.people.routes import router as people_router
+    from gridgov.redivision.pages import router as redivision_pages
+    from gridgov.redivision.routes import router as redivision_router
+    from gridgov.sources.pages import router as sources_pages
+    from gridgov.sources.routes import router as sources_router
     from gridgov.tasks.routes import router as tasks_router
     from gridgov.web.routes import router as web_router
     from gridgov.workcal.routes import router as calendar_router
@@ -114,4 +126,17 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(cases_pages)
     app.include_router(tasks_router, prefix=API_PREFIX)
     app.include_router(field_pages)
+    # The capabilities built on the base (each owns its folder).
+    app.include_router(sources_router, prefix=API_PREFIX)
+    app.include_router(sources_pages)
+    app.include_router(lifecycle_router, prefix=API_PREFIX)
+    app.include_router(lifecycle_pages)
+    app.include_router(evaluation_router, prefix=API_PREFIX)
+    app.include_router(evaluation_pages)
+    app.include_router(dashboard_router, prefix=API_PREFIX)
+    app.include_router(dashboard_pages)
+    app.include_router(redivision_router, prefix=API_PREFIX)
+    app.include_router(redivision_pages)
+    app.include_router(jobs_router, prefix=API_PREFIX)
+    app.include_router(jobs_pages)
     app.include_router(web_router)

@@ -19,10 +19,16 @@ from gridgov.audit.cli import audit_app
 from gridgov.auth.cli import user_app
 from gridgov.cases.cli import cases_app
 from gridgov.config import Mode, get_settings
+from gridgov.dashboard.cli import dashboard_app
+from gridgov.evaluation.cli import evaluation_app
 from gridgov.fieldwork.cli import modules_app
 from gridgov.grids.cli import grids_app
+from gridgov.jobs.cli import jobs_app
 from gridgov.kit.db import reset_engine
+from gridgov.lifecycle.cli import lifecycle_app
 from gridgov.people.cli import export_app, import_app, stats_app
+from gridgov.redivision.cli import redivision_app
+from gridgov.sources.cli import sources_app
 from gridgov.workcal.cli import calendar_app
 
 app = typer.Typer(
@@ -41,6 +47,12 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(stats_app, name="stats")
+app.add_typer(sources_app, name="sources")
+app.add_typer(lifecycle_app, name="lifecycle")
+app.add_typer(evaluation_app, name="evaluation")
+app.add_typer(dashboard_app, name="ledgers")
+app.add_typer(redivision_app, name="redivision")
+app.add_typer(jobs_app, name="jobs")
 
 console = Console()
 

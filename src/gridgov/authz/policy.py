@@ -94,8 +94,11 @@ def scope_clause(
       inspectors their covered grids, the centre and leaders the city;
     * ``department_code``: the row's responsible department — departments read their own rows;
     * ``category``: the data category of the table — departments entitled to it read it all.
-    Administrators (system/security/audit) read nothing through this clause.
+    Administrators (system/security/audit) read nothing through this clause; the system
+    principal of jobs and the CLI (:func:`gridgov.authz.principal.system_principal`) reads all.
     """
+    if principal.system:
+        return true()
     role = principal.role
     if role in ADMINISTRATORS:
         return false()

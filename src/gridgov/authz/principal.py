@@ -58,6 +58,16 @@ class Principal:
     grid_codes: frozenset[str] = field(default_factory=frozenset)
     channel: str = "api"
     session_id: str | None = None
+    # Jobs and the CLI act as the system: they read everything and are named in the trail, but
+    # are never a signed-in user (no account, no user id in the trail).
+    system: bool = False
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+
+def system_principal(job: str) -> Principal:
+    """The explicit principal of a job or CLI command (``job`` names it in the trail)."""
+    return Principal(
+        user_id=0, username=f"system:{job}", role=Role.SYSTEM_ADMIN, channel="job", system=True
+    )

@@ -1,0 +1,1 @@
+"""Supervision dashboard and Excel ledgers."""

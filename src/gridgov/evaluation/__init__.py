@@ -1,0 +1,1 @@
+"""Objective evaluation from the trail (客观评价)."""

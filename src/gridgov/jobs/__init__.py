@@ -1,0 +1,1 @@
+"""Background work: after-commit jobs and the scheduler."""

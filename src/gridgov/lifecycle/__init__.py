@@ -1,0 +1,1 @@
+"""Life events, rules, proxy services and admission (准入)."""

@@ -1,0 +1,1 @@
+"""Grid re-division proposals and hand-over."""

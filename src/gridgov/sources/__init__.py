@@ -1,0 +1,1 @@
+"""Department sources and reconciliation (数据比对)."""
