@@ -203,6 +203,9 @@ def demo(
     _print_demo_accounts()
     if empty:
         _demo_patrols()
+        from gridgov.sim.demo_steps import run_demo_steps
+
+        run_demo_steps(console)
     console.print(f"[bold]gridgov demo[/bold] → http://{host}:{port}/")
     serve(host=host, port=port, workers=1)
 

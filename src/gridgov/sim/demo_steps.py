@@ -1,0 +1,20 @@
+"""What ``gridgov demo`` adds to a freshly built city, one step per capability.
+
+Each capability appends its own step (a function taking the console) to ``STEPS``; the steps
+run in order after the city, the cases and the demo accounts exist, each in its own job session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Console
+
+Step = Callable[[Console], None]
+
+STEPS: list[Step] = []
+
+
+def run_demo_steps(console: Console) -> None:
+    for step in STEPS:
+        step(console)
