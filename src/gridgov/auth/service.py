@@ -1,7 +1,7 @@
 """Accounts and sign-in. Functions take keyword-only arguments and never commit.
 
-Failed sign-ins change state (failure counter, lock-out, trail entry) *and* fail: the routes turn
-the raised error into a response themselves so the request's single commit still happens.
+Failed sign-ins change state (failure counter, lock-out, trail entry) *and* fail: their errors
+keep the request's writes (``keep_writes``, see gridgov.auth.errors and kit.db.end_request).
 """
 
 from __future__ import annotations
@@ -299,7 +299,7 @@ def authenticate(
     session: Session, *, username: str, password: str, settings: Settings, channel: str
 ) -> User:
     """Check a username and password. Failures are counted and written to the trail before the
-    error is raised; the caller must commit them (see module docstring)."""
+    error is raised; the error keeps them (see module docstring)."""
     now = utcnow()
     users = UserRepository(session)
     user = users.get_by_username(username)
@@ -562,56 +562,97 @@ def create_demo_accounts(session: Session, *, settings: Settings) -> list[DemoAc
     }
     accounts: list[DemoAccount] = []
     for role in Role:
-        password = passwords.generate_password()
-        region_code = region_by_role.get(role)
-        department_code = DEMO_DEPARTMENT if role in DEPARTMENT_ROLES else None
         staff_id = staff_by_role.get(role)
         if staff_id is not None:
             holder = users.staff_linked(staff_id)
             if holder is not None and holder.username != role.value:
                 staff_id = None
-        user = users.get_by_username(role.value)
-        if user is None:
-            user = create_user(
+        accounts.append(
+            ensure_demo_account(
                 session,
-                user_in=UserCreate(
-                    username=role.value,
-                    role=role,
-                    password=password,
-                    display_name=f"演示 {role.value}",
-                    region_code=region_code,
-                    department_code=department_code,
-                    staff_id=staff_id,
-                    must_change_password=False,
-                ),
+                username=role.value,
+                role=role,
+                region_code=region_by_role.get(role),
+                department_code=DEMO_DEPARTMENT if role in DEPARTMENT_ROLES else None,
+                staff_id=staff_id,
                 settings=settings,
             )
-        else:
-            user.password_hash = passwords.hash_password(password, settings=settings)
-            user.region_code = region_code
-            user.department_code = department_code
-            user.staff_id = staff_id
-            user.active = True
-            user.must_change_password = False
-            user.failed_count = 0
-            user.locked_until = None
-            SessionRepository(session).revoke_all(user.id, now=utcnow())
-            session.flush()
-            trail.record(
-                session,
-                action="user.reset_password",
-                object_type="user",
-                object_id=user.id,
-                note="demo accounts refreshed",
-                after=user_snapshot(user),
+        )
+    # One handler and one admin for every department that receives cases: the "police"
+    # department above holds data entitlements but receives none (cases go to "GA", "CG" …).
+    from gridgov.auth.demo_departments import receiving_departments
+
+    for code in receiving_departments(session):
+        for role, prefix in (
+            (Role.DEPARTMENT_HANDLER, "handler"),
+            (Role.DEPARTMENT_ADMIN, "dept_admin"),
+        ):
+            accounts.append(
+                ensure_demo_account(
+                    session,
+                    username=f"{prefix}_{code.lower()}",
+                    role=role,
+                    region_code=None,
+                    department_code=code,
+                    staff_id=None,
+                    settings=settings,
+                )
             )
-        accounts.append(
-            DemoAccount(
-                username=user.username,
-                password=password,
+    return accounts
+
+
+def ensure_demo_account(
+    session: Session,
+    *,
+    username: str,
+    role: Role,
+    region_code: str | None,
+    department_code: str | None,
+    staff_id: int | None,
+    settings: Settings,
+) -> DemoAccount:
+    """Create the demo account, or give it a fresh password and its demo scope again."""
+    users = UserRepository(session)
+    password = passwords.generate_password()
+    user = users.get_by_username(username)
+    if user is None:
+        user = create_user(
+            session,
+            user_in=UserCreate(
+                username=username,
                 role=role,
+                password=password,
+                display_name=f"演示 {username}",
                 region_code=region_code,
                 department_code=department_code,
-            )
+                staff_id=staff_id,
+                must_change_password=False,
+            ),
+            settings=settings,
         )
-    return accounts
+    else:
+        user.password_hash = passwords.hash_password(password, settings=settings)
+        user.region_code = region_code
+        user.department_code = department_code
+        user.staff_id = staff_id
+        user.active = True
+        user.must_change_password = False
+        user.failed_count = 0
+        user.locked_until = None
+        SessionRepository(session).revoke_all(user.id, now=utcnow())
+        session.flush()
+        trail.record(
+            session,
+            action="user.reset_password",
+            object_type="user",
+            object_id=user.id,
+            note="demo accounts refreshed",
+            after=user_snapshot(user),
+        )
+    return DemoAccount(
+        username=user.username,
+        password=password,
+        role=role,
+        region_code=region_code,
+        department_code=department_code,
+    )
