@@ -21,3 +21,5 @@ class Facility(TimestampMixin, Base):
     lng: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16), default="normal")
+    # A camera's live stream (HLS .m3u8), played in the dashboard's grid panel when configured.
+    stream_url: Mapped[str | None] = mapped_column(String(500))
