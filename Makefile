@@ -4,10 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/gridgov/web/static/vendor
 STAMP := $(VENV)/.installed-stamp
+LOCALE := src/gridgov/locale
+CATALOGUES := $(LOCALE)/zh_CN/LC_MESSAGES/messages.mo $(LOCALE)/en/LC_MESSAGES/messages.mo
 
-.PHONY: demo test setup test-setup lint typecheck pytest bench clean
+.PHONY: demo test setup test-setup lint typecheck pytest bench clean messages
 
-setup: $(STAMP) $(VENDOR)/.stamp
+setup: $(STAMP) $(VENDOR)/.stamp $(CATALOGUES)
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +27,14 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	mkdir -p $(VENDOR)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	touch $@
+
+# The interface's catalogues: .po files are committed, .mo files are compiled here (see
+# src/gridgov/web/i18n.py); `make messages` extracts new text from the source into the .po files.
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel -q compile -d $(LOCALE) -l $*
+
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
 
 demo: setup
 	$(BIN)/gridgov demo

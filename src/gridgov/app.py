@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gridgov import __version__
 from gridgov.config import Settings, get_settings
+from gridgov.jobs.scheduler import lifespan as jobs_lifespan
 from gridgov.kit.db import make_engine
 from gridgov.kit.errors import GridgovError
 from gridgov.kit.middleware import (
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         docs_url=None,  # served below from our own static folder: the machines are offline
         redoc_url=None,
+        lifespan=jobs_lifespan,  # the embedded scheduler (gridgov.jobs.scheduler)
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)

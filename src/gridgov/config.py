@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     max_photo_bytes: int = 8 * 1024 * 1024
     media_dir: Path = Path("var/media")
     default_language: str = "zh-CN"
+    # Every time on a screen (pages, the phone app) is shown in the city's zone (IANA name).
+    time_zone: str = "Asia/Shanghai"
     city_name: str = "宜昌市"
     city_code: str = "420500"
     access_token_minutes: int = 60 * 8

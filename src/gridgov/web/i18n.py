@@ -1,33 +1,193 @@
-"""zh-CN by default, English on request (``?lang=en`` sets a cookie). Each domain adds its own
-strings to ``MESSAGES`` from its own module via :func:`add_messages`."""
+"""The interface's language: gettext catalogues, zh-CN first, English on request.
+
+* Text is written in Chinese where it is used: ``_("受理编号")`` / ``{% trans %}`` in templates,
+  ``gettext(language, "…")`` in Python, ``N_("…")`` to mark a text that is translated later.
+  Babel extracts it (``babel.cfg``, ``make messages``) into ``src/gridgov/locale/<locale>/
+  LC_MESSAGES/messages.po``; the English catalogue holds the translations, the zh-CN one the
+  (reviewable) Chinese. ``tests/web/test_catalogue.py`` fails on any text missing in either.
+* Codes shown to people (states, moves, priorities, channels…) are translated through a
+  vocabulary: ``add_vocabulary("case_state", {"reported": N_("待受理"), …})`` and
+  ``{{ case.state|label("case_state") }}`` in a template, ``label(language, …)`` in Python.
+* The compiled ``.mo`` files are not committed: ``make setup`` (``make messages``) builds them,
+  and a catalogue whose ``.mo`` is missing or older than its ``.po`` is compiled from the ``.po``
+  in memory when first used, so an edited ``.po`` is what the next test run sees.
+* Times: :func:`local_time` shows an instant in the city's zone (``GRIDGOV_TIME_ZONE``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 from fastapi import Request
 
+from gridgov.config import get_settings
+
 LANGUAGES = ("zh-CN", "en")
-MESSAGES: dict[str, dict[str, str]] = {
-    "app.title": {"zh-CN": "网格化社会服务管理", "en": "Grid-based community governance"},
-    "nav.map": {"zh-CN": "网格地图", "en": "Grid map"},
-    "nav.language": {"zh-CN": "English", "en": "中文"},
-}
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+DOMAIN = "messages"
+_LOCALE_NAMES = {"zh-CN": "zh_CN", "en": "en"}
+
+# --- the old key tables: a shim kept only until every package is converted ----------------------
+MESSAGES: dict[str, dict[str, str]] = {}
 
 
 def add_messages(messages: dict[str, dict[str, str]]) -> None:
     MESSAGES.update(messages)
 
 
-def request_language(request: Request) -> str:
-    requested = request.query_params.get("lang") or request.cookies.get("lang")
-    if requested in LANGUAGES:
-        return str(requested)
-    if requested == "zh":
-        return "zh-CN"
-    return "zh-CN"
-
-
 def translate(key: str, language: str) -> str:
     entry = MESSAGES.get(key)
     if entry is None:
-        return key
+        return gettext(language, key)
     return entry.get(language) or entry["zh-CN"]
+
+
+# --- catalogues ---------------------------------------------------------------------------------
+
+
+def N_(message: str) -> str:  # gettext's name for "mark only"
+    """Mark ``message`` for the catalogue; it is translated where it is shown."""
+    return message
+
+
+def catalogue_path(language: str, suffix: str = ".po") -> Path:
+    return LOCALE_DIR / _LOCALE_NAMES[language] / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> Translations:
+    po, mo = catalogue_path(language), catalogue_path(language, ".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as compiled:
+            return Translations(compiled, DOMAIN)
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=_LOCALE_NAMES[language])
+    compiled = BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, DOMAIN)
+
+
+def normalise_language(requested: str | None) -> str | None:
+    if requested in LANGUAGES:
+        return requested
+    if requested in ("zh", "zh_CN", "zh-cn"):
+        return "zh-CN"
+    return None
+
+
+def request_language(request: Request) -> str:
+    """``?lang=`` (the switch), then the ``lang`` cookie, then the deployment's default."""
+    for requested in (request.query_params.get("lang"), request.cookies.get("lang")):
+        language = normalise_language(requested)
+        if language:
+            return language
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    return normalise_language(settings.default_language) or "zh-CN"
+
+
+# How Babel finds text in Python (``gettext(language, "…")``: the message is the second argument;
+# ``N_("…")``) besides the defaults (``_``, ``ngettext``…, used by templates and the phone app).
+EXTRACT_KEYWORDS = {"gettext": (2,), "ngettext": (2, 3), "N_": None}
+
+
+def gettext(language: str, message: str, **values: object) -> str:
+    """``message`` (the Chinese source text) in ``language``; ``%(name)s`` filled from
+    ``values``."""
+    text = translations(language).gettext(message)
+    return text % values if values else text
+
+
+def ngettext(language: str, singular: str, plural: str, n: int, **values: object) -> str:
+    text = translations(language).ngettext(singular, plural, n)
+    return text % {"num": n, **values}
+
+
+# --- vocabularies: codes shown to people ---------------------------------------------------------
+VOCABULARIES: dict[str, dict[str, str]] = {}
+# Codes a page asked to show that have no words (the every-page test fails on any).
+missing_labels: set[str] = set()
+
+
+def add_vocabulary(name: str, labels: Mapping[str, str]) -> None:
+    """Words for the codes of one kind (values marked with :func:`N_`)."""
+    VOCABULARIES.setdefault(name, {}).update({str(code): text for code, text in labels.items()})
+
+
+def label(language: str, vocabulary: str, code: object) -> str:
+    if code is None or code == "":
+        return ""
+    key = getattr(code, "value", code)
+    text = VOCABULARIES.get(vocabulary, {}).get(str(key))
+    if text is None:
+        missing_labels.add(f"{vocabulary}:{key}")
+        return str(key)
+    return gettext(language, text)
+
+
+def pick(language: str, chinese: str | None, english: str | None) -> str:
+    """A name stored in both languages (categories, departments): the one for ``language``."""
+    if language == "en" and english:
+        return english
+    return chinese or english or ""
+
+
+def error_text(language: str, error: object) -> str:
+    """The message of a typed error (``gridgov.kit.errors``) in ``language``: errors carry both
+    texts themselves (``message``/``message_en``)."""
+    chinese = str(getattr(error, "message", "") or "")
+    return pick(language, chinese, getattr(error, "message_en", None))
+
+
+# --- times --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def city_zone() -> ZoneInfo:
+    return _zone(get_settings().time_zone)
+
+
+def local_time(
+    moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", zone: ZoneInfo | None = None
+) -> str:
+    """A stored instant in the city's time zone (naive values are UTC, as SQLite returns them)."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone or city_zone()).strftime(fmt)
+
+
+# --- the phone app's catalogue ------------------------------------------------------------------
+PHONE_SOURCES = "src/gridgov/web/static/field/"
+PHONE_CATALOGUE = Path(__file__).resolve().parent / "static" / "field" / "messages.json"
+
+
+def phone_catalogue() -> dict[str, dict[str, str]]:
+    """The texts of the phone app (those Babel found in ``static/field/*.js``) in each language,
+    as ``static/field/messages.json`` holds them: the app works offline, so it carries its
+    catalogue in the service worker's cache and switches language without asking the server."""
+    result: dict[str, dict[str, str]] = {}
+    for language in LANGUAGES:
+        with catalogue_path(language).open("rb") as source:
+            catalog = read_po(source, locale=_LOCALE_NAMES[language])
+        result[language] = {
+            str(message.id): str(message.string)
+            for message in catalog
+            if message.id
+            and message.string
+            and not message.fuzzy
+            and any(str(path).startswith(PHONE_SOURCES) for path, _ in message.locations)
+        }
+    return result
