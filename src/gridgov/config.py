@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # The embedded job scheduler in `gridgov serve` (None: on, except in mode test).
+    scheduler_embedded: bool | None = None
 
     @property
     def is_sqlite(self) -> bool:
