@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from gridgov.auth import service
 from gridgov.auth.csrf import SESSION_COOKIE, csrf_protect, set_csrf_cookie
 from gridgov.auth.deps import PagePrincipal, app_settings
+from gridgov.authz.principal import Role
 from gridgov.config import Mode, Settings
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
-from gridgov.web.i18n import add_messages, request_language
+from gridgov.web.i18n import N_, add_vocabulary, error_text, gettext, request_language
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -22,32 +23,25 @@ router = APIRouter(include_in_schema=False)
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
-add_messages(
+add_vocabulary(
+    "role",
     {
-        "auth.login": {"zh-CN": "登录", "en": "Sign in"},
-        "auth.logout": {"zh-CN": "退出", "en": "Sign out"},
-        "auth.username": {"zh-CN": "用户名", "en": "Username"},
-        "auth.password": {"zh-CN": "密码", "en": "Password"},
-        "auth.change_password": {"zh-CN": "修改密码", "en": "Change password"},
-        "auth.current_password": {"zh-CN": "当前密码", "en": "Current password"},
-        "auth.new_password": {"zh-CN": "新密码", "en": "New password"},
-        "auth.repeat_password": {"zh-CN": "再次输入新密码", "en": "Repeat the new password"},
-        "auth.must_change": {
-            "zh-CN": "首次登录或密码被重置后，请先设置您自己的密码。",
-            "en": "Your password was set by an administrator: choose your own first.",
-        },
-        "auth.rules": {
-            "zh-CN": "至少 10 位，包含大写字母、小写字母、数字、其他字符中的至少 3 类，不含用户名。",
-            "en": "At least 10 characters from 3 of: upper-case, lower-case, digits, other; "
-            "not containing the username.",
-        },
-        "auth.mismatch": {"zh-CN": "两次输入的新密码不一致", "en": "The new passwords differ"},
-        "auth.changed": {"zh-CN": "密码已修改", "en": "Password changed"},
-        "auth.idle_note": {
-            "zh-CN": "闲置 {minutes} 分钟后自动退出。",
-            "en": "You are signed out after {minutes} idle minutes.",
-        },
-    }
+        Role.GRID_WORKER: N_("网格员"),
+        Role.COMMUNITY_STAFF: N_("社区工作人员"),
+        Role.STREET_STAFF: N_("街道工作人员"),
+        Role.DISTRICT_STAFF: N_("区级工作人员"),
+        Role.INTAKE_CLERK: N_("受理员"),
+        Role.DISPATCHER: N_("派遣员"),
+        Role.SHIFT_LEADER: N_("值班长"),
+        Role.DEPARTMENT_HANDLER: N_("部门处置人员"),
+        Role.DEPARTMENT_ADMIN: N_("部门管理员"),
+        Role.INSPECTOR: N_("监督员"),
+        Role.LEADER: N_("领导"),
+        Role.SYSTEM_ADMIN: N_("系统管理员"),
+        Role.SECURITY_ADMIN: N_("安全管理员"),
+        Role.AUDITOR: N_("审计员"),
+        Role.ADMISSION_OFFICE: N_("准入办"),
+    },
 )
 
 
@@ -59,7 +53,7 @@ def safe_next(value: str | None) -> str:
 
 
 def _message(exc: GridgovError, request: Request) -> str:
-    return exc.message if request_language(request) == "zh-CN" else exc.message_en
+    return error_text(request_language(request), exc)
 
 
 def _login_page(
@@ -169,10 +163,8 @@ def password_submit(
     new_password: Annotated[str, Form(max_length=256)],
     repeat_password: Annotated[str, Form(max_length=256)],
 ) -> Response:
-    from gridgov.web.i18n import translate
-
     if new_password != repeat_password:
-        message = translate("auth.mismatch", request_language(request))
+        message = gettext(request_language(request), "两次输入的新密码不一致")
         return _password_page(request, principal, session, error=message, status=400)
     try:
         service.change_password(
