@@ -1,8 +1,9 @@
 """Listeners on department records: other capabilities react to what a department sends.
 
 ``on_record(fn)`` registers ``fn(session, principal, source, record)``; it is called for each new
-or changed source record (a :class:`gridgov.models.source.SourceRecord`, its ``normalised`` dict
-holding gridgov's field names) inside the loading transaction, after the record is written and
+or changed source record (a :class:`gridgov.sources.service.LoadedRecord`: ``id`` of the
+``source_records`` row, ``record_key``, ``version``, ``normalised`` with gridgov's field names,
+``raw``, ``grid_code`` and ``house_id`` when the address named a house of the register) inside the loading transaction, after the record is written and
 before matching. A listener raises to refuse the record (the whole batch rolls back), never
 commits, and keeps side effects outside the database for ``kit.db.after_commit``. The life-cycle
 capability registers its birth, death and move listeners here.
@@ -32,6 +33,10 @@ def on_record(fn: RecordListener) -> RecordListener:
 def remove_listener(fn: RecordListener) -> None:
     if fn in _listeners:
         _listeners.remove(fn)
+
+
+def has_listeners() -> bool:
+    return bool(_listeners)
 
 
 def notify(session: Session, principal: Principal, source: Any, records: list[Any]) -> None:
