@@ -35,6 +35,13 @@ REGION_ROLES = frozenset(REGION_ROLE_CODE_LENGTH)
 COMMAND_CENTRE = frozenset({Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER})
 # The administrators see no personal data and no cases: they run the system, not the city.
 ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+# Who opens the supervision dashboard (capability 8): leaders, the centre, district and street
+# staff over their own territory.
+DASHBOARD_ROLES = frozenset(
+    {Role.LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, Role.DISTRICT_STAFF, Role.STREET_STAFF}
+)
+# Who downloads ledgers (台账): the dashboard's readers and community staff, within their scope.
+LEDGER_ROLES = DASHBOARD_ROLES | {Role.COMMUNITY_STAFF}
 
 # Data categories each department is entitled to (capability 9: declared, not re-collected).
 DEPARTMENT_CATEGORIES: dict[str, frozenset[str]] = {

@@ -1,7 +1,71 @@
-"""Supervision dashboard and Excel ledgers.: `gridgov ledgers …`."""
+"""Supervision dashboard and Excel ledgers: `gridgov ledgers …`."""
 
 from __future__ import annotations
 
-import typer
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
-dashboard_app = typer.Typer(help="Excel ledgers (台账).", no_args_is_help=True)
+import typer
+from rich.console import Console
+
+dashboard_app = typer.Typer(
+    help="Excel ledgers (台账) and the dashboard's counts.", no_args_is_help=True
+)
+console = Console()
+
+
+@dashboard_app.command("refresh")
+def refresh_command() -> None:
+    """Count the finished days not counted yet and rebuild the open-case snapshot."""
+    from gridgov.dashboard import aggregates
+    from gridgov.kit.db import job_session
+
+    with job_session() as session:
+        days = aggregates.refresh_case_days(session)
+        snapshot = aggregates.refresh_open_cases(session)
+    console.print(f"dashboard counts: {days} daily rows added, {snapshot} open-case rows")
+
+
+@dashboard_app.command("make")
+def make_command(
+    kind: Annotated[str, typer.Argument(help="population | special_population | cases | patrol")],
+    out: Annotated[Path, typer.Option(help="Where to write the .xlsx")],
+    region: Annotated[str | None, typer.Option(help="Region code (default: the city)")] = None,
+    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD")] = None,
+) -> None:
+    """Write one ledger to a file."""
+    from gridgov.authz.principal import system_principal
+    from gridgov.dashboard import ledgers
+    from gridgov.dashboard.aggregates import local_today
+    from gridgov.kit.db import job_session
+
+    principal = system_principal("ledgers.make")
+    with job_session() as session:
+        request = ledgers.prepare(
+            session,
+            principal=principal,
+            kind=kind,
+            region=region,
+            start=date.fromisoformat(start) if start else None,
+            end=date.fromisoformat(end) if end else None,
+        )
+        rows = ledgers.write(
+            session, principal=principal, request=request, target=out, today=local_today()
+        )
+    console.print(f"{out}: {rows} rows")
+
+
+@dashboard_app.command("monthly")
+def monthly_command(
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (default: last month)")] = None,
+) -> None:
+    """Make every ledger of a month for the city and each district (the downloads page)."""
+    from gridgov.dashboard import ledger_files
+    from gridgov.kit.db import job_session
+
+    chosen = date.fromisoformat(month + "-01") if month else ledger_files.previous_month()
+    with job_session() as session:
+        made = ledger_files.make_monthly(session, month=chosen)
+    console.print(f"{len(made)} ledgers made for {chosen:%Y-%m}")

@@ -1,0 +1,199 @@
+"""The rows of each ledger, read in the caller's scope and streamed (``yield_per``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from gridgov.authz.policy import scope_clause
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
+from gridgov.dashboard import aggregates
+from gridgov.dashboard.repository import in_region
+from gridgov.kit.clock import utcnow
+from gridgov.models import Region
+from gridgov.models.case import Case
+from gridgov.models.department import Department
+from gridgov.models.patrol import Patrol
+from gridgov.models.person import Person
+from gridgov.models.population_stats import GridPopulationStats
+from gridgov.models.region import BASE_LAYER
+from gridgov.models.user import User
+from gridgov.people.tags import SPECIAL_GROUP_TAGS, TAGS
+
+CITY_UNIT = "全市"
+PATROL_DUTY_SECONDS = 3 * 3600
+STREAM = {"yield_per": 2000}
+
+
+def unit_name(session: Session, *, principal: Principal, region: str) -> str | None:
+    """The name of the region a ledger covers, None when unknown or outside the caller's scope.
+
+    The whole city is a unit only for those who see the whole city."""
+    if not region:
+        return CITY_UNIT if region_scope(principal).everything else None
+    stmt = select(Region.name).where(
+        Region.code == region,
+        Region.layer == BASE_LAYER,
+        scope_clause(principal, grid_code=Region.code),
+    )
+    return session.scalar(stmt)
+
+
+def population_rows(session: Session, *, principal: Principal, region: str) -> Iterator[list[Any]]:
+    g = GridPopulationStats
+    district, street, community, grid = (aliased(Region) for _ in range(4))
+    stmt = (
+        select(
+            district.name,
+            street.name,
+            community.name,
+            g.grid_code,
+            grid.name,
+            g.households,
+            g.persons,
+            g.registered,
+            g.floating,
+            g.foreign,
+            g.elderly,
+            g.elderly_alone,
+            g.special_groups,
+            g.houses,
+            g.organisations,
+        )
+        .join(grid, grid.code == g.grid_code)
+        .outerjoin(district, district.code == func.substr(g.grid_code, 1, 6))
+        .outerjoin(street, street.code == func.substr(g.grid_code, 1, 9))
+        .outerjoin(community, community.code == func.substr(g.grid_code, 1, 12))
+        .where(in_region(g.grid_code, region), scope_clause(principal, grid_code=g.grid_code))
+        .order_by(g.grid_code)
+        .execution_options(**STREAM)
+    )
+    for row in session.execute(stmt):
+        yield list(row)
+
+
+def special_population_rows(
+    session: Session, *, principal: Principal, region: str
+) -> Iterator[list[Any]]:
+    p = Person
+    special = or_(*[p.tag_codes.like(f"%,{code},%") for code in SPECIAL_GROUP_TAGS])
+    stmt = (
+        select(
+            p.grid_code,
+            p.name,
+            p.sex,
+            p.birth_date,
+            p.id_number_masked,
+            p.tag_codes,
+            p.current_address,
+        )
+        .where(
+            special,
+            p.living_status == "alive",
+            in_region(p.grid_code, region),
+            scope_clause(principal, grid_code=p.grid_code, category="person"),
+        )
+        .order_by(p.grid_code, p.name)
+        .execution_options(**STREAM)
+    )
+    for grid, name, sex, birth, id_masked, codes, address in session.execute(stmt):
+        labels = [TAGS[c][0] for c in codes.strip(",").split(",") if c in SPECIAL_GROUP_TAGS]
+        yield [grid, name, "男" if sex == "M" else "女", birth.isoformat(), id_masked,
+               "、".join(labels), address]  # fmt: skip
+
+
+def case_rows(
+    session: Session, *, principal: Principal, region: str, start: date, end: date
+) -> Iterator[list[Any]]:
+    """Per responsible department: reported and closed in the period, on time, rework and
+    extensions of those closed, and what is open and overdue now."""
+    since, until = aggregates.day_start(start), aggregates.day_start(end + timedelta(days=1))
+    scope = [in_region(Case.grid_code, region), scope_clause(principal, grid_code=Case.grid_code)]
+    department = func.coalesce(Case.department_code, "")
+    reported = dict(
+        session.execute(
+            select(department, func.count())
+            .where(Case.reported_at >= since, Case.reported_at < until, *scope)
+            .group_by(department)
+        ).tuples()
+    )
+    on_time = func.sum(case((aggregates.on_time_clause(), 1), else_=0))
+    closed = {
+        code: (int(n), int(t or 0), int(r or 0), int(x or 0))
+        for code, n, t, r, x in session.execute(
+            select(
+                department,
+                func.count(),
+                on_time,
+                func.sum(case((Case.rework_count > 0, 1), else_=0)),
+                func.sum(case((Case.extension_count > 0, 1), else_=0)),
+            )
+            .where(Case.closed_at >= since, Case.closed_at < until, Case.state == "closed", *scope)
+            .group_by(department)
+        )
+    }
+    now = utcnow()
+    open_now = {
+        code: (int(n), int(late or 0))
+        for code, n, late in session.execute(
+            select(department, func.count(), func.sum(case((Case.step_due_at < now, 1), else_=0)))
+            .where(Case.state.not_in(aggregates.FINISHED_STATES), *scope)
+            .group_by(department)
+        )
+    }
+    names = dict(session.execute(select(Department.code, Department.name)).tuples().all())
+    names[""] = "未派遣"
+    for code in sorted(set(reported) | set(closed) | set(open_now), key=lambda c: (c == "", c)):
+        n_reported = int(reported.get(code, 0))
+        n_closed, n_on_time, rework, extended = closed.get(code, (0, 0, 0, 0))
+        n_open, n_overdue = open_now.get(code, (0, 0))
+        yield [
+            names.get(code, code), n_reported, n_closed, n_on_time,
+            _percent(n_closed, n_reported), _percent(n_on_time, n_closed),
+            rework, extended, n_open, n_overdue,
+        ]  # fmt: skip
+
+
+def patrol_rows(
+    session: Session, *, principal: Principal, region: str, start: date, end: date
+) -> Iterator[list[Any]]:
+    """One row per worker, grid and day with patrols in the period."""
+    worker = func.coalesce(User.display_name, User.username)
+    stmt = (
+        select(
+            Patrol.grid_code,
+            Region.name,
+            worker,
+            Patrol.day,
+            func.count(),
+            func.sum(Patrol.seconds_inside),
+            func.sum(Patrol.distance_m),
+        )
+        .join(Region, Region.code == Patrol.grid_code)
+        .join(User, User.id == Patrol.user_id)
+        .where(
+            Patrol.day >= start,
+            Patrol.day <= end,
+            in_region(Patrol.grid_code, region),
+            scope_clause(principal, grid_code=Patrol.grid_code),
+        )
+        .group_by(Patrol.grid_code, Region.name, worker, Patrol.day)
+        .order_by(Patrol.grid_code, Patrol.day)
+        .execution_options(**STREAM)
+    )
+    for grid, grid_name, name, day, sessions, seconds, metres in session.execute(stmt):
+        seconds = int(seconds or 0)
+        yield [
+            grid, grid_name, name, day.isoformat() if isinstance(day, date) else day, sessions,
+            round(seconds / 3600, 2), round((metres or 0) / 1000, 2),
+            "是" if seconds >= PATROL_DUTY_SECONDS else "否",
+        ]  # fmt: skip
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "—"
