@@ -1,4 +1,4 @@
-"""firsthour
+"""firsthour: the vector base map (roads, compounds, buildings of the city, for offline maps)
 
 Revision ID: 20261206_firsthour
 Revises: 20261206_consolidation
@@ -7,6 +7,9 @@ Create Date: 2026-12-06 09:00:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "20261206_firsthour"
 down_revision = "20261206_consolidation"
 branch_labels = None
@@ -14,8 +17,26 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "basemap_features",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=True),
+        sa.Column("geometry", sa.Text(), nullable=False),
+        sa.Column("min_lng", sa.Float(), nullable=False),
+        sa.Column("min_lat", sa.Float(), nullable=False),
+        sa.Column("max_lng", sa.Float(), nullable=False),
+        sa.Column("max_lat", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_basemap_features")),
+    )
+    op.create_index(
+        "ix_basemap_features_kind_bbox",
+        "basemap_features",
+        ["kind", "min_lng", "min_lat"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_basemap_features_kind_bbox", table_name="basemap_features")
+    op.drop_table("basemap_features")

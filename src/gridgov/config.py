@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     # The embedded job scheduler in `gridgov serve` (None: on, except in mode test).
     scheduler_embedded: bool | None = None
+    # Background map of every map page. An XYZ tile URL ({z}/{x}/{y}, e.g. an own tile server);
+    # or a 天地图 key (its vector tiles and labels); neither: the vector base map stored in the
+    # database (roads, compounds, buildings, names), which needs no internet.
+    map_tile_url: str = ""
+    map_tile_attribution: str = ""
+    map_tianditu_key: str = ""
 
     @property
     def is_sqlite(self) -> bool:

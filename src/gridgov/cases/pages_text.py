@@ -40,6 +40,15 @@ TEXT = {
     "cases.description": ("问题描述", "Description"),
     "cases.address": ("地址", "Address"),
     "cases.location": ("位置（在地图上点选）", "Location (click on the map)"),
+    "cases.map.locate": ("使用我的位置", "Use my location"),
+    "cases.map.outside": (
+        "该位置不在本市范围内，请在城市边界内点选",
+        "That place is outside the city: pick a point inside its outline",
+    ),
+    "cases.map.no_location": (
+        "无法获取您的位置，请在地图上点选",
+        "Your location is not available: pick the place on the map",
+    ),
     "cases.reporter": ("反映人", "Reporter"),
     "cases.phone": ("联系电话", "Phone"),
     "cases.callback": ("查看完整号码", "Show full number"),

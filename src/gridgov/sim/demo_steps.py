@@ -10,9 +10,12 @@ from collections.abc import Callable
 
 from rich.console import Console
 
+from gridgov.sim import basemap
+
 Step = Callable[[Console], None]
 
 STEPS: list[Step] = []
+STEPS.append(basemap.demo_step)  # issue 10: roads, compounds, buildings under every map
 
 
 def run_demo_steps(console: Console) -> None:

@@ -109,6 +109,7 @@
     // Grids (filled, clickable) underneath; the outlines of higher levels drawn on top.
     for (const level of ["grid", "community", "street", "district"]) layers[level].addTo(map);
     map.fitBounds(districts.getBounds());
+    if (window.gridgovBasemap) window.gridgovBasemap(map);
     document.body.dataset.mapReady = "1";
   }).catch((error) => { body.innerHTML = "<p class='error'>" + esc(error.message) + "</p>"; panel.hidden = false; });
 })();

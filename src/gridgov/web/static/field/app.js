@@ -246,6 +246,8 @@
       map.fitBounds(layer.getBounds());  // vector layers need the view before they are added
       layer.addTo(map);
       for (const f of b.facilities.slice(0, 500)) L.circleMarker([f.lat, f.lng], { radius: 3, color: "#2c3e50", className: "facility" }).bindTooltip(f.name).addTo(map);
+      window.gridgovFieldMap = map; // for tests and the browser console
+      if (window.gridgovBasemap && online()) window.gridgovBasemap(map);  // roads and compounds
       return;
     }
     // No Leaflet (not vendored): draw the grid as SVG, which also works offline.

@@ -2,7 +2,7 @@
    signal; the API's GETs are network-first with the last answer as the offline fallback.
    Writes are never cached here: the app's IndexedDB outbox holds them until they are sent. */
 "use strict";
-const VERSION = "gridgov-field-v1";
+const VERSION = "gridgov-field-v2";
 const SHELL = [
   "/field/",
   "/field/manifest.webmanifest",
@@ -13,7 +13,7 @@ const SHELL = [
   "/static/field/icon-192.png",
   "/static/field/icon-512.png",
 ];
-const OPTIONAL = ["/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css"];
+const OPTIONAL = ["/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css", "/static/basemap.js"];
 const API_CACHE = "gridgov-field-api";
 
 self.addEventListener("install", (event) => {
