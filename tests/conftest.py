@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from gridgov.app import create_app
 from gridgov.config import Mode, Settings
-from gridgov.kit.db import make_engine, request_session
+from gridgov.kit.db import end_request, make_engine, request_session
 from gridgov.kit.migrations import upgrade
 
 PG_URL = os.environ.get("GRIDGOV_TEST_DATABASE_URL")
@@ -107,14 +107,14 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def app(settings: Settings, db: Session) -> FastAPI:
     app = create_app(settings)
 
-    def test_session() -> Iterator[Session]:
-        # Same contract as the real dependency: one commit at the end (here: of a savepoint).
+    def test_session(request: Request) -> Iterator[Session]:
+        # The real dependency's end (commit, keep-writes, refusal records) on the test's session.
         try:
             yield db
-            db.commit()
-        except BaseException:
-            db.rollback()
+        except BaseException as error:
+            end_request(db, request, error)
             raise
+        end_request(db, request, None)
 
     app.dependency_overrides[request_session] = test_session
     return app

@@ -21,7 +21,7 @@ def test_oversized_body_is_rejected_with_413() -> None:
     client = TestClient(create_app(Settings(mode=Mode.TEST, max_body_bytes=100)))
     response = client.post("/api/v1/anything", content=b"x" * 101)
     assert response.status_code == 413
-    assert response.json()["detail"]["code"] == "payload_too_large"
+    assert response.json()["code"] == "payload_too_large"
 
 
 def test_every_response_carries_a_request_id() -> None:
@@ -39,7 +39,7 @@ def test_nul_characters_are_refused_with_400_before_any_endpoint() -> None:
         client.post("/login", data={"username": "a\x00b", "password": "x"}),
     ):
         assert response.status_code == 400, response.text
-        assert response.json()["detail"]["message_en"] == "The input contains a NUL character"
+        assert response.json()["message_en"] == "The input contains a NUL character"
 
 
 def test_binary_uploads_may_contain_nul_bytes() -> None:

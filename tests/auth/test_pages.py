@@ -50,7 +50,9 @@ def test_login_without_csrf_is_refused(client: TestClient, db: Session) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 403
-    assert response.json()["detail"]["code"] == "csrf_failed"
+    # A page's refusal is a page in the user's language, not JSON.
+    assert response.headers["content-type"].startswith("text/html")
+    assert "表单已过期" in response.text
     forged = client.post(
         "/login",
         data={"username": user.username, "password": DEFAULT_PASSWORD, "csrf_token": "x" * 64},

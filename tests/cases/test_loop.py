@@ -88,7 +88,7 @@ def test_failed_verification_means_rework(client: TestClient, users: Users, city
     move(client, department, cid, "feedback", note="done")
     move(client, worker, cid, "verify", result="fail", note="仍有垃圾")
     refused = move(client, leader, cid, "close", expect=400)
-    assert "rework" in refused["detail"]["message_en"]
+    assert "rework" in refused["message_en"]
     again = move(client, leader, cid, "rework", note="未清理干净")
     assert again["state"] == "dispatched" and again["rework_count"] == 1
 
@@ -170,9 +170,9 @@ def test_role_and_state_errors_leave_the_case_unchanged(
     clerk = users(Role.INTAKE_CLERK)
     case = report(client, clerk)
     forbidden = move(client, users(Role.DISPATCHER), case["id"], "register", expect=403)
-    assert forbidden["detail"]["code"] == "forbidden"
+    assert forbidden["code"] == "forbidden"
     wrong_state = move(client, users(Role.SHIFT_LEADER), case["id"], "close", expect=409)
-    assert wrong_state["detail"]["details"]["state"] == "reported"
+    assert wrong_state["state"] == "reported"
     unknown = client.post(f"/api/v1/cases/{case['id']}/teleport", json={}, headers=clerk)
     assert unknown.status_code == 422
     row = db.get(Case, case["id"])
@@ -201,8 +201,8 @@ def test_grid_worker_reports_only_in_own_grid(client: TestClient, users: Users, 
     own = report(client, worker, channel="worker_app")
     assert own["channel"] == "worker_app"
     outside = report(client, worker, channel="worker_app", point=POINT_B, expect=403)
-    assert outside["detail"]["code"] == "forbidden"
-    assert report(client, users(Role.AUDITOR), expect=403)["detail"]["code"] == "forbidden"
+    assert outside["code"] == "forbidden"
+    assert report(client, users(Role.AUDITOR), expect=403)["code"] == "forbidden"
 
 
 def test_filters(client: TestClient, users: Users, city: dict) -> None:

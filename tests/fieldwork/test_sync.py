@@ -56,7 +56,8 @@ def test_same_uuid_different_content_is_409_and_kept_for_review(
         f"/api/v1/field/records/{record['uuid']}", json=changed, headers=worker_headers
     )
     assert single.status_code == 409
-    assert single.json()["detail"]["code"] == "conflict"
+    assert single.json()["code"] == "uuid_reused"
+    assert single.headers["content-type"] == "application/problem+json"
     stored = db.scalars(select(FieldSubmission).where(FieldSubmission.uuid == record["uuid"])).one()
     assert stored.data["name"] == "张丽"  # never overwritten
     conflicts = db.scalars(select(SyncConflict)).all()
@@ -71,7 +72,7 @@ def test_single_record_endpoint_codes(client: TestClient, worker_headers: dict) 
     bad = population_record(data={"name": "x"})
     response = client.put(f"/api/v1/field/records/{bad['uuid']}", json=bad, headers=worker_headers)
     assert response.status_code == 400
-    fields = {e["field"] for e in response.json()["detail"]["details"]["errors"]}
+    fields = {e["field"] for e in response.json()["errors"]}
     assert {"id_number", "sex", "birth_date", "residence"} <= fields
 
 
@@ -133,7 +134,7 @@ def test_worker_lists_own_submissions_only(
 
 def test_modules_are_served_to_the_phone(client: TestClient, worker_headers: dict) -> None:
     modules = client.get("/api/v1/field/modules", headers=worker_headers).json()
-    assert len(modules) == 9
+    assert len(modules) == 10
     population = next(m for m in modules if m["code"] == "population")
     assert population["target"] == "person"
     assert population["definition"]["fields"][0]["name"] == "name"
@@ -151,13 +152,13 @@ def test_admin_adds_a_tenth_module_and_broken_file_is_rejected(
     response = client.post("/api/v1/field/modules", files=files, headers=headers)
     assert response.status_code == 201, response.text
     assert (response.json()["code"], response.json()["version"]) == ("tenth_module", 1)
-    assert len(client.get("/api/v1/field/modules", headers=headers).json()) == 10
+    assert len(client.get("/api/v1/field/modules", headers=headers).json()) == 11
     broken = xlsx([["type", "name", "label"], ["text", "a", "A"], ["text", "a", "B"]])
     response = client.post(
         "/api/v1/field/modules", files={"file": ("b.xlsx", broken)}, headers=headers
     )
     assert response.status_code == 400
-    assert response.json()["detail"]["details"]["row"] == 3
+    assert response.json()["row"] == 3
     worker = create_user(db, role=Role.GRID_WORKER)
     response = client.post(
         "/api/v1/field/modules", files=files, headers=auth_headers(client, worker)

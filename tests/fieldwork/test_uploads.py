@@ -44,7 +44,7 @@ def test_chunked_upload_with_resume(client: TestClient, worker_headers: dict) ->
         content=content[chunk * 2 :],
         headers=put,
     )
-    assert r.status_code == 409 and r.json()["detail"]["details"]["offset"] == chunk
+    assert r.status_code == 409 and r.json()["offset"] == chunk
     status = client.get(f"{BASE}/{upload_id}", headers=worker_headers).json()
     r = client.put(
         f"{BASE}/{upload_id}",

@@ -79,7 +79,7 @@ def test_region_detail_has_counts_worker_and_overlay(
     assert district["counts"]["facilities"] >= body["counts"]["facilities"]
     missing = client.get("/api/v1/regions/420599", headers=headers)
     assert missing.status_code == 404
-    assert missing.json()["detail"]["message"].startswith("区域")
+    assert missing.json()["message"].startswith("区域")
 
 
 def test_geojson_is_a_valid_feature_collection(
@@ -134,7 +134,7 @@ def test_points_outside_the_city_get_a_clear_404(
 ) -> None:
     response = client.get("/api/v1/locate?lng=116.4&lat=39.9", headers=headers)
     assert response.status_code == 404
-    assert "outside every grid" in response.json()["detail"]["message_en"]
+    assert "outside every grid" in response.json()["message_en"]
     assert client.get("/api/v1/locate?lng=500&lat=30", headers=headers).status_code == 422
     assert client.get("/api/v1/locate?lng=abc&lat=30", headers=headers).status_code == 422
 

@@ -86,7 +86,7 @@ def test_person_lifecycle_through_the_api(
         headers=headers,
     )
     assert stale.status_code == 409
-    assert stale.json()["detail"]["message"].startswith("记录已被他人修改")
+    assert stale.json()["message"].startswith("记录已被他人修改")
     history = client.get(f"/api/v1/persons/{person['id']}/history", headers=headers).json()
     assert [h["version"] for h in history] == [1, 2]
     assert history[1]["change_reason"] == "搬家"
