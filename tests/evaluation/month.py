@@ -43,6 +43,7 @@ class Month:
         three = self._case(GRID_A)
         self._step(three, "handle", "HW", at(16, 9), at(20, 17), at(18, 11))
         self._event(three, "rework", at(19, 15), department="HW")
+        three.rework_count = 1
         self._step(three, "handle", "HW", at(19, 15), at(23, 17), at(22, 16))
         # Department GA: one case handled on time in grid B.
         four = self._case(GRID_B)
@@ -78,6 +79,9 @@ class Month:
             description="测试案件",
             grid_code=grid,
             reported_at=at(1, 8),
+            dispatched_at=at(2, 8),
+            handled_at=at(25, 8),
+            closed_at=at(28, 8),
         )
         self.db.add(case)
         self.db.flush()
