@@ -10,11 +10,9 @@ bulk-loaded (COPY on PostgreSQL), so 800 k rows take minutes.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +23,7 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import region_scope
 from gridgov.kit.clock import utcnow
+from gridgov.kit.files import COMMAND_LINE_LIMITS, UPLOAD_LIMITS, FileLimits, iter_table
 from gridgov.models.house import House, HouseUse
 from gridgov.models.household import Household, HouseholdKind
 from gridgov.models.person import IdType, LivingStatus, Person, ResidenceType
@@ -134,65 +133,32 @@ class _Reject(Exception):
 
 # -- reading ----------------------------------------------------------------------------------
 def read_rows(
-    path_or_file: Path | IO[bytes], *, filename: str | None = None
+    path_or_file: Path | IO[bytes],
+    *,
+    filename: str | None = None,
+    limits: FileLimits = COMMAND_LINE_LIMITS,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number as the user sees it, {field: text}) for a CSV or XLSX file; header row 1."""
-    name = (filename or getattr(path_or_file, "name", "") or str(path_or_file)).lower()
-    if name.endswith((".xlsx", ".xlsm")):
-        yield from _read_xlsx(path_or_file)
-    else:
-        yield from _read_csv(path_or_file)
+    """(row number as the user sees it, {field: text}) for a CSV or XLSX file; header row 1.
+    The file is opened with :mod:`gridgov.kit.files` (size, rows and cells bounded)."""
+    name = filename or getattr(path_or_file, "name", "") or str(path_or_file)
+    raw = path_or_file.read_bytes() if isinstance(path_or_file, Path) else path_or_file.read()
+    yield from rows_of_table(iter_table(raw, filename=str(name), limits=limits))
 
 
-def _fields(header: list[Any]) -> list[str | None]:
-    return [_HEADER_FIELD.get(str(h or "").strip().lower()) for h in header]
+def parse_upload(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """An uploaded file read whole, within the upload limits (before any database work)."""
+    return list(rows_of_table(iter_table(content, filename=filename, limits=UPLOAD_LIMITS)))
 
 
-def _read_csv(source: Path | IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
-    raw = source.read_bytes() if isinstance(source, Path) else source.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None:
-        return
-    names = _fields(header)
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
+def rows_of_table(table: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, dict[str, str]]]:
+    names: list[str | None] | None = None
+    for number, values in table:
+        if names is None:
+            names = [_HEADER_FIELD.get(h.strip().lower()) for h in values]
             continue
-        yield number, {n: v.strip() for n, v in zip(names, values, strict=False) if n and v.strip()}
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_xlsx(source: Path | IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(source, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        return
-    names = _fields(list(header))
-    for number, values in enumerate(rows, start=2):
-        cells = {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
-        cells = {k: v for k, v in cells.items() if v}
+        cells = {n: v for n, v in zip(names, values, strict=False) if n and v}
         if cells:
             yield number, cells
-    workbook.close()
 
 
 # -- checking ---------------------------------------------------------------------------------

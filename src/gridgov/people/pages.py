@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -31,9 +31,10 @@ from gridgov.people.auth import (
     WRITE_ROLES,
 )
 from gridgov.people.exporter import export_persons, export_table
-from gridgov.people.importer import COLUMNS, import_persons, read_rows
+from gridgov.people.importer import COLUMNS, import_persons
 from gridgov.people.pages_text import install as install_text
 from gridgov.people.repository import PersonFilters
+from gridgov.people.routes import PersonUpload
 from gridgov.people.schemas import PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
@@ -454,18 +455,18 @@ def import_form(request: Request, principal: Importer) -> HTMLResponse:
 @router.post("/people/import", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
 def import_upload(
     request: Request,
+    upload: PersonUpload,  # first: the file is parsed before the request's session begins
     session: DbSession,
     principal: Importer,
-    file: Annotated[UploadFile, File()],
     dry_run: Annotated[bool, Form()] = False,
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     report = import_persons(
         session,
         principal=principal,
-        rows=read_rows(file.file, filename=file.filename or "upload.csv"),
+        rows=iter(upload.parsed),
         commit=not dry_run,
-        reason=reason or f"上传导入 {file.filename}",
+        reason=reason or f"上传导入 {upload.filename}",
     )
     return render(
         request,

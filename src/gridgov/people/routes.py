@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import require_roles
@@ -16,10 +16,11 @@ from gridgov.authz.principal import Principal
 from gridgov.housing.schemas import HouseRead
 from gridgov.housing.service import get_house
 from gridgov.kit.db import request_session
+from gridgov.kit.files import Upload, authenticated_upload
 from gridgov.kit.pagination import Page, PageParams, page_params
 from gridgov.people import service
 from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
-from gridgov.people.importer import import_persons, read_rows
+from gridgov.people.importer import import_persons, parse_upload
 from gridgov.people.repository import PersonFilters
 from gridgov.people.schemas import (
     FullViewRequest,
@@ -129,11 +130,17 @@ def create_person(body: PersonCreateRequest, session: SessionDep, principal: Wri
     return service.create_person(session, principal=principal, person_in=body, reason=body.reason)
 
 
+PersonUpload = Annotated[
+    Upload[list[tuple[int, dict[str, str]]]],
+    Depends(authenticated_upload(parse_upload, roles=IMPORT_ROLES)),
+]
+
+
 @router.post("/persons/import", responses=ERRORS)
 def import_persons_file(
+    upload: PersonUpload,  # first: the file is parsed before the request's session begins
     session: SessionDep,
     principal: Importer,
-    file: Annotated[UploadFile, File(description="CSV or XLSX, header in row 1")],
     commit: bool = False,
     reason: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
@@ -142,9 +149,9 @@ def import_persons_file(
     report = import_persons(
         session,
         principal=principal,
-        rows=read_rows(file.file, filename=file.filename or "upload.csv"),
+        rows=iter(upload.parsed),
         commit=commit,
-        reason=reason or f"上传导入 {file.filename}",
+        reason=reason or f"上传导入 {upload.filename}",
     )
     return report.as_dict()
 

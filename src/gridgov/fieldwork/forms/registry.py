@@ -39,6 +39,18 @@ class ModuleRef:
     compiled: CompiledModule
 
 
+def parse_upload(content: bytes, filename: str | None) -> dict[str, Any]:
+    """The definition an XLSForm workbook holds (cached by content: the shipped modules are
+    checked on every fresh database). Pure CPU: routes run it before their session begins."""
+    fallback = Path(filename).stem.split("_", 1)[-1].lower() if filename else None
+    key = f"{hashlib.sha256(content).hexdigest()}:{fallback}"
+    definition = _PARSED.get(key)
+    if definition is None:
+        definition = parse_definition(content, fallback_code=fallback)
+        _PARSED[key] = definition
+    return definition
+
+
 def add_module(
     session: Session,
     *,
@@ -50,12 +62,8 @@ def add_module(
 
     Uploading the same workbook again is a no-op; a changed workbook becomes the next version.
     """
-    fallback = Path(filename).stem.split("_", 1)[-1].lower() if filename else None
     digest = hashlib.sha256(content).hexdigest()
-    definition = _PARSED.get(f"{digest}:{fallback}")
-    if definition is None:
-        definition = parse_definition(content, fallback_code=fallback)
-        _PARSED[f"{digest}:{fallback}"] = definition
+    definition = parse_upload(content, filename)
     repository = ModuleRepository(session)
     latest = repository.get_version(definition["code"])
     if latest is not None and latest.sha256 == digest:

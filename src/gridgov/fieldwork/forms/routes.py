@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -13,7 +13,7 @@ from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.forms.xlsform import ModuleInvalid
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import PayloadTooLarge
+from gridgov.kit.files import Upload, authenticated_upload
 
 router = APIRouter(prefix="/field/modules", tags=["field modules"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
@@ -52,15 +52,24 @@ def download(
     )
 
 
+XlsformUpload = Annotated[
+    Upload[dict[str, Any]],
+    Depends(
+        authenticated_upload(registry.parse_upload, roles={Role.SYSTEM_ADMIN}, max_bytes=MAX_XLSX)
+    ),
+]
+
+
 @router.post("", status_code=201, responses={400: {"description": "invalid XLSForm (row, reason)"}})
-def upload(session: DB, principal: Admin, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+def upload(
+    file: XlsformUpload,  # first: parsed and checked before the request's session begins
+    session: DB,
+    principal: Admin,
+) -> dict[str, Any]:
     """Add a module (or a new version of one) from an XLSForm workbook."""
-    content = file.file.read(MAX_XLSX + 1)
-    if len(content) > MAX_XLSX:
-        raise PayloadTooLarge("XLSForm 文件过大", "The XLSForm file is too large")
     registry.ensure_installed(session)
     module, created = registry.add_module(
-        session, content=content, filename=file.filename, principal=principal
+        session, content=file.content, filename=file.filename, principal=principal
     )
     return {**registry.summary(module, with_definition=False), "created": created}
 

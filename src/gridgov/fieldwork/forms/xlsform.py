@@ -14,13 +14,13 @@ gridgov columns on top of the XLSForm convention (pyxform ignores them):
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from gridgov.fieldwork.forms.xpath import ExpressionError, compile_expression, references
 from gridgov.kit.errors import BadRequest
+from gridgov.kit.files import FileLimits, FileRejected, read_workbook
 
 VALUE_TYPES = (
     "text",
@@ -80,39 +80,29 @@ def _language(column: str) -> str:
     return code
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+# A form is a few hundred rows; anything far bigger is not a form.
+XLSFORM_LIMITS = FileLimits(
+    max_uncompressed_bytes=16 * 1024 * 1024, max_rows=20_000, max_columns=100, max_cells=400_000
+)
 
 
 def read_sheets(content: bytes) -> dict[str, Sheet]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile / openpyxl raise many kinds
-        raise _invalid(
-            "-", None, f"not an .xlsx workbook ({exc.__class__.__name__})", "不是 .xlsx 文件"
-        ) from exc
+    """Every sheet, opened safely (:mod:`gridgov.kit.files`): size, rows and cells bounded."""
     sheets: dict[str, Sheet] = {}
-    for worksheet in workbook.worksheets:
-        rows = worksheet.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            continue
-        header = [_text(h) for h in header_row]
+    try:
+        workbook = read_workbook(content, limits=XLSFORM_LIMITS)
+    except FileRejected as exc:
+        raise _invalid("-", None, exc.message_en, exc.message) from None
+    for title, sheet in workbook.items():
+        if not sheet.rows or sheet.rows[0][0] != 1:
+            continue  # no header row
+        header = sheet.rows[0][1]
         body: list[tuple[int, dict[str, str]]] = []
-        for number, row in enumerate(rows, start=2):
-            cells = {
-                header[i]: _text(v) for i, v in enumerate(row) if i < len(header) and header[i]
-            }
+        for number, row in sheet.rows[1:]:
+            cells = {header[i]: v for i, v in enumerate(row) if i < len(header) and header[i]}
             if any(cells.values()):
                 body.append((number, cells))
-        sheets[worksheet.title.strip().lower()] = Sheet(worksheet.title, header, body)
-    workbook.close()
+        sheets[title.strip().lower()] = Sheet(title, header, body)
     return sheets
 
 
