@@ -33,6 +33,12 @@ SYSTEM_ADMINS = frozenset({Role.SYSTEM_ADMIN})
 # Roles that work with the population base of their scope.
 REGION_ROLES = frozenset(REGION_ROLE_CODE_LENGTH)
 COMMAND_CENTRE = frozenset({Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER})
+# Objective evaluation: who reads scores (each within the own scope) and who decides appeals
+# and edits the rules (the supervision centre, 监督中心).
+EVALUATION_DECIDERS = frozenset({Role.LEADER})
+EVALUATION_READERS = (
+    EVALUATION_DECIDERS | COMMAND_CENTRE | REGION_ROLES | DEPARTMENT_ROLES | {Role.INSPECTOR}
+)
 # The administrators see no personal data and no cases: they run the system, not the city.
 ADMINISTRATORS = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 # Who opens the supervision dashboard (capability 8): leaders, the centre, district and street

@@ -16,7 +16,8 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
-from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, Role
+from gridgov.authz.policy import EVALUATION_DECIDERS
+from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
 from gridgov.evaluation import rules
 from gridgov.evaluation.repository import EvaluationRepository
 from gridgov.evaluation.rules import RuleBook
@@ -49,6 +50,11 @@ def rule_book_for(session: Session, day: date) -> tuple[int, RuleBook]:
     if saved is None:
         return 0, rules.parse(rules.default_text())
     return saved.version, rules.parse(saved.text)
+
+
+def rule_sets(session: Session) -> list[EvaluationRuleSet]:
+    """Every saved version, newest first."""
+    return EvaluationRepository(session).rule_sets()
 
 
 def save_rules(
@@ -221,14 +227,11 @@ def file_appeal(
     return appeal
 
 
-DECIDERS = frozenset({Role.LEADER})
-
-
 def decide_appeal(
     session: Session, *, principal: Principal, appeal_id: int, uphold: bool, note: str
 ) -> EvaluationAppeal:
     """The supervision centre decides; the point's day is re-scored at once."""
-    if principal.role not in DECIDERS and not principal.system:
+    if principal.role not in EVALUATION_DECIDERS and not principal.system:
         raise Forbidden("申诉由监督中心裁决", "Appeals are decided by the supervision centre")
     appeal = EvaluationRepository(session).appeal(principal, appeal_id)
     if appeal is None:
