@@ -71,7 +71,7 @@ def test_lockout_and_the_auditor_sees_it(site, browser) -> None:  # type: ignore
     auditor = browser.new_page()
     sign_in(auditor, base, "auditor1", DEFAULT_PASSWORD, "/login?next=/audit")
     auditor.wait_for_url("**/audit")
-    auditor.fill("input[name=action]", "auth.login_failed")
+    auditor.select_option("select[name=action]", "auth.login_failed")
     auditor.click("form.audit-filter button[type=submit]")
     auditor.wait_for_url("**action=auth.login_failed**")
     rows = auditor.locator("table.audit-table tbody tr")

@@ -4,7 +4,6 @@ services as ``/api/v1/cases``."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -17,7 +16,12 @@ from gridgov.auth.deps import page_principal, page_roles
 from gridgov.authz.policy import REPORTER_PHONE_ROLES
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, Role
 from gridgov.cases import categories as cat
-from gridgov.cases import intake, service, workflow
+from gridgov.cases import (
+    intake,
+    service,
+    vocabulary,  # noqa: F401  (the words of the case codes)
+    workflow,
+)
 from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
 from gridgov.cases.pages_text import install as install_text
 from gridgov.cases.repository import CaseFilter
@@ -26,31 +30,19 @@ from gridgov.cases.states import RULES, Move, State
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest, GridgovError
 from gridgov.kit.pagination import PageParams
-from gridgov.web import templates
-from gridgov.web.i18n import request_language
+from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
-from gridgov.workcal.calendar import CST
 
 router = APIRouter(include_in_schema=False)
 install_text()
 
 
-def _cst(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Jinja filter: a stored instant shown in China Standard Time."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(CST).strftime(fmt)
-
-
-templates.env.filters["cst"] = _cst
 INTAKE_ROLES = (Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER)
-add_nav("cases.nav.list", "/cases")
-add_nav("cases.nav.new", "/cases/new", set(INTAKE_ROLES))
-add_nav("cases.nav.queue", "/cases/queue", {Role.DISPATCHER, Role.SHIFT_LEADER, Role.INTAKE_CLERK})
-add_nav("cases.nav.inbox", "/cases/inbox", set(DEPARTMENT_ROLES))
+add_nav(N_("案件"), "/cases")
+add_nav(N_("受理登记"), "/cases/new", set(INTAKE_ROLES))
+add_nav(N_("派遣队列"), "/cases/queue", {Role.DISPATCHER, Role.SHIFT_LEADER, Role.INTAKE_CLERK})
+add_nav(N_("部门待办"), "/cases/inbox", set(DEPARTMENT_ROLES))
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 SignedIn = Annotated[Principal, Depends(page_principal)]
@@ -61,22 +53,25 @@ MAX_PAGE_PHOTOS = 9
 
 def _reference(session: Session, request: Request) -> dict[str, Any]:
     ref = cat.reference(session)
-    en = request_language(request) == "en"
+    language = request_language(request)
     groups: dict[str, list[tuple[str, str]]] = {}
     for info in ref.categories.values():
         if info.selectable:
             parent = ref.categories.get(info.parent_code or "")
-            group = (parent.name_en if en else parent.name) if parent else ""
-            label = f"{info.code} {info.name_en if en else info.name}"
+            group = pick(language, parent.name, parent.name_en) if parent else ""
+            label = f"{info.code} {pick(language, info.name, info.name_en)}"
             groups.setdefault(f"{info.parent_code} {group}", []).append((info.code, label))
+    departments = {
+        code: pick(language, name, name_en) for code, (name, name_en) in ref.departments.items()
+    }
     return {
         "category_groups": groups,
-        "departments": [
-            (code, name_en if en else name) for code, (name, name_en) in ref.departments.items()
-        ],
+        "category_names": {
+            code: pick(language, info.name, info.name_en) for code, info in ref.categories.items()
+        },
+        "departments": list(departments.items()),
+        "department_names": departments,
         "states": [s.value for s in State],
-        "channels": CHANNELS,
-        "en": en,
     }
 
 
@@ -129,7 +124,7 @@ def case_list(
         request,
         session,
         principal,
-        title_key="cases.title.list",
+        title_key=N_("案件列表"),
         filters=filters,
         page=PageParams(limit=50, offset=offset),
         base="/cases",
@@ -151,7 +146,7 @@ def dispatcher_queue(
         request,
         session,
         principal,
-        title_key="cases.title.queue",
+        title_key=N_("派遣队列：待立案、待派遣、待结案"),
         filters=filters,
         page=PageParams(limit=50, offset=offset),
         base="/cases/queue",
@@ -170,7 +165,7 @@ def department_inbox(
         request,
         session,
         principal,
-        title_key="cases.title.inbox",
+        title_key=N_("本部门待处置案件"),
         filters=filters,
         page=PageParams(limit=50, offset=offset),
         base="/cases/inbox",

@@ -2,21 +2,7 @@
 
 from __future__ import annotations
 
-from gridgov.cases.states import RULES, State
 from gridgov.web.i18n import add_messages
-
-STATE_NAMES = {
-    State.REPORTED: ("待受理", "Reported"),
-    State.REGISTERED: ("已立案", "Registered"),
-    State.CANCELLED: ("已作废", "Cancelled"),
-    State.DISPATCHED: ("已派遣", "Dispatched"),
-    State.ACCEPTED: ("处置中", "Accepted"),
-    State.HANDLED: ("待核查", "Awaiting verification"),
-    State.VERIFIED: ("已核查", "Verified"),
-    State.CLOSED: ("已结案", "Closed"),
-    State.ON_HOLD: ("挂账", "On hold"),
-    State.MERGED: ("已合并", "Merged"),
-}
 
 TEXT = {
     "cases.nav.list": ("案件", "Cases"),
@@ -99,11 +85,4 @@ TEXT = {
 
 
 def install() -> None:
-    messages = {key: {"zh-CN": zh, "en": en} for key, (zh, en) in TEXT.items()}
-    for state, (zh, en) in STATE_NAMES.items():
-        messages[f"cases.state.{state.value}"] = {"zh-CN": zh, "en": en}
-    for move, rule in RULES.items():
-        messages[f"cases.move.{move.value}"] = {"zh-CN": rule.label, "en": rule.label_en}
-    messages["cases.move.report"] = {"zh-CN": "上报", "en": "Reported"}
-    messages["cases.move.recalculate"] = {"zh-CN": "期限重算", "en": "Deadline recomputed"}
-    add_messages(messages)
+    add_messages({key: {"zh-CN": zh, "en": en} for key, (zh, en) in TEXT.items()})

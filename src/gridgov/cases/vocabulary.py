@@ -1,0 +1,78 @@
+"""The words of the case codes people see (states, moves, priorities, channels, deadline steps);
+pages and the phone app show them through ``|label("case_state")`` etc."""
+
+from __future__ import annotations
+
+from gridgov.web.i18n import N_, add_vocabulary
+
+add_vocabulary(
+    "case_state",
+    {
+        "reported": N_("待受理"),
+        "registered": N_("已立案"),
+        "cancelled": N_("已作废"),
+        "dispatched": N_("已派遣"),
+        "accepted": N_("处置中"),
+        "handled": N_("待核查"),
+        "verified": N_("已核查"),
+        "closed": N_("已结案"),
+        "on_hold": N_("挂账"),
+        "merged": N_("已合并"),
+    },
+)
+add_vocabulary(
+    "case_move",
+    {
+        "report": N_("上报"),
+        "recalculate": N_("期限重算"),
+        "amend": N_("补充更正"),
+        "register": N_("立案"),
+        "request_cancel": N_("作废申请"),
+        "cancel": N_("作废"),
+        "reject_cancel": N_("作废驳回"),
+        "merge": N_("合并为重复案件"),
+        "dispatch": N_("派遣"),
+        "accept": N_("签收"),
+        "request_return": N_("回退申请"),
+        "approve_return": N_("回退批准"),
+        "reject_return": N_("回退驳回"),
+        "feedback": N_("处置反馈"),
+        "verify": N_("核查"),
+        "close": N_("结案"),
+        "rework": N_("返工"),
+        "request_extension": N_("延期申请"),
+        "approve_extension": N_("延期批准"),
+        "reject_extension": N_("延期驳回"),
+        "hold": N_("挂账"),
+        "resume": N_("恢复"),
+        "supervise": N_("督办"),
+    },
+)
+add_vocabulary(
+    "case_priority", {"normal": N_("一般"), "urgent": N_("紧急"), "critical": N_("特急")}
+)
+add_vocabulary(
+    "case_channel",
+    {
+        "worker_app": N_("网格员上报"),
+        "hotline": N_("热线电话"),
+        "web": N_("网站表单"),
+        "open311": N_("Open311 应用"),
+        "sms": N_("短信"),
+        "email": N_("电子邮件"),
+        "walk_in": N_("来访"),
+        "letter": N_("来信"),
+        "transfer": N_("部门转办"),
+        "video": N_("视频巡查"),
+    },
+)
+add_vocabulary(
+    "case_step",
+    {"register": N_("立案"), "dispatch": N_("派遣"), "handle": N_("处置"), "verify": N_("核查")},
+)
+add_vocabulary(
+    "deadline_status",
+    {"ok": N_("正常"), "warning": N_("预警"), "overdue": N_("超期"), "paused": N_("暂停计时")},
+)
+add_vocabulary("verify_result", {"pass": N_("通过"), "fail": N_("未通过")})
+add_vocabulary("supervision_level", {"1": N_("黄牌"), "2": N_("红牌")})
