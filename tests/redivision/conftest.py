@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 import shapely
 from shapely.geometry import box
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.grids.geometry import area_m2, metres_to_lnglat, to_geojson
@@ -93,7 +94,7 @@ def build_community(
         parts.append(box(x0, y0, x0 + CELL, y0 + CELL))
     comm = _region(db, community, "community", shapely.union_all(parts), street)
     built = Built(community=community, codes=[])
-    house_id = db.query(House).count() + 1
+    house_id = int(db.scalar(select(func.max(House.id))) or 0) + 1000
     for i, households in enumerate(sizes):
         code = f"{community}{i + 1:03d}"
         built.codes.append(code)
@@ -119,32 +120,35 @@ def build_community(
                 shapely.Point(x0 + rng.uniform(25, CELL - 25), y0 + rng.uniform(25, CELL - 25))
             )
             for flat in range(flats):
-                address = f"测试市{code}路{i + 1}号{number}栋{flat + 1:03d}室"
-                house = House(
-                    address=address,
-                    grid_code=code,
-                    building=f"{number}栋",
-                    room=f"{flat + 1:03d}",
-                    lng=point.x,
-                    lat=point.y,
-                    changed_at=now,
-                    change_source="import",
+                house_id += 1
+                db.add(
+                    House(
+                        id=house_id,
+                        address=f"测试市{code}路{i + 1}号{number}栋{flat + 1:03d}室",
+                        grid_code=code,
+                        building=f"{number}栋",
+                        room=f"{flat + 1:03d}",
+                        lng=point.x,
+                        lat=point.y,
+                        changed_at=now,
+                        change_source="import",
+                    )
                 )
-                db.add(house)
-                db.flush()
-                household = Household(
-                    household_no=f"H{house.id:08d}",
-                    house_id=house.id,
-                    grid_code=code,
-                    changed_at=now,
-                    change_source="import",
+                db.add(
+                    Household(
+                        id=house_id,
+                        household_no=f"H{house_id:08d}",
+                        house_id=house_id,
+                        grid_code=code,
+                        changed_at=now,
+                        change_source="import",
+                    )
                 )
-                db.add(household)
-                db.flush()
                 for member in range(2):
-                    pid = house.id * 10 + member
+                    pid = house_id * 10 + member
                     db.add(
                         Person(
+                            id=pid,
                             id_number_enc="x",
                             id_number_hash=f"{community}-{pid:016d}",
                             id_number_masked="420502********0000",
@@ -153,15 +157,14 @@ def build_community(
                             name_initials="jm",
                             sex="1",
                             birth_date=date(1980, 1, 1),
-                            household_id=household.id,
-                            house_id=house.id,
+                            household_id=house_id,
+                            house_id=house_id,
                             grid_code=code,
                             changed_at=now,
                             change_source="import",
                         )
                     )
             left -= flats
-            house_id += flats
         centre = metres_to_lnglat(shapely.Point(x0 + CELL / 2, y0 + CELL / 2))
         db.add(
             Facility(

@@ -30,7 +30,7 @@ from gridgov.redivision.rules import LOWER, UPPER, grid_count_range
 from gridgov.redivision.units import Graph
 
 MOVE_WEIGHT = 100
-DEFAULT_TIME_LIMIT = 20.0
+DEFAULT_TIME_LIMIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,12 @@ def solve(
             model.add(c >= xj - xi)
         cut.append(c)
     moved = sum(households[u] * (1 - x[u, current[u]]) for u in free)
+    # Valid bounds that the linear relaxation does not see: every household of a new grid has
+    # moved, and so has every household of a retired one.
+    held = [sum(households[u] for u in range(n) if current[u] == g) for g in range(existing)]
+    model.add(moved >= lower * sum(used[g] for g in range(existing, slots)))
+    for g in range(existing):
+        model.add(moved >= held[g] * (1 - used[g]))
     boundary = sum(round(length) * cut[e] for e, (_i, _j, length) in enumerate(graph.edges))
     model.minimize(MOVE_WEIGHT * moved + boundary)
     for u in free:
