@@ -141,10 +141,14 @@ def small_city(db: Session) -> SmallCity:
     db.flush()
     db.add(CaseStep(case_id=c1.id, step="handle", started_at=yesterday, on_time=True))
     db.add(CaseStep(case_id=c2.id, step="handle", started_at=yesterday, on_time=False))
+    from gridgov.authz.principal import Role
+    from tests.factories import create_user
+
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=G1, username="patrolworker")
     db.add(
         Patrol(
             uuid="p-1",
-            user_id=0,
+            user_id=worker.id,
             grid_code=G1,
             day=TODAY,
             started_at=NOW - timedelta(hours=2),

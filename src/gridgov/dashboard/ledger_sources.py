@@ -120,7 +120,7 @@ def case_rows(
             select(department, func.count())
             .where(Case.reported_at >= since, Case.reported_at < until, *scope)
             .group_by(department)
-        ).tuples()
+        ).all()
     )
     on_time = func.sum(case((aggregates.on_time_clause(), 1), else_=0))
     closed = {
@@ -146,7 +146,7 @@ def case_rows(
             .group_by(department)
         )
     }
-    names = dict(session.execute(select(Department.code, Department.name)).tuples().all())
+    names = dict(session.execute(select(Department.code, Department.name)).all())
     names[""] = "未派遣"
     for code in sorted(set(reported) | set(closed) | set(open_now), key=lambda c: (c == "", c)):
         n_reported = int(reported.get(code, 0))

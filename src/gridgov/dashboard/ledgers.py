@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import region_scope
 from gridgov.dashboard import ledger_sources as sources
 from gridgov.kit.errors import BadRequest, NotFound
 
@@ -112,6 +113,9 @@ def prepare(
     spec = LEDGERS.get(kind)
     if spec is None:
         raise NotFound("台账不存在", f"No ledger {kind}", kind=kind)
+    if not region and not region_scope(principal).everything:
+        # Without a region, a territory's staff get their own territory.
+        region = principal.region_code
     unit = sources.unit_name(session, principal=principal, region=region or "")
     if unit is None:
         raise NotFound("区域不存在", "No such region", code=region)
@@ -213,7 +217,7 @@ def filename(request: LedgerRequest, today: date) -> str:
 
 def _print_setup(sheet: Worksheet, columns: int) -> None:
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -74,7 +74,7 @@ class DashboardRepository:
         if not codes:
             return {}
         stmt = select(Region.code, Region.name).where(Region.code.in_(codes))
-        return dict(self.session.execute(stmt).tuples().all())
+        return dict(self.session.execute(stmt).all())
 
     # indicator per region
     def indicator_by_region(
@@ -183,7 +183,7 @@ class DashboardRepository:
         return [(code, int(c), int(t)) for code, c, t in self.session.execute(stmt)]
 
     def department_names(self) -> dict[str, str]:
-        return dict(self.session.execute(select(Department.code, Department.name)).tuples().all())
+        return dict(self.session.execute(select(Department.code, Department.name)).all())
 
     # map layers
     def facility_points(self, kind: str, region: str | None) -> list[tuple[int, float, float]]:

@@ -1,0 +1,115 @@
+"""Ledgers as a department receives them: open the workbook, read headers, rows, print setup."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Role
+from gridgov.dashboard import ledger_files
+from gridgov.models.audit import AuditEntry
+from tests.dashboard.conftest import D1, D2, G1, G2, G3, TODAY
+from tests.factories import auth_headers, create_user
+
+
+def _get(client: TestClient, headers: dict[str, str], url: str) -> list[tuple]:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_population_ledger_of_a_district(client, db: Session, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    headers = auth_headers(client, create_user(db, role=Role.LEADER))
+    response = client.get(f"/api/v1/ledgers/population.xlsx?region={D1}", headers=headers)
+    assert "attachment" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert sheet is not None
+    rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "网格人口统计台账"
+    assert rows[1][0] == "单位：西陵区" and rows[1][3] == f"统计期间：截至 {TODAY.isoformat()}"
+    assert rows[2][:8] == ("序号", "区", "街道", "社区", "网格编码", "网格名称", "户数", "实有人口")
+    assert [(r[0], r[4], r[5], r[7]) for r in rows[3:]] == [
+        (1, G1, "滨江一网格", 100),
+        (2, G2, "滨江二网格", 50),
+    ]
+    # Printable: A4 landscape, one page wide, the header row on every page, title merged.
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert "A1:P1" in {str(r) for r in sheet.merged_cells.ranges}
+
+
+def test_cases_ledger_by_unit_for_a_period(client, db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    headers = auth_headers(client, create_user(db, role=Role.LEADER))
+    rows = _get(client, headers, "/api/v1/ledgers/cases.xlsx?start=2026-12-01&end=2026-12-06")
+    assert rows[1][3] == "统计期间：2026-12-01 至 2026-12-06"
+    assert rows[2][1] == "责任单位"
+    body = {r[1]: r[2:] for r in rows[3:]}
+    # HW: 4 reported, 2 closed (1 on time), 50 % / 50 %, 2 open of which 1 overdue.
+    assert body["环境卫生管理处"] == (4, 2, 1, "50.0%", "50.0%", 0, 0, 2, 1)
+    assert body["公安局"] == (1, 0, 0, "0.0%", "—", 0, 0, 1, 1)
+    missing = client.get("/api/v1/ledgers/cases.xlsx", headers=headers)
+    assert missing.status_code == 400
+
+
+def test_special_population_and_patrol_ledgers(client, db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    staff = create_user(db, role=Role.DISTRICT_STAFF, region_code=D1)
+    headers = auth_headers(client, staff)
+    special = _get(client, headers, "/api/v1/ledgers/special_population.xlsx")
+    assert [(r[1], r[2], r[5], r[6]) for r in special[3:]] == [
+        (G1, "居民0", "4205**********0000", "吸毒人员")
+    ]
+    patrol = _get(client, headers, f"/api/v1/ledgers/patrol.xlsx?start={TODAY}&end={TODAY}")
+    assert patrol[2][1:4] == ("网格编码", "网格名称", "网格员")
+    assert patrol[3:] == [(1, G1, "滨江一网格", "patrolworker", "2026-12-06", 1, 1.0, 2.5, "否")]
+    entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "ledger.generate")).all()
+    assert {e.object_id for e in entries} >= {"special_population", "patrol"}
+
+
+def test_a_region_outside_the_scope_is_not_found(client, db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    staff = create_user(db, role=Role.DISTRICT_STAFF, region_code=D1)
+    headers = auth_headers(client, staff)
+    assert (
+        client.get(f"/api/v1/ledgers/population.xlsx?region={D2}", headers=headers).status_code
+        == 404
+    )
+    assert (
+        client.get(f"/api/v1/ledgers/population.xlsx?region={G3}", headers=headers).status_code
+        == 404
+    )
+    assert client.get("/api/v1/ledgers/nothing.xlsx", headers=headers).status_code == 404
+    # Without a region a district's staff get their district, never the city.
+    rows = _get(client, headers, "/api/v1/ledgers/population.xlsx")
+    assert rows[1][0] == "单位：西陵区"
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=G1)
+    refused = client.get("/api/v1/ledgers/population.xlsx", headers=auth_headers(client, worker))
+    assert refused.status_code == 403
+
+
+def test_monthly_ledgers_are_listed_in_scope(
+    client, db, small_city, frozen, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    made = ledger_files.make_monthly(db, month=dt.date(2026, 11, 1), directory=tmp_path)
+    assert len(made) == 3 * 4  # city + two districts, four ledgers each
+    assert (tmp_path / f"202611_{D1}_population.xlsx").exists()
+    staff = create_user(db, role=Role.DISTRICT_STAFF, region_code=D1)
+    listing = client.get("/api/v1/ledgers", headers=auth_headers(client, staff)).json()
+    assert {f["region_code"] for f in listing["files"]} == {D1}
+    assert {k["kind"] for k in listing["kinds"]} == {
+        "population",
+        "special_population",
+        "cases",
+        "patrol",
+    }
