@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role
 from gridgov.models.case import Case
+from gridgov.tasks.sources import make_verification_task
 from tests.factories import auth_headers, create_user
 from tests.fieldwork.conftest import INSIDE, new_uuid
 
@@ -24,12 +25,9 @@ def test_staff_task_accept_complete(
         "title": "走访独居老人",
         "grid_code": grid.code,
         "module_code": "special_visits",
-        "source_ref": "event:abc",
     }
     created = client.post("/api/v1/tasks", json=body, headers=staff_headers)
     assert created.status_code == 201, created.text
-    again = client.post("/api/v1/tasks", json=body, headers=staff_headers)
-    assert again.json()["id"] == created.json()["id"]  # idempotent on source_ref
     task_id = created.json()["id"]
     assert [t["id"] for t in client.get("/api/v1/tasks", headers=worker_headers).json()] == [
         task_id
@@ -107,8 +105,9 @@ def test_report_becomes_case_and_verification_task(
     ).json()
     assert (mine["case_state"], mine["case_number"]) == ("reported", case.number)
 
-    case.state = "handled"  # (the department reported back; the loop itself is tested in cases/)
-    db.flush()
+    # The department reported back (the feedback move makes the task: tested in cases/).
+    case.state = "handled"
+    make_verification_task(db, case)
     [task] = client.get("/api/v1/tasks", headers=worker_headers).json()
     assert (task["kind"], task["subject_id"]) == ("case_verification", str(case.id))
     record = {

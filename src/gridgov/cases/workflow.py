@@ -1,5 +1,9 @@
 """Moves of the case loop: check the rule table and the row rules, change the case, restart the
-step clock, write one timeline line and one trail entry. Nothing changes when a check fails."""
+step clock, write one timeline line and one trail entry. Nothing changes when a check fails.
+
+Other domains react to a move in the same transaction by registering a listener
+(:func:`on_move`): the on-site verification task of a handled case is made by the feedback move
+itself (gridgov.tasks.sources), so it exists exactly when the case waits for it."""
 
 from __future__ import annotations
 
@@ -26,6 +30,17 @@ from gridgov.media.repository import MediaRepository
 from gridgov.models.case import Case, CaseEvent
 from gridgov.workcal.calendar import WorkCalendar
 from gridgov.workcal.service import current_calendar
+
+MoveListener = Callable[[Session, Case, Move, Principal], None]
+_LISTENERS: dict[Move, list[MoveListener]] = {}
+
+
+def on_move(listener: MoveListener, *moves: Move) -> None:
+    """Call ``listener(session, case, move, principal)`` after each of ``moves`` is made."""
+    for move in moves:
+        if listener not in _LISTENERS.setdefault(move, []):
+            _LISTENERS[move].append(listener)
+
 
 SNAPSHOT_FIELDS = (
     "state",
@@ -385,6 +400,8 @@ def transition(
         raise Conflict(
             "案件已被他人修改，请刷新", "The case was changed meanwhile; reload it"
         ) from exc
+    for listener in _LISTENERS.get(move, []):
+        listener(session, case, move, principal)
     return case
 
 

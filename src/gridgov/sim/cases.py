@@ -25,6 +25,7 @@ from gridgov.kit.clock import utcnow
 from gridgov.models.case import Case, CaseEvent, CaseStep
 from gridgov.models.region import Region, RegionLevel
 from gridgov.sim.city import ProgressSink, Silent
+from gridgov.tasks.sources import make_verification_task
 from gridgov.workcal.calendar import WorkCalendar
 from gridgov.workcal.service import current_calendar
 
@@ -116,6 +117,10 @@ def _flush(session: Session, batch: list[tuple[Case, list[CaseEvent], list[CaseS
         session.add_all(events)
         session.add_all(steps)
     session.flush()
+    # What the feedback move makes in real life: the worker's on-site verification task.
+    for case, _, _ in batch:
+        if case.state == "handled":
+            make_verification_task(session, case)
 
 
 def _walk(

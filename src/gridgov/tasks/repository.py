@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Select, or_, select
 
@@ -39,27 +38,6 @@ class TaskRepository(Repository[Task]):
             statement = statement.where(Task.state.in_(list(states)))
         statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit)
         return list(self.session.scalars(statement))
-
-    def cases_awaiting_verification(self, grid_code: str) -> list[tuple[Any, ...]]:
-        """(id, number, description, rework count, lng, lat, step due) of the grid's cases in
-        state ``handled`` (the department reported back; the on-site check is next)."""
-        from gridgov.models.case import Case
-
-        rows = self.session.execute(
-            select(
-                Case.id,
-                Case.number,
-                Case.description,
-                Case.rework_count,
-                Case.lng,
-                Case.lat,
-                Case.step_due_at,
-            )
-            .where(Case.grid_code == grid_code, Case.state == "handled")
-            .order_by(Case.id)
-            .limit(200)
-        )
-        return [tuple(r) for r in rows]
 
     def by_source_ref(self, source_ref: str) -> Task | None:
         return self.session.scalars(select(Task).where(Task.source_ref == source_ref)).first()

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class TaskCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: str = Field(min_length=1, max_length=32)
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=4000)
@@ -19,7 +21,8 @@ class TaskCreate(BaseModel):
     subject_id: str | None = Field(default=None, max_length=64)
     lng: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
-    source_ref: str | None = Field(default=None, max_length=100)
+    # No source_ref: a task's identity (idempotency key) comes from the system that makes it,
+    # never from a client (who could take over another area's task or squat a future one).
 
 
 class TaskComplete(BaseModel):

@@ -43,7 +43,8 @@ class TaskStateConflict(Conflict):
 
 
 def on_complete(kind: str, handler: CompletionHandler) -> None:
-    """Register ``handler(session, task, principal)`` to run when a task of ``kind`` completes."""
+    """Register ``handler(session, task, principal)`` to run when a task of ``kind`` completes
+    (``"*"``: any kind)."""
     _HANDLERS.setdefault(kind, []).append(handler)
 
 
@@ -57,7 +58,7 @@ def create(
     kind: str,
     title: str,
     grid_code: str,
-    principal: Principal | None = None,
+    principal: Principal,
     description: str | None = None,
     due_at: datetime | None = None,
     module_code: str | None = None,
@@ -68,16 +69,23 @@ def create(
     source_ref: str | None = None,
     assignee_user_id: int | None = None,
 ) -> Task:
-    """Create a task for a grid's worker; with ``source_ref`` the call is idempotent."""
+    """Create a task for a grid's worker. ``source_ref`` (the system's idempotency key: the same
+    key again returns the task made before) is for the system's own makers only."""
     repository = TaskRepository(session)
-    if principal is not None and principal.role not in CREATOR_ROLES:
+    if principal.role not in CREATOR_ROLES:
         raise Forbidden("无权派发任务", "You may not assign tasks")
-    if principal is not None and not region_scope(principal).contains(grid_code):
+    if not region_scope(principal).contains(grid_code):
         raise Forbidden("该网格不在您的管辖范围", "That grid is outside your area")
+    if source_ref and not principal.system:
+        raise Forbidden("任务来源只能由系统设定", "Only the system sets a task's source")
     if source_ref:
         existing = repository.by_source_ref(source_ref)
         if existing is not None:
             return existing
+    # 准入: only admitted task types reach grid workers (refused with the type's name).
+    from gridgov.lifecycle.admission import ensure_admitted
+
+    ensure_admitted(session, kind)
     task = repository.add(
         Task(
             kind=kind,
@@ -188,7 +196,8 @@ def complete(
         before=before,
         after={**_snapshot(task), "result": result},
     )
-    for handler in _HANDLERS.get(task.kind, []):
+    # "*": handlers for every kind (life-cycle rules are data, their task kinds too).
+    for handler in [*_HANDLERS.get(task.kind, []), *_HANDLERS.get("*", [])]:
         handler(session, task, principal)
     return task
 
