@@ -50,6 +50,7 @@ def test_nine_reference_modules_ship_and_parse() -> None:
         "facility_inspection",
         "disputes",
         "special_visits",
+        "newborn_visit",  # the life-cycle task module (docs/lifecycle.md)
     ]
 
 

@@ -71,7 +71,7 @@ def test_an_older_version_is_upgraded_and_its_records_stay_valid(
     registry.add_module(db, content=workbook_before(), filename=SHIPPED.name)
     added = registry.install_defaults(db)
     assert ("population", 2) in [(m.code, m.version) for m in added]
-    assert len(added) == 9  # the eight others, and the population module's new version
+    assert len(added) == 10  # the nine others, and the population module's new version
     assert (binding(db, 1), binding(db, 2)) == (None, "moved_in_on")
     assert registry.install_defaults(db) == []  # idempotent
     db.commit()

@@ -1,16 +1,20 @@
 """The one place that says who may do what and read which rows.
 
 Routes never test roles themselves: they depend on ``require_roles(...)`` (gridgov.auth.deps)
-with a role set from here, and repositories build their ``readable_statement`` with
-:func:`scope_clause`. Personal data are shown masked; :func:`reveal` gives a full value to the
-roles allowed to see it, with a stated purpose, written to the trail.
+with a role set from here. Every repository query — lists and single rows alike — starts from
+:func:`readable_statement` (or adds :func:`scope_clause` to its own select) for the principal and
+the action, so a row outside the caller's reach is simply not found; :func:`covers` answers the
+same question for a grid a new row would go into. Jobs and the CLI act as
+``system_principal(...)``, never as "no principal". Personal data are shown masked;
+:func:`reveal` gives a full value to the roles allowed to see it, with a stated purpose, written
+to the trail.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gridgov.authz.principal import (
@@ -30,6 +34,12 @@ TRAIL_READERS = frozenset({Role.AUDITOR})
 ACCOUNT_ADMINS = frozenset({Role.SECURITY_ADMIN})
 # Who configures grids, categories, modules, calendars (system administration).
 SYSTEM_ADMINS = frozenset({Role.SYSTEM_ADMIN})
+# Who admits task types and data needs (准入, capability 9); the rules file is system admin.
+ADMISSION_OFFICERS = frozenset({Role.ADMISSION_OFFICE})
+# Life-cycle services (capability 5): staff handle findings; workers and staff carry proxy
+# services (代办); departments push events and confirm the services they handle.
+LIFECYCLE_STAFF = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF})
+PROXY_HANDLERS = LIFECYCLE_STAFF | {Role.GRID_WORKER}
 # Roles that work with the population base of their scope.
 REGION_ROLES = frozenset(REGION_ROLE_CODE_LENGTH)
 COMMAND_CENTRE = frozenset({Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER})
@@ -49,17 +59,19 @@ DASHBOARD_ROLES = frozenset(
 # Who downloads ledgers (台账): the dashboard's readers and community staff, within their scope.
 LEDGER_ROLES = DASHBOARD_ROLES | {Role.COMMUNITY_STAFF}
 
-# Data categories each department is entitled to (capability 9: declared, not re-collected).
+# Data categories each department (by its code, gridgov.cases.reference.DEPARTMENTS) may read
+# from the shared base (capability 9: declared, not re-collected).
 DEPARTMENT_CATEGORIES: dict[str, frozenset[str]] = {
-    "police": frozenset({"person", "household", "house", "organisation"}),
-    "commerce": frozenset({"organisation", "facility"}),
-    "social_security": frozenset({"person", "household"}),
-    "health": frozenset({"person", "household"}),
-    "housing": frozenset({"house", "household"}),
-    "family_planning": frozenset({"person", "household"}),
-    "civil_affairs": frozenset({"person", "household"}),
-    "urban_management": frozenset({"facility"}),
+    "GA": frozenset({"person", "household", "house", "organisation"}),  # police
+    "SCJG": frozenset({"organisation", "facility"}),  # market regulation (commerce)
+    "RS": frozenset({"person", "household"}),  # social security
+    "WJ": frozenset({"person", "household"}),  # health (incl. family planning)
+    "ZJ": frozenset({"house", "household"}),  # housing
+    "MZ": frozenset({"person", "household"}),  # civil affairs
+    "CG": frozenset({"facility"}),  # urban management
 }
+Action = Literal["read", "change"]
+Column = InstrumentedAttribute[str] | ColumnElement[str]
 
 SensitiveField = Literal["id_number", "phone"]
 # Who may see a resident's ID number and phone in full. Not leaders, dispatchers, inspectors,
@@ -96,19 +108,21 @@ def department_may_read(principal: Principal, category: str) -> bool:
 
 def scope_clause(
     principal: Principal,
+    action: Action = "read",
     *,
-    grid_code: InstrumentedAttribute[str] | ColumnElement[str] | None = None,
-    department_code: InstrumentedAttribute[str] | ColumnElement[str] | None = None,
+    grid_code: Column | None = None,
+    department_code: Column | None = None,
     category: str | None = None,
 ) -> ColumnElement[bool]:
-    """WHERE clause for every readable statement.
+    """The WHERE clause of every readable statement.
 
-    * ``grid_code``: the row's grid (or any region) code — territory roles read their subtree,
+    * ``grid_code``: the row's grid (or any region) code — territory roles reach their subtree,
       inspectors their covered grids, the centre and leaders the city;
-    * ``department_code``: the row's responsible department — departments read their own rows;
-    * ``category``: the data category of the table — departments entitled to it read it all.
-    Administrators (system/security/audit) read nothing through this clause; the system
-    principal of jobs and the CLI (:func:`gridgov.authz.principal.system_principal`) reads all.
+    * ``department_code``: the row's responsible department — departments reach their own rows;
+    * ``category``: the data category of the table — a department entitled to it reads it all
+      (never changes it: the base is kept by the territory).
+    Administrators (system/security/audit) reach nothing through this clause; the system
+    principal of jobs and the CLI (:func:`gridgov.authz.principal.system_principal`) reaches all.
     """
     if principal.system:
         return true()
@@ -116,17 +130,56 @@ def scope_clause(
     if role in ADMINISTRATORS:
         return false()
     if role in DEPARTMENT_ROLES:
-        clauses: list[ColumnElement[bool]] = []
-        if category is not None and department_may_read(principal, category):
+        if action == "read" and category is not None and department_may_read(principal, category):
             return true()
         if department_code is not None and principal.department_code:
-            clauses.append(department_code == principal.department_code)
-        return or_(*clauses) if clauses else false()
+            return department_code == principal.department_code
+        return false()
     if role in CITY_ROLES:
         return true()
     if grid_code is None:
         return false()
     return region_scope(principal).clause(grid_code)
+
+
+def readable_statement(
+    principal: Principal, model: Any, action: Action = "read", *, category: str | None = None
+) -> Select[Any]:
+    """``SELECT model`` restricted to the rows the principal may ``action`` (the model's
+    ``grid_code`` and, if it has one, ``department_code`` columns decide)."""
+    return select(model).where(
+        scope_clause(
+            principal,
+            action,
+            grid_code=getattr(model, "grid_code", None),
+            department_code=getattr(model, "department_code", None),
+            category=category,
+        )
+    )
+
+
+def first_row(session: Session, statement: Select[Any], *, for_update: bool = False) -> Any:
+    """The one row of a readable statement narrowed to it (``None``: not there, or not yours)."""
+    if for_update:
+        statement = statement.with_for_update()
+    return session.scalars(statement).first()
+
+
+def covers(principal: Principal, grid_code: str | None, action: Action = "change") -> bool:
+    """Whether a row in ``grid_code`` would be within the principal's reach (for new rows and
+    targets named by the caller; existing rows are found through the readable statement)."""
+    if principal.system:
+        return True
+    if principal.role in ADMINISTRATORS or principal.role in DEPARTMENT_ROLES:
+        return False
+    return region_scope(principal).contains(grid_code)
+
+
+def ensure_covers(principal: Principal, grid_code: str, action: Action = "change") -> None:
+    if not covers(principal, grid_code, action):
+        raise Forbidden(
+            f"网格 {grid_code} 不在您的管辖范围内", f"Grid {grid_code} is outside your area"
+        )
 
 
 def reveal(
@@ -168,3 +221,11 @@ def require(principal: Principal, roles: frozenset[Role]) -> None:
     """For services called outside a route (the route uses ``require_roles``)."""
     if principal.role not in roles:
         raise Forbidden("无权执行此操作", "Your role may not do this")
+
+
+# Grid re-division: territory staff and leaders see drift and proposals; district staff compute,
+# edit, approve and reject them.
+REDIVISION_VIEWERS = frozenset(
+    {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.LEADER}
+)
+REDIVISION_DECIDERS = frozenset({Role.DISTRICT_STAFF})

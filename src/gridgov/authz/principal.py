@@ -21,6 +21,8 @@ class Role(StrEnum):
     SYSTEM_ADMIN = "system_admin"
     SECURITY_ADMIN = "security_admin"
     AUDITOR = "auditor"
+    # 准入办 (district): admits task types for grid workers, approves departments' data needs.
+    ADMISSION_OFFICE = "admission_office"
 
 
 # Roles whose data scope is a subtree of the region hierarchy, and the code length of their root.
@@ -42,6 +44,8 @@ CITY_ROLES = frozenset(
         Role.SYSTEM_ADMIN,
         Role.SECURITY_ADMIN,
         Role.AUDITOR,
+        # The admission office watches every worker's load; its routes are its own role set.
+        Role.ADMISSION_OFFICE,
     }
 )
 

@@ -118,16 +118,29 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
         "houses": repository.houses(code),
         "households": repository.households(code),
         "persons": repository.persons(code),
-        "tasks": [
-            TaskRead.model_validate(t).model_dump(mode="json")
-            for t in tasks.list_readable(session, principal=principal)
-        ],
+        "tasks": _with_admission(
+            session,
+            [
+                TaskRead.model_validate(t).model_dump(mode="json")
+                for t in tasks.list_readable(session, principal=principal)
+            ],
+        ),
         "modules": [registry.summary(m) for m in registry.latest_modules(session)],
         "categories": _categories(session),
         "duty": patrols.my_day(
             session, principal=principal, day=patrols.local_day(utcnow())
         ).model_dump(mode="json"),
     }
+
+
+def _with_admission(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each task with its admission reference (准入): the worker sees on what basis it came."""
+    from gridgov.lifecycle.admission import references
+
+    found = references(session, {row["kind"] for row in rows})
+    for row in rows:
+        row["admission_ref"] = found.get(row["kind"])
+    return rows
 
 
 def _categories(session: Session) -> list[dict[str, Any]]:

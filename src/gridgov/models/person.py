@@ -32,6 +32,8 @@ class IdType(StrEnum):
     RESIDENT_ID = "resident_id"  # 居民身份证 (GB 11643)
     PASSPORT = "passport"
     PERMIT = "permit"  # 外国人永久居留身份证 / 港澳台居住证
+    # 出生医学证明: a newborn is in the base before the police issue the resident ID.
+    BIRTH_CERT = "birth_cert"
 
 
 class Person(VersionedMixin, TimestampMixin, Base):

@@ -1,0 +1,187 @@
+"""The life events gridgov understands: who reports each, and the fields it carries.
+
+Department events arrive through the department sources (``gridgov.sources``) or the event API;
+computed events (turning 60 …) are made by the jobs in :mod:`gridgov.lifecycle.jobs`. Every
+event names its person by resident ID number, or (computed events) by ``person_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from gridgov.kit.errors import BadRequest
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    title: str
+    title_en: str
+    # Departments that may report it ("computed": made by gridgov's own jobs).
+    departments: tuple[str, ...]
+    fields: tuple[str, ...]
+    # The fields without which the event cannot be handled at all.
+    required: tuple[str, ...] = ()
+
+
+_PERSON = ("id_number", "name", "address")
+EVENT_TYPES: dict[str, EventType] = {
+    t.code: t
+    for t in (
+        EventType(
+            "birth",
+            "出生",
+            "Birth",
+            ("health",),
+            (
+                "baby_sex",
+                "birth_time",
+                "weight_g",
+                "hospital",
+                "mother_name",
+                "mother_id",
+                "father_name",
+                "father_id",
+                "address",
+                "birth_cert_no",
+                "baby_name",
+            ),
+            ("baby_sex", "birth_time", "mother_name", "address"),
+        ),
+        EventType(
+            "id_issued",
+            "身份证首次申领办结",
+            "ID card issued",
+            ("police",),
+            ("id_number", "name", "birth_cert_no", "mother_id", "household_no", "birth_date"),
+            ("id_number",),
+        ),
+        EventType(
+            "death",
+            "死亡",
+            "Death",
+            ("health", "police", "civil_affairs"),
+            (*_PERSON, "died_on", "place"),
+            ("id_number",),
+        ),
+        EventType(
+            "move_in", "迁入", "Move-in", ("police",), (*_PERSON, "from_address"), ("id_number",)
+        ),
+        EventType(
+            "move_out", "迁出", "Move-out", ("police",), (*_PERSON, "to_address"), ("id_number",)
+        ),
+        EventType(
+            "permit_issued",
+            "居住证签发",
+            "Residence permit issued",
+            ("police",),
+            (*_PERSON, "expires_on"),
+            ("id_number", "expires_on"),
+        ),
+        EventType(
+            "permit_renewed",
+            "居住证续签",
+            "Residence permit renewed",
+            ("police",),
+            (*_PERSON, "expires_on"),
+            ("id_number", "expires_on"),
+        ),
+        EventType(
+            "permit_expiring",
+            "居住证即将到期",
+            "Residence permit expiring",
+            ("police", "computed"),
+            (*_PERSON, "expires_on"),
+            ("expires_on",),
+        ),
+        EventType(
+            "kindergarten_entry",
+            "入园",
+            "Kindergarten entry",
+            ("education",),
+            (*_PERSON, "school"),
+            ("id_number",),
+        ),
+        EventType(
+            "school_entry",
+            "入学",
+            "School entry",
+            ("education",),
+            (*_PERSON, "school", "grade"),
+            ("id_number",),
+        ),
+        EventType(
+            "enlistment",
+            "应征入伍",
+            "Enlistment",
+            ("military",),
+            (*_PERSON, "unit"),
+            ("id_number",),
+        ),
+        EventType(
+            "employment",
+            "就业登记",
+            "Employment registered",
+            ("social_security",),
+            (*_PERSON, "employer"),
+            ("id_number",),
+        ),
+        EventType(
+            "marriage",
+            "结婚登记",
+            "Marriage",
+            ("civil_affairs",),
+            (*_PERSON, "spouse_name", "spouse_id", "married_on"),
+            ("id_number",),
+        ),
+        EventType("turning_60", "年满60周岁", "Turned 60", ("computed",), ("age",)),
+        EventType("turning_80", "年满80周岁", "Turned 80", ("computed",), ("age",)),
+        EventType(
+            "child_16_without_id",
+            "年满16周岁未领身份证",
+            "Turned 16 without an ID card",
+            ("computed",),
+            ("age",),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One notification as gridgov handles it, whatever channel brought it."""
+
+    event_type: str
+    source: str
+    source_ref: str
+    occurred_on: date
+    data: dict[str, Any] = field(default_factory=dict)
+    # Computed events know their person already.
+    person_id: int | None = None
+
+
+def check_event(event: Event) -> EventType:
+    """The event's type, after checking the reporting department and the required fields."""
+    kind = EVENT_TYPES.get(event.event_type)
+    if kind is None:
+        raise BadRequest(
+            f"未知的事件类型「{event.event_type}」",
+            f"Unknown event type {event.event_type!r}",
+            field="event_type",
+        )
+    if event.source not in kind.departments:
+        raise BadRequest(
+            f"「{kind.title}」不由该部门报送",
+            f"{event.source!r} does not report {event.event_type!r}",
+            field="source",
+        )
+    missing = [name for name in kind.required if not event.data.get(name)]
+    if missing and event.person_id is None:
+        raise BadRequest(
+            f"事件缺少字段：{'、'.join(missing)}",
+            f"Missing fields: {', '.join(missing)}",
+            field=missing[0],
+        )
+    return kind

@@ -1,0 +1,181 @@
+"""Queries of the life-cycle domain; lists start from what the caller may read (scope_clause)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.policy import scope_clause
+from gridgov.authz.principal import Principal
+from gridgov.models.house import House
+from gridgov.models.household import Household
+from gridgov.models.lifecycle import FamilyLink, LifeEvent, ProxyService, RuleSet
+from gridgov.models.person import Person
+from gridgov.models.task import Task
+from gridgov.people.sensitive import lookup
+
+
+@dataclass(frozen=True)
+class Place:
+    house_id: int | None
+    grid_code: str
+    address: str
+    lng: float | None = None
+    lat: float | None = None
+
+
+class LifecycleRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- events ---------------------------------------------------------------------------------
+    def readable_events(self, principal: Principal) -> Select[Any]:
+        return select(LifeEvent).where(
+            scope_clause(
+                principal,
+                grid_code=LifeEvent.grid_code,
+                department_code=LifeEvent.source,
+            )
+        )
+
+    def event_by_ref(self, source: str, source_ref: str) -> LifeEvent | None:
+        return self.session.scalars(
+            select(LifeEvent).where(LifeEvent.source == source, LifeEvent.source_ref == source_ref)
+        ).first()
+
+    def existing_refs(self, source: str, refs: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(refs), 500):
+            found.update(
+                self.session.scalars(
+                    select(LifeEvent.source_ref).where(
+                        LifeEvent.source == source,
+                        LifeEvent.source_ref.in_(list(refs[start : start + 500])),
+                    )
+                )
+            )
+        return found
+
+    def event_of_task(self, task_id: int) -> LifeEvent | None:
+        return self.session.scalars(select(LifeEvent).where(LifeEvent.task_id == task_id)).first()
+
+    def events_of_person(self, person_ids: Sequence[int]) -> list[LifeEvent]:
+        return list(
+            self.session.scalars(select(LifeEvent).where(LifeEvent.person_id.in_(list(person_ids))))
+        )
+
+    # -- people and places ----------------------------------------------------------------------
+    def person_by_id_number(self, number: str | None) -> Person | None:
+        if not number:
+            return None
+        return self.session.scalars(
+            select(Person).where(Person.id_number_hash == lookup(str(number).strip().upper()))
+        ).first()
+
+    def person(self, person_id: int | None) -> Person | None:
+        if person_id is None:
+            return None
+        return self.session.get(Person, person_id)
+
+    def household(self, household_id: int | None) -> Household | None:
+        if household_id is None:
+            return None
+        return self.session.get(Household, household_id)
+
+    def household_by_no(self, number: str) -> Household | None:
+        return self.session.scalars(
+            select(Household).where(Household.household_no == number.strip())
+        ).first()
+
+    def household_of_house(self, house_id: int) -> Household | None:
+        return self.session.scalars(
+            select(Household)
+            .where(Household.house_id == house_id, Household.status == "active")
+            .order_by(Household.id)
+        ).first()
+
+    def resolve_address(self, text: str | None) -> Place | None:
+        """The house and grid an address names (the reconciliation's address normaliser)."""
+        from gridgov.sources.addresses import resolve_address
+
+        found = resolve_address(self.session, text)
+        if found is None:
+            return None
+        house = self.session.get(House, found.house_id)
+        if house is None:
+            return None
+        return Place(house.id, house.grid_code, house.address, house.lng, house.lat)
+
+    def house(self, house_id: int | None) -> House | None:
+        return None if house_id is None else self.session.get(House, house_id)
+
+    def children_without_id(self, parent_id: int) -> list[Person]:
+        return list(
+            self.session.scalars(
+                select(Person)
+                .join(FamilyLink, FamilyLink.child_id == Person.id)
+                .where(FamilyLink.parent_id == parent_id, Person.id_type == "birth_cert")
+            )
+        )
+
+    def newborns_in_household(self, household_no: str | None, born: Any) -> list[Person]:
+        """Persons without a resident ID yet (birth certificate) in the household."""
+        if not household_no:
+            return []
+        statement = (
+            select(Person)
+            .join(Household, Household.id == Person.household_id)
+            .where(Household.household_no == household_no, Person.id_type == "birth_cert")
+        )
+        if born is not None:
+            statement = statement.where(Person.birth_date == born)
+        return list(self.session.scalars(statement))
+
+    def family(self, person_id: int) -> list[FamilyLink]:
+        return list(
+            self.session.scalars(
+                select(FamilyLink).where(
+                    (FamilyLink.child_id == person_id) | (FamilyLink.parent_id == person_id)
+                )
+            )
+        )
+
+    # -- services and tasks ---------------------------------------------------------------------
+    def readable_services(self, principal: Principal) -> Select[Any]:
+        return select(ProxyService).where(
+            scope_clause(
+                principal,
+                grid_code=ProxyService.grid_code,
+                department_code=ProxyService.department_code,
+            )
+        )
+
+    def open_services(self, person_id: int, code: str | None = None) -> list[ProxyService]:
+        statement = select(ProxyService).where(
+            ProxyService.person_id == person_id,
+            ProxyService.state.in_(["open", "handed_over"]),
+        )
+        if code:
+            statement = statement.where(ProxyService.service_code == code)
+        return list(self.session.scalars(statement))
+
+    def open_tasks_about(self, person_id: int) -> list[Task]:
+        event_tasks = select(LifeEvent.task_id).where(
+            LifeEvent.person_id == person_id, LifeEvent.task_id.is_not(None)
+        )
+        return list(
+            self.session.scalars(
+                select(Task).where(
+                    Task.state.in_(["open", "accepted"]),
+                    ((Task.subject_type == "person") & (Task.subject_id == str(person_id)))
+                    | Task.id.in_(event_tasks),
+                )
+            )
+        )
+
+    def newest_rule_set(self) -> RuleSet | None:
+        return self.session.scalars(select(RuleSet).order_by(RuleSet.version.desc())).first()
