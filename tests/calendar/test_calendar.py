@@ -74,9 +74,9 @@ def test_lunch_break_and_evening_are_not_working_time() -> None:
 
 def test_2027_falls_back_to_weekends_with_a_warning(db: Session) -> None:
     calendar = service.current_calendar(db)
-    # New Year's Day 2027 is a Friday: without an entered schedule it counts as a working day.
+    # New Year's Day 2027 is a Friday: a statutory day off even before the schedule is entered.
     due = calendar.add_working_minutes(cst(2026, 12, 31, 17, 0), 60)
-    assert due.at == cst(2027, 1, 1, 9, 0)
+    assert due.at == cst(2027, 1, 4, 9, 0)
     assert due.unknown_years == {2027}
     assert "2027" in (due.warning or "")
     # A long deadline far into 2027 never crashes.

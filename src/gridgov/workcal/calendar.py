@@ -3,8 +3,9 @@
 Times are stored in UTC and reasoned about in China Standard Time (UTC+8, no daylight saving).
 A working day has the periods of :data:`WORKING_PERIODS` (08:30–12:00, 14:00–17:30 = 420 min).
 A day is a working day when the calendar says so (holiday ``off`` / make-up ``work``), otherwise
-when it is Monday–Friday. For a year nobody entered, the weekday rule is all there is: the
-computation still answers, and reports the year so the caller can show a warning.
+when it is Monday–Friday. For a year nobody entered, the 13 statutory days off (computable, see
+:mod:`gridgov.workcal.statutory`) and the weekday rule are all there is: the computation still
+answers, and reports the year so the caller can warn that make-up working days are unknown.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from gridgov.workcal.statutory import statutory_days_off
 
 CST = timezone(timedelta(hours=8), "CST")
 # (start, end) of each working period of a working day, local time.
@@ -43,8 +46,9 @@ def unknown_years_warning(years: Iterable[int]) -> str | None:
     if not listed:
         return None
     return (
-        f"{listed} 年工作日历尚未录入，期限按周末休息推算，法定节假日公布后请导入 / "
-        f"calendar for {listed} not entered yet: deadline assumes plain weekends"
+        f"{listed} 年工作日历尚未录入，期限已计入法定节假日，但调休上班日未知，"
+        f"放假安排公布后请导入 / calendar for {listed} not entered yet: the statutory days off "
+        "are counted, the make-up working days are not known"
     )
 
 
@@ -62,6 +66,8 @@ class WorkCalendar:
         exception = self.exceptions.get(day)
         if exception is not None:
             return exception
+        if day.year not in self.known_years and day in statutory_days_off(day.year):
+            return False  # a year nobody entered still has its 13 statutory days off
         return day.weekday() < 5
 
     def _periods_of(self, day: date) -> list[tuple[datetime, datetime]]:
