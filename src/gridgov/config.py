@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     host: str = "127.0.0.1"
+    # Host header values the app answers, comma-separated ("grid.example.gov.cn,*.example.org");
+    # unset: any in demo/test mode, this machine's names in production (kit/security.py).
+    allowed_hosts: str = ""
+    # Send Strict-Transport-Security on every response (it is always sent over TLS).
+    hsts: bool = False
     port: int = Field(default=8000, ge=1, le=65535)
     # The embedded job scheduler in `gridgov serve` (None: on, except in mode test).
     scheduler_embedded: bool | None = None

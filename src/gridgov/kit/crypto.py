@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -60,3 +61,31 @@ def mask_phone(value: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# Resident ID numbers (18 characters; the old 15-digit ones are all replaced, and 15 digits is
+# a grid code) and phone numbers (mobiles, and
+# landlines with their area code) written into free text or a URL. Digits run on both sides
+# are left alone: a longer number (an order, a grid code) is not a phone.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d(?:[- ]?\d{4}){2}|0\d{2,3}[- ]?\d{7,8})(?!\d)"
+)
+
+
+def mask_free_text(text: str) -> str:
+    """Mask every ID number and phone number found in a text (descriptions, comments, URLs).
+
+    For public and masked outputs; the stored text stays intact for roles that may see it."""
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    masked = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _PHONE_IN_TEXT.sub(_mask_phone_match, masked)
+
+
+def _mask_phone_match(match: re.Match[str]) -> str:
+    number = match.group(1)  # without the +86 prefix: its first 3 digits and last 4 stay
+    digits = [i for i, c in enumerate(number) if c.isdigit()]
+    keep = set(digits[:3] + digits[-4:])
+    masked = "".join(c if (not c.isdigit() or i in keep) else "*" for i, c in enumerate(number))
+    return match.group(0)[: match.start(1) - match.start(0)] + masked
