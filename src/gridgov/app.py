@@ -7,6 +7,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gridgov import __version__
 from gridgov.config import Settings, get_settings
@@ -17,6 +18,11 @@ from gridgov.kit.middleware import (
     BodySizeLimitMiddleware,
     NulCharacterMiddleware,
     RequestContextMiddleware,
+)
+from gridgov.kit.security import (
+    SecurityHeadersMiddleware,
+    allowed_hosts,
+    install_access_log_masking,
 )
 from gridgov.web import STATIC_DIR
 
@@ -71,6 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(NulCharacterMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
+    install_access_log_masking()
     return app
 
 
