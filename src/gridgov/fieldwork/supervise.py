@@ -20,7 +20,7 @@ from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
-from gridgov.web.i18n import add_messages, request_language
+from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -28,30 +28,7 @@ router = APIRouter(include_in_schema=False)
 DB = Annotated[Session, Depends(request_session, scope="function")]
 Supervisor = Annotated[Principal, Depends(page_roles(*SUPERVISOR_ROLES))]
 
-add_nav("field.nav.supervise", "/field/supervise", set(SUPERVISOR_ROLES))
-add_messages(
-    {
-        "field.nav.supervise": {"zh-CN": "网格员巡查", "en": "Field work"},
-        "field.duty": {"zh-CN": "巡查时长（3 小时/天）", "en": "Patrol time (3 h a day)"},
-        "field.worker": {"zh-CN": "网格员", "en": "Worker"},
-        "field.grid": {"zh-CN": "网格", "en": "Grid"},
-        "field.hours": {"zh-CN": "网格内时长", "en": "Inside the grid"},
-        "field.met": {"zh-CN": "达标", "en": "Met"},
-        "field.track": {"zh-CN": "轨迹", "en": "Track"},
-        "field.show_track": {"zh-CN": "查看轨迹", "en": "Show track"},
-        "field.minutes_inside": {"zh-CN": "网格内", "en": "Inside the grid"},
-        "field.minutes_outside": {"zh-CN": "网格外", "en": "Outside the grid"},
-        "field.minutes": {"zh-CN": "分钟", "en": "min"},
-        "field.no_patrol": {"zh-CN": "当天没有巡查记录", "en": "No patrol on this day"},
-        "field.patrol_row": {"zh-CN": "巡查", "en": "Patrol"},
-        "field.points": {"zh-CN": "定位点", "en": "Points"},
-        "field.conflicts": {"zh-CN": "待核查的同步冲突", "en": "Sync conflicts to review"},
-        "field.accept": {"zh-CN": "采用", "en": "Accept"},
-        "field.discard": {"zh-CN": "驳回", "en": "Discard"},
-        "field.none": {"zh-CN": "无", "en": "None"},
-        "field.newcomer": {"zh-CN": "新居民", "en": "newcomer"},
-    }
-)
+add_nav(N_("网格员巡查"), "/field/supervise", set(SUPERVISOR_ROLES))
 
 
 def _page(
@@ -75,7 +52,7 @@ def _page(
     return render(
         request,
         "field/supervise.html",
-        page_title="网格员巡查 / Field work",
+        page_title=gettext(request_language(request), "网格员巡查"),
         principal=principal,
         day=chosen,
         worker=worker,

@@ -17,7 +17,7 @@ from gridgov.fieldwork.supervise import router as supervise_router
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
 from gridgov.web import STATIC_DIR
-from gridgov.web.i18n import add_messages, request_language
+from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -27,33 +27,6 @@ FIELD_STATIC = STATIC_DIR / "field"
 DB = Annotated[Session, Depends(request_session, scope="function")]
 Admin = Annotated[Principal, Depends(page_roles(Role.SYSTEM_ADMIN))]
 MAX_XLSX = 1024 * 1024
-
-add_messages(
-    {
-        "field.title": {"zh-CN": "网格员移动采集", "en": "Grid worker field app"},
-        "field.username": {"zh-CN": "用户名", "en": "Username"},
-        "field.password": {"zh-CN": "密码", "en": "Password"},
-        "field.sign_in": {"zh-CN": "登录", "en": "Sign in"},
-        "field.sign_out": {"zh-CN": "退出登录", "en": "Sign out"},
-        "field.queue": {"zh-CN": "待同步", "en": "Queued"},
-        "field.home": {"zh-CN": "网格", "en": "Grid"},
-        "field.patrol": {"zh-CN": "巡查", "en": "Patrol"},
-        "field.forms": {"zh-CN": "采集", "en": "Collect"},
-        "field.report": {"zh-CN": "上报", "en": "Report"},
-        "field.tasks": {"zh-CN": "任务", "en": "Tasks"},
-        "field.mine": {"zh-CN": "我的", "en": "Mine"},
-        "field.modules": {"zh-CN": "采集模块", "en": "Collection modules"},
-        "field.modules_help": {
-            "zh-CN": "上传 XLSForm 文件（survey/choices/settings）即可新增模块或发布新版本，无需改代码。",
-            "en": "Upload an XLSForm (survey/choices/settings) to add a module or publish a new "
-            "version — no code needed.",
-        },
-        "field.upload": {"zh-CN": "上传", "en": "Upload"},
-        "field.version": {"zh-CN": "版本", "en": "Version"},
-        "field.module_title": {"zh-CN": "名称", "en": "Title"},
-        "field.fields": {"zh-CN": "题目数", "en": "Fields"},
-    }
-)
 
 
 @router.get("/field/", response_class=HTMLResponse)
@@ -85,7 +58,7 @@ def _modules_page(
     return render(
         request,
         "field/modules.html",
-        page_title="采集模块 / Modules",
+        page_title=gettext(request_language(request), "采集模块"),
         principal=principal,
         modules=modules,
         **context,
@@ -115,16 +88,19 @@ def modules_upload(
         session.rollback()
         error = exc.message_en if english else exc.message
         return _modules_page(request, session, principal, error=error)
-    added = f"{module.code} v{module.version}" + ("" if created else " (unchanged)")
+    language = request_language(request)
+    added = (
+        gettext(
+            language, "已发布 %(code)s 第 %(version)s 版", code=module.code, version=module.version
+        )
+        if created
+        else gettext(
+            language, "%(code)s 第 %(version)s 版未变化", code=module.code, version=module.version
+        )
+    )
     session.commit()  # before answering (see fieldwork/ack.py)
     return _modules_page(request, session, principal, added=added)
 
 
-add_nav("field.nav.app", "/field/", {Role.GRID_WORKER})
-add_nav("field.nav.modules", "/field/admin/modules", {Role.SYSTEM_ADMIN})
-add_messages(
-    {
-        "field.nav.app": {"zh-CN": "E通", "en": "Field app"},
-        "field.nav.modules": {"zh-CN": "采集模块", "en": "Collection modules"},
-    }
-)
+add_nav(N_("E通"), "/field/", {Role.GRID_WORKER})
+add_nav(N_("采集模块"), "/field/admin/modules", {Role.SYSTEM_ADMIN})

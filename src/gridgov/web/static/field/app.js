@@ -11,8 +11,50 @@
   const POINTS_PER_SEND = 10;
   const POINT_EVERY_MS = 30000;
   const DUTY_SECONDS = 3 * 3600;
-  const lang = document.documentElement.lang === "en" ? "en" : "zh";
-  const T = (zh, en) => (lang === "en" ? en : zh);
+  /* Language: the phone's own choice, switched at once and kept offline (localStorage; the sign-in
+     page's cookie or the shell's default the first time). Texts are written in Chinese as
+     _("…") and looked up in static/field/messages.json, generated from the .po catalogues
+     (make messages) and cached by the service worker with the shell. */
+  const LANG_KEY = "gridgov.lang";
+  const cookieLang = (document.cookie.match(/(?:^|; )lang=([^;]+)/) || [])[1];
+  let lang = (localStorage.getItem(LANG_KEY) || cookieLang || document.documentElement.lang) === "en" ? "en" : "zh";
+  let catalogue = {};
+  const _ = (text, values) => {
+    let out = (lang === "en" && catalogue.en && catalogue.en[text]) || text;
+    for (const [k, v] of Object.entries(values || {})) out = out.split(`%(${k})s`).join(String(v));
+    return out;
+  };
+  const T = (zh, en) => (lang === "en" ? en : zh);  // the old form, until its last texts are in the catalogue
+  // Times in the city's zone (GRIDGOV_TIME_ZONE), whatever the phone's own zone; the server's
+  // instants without a zone are UTC.
+  const CITY_ZONE = document.documentElement.dataset.timeZone || "Asia/Shanghai";
+  const localTime = (iso, dateToo = true) => {
+    if (!iso) return "";
+    const text = /[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z";
+    const options = { timeZone: CITY_ZONE, hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    if (dateToo) Object.assign(options, { year: "numeric", month: "2-digit", day: "2-digit" });
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "zh-CN", options).format(new Date(text));
+  };
+  // Codes in words (marked with N_ for the catalogue, translated when shown).
+  const N_ = (text) => text;
+  const WORDS = {
+    task: { open: N_("待接收"), accepted: N_("已接收"), done: N_("已完成"), cancelled: N_("已取消"), case_verification: N_("案件核查") },
+    record: { form: N_("采集表单"), task_result: N_("任务结果"), report: N_("事件上报") },
+    report: { stored: N_("已提交"), duplicate: N_("已提交"), rejected: N_("被拒收"), stale: N_("待核查"), invalid: N_("需修改") },
+    case: { reported: N_("待受理"), registered: N_("已立案"), cancelled: N_("已作废"), dispatched: N_("已派遣"), accepted: N_("处置中"), handled: N_("待核查"), verified: N_("已核查"), closed: N_("已结案"), on_hold: N_("挂账"), merged: N_("已合并") },
+  };
+  const word = (kind, code) => (WORDS[kind][code] ? _(WORDS[kind][code]) : code);
+  const categoryName = (code) => {
+    const c = ((state.bundle && state.bundle.categories) || []).find((x) => x.code === code);
+    return c ? (lang === "en" && c.name_en ? c.name_en : c.name) : code || "";
+  };
+  const moduleTitle = (code) => {
+    const m = ((state.bundle && state.bundle.modules) || []).find((x) => x.code === code);
+    return m ? (lang === "en" && m.title_en ? m.title_en : m.title) : code || "";
+  };
+  const requestWords = (i) => (i.path.startsWith("/field/patrols") ? _("巡查轨迹")
+    : /^\/tasks\/\d+\/accept$/.test(i.path) ? _("接收任务")
+    : i.path.startsWith("/lifecycle/diversions") ? _("抽调报告") : _("其他请求"));
   const $ = (sel, root) => (root || document).querySelector(sel);
   const el = (tag, attrs, ...children) => {
     const node = document.createElement(tag);
@@ -58,7 +100,7 @@
     badge.textContent = String(pending);
     badge.dataset.count = String(pending);
     badge.classList.toggle("zero", pending === 0);
-    $("#queue-failed").textContent = failed ? T(`${failed} 条需修改`, `${failed} need fixing`) : "";
+    $("#queue-failed").textContent = failed ? _("%(n)s 条需修改", { n: failed }) : "";
     if (state.view === "queue") renderQueue();
     return pending;
   }
@@ -110,7 +152,7 @@
     if (!state.token || !online()) return;
     state.syncing = true;
     state.resync = false;
-    setStatus(T("同步中…", "Syncing…"));
+    setStatus(_("同步中…"));
     try {
       let progress = true;
       while (progress) {
@@ -128,7 +170,7 @@
               // Patrol points dated ahead of the server's clock are refused one by one.
               const body = await r.json().catch(() => null);
               if (body && Array.isArray(body.results) && body.results.some((x) => x.status === "rejected")) {
-                notice(T("手机时间不准，部分定位未计入，请校准手机时间", "The phone's clock is wrong: some positions were not counted; set the time"));
+                notice(_("手机时间不准，部分定位未计入，请校准手机时间"));
               }
             } else { head.state = "failed"; head.error = (await r.text()).slice(0, 300); await S.update(head); }
             progress = true;
@@ -160,8 +202,8 @@
           } else {
             // stored, duplicate (an earlier send got through), rejected/stale (kept for review)
             await S.remove(item.seq);
-            if (result.review === "id_exists") notice(T("该居民已在人口库中登记，记录已交主管核查", "This resident is already in the base: the record went to the supervisor for review"));
-            else if (result.status === "rejected" || result.status === "stale") notice(T("一条记录已提交主管核查", "A record was passed to the supervisor for review"));
+            if (result.review === "id_exists") notice(_("该居民已在人口库中登记，记录已交主管核查"));
+            else if (result.status === "rejected" || result.status === "stale") notice(_("一条记录已提交主管核查"));
           }
         }
         progress = true;
@@ -169,7 +211,7 @@
       setStatus("");
       await refreshBundle();
     } catch (e) {
-      setStatus(T("网络中断，稍后重试", "Network down, will retry"));
+      setStatus(_("网络中断，稍后重试"));
     } finally {
       state.syncing = false;
       await refreshCount();
@@ -198,7 +240,7 @@
   function renderHeader() {
     const grid = state.bundle && state.bundle.grid;
     $("#grid-name").textContent = grid ? `${grid.name} · ${grid.code}` : "";
-    $("#net").textContent = online() ? T("在线", "Online") : T("离线", "Offline");
+    $("#net").textContent = online() ? _("在线") : _("离线");
     $("#net").className = online() ? "net on" : "net off";
   }
 
@@ -212,12 +254,11 @@
 
   function renderHome(main) {
     const b = state.bundle;
-    if (!b) { main.append(el("p", {}, T("正在加载网格数据…", "Loading grid data…"))); return; }
+    if (!b) { main.append(el("p", {}, _("正在加载网格数据…"))); return; }
     main.append(el("section", { class: "card", id: "grid-card", "data-grid": b.grid ? b.grid.code : "" },
-      el("h2", {}, b.grid ? b.grid.name : T("未分配网格", "No grid assigned")),
+      el("h2", {}, b.grid ? b.grid.name : _("未分配网格")),
       el("div", { id: "map", class: "map" }),
-      el("p", { class: "muted" }, T(`设施 ${b.facilities.length} · 房屋 ${b.houses.length} · 户 ${b.households.length} · 待办任务 ${b.tasks.length}`,
-        `${b.facilities.length} facilities · ${b.houses.length} houses · ${b.households.length} households · ${b.tasks.length} open tasks`))));
+      el("p", { class: "muted" }, _("设施 %(facilities)s · 房屋 %(houses)s · 户 %(households)s · 待办任务 %(tasks)s", { facilities: b.facilities.length, houses: b.houses.length, households: b.households.length, tasks: b.tasks.length }))));
     main.append(dutyCard());
     drawMap($("#map"), b);
   }
@@ -230,11 +271,11 @@
     const minutes = Math.floor(seconds / 60), dutyMinutes = DUTY_SECONDS / 60;
     const pct = Math.min(100, Math.round((seconds / DUTY_SECONDS) * 100));
     return el("section", { class: "card", id: "duty-card" },
-      el("h3", {}, T("今日网格内巡查", "Inside the grid today")),
+      el("h3", {}, _("今日网格内巡查")),
       el("div", { class: "bar" }, el("span", { style: `width:${pct}%` })),
       el("p", { id: "duty", "data-seconds": String(seconds), "data-met": duty && duty.met ? "1" : "0" },
-        T(`${minutes} 分钟 / ${dutyMinutes} 分钟`, `${minutes} min / ${dutyMinutes} min`), duty && duty.met ? " ✔" : ""),
-      el("small", { class: "muted" }, T("按同步到服务器的轨迹计算", "From the track synced to the server")));
+        _("%(minutes)s 分钟 / %(duty)s 分钟", { minutes, duty: dutyMinutes }), duty && duty.met ? " ✔" : ""),
+      el("small", { class: "muted" }, _("按同步到服务器的轨迹计算")));
   }
 
   function drawMap(node, b) {
@@ -275,7 +316,7 @@
   // ----- forms rendered from the module definition
   function renderForms(main) {
     const modules = (state.bundle && state.bundle.modules) || [];
-    main.append(el("h2", {}, T("采集模块", "Collection modules")));
+    main.append(el("h2", {}, _("采集模块")));
     const list = el("ul", { class: "list" });
     for (const m of modules) list.append(el("li", {}, el("button", { class: "link", "data-module": m.code, onclick: () => openForm(main, m) }, lang === "en" && m.title_en ? m.title_en : m.title)));
     main.append(list);
@@ -292,12 +333,12 @@
     if (["house", "household", "person"].includes(module.target) && !task) {
       const rows = { house: state.bundle.houses, household: state.bundle.households, person: state.bundle.persons || [] }[module.target];
       const options = rows.map((r) => el("option", { value: `${r.id}:${r.version}` }, module.target === "person" ? `${r.name} ${r.id_number_masked}` : r.address || r.household_no));
-      const first = identity ? el("option", { value: "new" }, T("新居民（迁入登记）", "New resident (moving in)")) : el("option", { value: "" }, "—");
-      form.append(el("label", {}, identity ? T("登记对象", "Who") : T("对象（可选）", "Record (optional)"), el("select", { name: "__subject" }, first, options)));
+      const first = identity ? el("option", { value: "new" }, _("新居民（迁入登记）")) : el("option", { value: "" }, "—");
+      form.append(el("label", {}, identity ? _("登记对象") : _("对象（可选）"), el("select", { name: "__subject" }, first, options)));
       if (identity) {
         form.append(el("div", { class: "field", "data-field": "new_household" },
-          el("label", {}, T("新建户（可选）", "New household (optional)")),
-          el("select", { name: "__household" }, el("option", { value: "" }, T("不新建户", "No new household")),
+          el("label", {}, _("新建户（可选）")),
+          el("select", { name: "__household" }, el("option", { value: "" }, _("不新建户")),
             state.bundle.houses.map((h) => el("option", { value: String(h.id) }, h.address))),
           el("small", { class: "error" })));
       }
@@ -313,8 +354,8 @@
       } else if (f.type === "select_multiple") {
         input = el("div", { class: "checks" }, def.choices[f.list].map((c) => el("label", { class: "check" }, el("input", { type: "checkbox", name, value: c.name }), label(c.label))));
       } else if (f.type === "geopoint") {
-        input = el("div", { class: "geo" }, el("input", { name, readonly: true, placeholder: T("未定位", "not located") }),
-          el("button", { type: "button", onclick: async (e) => { const p = await locate(); e.target.previousSibling.value = p ? `${p.lat} ${p.lng}` : ""; update(); } }, T("定位", "Locate")));
+        input = el("div", { class: "geo" }, el("input", { name, readonly: true, placeholder: _("未定位") }),
+          el("button", { type: "button", onclick: async (e) => { const p = await locate(); e.target.previousSibling.value = p ? `${p.lat} ${p.lng}` : ""; update(); } }, _("定位")));
       } else if (f.type === "image") {
         input = el("input", { type: "file", name, accept: "image/jpeg,image/png,image/webp", capture: "environment" });
       } else {
@@ -325,7 +366,7 @@
       if (f.hint) wrap.append(el("small", { class: "muted" }, label(f.hint)));
       form.append(wrap);
     }
-    form.append(el("button", { type: "submit", class: "primary" }, T("保存（离线可用）", "Save (works offline)")));
+    form.append(el("button", { type: "submit", class: "primary" }, _("保存（离线可用）")));
     form.addEventListener("input", update);
     form.addEventListener("change", update);
     form.addEventListener("submit", async (e) => {
@@ -357,7 +398,7 @@
       const p = state.position;
       if (p) Object.assign(record, { lng: p.lng, lat: p.lat });
       await enqueueRecord(record);
-      notice(T("已保存，待同步", "Saved, waiting to sync"));
+      notice(_("已保存，待同步"));
       show(task ? "tasks" : "forms");
     });
     main.append(form);
@@ -398,11 +439,11 @@
       const empty = v === "" || v === undefined || (Array.isArray(v) && !v.length);
       if (empty) {
         delete values[f.name];
-        if (f.required && X.toBool(X.evaluate(f.required, env))) errors[f.name] = T("必填", "Required");
+        if (f.required && X.toBool(X.evaluate(f.required, env))) errors[f.name] = _("必填");
         continue;
       }
-      if ((f.type === "integer" && !Number.isInteger(v)) || (f.type === "decimal" && Number.isNaN(v))) { errors[f.name] = T("数字格式不对", "Not a number"); continue; }
-      if (f.constraint && !X.toBool(X.evaluate(f.constraint, env, env[f.name]))) errors[f.name] = label(f.constraint_message) || T("不符合要求", "Invalid value");
+      if ((f.type === "integer" && !Number.isInteger(v)) || (f.type === "decimal" && Number.isNaN(v))) { errors[f.name] = _("数字格式不对"); continue; }
+      if (f.constraint && !X.toBool(X.evaluate(f.constraint, env, env[f.name]))) errors[f.name] = label(f.constraint_message) || _("不符合要求");
     }
     return { values, relevant, errors };
   }
@@ -418,12 +459,12 @@
     const id = field("id_number"), sex = field("sex"), birth = field("birth_date");
     const n = String(values[id.name] || "").trim().toUpperCase();
     if (!n) return {};
-    if (!/^[0-9]{17}[0-9X]$/.test(n)) return { [id.name]: T("身份证号应为18位（前17位数字，末位数字或X）", "A resident ID has 18 characters: 17 digits and a digit or X") };
+    if (!/^[0-9]{17}[0-9X]$/.test(n)) return { [id.name]: _("身份证号应为18位（前17位数字，末位数字或X）") };
     const sum = ID_WEIGHTS.reduce((total, w, i) => total + w * Number(n[i]), 0);
-    if ("10X98765432"[sum % 11] !== n[17]) return { [id.name]: T("身份证号校验码错误", "The resident ID's check digit is wrong") };
+    if ("10X98765432"[sum % 11] !== n[17]) return { [id.name]: _("身份证号校验码错误") };
     const errors = {};
-    if (sex && values[sex.name] && values[sex.name] !== (Number(n[16]) % 2 ? "M" : "F")) errors[sex.name] = T("性别与身份证号不一致", "The sex does not match the resident ID");
-    if (birth && values[birth.name] && values[birth.name] !== `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`) errors[birth.name] = T("出生日期与身份证号不一致", "The birth date does not match the resident ID");
+    if (sex && values[sex.name] && values[sex.name] !== (Number(n[16]) % 2 ? "M" : "F")) errors[sex.name] = _("性别与身份证号不一致");
+    if (birth && values[birth.name] && values[birth.name] !== `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`) errors[birth.name] = _("出生日期与身份证号不一致");
     return errors;
   }
 
@@ -437,62 +478,62 @@
   function renderReport(main) {
     const categories = (state.bundle && state.bundle.categories) || [];
     const form = el("form", { class: "card", id: "report-form" },
-      el("h2", {}, T("问题上报", "Report a problem")),
-      el("label", {}, T("类别 *", "Category *"), el("select", { name: "category", required: true }, el("option", { value: "" }, "—"),
+      el("h2", {}, _("问题上报")),
+      el("label", {}, _("类别 *"), el("select", { name: "category", required: true }, el("option", { value: "" }, "—"),
         categories.map((c) => el("option", { value: c.code }, `${c.code} ${lang === "en" ? c.name_en : c.name}`)))),
-      el("label", {}, T("照片", "Photos"), el("input", { type: "file", name: "photos", accept: "image/jpeg,image/png,image/webp", capture: "environment", multiple: true })),
-      el("label", {}, T("描述", "Description"), el("textarea", { name: "description", maxlength: "4000", rows: "4" })),
-      el("p", { class: "muted", id: "report-position" }, T("位置：定位中…", "Position: locating…")),
+      el("label", {}, _("照片"), el("input", { type: "file", name: "photos", accept: "image/jpeg,image/png,image/webp", capture: "environment", multiple: true })),
+      el("label", {}, _("描述"), el("textarea", { name: "description", maxlength: "4000", rows: "4" })),
+      el("p", { class: "muted", id: "report-position" }, _("位置：定位中…")),
       el("small", { class: "error", id: "report-error" }),
-      el("button", { type: "submit", class: "primary" }, T("上报（离线可用）", "Report (works offline)")));
-    locate().then((p) => { const n = $("#report-position"); if (n) n.textContent = p ? `${T("位置", "Position")}: ${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}` : T("无法定位", "No position"); });
+      el("button", { type: "submit", class: "primary" }, _("上报（离线可用）")));
+    locate().then((p) => { const n = $("#report-position"); if (n) n.textContent = p ? `${_("位置")}: ${p.lat.toFixed(5)}, ${p.lng.toFixed(5)}` : _("无法定位"); });
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const category = form.category.value;
       const p = state.position || (await locate());
-      if (!category || !p) { $("#report-error").textContent = !category ? T("请选择类别", "Choose a category") : T("需要位置", "A position is needed"); return; }
+      if (!category || !p) { $("#report-error").textContent = !category ? _("请选择类别") : _("需要位置"); return; }
       const photos = [];
       for (const file of form.photos.files) { const id = uuid(); await S.putBlob(id, file, file.name, file.type); photos.push("blob:" + id); }
       await enqueueRecord({ uuid: uuid(), kind: "report", data: { category, description: form.description.value, photos }, lng: p.lng, lat: p.lat, collected_at: new Date().toISOString() });
-      notice(T("已上报，待同步", "Reported, waiting to sync"));
+      notice(_("已上报，待同步"));
       show("mine");
     });
     main.append(form);
   }
 
   async function renderMine(main) {
-    main.append(el("h2", {}, T("我的上报", "My reports")));
+    main.append(el("h2", {}, _("我的上报")));
     const pending = (await S.outbox()).filter((i) => i.type === "record" && i.record.kind === "report");
     const list = el("ul", { class: "list", id: "my-reports" });
-    for (const i of pending) list.append(el("li", { class: "pending" }, `${i.record.data.category} · ${T("待同步", "waiting to sync")}`));
+    for (const i of pending) list.append(el("li", { class: "pending" }, `${categoryName(i.record.data.category)} · ${_("待同步")}`));
     main.append(list);
     try {
       const r = await api("GET", "/field/submissions?kind=report");
-      if (r.ok) for (const s of await r.json()) list.append(el("li", { "data-state": s.case_state || s.state }, `${s.data.category} · ${s.case_number || ""} · ${s.case_state || s.state}`));
-    } catch (e) { list.append(el("li", { class: "muted" }, T("离线：仅显示待同步的上报", "Offline: showing queued reports only"))); }
+      if (r.ok) for (const s of await r.json()) list.append(el("li", { "data-state": s.case_state || s.state }, `${categoryName(s.data.category)} · ${s.case_number || ""} · ${s.case_state ? word("case", s.case_state) : word("report", s.state)}`));
+    } catch (e) { list.append(el("li", { class: "muted" }, _("离线：仅显示待同步的上报"))); }
   }
 
   // ----- tasks
   function renderTasks(main) {
     const tasks = (state.bundle && state.bundle.tasks) || [];
-    main.append(el("h2", {}, T("我的任务", "My tasks")));
-    if (!tasks.length) main.append(el("p", { class: "muted" }, T("暂无任务", "No open tasks")));
+    main.append(el("h2", {}, _("我的任务")));
+    if (!tasks.length) main.append(el("p", { class: "muted" }, _("暂无任务")));
     for (const t of tasks) {
       const module = t.module_code && state.bundle.modules.find((m) => m.code === t.module_code);
       main.append(el("section", { class: "card task", "data-task": t.id },
-        el("h3", {}, t.title), el("p", { class: "muted" }, `${t.kind} · ${t.state}${t.due_at ? " · " + T("期限 ", "due ") + t.due_at.slice(0, 16).replace("T", " ") : ""}`),
+        el("h3", {}, t.title), el("p", { class: "muted" }, `${word("task", t.kind)} · ${word("task", t.state)}${t.due_at ? " · " + _("期限 ") + localTime(t.due_at) : ""}`),
         t.description ? el("p", {}, t.description) : null,
-        t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, T("接收", "Accept")) : null,
-        el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, T("办理", "Record result"))));
+        t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, _("接收")) : null,
+        el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, _("办理"))));
     }
   }
 
   function verifyForm(main, task) {
     main.replaceChildren();
     const form = el("form", { class: "card" }, el("h2", {}, task.title),
-      el("label", {}, T("结论", "Result"), el("select", { name: "result" }, el("option", { value: "pass" }, T("通过", "Pass")), el("option", { value: "fail" }, T("不通过", "Fail")))),
-      el("label", {}, T("说明", "Note"), el("textarea", { name: "note", rows: "3" })),
-      el("button", { type: "submit", class: "primary" }, T("提交", "Submit")));
+      el("label", {}, _("结论"), el("select", { name: "result" }, el("option", { value: "pass" }, _("通过")), el("option", { value: "fail" }, _("不通过")))),
+      el("label", {}, _("说明"), el("textarea", { name: "note", rows: "3" })),
+      el("button", { type: "submit", class: "primary" }, _("提交")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       await enqueueRecord({ uuid: uuid(), kind: "task_result", task_id: task.id, data: { result: form.result.value, note: form.note.value }, collected_at: new Date().toISOString() });
@@ -510,18 +551,17 @@
     const running = state.patrol;
     const synced = running && state.bundle && state.bundle.duty ? state.bundle.duty.patrols.find((p) => p.uuid === running.uuid) : null;
     main.append(el("section", { class: "card", id: "patrol-card", "data-running": running ? "1" : "0" },
-      el("h3", {}, running ? T("巡查中", "Patrolling") : T("巡查", "Patrol")),
+      el("h3", {}, running ? _("巡查中") : _("巡查")),
       el("p", { id: "patrol-info", "data-count": running ? String(running.count) : "0" }, patrolInfo()),
       running ? el("p", { id: "patrol-server", class: "muted", "data-points": synced ? String(synced.point_count) : "0" },
-        synced ? T(`服务器已收到 ${synced.point_count} 个点，本次网格内 ${Math.floor(synced.seconds_inside / 60)} 分钟`,
-          `${synced.point_count} points on the server, ${Math.floor(synced.seconds_inside / 60)} min inside so far`)
-          : T("尚未同步", "Not synced yet")) : null,
-      el("button", { class: "primary", id: running ? "patrol-end" : "patrol-start", onclick: running ? endPatrol : startPatrol }, running ? T("结束巡查", "End patrol") : T("开始巡查", "Start patrol"))));
+        synced ? _("服务器已收到 %(points)s 个点，本次网格内 %(minutes)s 分钟", { points: synced.point_count, minutes: Math.floor(synced.seconds_inside / 60) })
+          : _("尚未同步")) : null,
+      el("button", { class: "primary", id: running ? "patrol-end" : "patrol-start", onclick: running ? endPatrol : startPatrol }, running ? _("结束巡查") : _("开始巡查"))));
   }
   function patrolInfo() {
     const running = state.patrol;
-    if (!running) return T("开始后每 30 秒记录一次位置", "Records your position every 30 s");
-    return T(`已记录 ${running.count} 个点（${running.buffer.length} 个待打包）`, `${running.count} points recorded (${running.buffer.length} to batch)`);
+    if (!running) return _("开始后每 30 秒记录一次位置");
+    return _("已记录 %(count)s 个点（%(batch)s 个待打包）", { count: running.count, batch: running.buffer.length });
   }
 
   async function startPatrol() {
@@ -569,14 +609,14 @@
   // ----- queue
   async function renderQueue(main) {
     main = main || $("#main");
-    main.replaceChildren(el("h2", {}, T("待同步", "Waiting to sync")));
+    main.replaceChildren(el("h2", {}, _("待同步")));
     const list = el("ul", { class: "list", id: "queue-list" });
     for (const i of await S.outbox()) {
-      const what = i.type === "record" ? `${i.record.kind} ${i.record.module || i.record.data.category || ""}` : `${i.method} ${i.path}`;
-      list.append(el("li", { class: i.state }, `${i.created_at.slice(11, 19)} · ${what}`, i.error ? el("small", { class: "error" }, " " + i.error) : null,
-        i.state === "failed" ? el("button", { class: "link", onclick: async () => { await S.remove(i.seq); refreshCount(); } }, T("删除", "Delete")) : null));
+      const what = i.type === "record" ? `${word("record", i.record.kind)} ${i.record.module ? moduleTitle(i.record.module) : categoryName(i.record.data.category)}` : requestWords(i);
+      list.append(el("li", { class: i.state }, `${localTime(i.created_at, false)} · ${what}`, i.error ? el("small", { class: "error" }, " " + i.error) : null,
+        i.state === "failed" ? el("button", { class: "link", onclick: async () => { await S.remove(i.seq); refreshCount(); } }, _("删除")) : null));
     }
-    main.append(list, el("button", { class: "primary", onclick: trySync }, T("立即同步", "Sync now")));
+    main.append(list, el("button", { class: "primary", onclick: trySync }, _("立即同步")));
   }
 
   // ---------------------------------------------------------------- position
@@ -596,7 +636,7 @@
   async function signOut(clear) {
     if (clear && (await S.outbox()).some((i) => i.state === "pending")) {
       // Signing out would strand what is not sent yet: send it first (or keep working).
-      notice(T("还有未同步的记录，请联网同步后再退出", "Some records are not synced yet: sync before signing out"));
+      notice(_("还有未同步的记录，请联网同步后再退出"));
       trySync();
       return;
     }
@@ -618,12 +658,12 @@
     $("#login-error").textContent = "";
     try {
       const r = await fetch(API + "/auth/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: form.username.value, password: form.password.value }) });
-      if (!r.ok) { const body = await r.json().catch(() => ({})); $("#login-error").textContent = (body.detail && (lang === "en" ? body.detail.message_en : body.detail.message)) || T("登录失败", "Sign-in failed"); return; }
+      if (!r.ok) { const body = await r.json().catch(() => ({})); $("#login-error").textContent = (body.detail && (lang === "en" ? body.detail.message_en : body.detail.message)) || _("登录失败"); return; }
       const owner = await S.get("owner");
       const who = form.username.value.trim().toLowerCase();
       if (owner && owner !== who && (await S.outbox()).length) {
         // The queue holds another worker's records: they must go out under that account.
-        $("#login-error").textContent = T(`本机有 ${owner} 未同步的记录，请用该账号登录`, `This phone holds unsynced records of ${owner}: sign in as ${owner}`);
+        $("#login-error").textContent = _("本机有 %(owner)s 未同步的记录，请用该账号登录", { owner });
         return;
       }
       state.token = (await r.json()).access_token;
@@ -631,7 +671,7 @@
       await S.set("token", state.token);
       await S.set("owner", who);
       await start();
-    } catch (err) { $("#login-error").textContent = T("需要网络才能首次登录", "The first sign-in needs the network"); }
+    } catch (err) { $("#login-error").textContent = _("需要网络才能首次登录"); }
   }
 
   async function start() {
@@ -648,7 +688,25 @@
     trySync();
   }
 
+  /* The shell's texts (data-i18n holds the Chinese source text) in the current language. */
+  function applyLanguage() {
+    document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = _(node.dataset.i18n);
+    for (const node of document.querySelectorAll("[data-i18n-title]")) node.title = _(node.dataset.i18nTitle);
+    for (const node of document.querySelectorAll(".lang-switch")) node.textContent = lang === "en" ? "中文" : "English";
+  }
+  function switchLanguage() {
+    lang = lang === "en" ? "zh" : "en";
+    localStorage.setItem(LANG_KEY, lang);
+    document.cookie = `lang=${lang === "en" ? "en" : "zh-CN"}; path=/; samesite=lax; max-age=31536000`;
+    applyLanguage();
+    if (!$("#app").hidden) { renderHeader(); show(state.view); refreshCount(); }
+  }
+
   async function boot() {
+    try { catalogue = await (await fetch("/static/field/messages.json")).json(); } catch (e) { catalogue = {}; }
+    applyLanguage();
+    document.querySelectorAll(".lang-switch").forEach((b) => b.addEventListener("click", switchLanguage));
     if ("serviceWorker" in navigator) navigator.serviceWorker.register("/field/sw.js", { scope: "/field/" }).catch(() => {});
     document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => show(b.dataset.view)));
     $("#login-form").addEventListener("submit", signIn);
