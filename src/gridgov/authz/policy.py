@@ -175,14 +175,6 @@ def covers(principal: Principal, grid_code: str | None, action: Action = "change
     return region_scope(principal).contains(grid_code)
 
 
-
-# Grid re-division: territory staff and leaders see drift and proposals; district staff compute,
-# edit, approve and reject them.
-REDIVISION_VIEWERS = frozenset(
-    {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.LEADER}
-)
-REDIVISION_DECIDERS = frozenset({Role.DISTRICT_STAFF})
-
 def ensure_covers(principal: Principal, grid_code: str, action: Action = "change") -> None:
     if not covers(principal, grid_code, action):
         raise Forbidden(
