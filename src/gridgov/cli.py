@@ -177,6 +177,28 @@ def sim_cases(
     )
 
 
+@sim_app.command("drift")
+def sim_drift(
+    grow: list[str] = typer.Option([], help="GRID:HOUSEHOLDS, a new compound in the grid"),
+    shrink: list[str] = typer.Option([], help="GRID:KEEP, demolish buildings down to KEEP"),
+    seed: int = typer.Option(1, help="Random seed"),
+) -> None:
+    """Grow and shrink parts of the city so that grids drift out of 200–300 households."""
+    from gridgov.kit.db import job_session
+    from gridgov.sim.growth import grow as grow_grid
+    from gridgov.sim.growth import shrink as shrink_grid
+
+    with job_session() as session:
+        for item in grow:
+            code, households = item.split(":")
+            change = grow_grid(session, grid_code=code, households=int(households), seed=seed)
+            console.print(f"{change.grid_code}: +{change.households} households")
+        for item in shrink:
+            code, keep = item.split(":")
+            change = shrink_grid(session, grid_code=code, keep=int(keep))
+            console.print(f"{change.grid_code}: {change.households} households")
+
+
 @app.command("demo")
 def demo(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),

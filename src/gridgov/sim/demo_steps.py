@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from gridgov.sim import basemap
+from gridgov.sim import basemap, growth
 
 Step = Callable[[Console], None]
 
 STEPS: list[Step] = []
 STEPS.append(basemap.demo_step)  # issue 10: roads, compounds, buildings under every map
+STEPS.append(growth.demo_step)  # issue 14: one drifted community with its proposal ready
 
 
 def run_demo_steps(console: Console) -> None:
