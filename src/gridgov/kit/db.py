@@ -42,10 +42,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         _serialise_sqlite_transactions(engine)
         return engine
-    # No pre-ping (a round trip per request): after a server restart the first failing
-    # statement marks the connection as disconnected and SQLAlchemy invalidates the whole pool,
-    # so one unacknowledged request fails and the next ones reconnect.
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    # Pre-ping: a connection the server dropped (restart, failover, idle timeout) is found and
+    # replaced when it is checked out, before a request's statement runs on it; a database
+    # restart then costs no request a 500. The price is one round trip per checkout (~0.1 ms).
+    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
 _HOLDS_WRITE_LOCK = "gridgov_holds_write_lock"
