@@ -86,7 +86,7 @@ def test_supervisor_page_shows_duty_and_resolves_conflicts(
     day = start.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
     page = client.get("/field/supervise", params={"day": day})
     assert page.status_code == 200
-    assert "0.5 h" in page.text and grid.code in page.text
+    assert "0.5 小时" in page.text and grid.code in page.text
     assert "data-conflict=" in page.text
     conflict_id = page.text.split('data-conflict="')[1].split('"')[0]
     response = client.post(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.principal import Principal, Role
+from gridgov.fieldwork import vocabulary  # noqa: F401  (the words of the field-work codes)
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.supervise import router as supervise_router
 from gridgov.kit.db import request_session

@@ -110,6 +110,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
                 "lang": language,
                 "other_lang": "en" if language == "zh-CN" else "zh-CN",
                 "nav_items": nav_for(context["principal"]),
+                "time_zone": settings.time_zone,
                 **context,
             },
             status_code=status_code,

@@ -2,13 +2,14 @@
    signal; the API's GETs are network-first with the last answer as the offline fallback.
    Writes are never cached here: the app's IndexedDB outbox holds them until they are sent. */
 "use strict";
-const VERSION = "gridgov-field-v2";
+const VERSION = "gridgov-field-v3";  // v3: the language catalogue is part of the shell
 const SHELL = [
   "/field/",
   "/field/manifest.webmanifest",
   "/static/field/app.js",
   "/static/field/store.js",
   "/static/field/xpath.js",
+  "/static/field/messages.json",
   "/static/field/field.css",
   "/static/field/icon-192.png",
   "/static/field/icon-512.png",

@@ -1,0 +1,20 @@
+"""The words of the field-work codes people see (what a module collects about, sync conflicts)."""
+
+from __future__ import annotations
+
+from gridgov.web.i18n import N_, add_vocabulary
+
+add_vocabulary(
+    "subject_type",
+    {
+        "person": N_("人员"),
+        "household": N_("户"),
+        "house": N_("房屋"),
+        "organisation": N_("单位"),
+        "facility": N_("部件设施"),
+    },
+)
+add_vocabulary(
+    "conflict_kind",
+    {"stale": N_("数据已被他人修改"), "id_exists": N_("证件号码已登记")},
+)
