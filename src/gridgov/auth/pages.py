@@ -180,3 +180,9 @@ def password_submit(
             request, principal, session, error=_message(exc, request), status=exc.status_code
         )
     return RedirectResponse("/", status_code=303)
+
+
+# User management for the security administrator: pages of their own.
+from gridgov.auth.admin_pages import router as admin_router  # noqa: E402
+
+router.include_router(admin_router)
