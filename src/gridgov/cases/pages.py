@@ -531,3 +531,9 @@ def track_page(
         rules=RULES,
         status_code=404 if error else 200,
     )
+
+
+# The centre's corrections before registering (category, place, address): their own file.
+from gridgov.cases.amend_pages import router as amend_router  # noqa: E402
+
+router.include_router(amend_router)

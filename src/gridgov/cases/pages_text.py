@@ -27,6 +27,13 @@ TEXT = {
     "cases.address": ("地址", "Address"),
     "cases.location": ("位置（在地图上点选）", "Location (click on the map)"),
     "cases.map.locate": ("使用我的位置", "Use my location"),
+    "cases.amend.title": ("更正类别和位置", "Correct category and location"),
+    "cases.amend.hint": (
+        "立案前须确定类别和位置：在地图上点选，或按地址在房屋库中查找",
+        "Registering needs a category and a location: pick on the map or find the address in the house register",
+    ),
+    "cases.amend.search": ("按地址查找（房屋库）", "Find an address (house register)"),
+    "cases.amend.save": ("保存更正", "Save the correction"),
     "cases.map.outside": (
         "该位置不在本市范围内，请在城市边界内点选",
         "That place is outside the city: pick a point inside its outline",

@@ -32,20 +32,20 @@ from gridgov.people.auth import (
 )
 from gridgov.people.exporter import export_persons, export_table
 from gridgov.people.importer import COLUMNS, import_persons
-from gridgov.people.pages_text import install as install_text
+from gridgov.people import vocabulary  # noqa: F401  (the words of the population codes)
 from gridgov.people.repository import PersonFilters
 from gridgov.people.routes import PersonUpload
 from gridgov.people.schemas import PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
 from gridgov.web.forms import PostedForm
-from gridgov.web.i18n import request_language
+from gridgov.web.i18n import N_, gettext, request_language
+from gridgov.web.i18n import label as i18n_label
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
-install_text()
-add_nav("people.nav", "/people", set(READ_ROLES))
+add_nav(N_("实有人口"), "/people", set(READ_ROLES))
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
@@ -88,12 +88,7 @@ def form_errors(error: ValidationError | GridgovError, language: str) -> list[st
             message = en if english else zh
         elif not english:
             message = PYDANTIC_ZH.get(item.get("type", ""), message)
-        label = field
-        if not english:
-            from gridgov.web.i18n import translate
-
-            translated = translate(f"people.{field}", "zh-CN")
-            label = translated if not translated.startswith("people.") else field
+        label = i18n_label(language, "person_field", field.split(".")[0]) if field else ""
         out.append(f"{label}：{message}" if label else message)
     return out
 
@@ -148,7 +143,7 @@ def people_search(
         request,
         "people/list.html",
         principal=principal,
-        page_title="实有人口",
+        page_title=gettext(request_language(request), "实有人口"),
         kind=kind,
         kinds=KINDS,
         rows=rows,
@@ -205,7 +200,7 @@ def person_new(request: Request, principal: Writer) -> HTMLResponse:
         request,
         "people/person_form.html",
         principal=principal,
-        page_title="登记人员",
+        page_title=gettext(request_language(request), "登记人员"),
         person=None,
         values={
             "grid_code": principal.region_code
@@ -271,7 +266,7 @@ def person_create(
             "people/person_form.html",
             status_code=422,
             principal=principal,
-            page_title="登记人员",
+            page_title=gettext(request_language(request), "登记人员"),
             person=None,
             values=values,
             errors=form_errors(exc, request_language(request)),
@@ -301,13 +296,12 @@ def person_full_view(
     purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     if len(purpose.strip()) < MIN_PURPOSE_LENGTH:
-        english = request_language(request) == "en"
         return _person_page(
             request,
             session,
             principal,
             person_id,
-            errors=["State the purpose of the full view" if english else "请填写查看用途"],
+            errors=[gettext(request_language(request), "请填写查看用途")],
             status_code=422,
         )
     full = service.full_view(
@@ -446,7 +440,7 @@ def import_form(request: Request, principal: Importer) -> HTMLResponse:
         request,
         "people/import.html",
         principal=principal,
-        page_title="批量导入",
+        page_title=gettext(request_language(request), "批量导入"),
         columns=COLUMNS,
         report=None,
     )
@@ -472,7 +466,7 @@ def import_upload(
         request,
         "people/import.html",
         principal=principal,
-        page_title="批量导入",
+        page_title=gettext(request_language(request), "批量导入"),
         columns=COLUMNS,
         report=report,
         english=request_language(request) == "en",
@@ -503,16 +497,16 @@ def export_download(
 
 # -- simple edit forms for houses and households ---------------------------------------------
 HOUSE_FORM = (
-    ("address", "people.address", "text"),
-    ("use", "people.use", ("residence", "rented", "shop", "office", "vacant", "other")),
-    ("owner_name", "people.owner", "text"),
-    ("building_floors", "people.floors", "number"),
-    ("status", "people.status", ("active", "demolished")),
+    ("address", N_("标准地址"), "text"),
+    ("use", N_("用途"), ("residence", "rented", "shop", "office", "vacant", "other")),
+    ("owner_name", N_("产权人"), "text"),
+    ("building_floors", N_("楼层/总层数"), "number"),
+    ("status", N_("状态"), ("active", "demolished")),
 )
 HOUSEHOLD_FORM = (
-    ("address", "people.address", "text"),
-    ("kind", "people.household_kind", ("registered", "resident")),
-    ("status", "people.status", ("active", "dissolved")),
+    ("address", N_("标准地址"), "text"),
+    ("kind", N_("户类型"), ("registered", "resident")),
+    ("status", N_("状态"), ("active", "dissolved")),
 )
 
 

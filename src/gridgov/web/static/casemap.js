@@ -64,6 +64,7 @@
     document.getElementById("lat").dispatchEvent(new Event("change", { bubbles: true }));
   }
   if (!pick) return;
+  window.gridgovCasePick = (latlng) => { choose(latlng); map.setView(latlng, Math.max(map.getZoom(), 16)); };
   map.on("click", (e) => choose(e.latlng));
   const locate = document.getElementById("locate-me");
   if (locate) locate.addEventListener("click", () => {
