@@ -53,7 +53,7 @@ def download(
     session: SessionDep,
     principal: LedgerReader,
     kind: str,
-    region: Annotated[str | None, Query(max_length=15, pattern=r"^\d{6,15}$")] = None,
+    region: Annotated[str | None, Query(max_length=15, pattern=r"^(\d{6,15})?$")] = None,
     start: date | None = None,
     end: date | None = None,
 ) -> StreamingResponse:

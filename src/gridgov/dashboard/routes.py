@@ -20,7 +20,7 @@ router.include_router(ledger_router)
 
 SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(require_roles(*DASHBOARD_ROLES))]
-RegionCode = Annotated[str | None, Query(max_length=15, pattern=r"^\d{6,15}$")]
+RegionCode = Annotated[str | None, Query(max_length=15, pattern=r"^(\d{6,15})?$")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Unknown indicator or kind"},
     401: {"description": "Not signed in"},
