@@ -22,6 +22,8 @@ from gridgov.people.versioning import stamp
 from tests.factories import auth_headers, create_user
 from tests.fieldwork.conftest import grid, principal, worker, worker_headers
 
+SYSTEM = system_principal("test")
+
 __all__ = ["grid", "principal", "worker", "worker_headers"]
 
 # The register's spelling; hospitals write it their own way (resolved by the sources' normaliser).
@@ -50,7 +52,7 @@ def add_person(db: Session, *, name: str, id_number: str, grid_code: str, **extr
 @pytest.fixture
 def family(db: Session, grid: Any) -> Family:
     house = House(address=ADDRESS, grid_code=grid.code, lng=111.30, lat=30.70)
-    stamp(house, principal=None, source="test", reason=None)
+    stamp(house, principal=SYSTEM, source="test", reason=None)
     db.add(house)
     db.flush()
     household = Household(
@@ -59,7 +61,7 @@ def family(db: Session, grid: Any) -> Family:
         house_id=house.id,
         address=ADDRESS,
     )
-    stamp(household, principal=None, source="test", reason=None)
+    stamp(household, principal=SYSTEM, source="test", reason=None)
     db.add(household)
     db.flush()
     common = {"household_id": household.id, "house_id": house.id}
