@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -126,13 +127,34 @@ def duplicates(
     )
 
 
-def public_status(session: Session, *, number: str) -> tuple[Case, list]:
+@dataclass(frozen=True)
+class PublicCase:
+    """A case as anyone with its tracking number sees it: free text with ID and phone numbers
+    masked (the stored note stays intact for the staff)."""
+
+    id: int
+    number: str
+    state: str
+    status_note: str | None
+    category_code: str | None
+    reported_at: datetime
+
+
+def public_status(session: Session, *, number: str) -> tuple[PublicCase, list]:
     """What a reporter may see with the tracking number: state and the public timeline."""
     repo = CaseRepository(session)
     case = repo.by_number(number.strip().upper())
     if case is None:
         raise NotFound("未找到该受理编号", "No case with this tracking number")
-    return case, [report_event(case), *repo.public_events([case.id])]
+    public = PublicCase(
+        id=case.id,
+        number=case.number,
+        state=case.state,
+        status_note=crypto.mask_free_text(case.status_note) if case.status_note else None,
+        category_code=case.category_code,
+        reported_at=case.reported_at,
+    )
+    return public, [report_event(case), *repo.public_events([case.id])]
 
 
 # --- reference data -----------------------------------------------------------------------

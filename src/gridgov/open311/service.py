@@ -3,8 +3,11 @@ is a case (service_request_id = the case's tracking number)."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,7 @@ from gridgov.cases.repository import CaseRepository
 from gridgov.cases.schemas import CaseCreate
 from gridgov.cases.states import FINAL_STATES, OPEN_STATES
 from gridgov.kit.clock import utcnow
+from gridgov.kit.crypto import mask_free_text
 from gridgov.kit.errors import GridgovError
 from gridgov.models.case import Case
 from gridgov.open311.formats import Open311Error
@@ -137,7 +141,7 @@ def create_request(
     parts = [form.get("last_name", "").strip(), form.get("first_name", "").strip()]
     name = ("" if all(p and not p.isascii() for p in parts) else " ").join(filter(None, parts))
     media_url = form.get("media_url", "").strip() or None
-    if media_url and not media_url.startswith(("https://", "http://")):
+    if media_url and not valid_media_url(media_url):
         raise Open311Error(400, "media_url must be an http(s) URL")
     try:
         result = intake.create_case(
@@ -171,9 +175,37 @@ def create_request(
 
 
 def _status_notes(case: Case) -> str:
-    if case.status_note:
-        return case.status_note
-    return ""
+    return mask_free_text(case.status_note) if case.status_note else ""
+
+
+# What a third-party client may be handed as a link: http(s), a real host name, and only the
+# characters RFC 3986 allows (no quotes, angle brackets or spaces that could break out of markup).
+_URL_CHARACTERS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+$")
+_HOST = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+
+
+def valid_media_url(value: str | None) -> bool:
+    if not value or len(value) > 500 or not _URL_CHARACTERS.match(value):
+        return False
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises for a port that is not a number
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host or port == 0:
+        return False
+    return bool(_HOST.match(host)) or _is_ip_address(host)
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def request_row(session: Session, case: Case) -> dict[str, Any]:
@@ -187,7 +219,7 @@ def request_row(session: Session, case: Case) -> dict[str, Any]:
         "status_notes": _status_notes(case),
         "service_name": f"{info.name} / {info.name_en}" if info else "",
         "service_code": case.category_code or "",
-        "description": case.description
+        "description": mask_free_text(case.description or "")
         if case.channel in PUBLIC_TEXT_CHANNELS
         else (info.name if info else ""),
         "agency_responsible": department[0] if department and case.dispatched_at else "",
@@ -195,12 +227,12 @@ def request_row(session: Session, case: Case) -> dict[str, Any]:
         "requested_datetime": iso(case.reported_at),
         "updated_datetime": iso(case.updated_at),
         "expected_datetime": iso(expected),
-        "address": case.address or "",
+        "address": mask_free_text(case.address or ""),
         "address_id": "",
         "zipcode": "",
         "lat": case.lat,
         "long": case.lng,
-        "media_url": case.media_url or "",
+        "media_url": case.media_url if valid_media_url(case.media_url) else "",
     }
 
 
