@@ -24,6 +24,7 @@ from gridgov.cases import (
 )
 from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
 from gridgov.cases.pages_text import install as install_text
+from gridgov.cases.queue_pages import router as queue_router
 from gridgov.cases.repository import CaseFilter
 from gridgov.cases.schemas import CaseCreate, TransitionIn
 from gridgov.cases.states import RULES, Move, State
@@ -35,6 +36,8 @@ from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
+# The shift leader's approvals inbox (its own file), before /cases/{case_id} would take its path.
+router.include_router(queue_router)
 install_text()
 
 

@@ -12,14 +12,18 @@ class NavItem:
     label_key: str
     href: str
     roles: frozenset[Role] | None  # None: every signed-in user
+    # A URL answering the number to show beside the entry (htmx), e.g. requests waiting.
+    badge: str | None = None
 
 
 NAV_ITEMS: list[NavItem] = []
 
 
-def add_nav(label_key: str, href: str, roles: set[Role] | None = None) -> None:
+def add_nav(
+    label_key: str, href: str, roles: set[Role] | None = None, *, badge: str | None = None
+) -> None:
     if all(item.href != href for item in NAV_ITEMS):
-        NAV_ITEMS.append(NavItem(label_key, href, frozenset(roles) if roles else None))
+        NAV_ITEMS.append(NavItem(label_key, href, frozenset(roles) if roles else None, badge))
 
 
 def nav_for(principal: Principal | None) -> list[NavItem]:
