@@ -87,6 +87,13 @@ add_messages(
         "redivision.violations": {"zh-CN": "不满足的规则", "en": "Rules not met"},
         "redivision.slot": {"zh-CN": "号", "en": "No."},
         "redivision.applied": {"zh-CN": "已生效", "en": "Applied"},
+        "redivision.hh": {"zh-CN": "户", "en": "households"},
+        "redivision.solver.optimal": {"zh-CN": "最优（误差 1% 内）", "en": "optimal (within 1 %)"},
+        "redivision.solver.feasible": {
+            "zh-CN": "可行（到达计算时限）",
+            "en": "feasible (time limit reached)",
+        },
+        "redivision.solver.edited": {"zh-CN": "已手工调整", "en": "edited by hand"},
     }
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -98,7 +99,7 @@ class RedivisionRepository:
         return [HouseRow(*row) for row in self.session.execute(stmt)]
 
     def per_house(
-        self, model: type, prefix: str, *conditions: ColumnElement[bool]
+        self, model: Any, prefix: str, *conditions: ColumnElement[bool]
     ) -> dict[int, int]:
         stmt = (
             select(model.house_id, func.count())
@@ -172,7 +173,7 @@ class RedivisionRepository:
 
     # --- proposals ---------------------------------------------------------------------------
 
-    def proposals_statement(self) -> Select[tuple[RedivisionProposal]]:
+    def proposals_statement(self) -> Select[RedivisionProposal]:
         return select(RedivisionProposal).where(self._scoped(RedivisionProposal.community_code))
 
     def proposal(self, proposal_id: int, *, for_update: bool = False) -> RedivisionProposal | None:

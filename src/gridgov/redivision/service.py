@@ -305,7 +305,7 @@ def slot_plans(plan: dict, workers: dict[str, Staff]) -> list[SlotPlan]:
         sources = Counter[str]()
         for u in inside:
             sources[units[u]["grid"]] += units[u]["households"] or 0
-        from_codes = [code for code, _ in sources.most_common()]
+        from_codes = [code for code, held in sources.most_common() if held]
         code = grids[slot] if slot < len(grids) else None
         worker: Staff | None = workers.get(code) if code else None
         change: str | None
