@@ -199,6 +199,28 @@ def sim_drift(
             console.print(f"{change.grid_code}: {change.households} households")
 
 
+@sim_app.command("events")
+def sim_events(
+    days: int = typer.Option(30, min=1, max=365, help="Events of the last N days"),
+    seed: int = typer.Option(1, help="Random seed"),
+    push: bool = typer.Option(True, help="Push them through the life-cycle rules"),
+) -> None:
+    """A month of life events (births, deaths, moves, permits) drawn from the city's people."""
+    from gridgov.kit.db import job_session
+    from gridgov.sim import events
+
+    start = time.perf_counter()
+    with job_session() as session:
+        month = events.simulate_month(session, seed=seed, days=days)
+        statuses = events.push(session, month) if push else {}
+    kinds = sorted({e.event_type for e in month.events})
+    console.print(
+        f"[green]{len(month.events)} events in {time.perf_counter() - start:.1f} s[/green]: "
+        + ", ".join(f"{k} {month.count(k)}" for k in kinds)
+        + (" → " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())) if push else "")
+    )
+
+
 @app.command("demo")
 def demo(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
