@@ -48,6 +48,7 @@ def grow(session: Session, *, grid_code: str, households: int, seed: int = 1) ->
     compound = f"宜昌市{rng.choice(NEW_ROADS)}{rng.randint(100, 999)}号{grid_code[-6:]}新苑"
     minx, miny, maxx, maxy = polygon.bounds
     left, number = households, 0
+    used: set[str] = set()
     while left > 0:
         number += 1
         while True:
@@ -89,8 +90,7 @@ def grow(session: Session, *, grid_code: str, households: int, seed: int = 1) ->
             )
             for member in range(2):
                 person_id += 1
-                birth = date(1960 + rng.randint(0, 40), rng.randint(1, 12), rng.randint(1, 28))
-                id_number = make_resident_id(grid_code[:6], birth, 100 + person_id % 800)
+                birth, id_number = _new_id(session, rng, grid_code[:6], used)
                 session.add(
                     Person(
                         id=person_id,
@@ -114,6 +114,21 @@ def grow(session: Session, *, grid_code: str, households: int, seed: int = 1) ->
     session.flush()
     refresh_grid_stats(session, grid_codes=[grid_code])
     return Change(grid_code, households)
+
+
+def _new_id(
+    session: Session, rng: random.Random, division: str, used: set[str]
+) -> tuple[date, str]:
+    """A resident ID nobody in the base has yet."""
+    while True:
+        birth = date(1960 + rng.randint(0, 40), rng.randint(1, 12), rng.randint(1, 28))
+        id_number = make_resident_id(division, birth, rng.randint(1, 999))
+        digest = lookup_hash(id_number)
+        if digest in used:
+            continue
+        if session.scalar(select(Person.id).where(Person.id_number_hash == digest)) is None:
+            used.add(digest)
+            return birth, id_number
 
 
 def shrink(session: Session, *, grid_code: str, keep: int) -> Change:
