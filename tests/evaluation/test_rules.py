@@ -54,3 +54,21 @@ def test_versions_apply_from_their_day(db: Session) -> None:
     assert version == saved.version and book.patrol_min_hours == 2.5
     with pytest.raises(rules.InvalidRules):
         service.save_rules(db, principal=LEADER, text=BAD, effective_from=date(2026, 12, 11))
+
+
+def test_check_rules_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from gridgov.cli import app
+
+    bad = tmp_path / "rules.toml"
+    bad.write_text(BAD, encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluation", "check-rules", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:7" in result.output and "unknown event 'case_lost'" in result.output
+    assert (
+        CliRunner()
+        .invoke(app, ["evaluation", "check-rules", str(rules.DEFAULT_RULES_PATH)])
+        .exit_code
+        == 0
+    )

@@ -6,13 +6,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, system_principal
 from gridgov.models.audit import AuditEntry
 from gridgov.people import service
 from gridgov.people.identifiers import make_resident_id
 from tests.auth.test_pages import form_token, web_login
 from tests.factories import create_user
 from tests.people.conftest import GRID_A, person_in
+
+SYSTEM = system_principal("test")
 
 
 def _signed_in(client: TestClient, db: Session, role: Role, region: str | None) -> None:
@@ -23,7 +25,7 @@ def _signed_in(client: TestClient, db: Session, role: Role, region: str | None) 
 def test_search_detail_full_view_and_edit(
     client: TestClient, db: Session, grids: list[str]
 ) -> None:
-    person = service.create_person(db, principal=None, person_in=person_in())
+    person = service.create_person(db, principal=SYSTEM, person_in=person_in())
     _signed_in(client, db, Role.COMMUNITY_STAFF, GRID_A[:12])
     listing = client.get("/people", params={"q": "wxm", "region": GRID_A})
     assert listing.status_code == 200 and "王小明" in listing.text
@@ -66,7 +68,9 @@ def test_search_detail_full_view_and_edit(
         follow_redirects=False,
     )
     assert saved.status_code == 303, saved.text
-    assert service.get_person(db, principal=None, person_id=person.id).living_status == "moved_away"
+    assert (
+        service.get_person(db, principal=SYSTEM, person_id=person.id).living_status == "moved_away"
+    )
     stale = client.post(
         f"/people/persons/{person.id}/edit",
         data={"csrf_token": token, "base_version": "1", "name": "王大明", "grid_code": GRID_A},
@@ -129,7 +133,7 @@ def test_pages_need_sign_in_and_role(client: TestClient, db: Session, grids: lis
 
 
 def test_export_download(client: TestClient, db: Session, grids: list[str]) -> None:
-    service.create_person(db, principal=None, person_in=person_in())
+    service.create_person(db, principal=SYSTEM, person_in=person_in())
     _signed_in(client, db, Role.COMMUNITY_STAFF, GRID_A[:12])
     response = client.get("/people/export", params={"kind": "persons", "format": "csv"})
     assert response.status_code == 200
@@ -144,7 +148,9 @@ def test_house_edit_form(client: TestClient, db: Session, grids: list[str]) -> N
     from gridgov.housing.schemas import HouseCreate
 
     house = housing.create_house(
-        db, principal=None, house_in=HouseCreate(address="宜昌市西陵区解放路9号", grid_code=GRID_A)
+        db,
+        principal=SYSTEM,
+        house_in=HouseCreate(address="宜昌市西陵区解放路9号", grid_code=GRID_A),
     )
     db.commit()
     _signed_in(client, db, Role.GRID_WORKER, GRID_A)
@@ -166,7 +172,7 @@ def test_house_edit_form(client: TestClient, db: Session, grids: list[str]) -> N
     )
     assert saved.status_code == 303, saved.text
     detail = client.get(f"/people/houses/{house.id}")
-    assert "v2" in detail.text and "出租" in detail.text
+    assert "第 2 版" in detail.text and "出租" in detail.text
     bad = client.post(
         f"/people/houses/{house.id}/edit",
         data={

@@ -22,7 +22,10 @@ from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
 from gridgov.kit.pagination import PageParams
 from gridgov.organisations import service as organisation_service
-from gridgov.people import service
+from gridgov.people import (
+    service,
+    vocabulary,  # noqa: F401  (the words of the population codes)
+)
 from gridgov.people.auth import (
     EXPORT_ROLES,
     FULL_VIEW_ROLES,
@@ -32,7 +35,6 @@ from gridgov.people.auth import (
 )
 from gridgov.people.exporter import export_persons, export_table
 from gridgov.people.importer import COLUMNS, import_persons
-from gridgov.people import vocabulary  # noqa: F401  (the words of the population codes)
 from gridgov.people.repository import PersonFilters
 from gridgov.people.routes import PersonUpload
 from gridgov.people.schemas import PersonCreate, PersonUpdate

@@ -10,13 +10,14 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from gridgov.sim import basemap, growth
+from gridgov.sim import basemap, growth, scores
 
 Step = Callable[[Console], None]
 
 STEPS: list[Step] = []
 STEPS.append(basemap.demo_step)  # issue 10: roads, compounds, buildings under every map
 STEPS.append(growth.demo_step)  # issue 14: one drifted community with its proposal ready
+STEPS.append(scores.demo_step)  # issue 13: a month of evaluation scores
 
 
 def run_demo_steps(console: Console) -> None:
