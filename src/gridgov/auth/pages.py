@@ -41,6 +41,7 @@ add_vocabulary(
         Role.SECURITY_ADMIN: N_("安全管理员"),
         Role.AUDITOR: N_("审计员"),
         Role.ADMISSION_OFFICE: N_("准入办"),
+        Role.DATA_OFFICE: N_("数据办"),
     },
 )
 

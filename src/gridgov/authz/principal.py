@@ -23,6 +23,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     # 准入办 (district): admits task types for grid workers, approves departments' data needs.
     ADMISSION_OFFICE = "admission_office"
+    # 数据办 (city big-data office): reconciles department data with the base (数据比对).
+    DATA_OFFICE = "data_office"
 
 
 # Roles whose data scope is a subtree of the region hierarchy, and the code length of their root.
@@ -46,6 +48,8 @@ CITY_ROLES = frozenset(
         Role.AUDITOR,
         # The admission office watches every worker's load; its routes are its own role set.
         Role.ADMISSION_OFFICE,
+        # The data office reconciles the whole city's base with the departments' registers.
+        Role.DATA_OFFICE,
     }
 )
 

@@ -112,3 +112,60 @@ def load_command(
         for error in errors[:max_errors]:
             table.add_row(str(error["row"]), error["reason"])
         console.print(table)
+
+
+@sources_app.command("reconcile")
+def reconcile_command(
+    source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)"),
+    train: bool = typer.Option(None, "--train/--no-train", help="Re-estimate the model"),
+) -> None:
+    """Link every undecided record against the base: automatic links, review queue, findings."""
+    import time
+
+    from gridgov.authz.principal import system_principal
+    from gridgov.kit.db import job_session
+    from gridgov.sources.reconcile import reconcile
+    from gridgov.sources.repository import list_sources
+
+    started = time.perf_counter()
+    with job_session() as session:
+        chosen = [s for s in list_sources(session) if not source or s.name in source]
+        if not chosen:
+            raise typer.BadParameter("no such source")
+        summary = reconcile(
+            session, principal=system_principal("sources-reconcile"), sources=chosen, train=train
+        )
+    table = Table("decision", "records")
+    for decision, count in sorted(summary.decisions.items()):
+        table.add_row(decision, f"{count:,}")
+    console.print(table)
+    console.print(
+        f"records {summary.records:,} · findings {summary.findings:,} · mothers linked "
+        f"{summary.mothers:,} · {time.perf_counter() - started:.1f} s"
+    )
+
+
+@sources_app.command("export")
+def export_command(
+    file: Path = typer.Argument(..., help="CSV or Parquet (by extension)"),
+) -> None:
+    """One row per source record: source, record id, person id, decision, probability."""
+    from gridgov.kit.db import job_session
+    from gridgov.sources.reconcile import decided_statement
+
+    with job_session() as session:
+        rows = [tuple(r) for r in session.execute(decided_statement())]
+    columns = ["source", "record_id", "person_id", "decision", "probability"]
+    if file.suffix.lower() == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}), file)
+    else:
+        import csv
+
+        with file.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows(rows)
+    console.print(f"{len(rows):,} rows → {file}")

@@ -1,7 +1,163 @@
-"""Department sources and reconciliation (数据比对).: pages."""
+"""Department sources and reconciliation (数据比对): pages.
+
+The review queue (community/street/district staff in their area, the data office city-wide),
+one pair side by side with the differences marked and the weights, decided with the keyboard;
+findings; the registry with mapping upload and file upload; the quality report (page + Excel).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from gridgov.auth.csrf import csrf_protect
+from gridgov.auth.deps import page_roles
+from gridgov.authz.policy import SOURCE_ADMINS, SOURCE_REVIEWERS
+from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
+from gridgov.kit.db import request_session
+from gridgov.kit.files import UPLOAD_LIMITS
+from gridgov.models.source import SourceFinding
+from gridgov.sources import (
+    messages,  # noqa: F401  (the pages' texts)
+    quality,
+    repository,
+    review,
+    service,
+)
+from gridgov.sources.files import read_department_file
+from gridgov.web.i18n import request_language, translate
+from gridgov.web.nav import add_nav
+from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
+DB = Annotated[Session, Depends(request_session, scope="function")]
+FINDING_READERS = SOURCE_REVIEWERS | DEPARTMENT_ROLES
+Reviewer = Annotated[Principal, Depends(page_roles(*SOURCE_REVIEWERS))]
+FindingReader = Annotated[Principal, Depends(page_roles(*FINDING_READERS))]
+Admin = Annotated[Principal, Depends(page_roles(*SOURCE_ADMINS))]
+CSRF = [Depends(csrf_protect)]
+
+add_nav("sources.nav", "/sources/review", set(SOURCE_REVIEWERS))
+add_nav("sources.nav_admin", "/sources", set(SOURCE_ADMINS))
+
+
+@router.get("/sources/review", response_class=HTMLResponse)
+def queue_page(request: Request, session: DB, principal: Reviewer) -> HTMLResponse:
+    links = review.queue(session, principal=principal, limit=100)
+    names = {s.id: s.title for s in repository.list_sources(session)}
+    return render(
+        request,
+        "sources/queue.html",
+        links=links,
+        names=names,
+        waiting=review.queue_size(session, principal=principal),
+    )
+
+
+@router.get("/sources/review/{link_id}", response_class=HTMLResponse)
+def pair_page(request: Request, link_id: int, session: DB, principal: Reviewer) -> HTMLResponse:
+    pair = review.pair(session, principal=principal, link_id=link_id)
+    following = [link.id for link in review.queue(session, principal=principal, limit=2)]
+    next_id = next((i for i in following if i != link_id), None)
+    return render(request, "sources/pair.html", pair=pair, next_id=next_id)
+
+
+@router.post("/sources/review/{link_id}", dependencies=CSRF)
+def decide_page(
+    link_id: int,
+    session: DB,
+    principal: Reviewer,
+    verdict: Annotated[str, Form(max_length=16)],
+) -> RedirectResponse:
+    review.decide(session, principal=principal, link_id=link_id, verdict=verdict)
+    following = review.queue(session, principal=principal, limit=1)
+    target = f"/sources/review/{following[0].id}" if following else "/sources/review"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/sources/findings", response_class=HTMLResponse)
+def findings_page(request: Request, session: DB, principal: FindingReader) -> HTMLResponse:
+    rows = session.scalars(
+        repository.readable_findings(principal)
+        .where(SourceFinding.status == "open")
+        .order_by(SourceFinding.id.desc())
+        .limit(200)
+    ).all()
+    names = {s.id: s.title for s in repository.list_sources(session)}
+    return render(request, "sources/findings.html", findings=rows, names=names)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def registry_page(request: Request, session: DB, principal: Admin) -> HTMLResponse:
+    return _registry(request, session)
+
+
+def _registry(request: Request, session: Session, **extra: Any) -> HTMLResponse:
+    sources = [
+        (s, repository.count_current(session, s.id)) for s in repository.list_sources(session)
+    ]
+    return render(request, "sources/registry.html", sources=sources, **extra)
+
+
+@router.post("/sources/add", dependencies=CSRF, response_class=HTMLResponse)
+def add_page(
+    request: Request,
+    session: DB,
+    principal: Admin,
+    name: Annotated[str, Form(min_length=2, max_length=64, pattern=r"^[a-z0-9_]+$")],
+    mapping: Annotated[str, Form(max_length=50_000)],
+) -> HTMLResponse:
+    source, key = service.add_source(
+        session, principal=principal, name=name, mapping_text=mapping, department=None
+    )
+    return _registry(request, session, new_key=key, new_source=source.name)
+
+
+@router.post("/sources/{name}/upload", dependencies=CSRF, response_class=HTMLResponse)
+def upload_page(
+    request: Request,
+    name: str,
+    session: DB,
+    principal: Admin,
+    file: Annotated[UploadFile, File()],
+) -> HTMLResponse:
+    source = repository.source_by_name(session, name)
+    filename = file.filename or "upload.csv"
+    header, rows = read_department_file(file.file.read(), filename=filename, limits=UPLOAD_LIMITS)
+    load = service.load_rows(
+        session, principal=principal, source=source, rows=rows, channel="upload",
+        filename=filename, header=header,
+    )  # fmt: skip
+    return _registry(request, session, load=load, loaded_source=source.title)
+
+
+@router.get("/sources/{name}/quality", response_class=HTMLResponse)
+def quality_page(request: Request, name: str, session: DB, principal: Admin) -> HTMLResponse:
+    return render(request, "sources/quality.html", report=quality.report(session, source_name=name))
+
+
+@router.get("/sources/{name}/quality.xlsx")
+def quality_excel(
+    request: Request, name: str, session: DB, principal: Admin, background: BackgroundTasks
+) -> FileResponse:
+    report = quality.report(session, source_name=name)
+    language = request_language(request)
+    keys = ("loads", "when", "who", "received", "new", "changed", "unchanged", "rejected",
+            "id_problems", "decisions", "match_rate", "findings")  # fmt: skip
+    labels = {k: translate(f"sources.{k}", language) for k in keys}
+    labels.update(
+        {f"decision.{d}": translate(f"sources.decision.{d}", language) for d in report.decisions}
+    )
+    labels.update(
+        {f"finding.{k}": translate(f"sources.finding.{k}", language) for k in report.findings}
+    )
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+        path = Path(handle.name)
+    quality.write_excel(report, path, labels)
+    background.add_task(path.unlink, missing_ok=True)
+    return FileResponse(path, filename=f"quality-{name}.xlsx")

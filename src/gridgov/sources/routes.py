@@ -1,7 +1,73 @@
-"""Department sources and reconciliation (数据比对).: API."""
+"""Department sources and reconciliation (数据比对): API.
+
+Departments push with their source's API key (``X-API-Key``); staff review pairs and read
+findings with their own sign-in, scoped like everything else."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header
+from sqlalchemy.orm import Session
+
+from gridgov.auth.deps import require_roles
+from gridgov.authz.policy import SOURCE_REVIEWERS
+from gridgov.authz.principal import Principal, system_principal
+from gridgov.kit.db import request_session
+from gridgov.models.source import SourceFinding
+from gridgov.sources import review, service
+from gridgov.sources.repository import readable_findings
+from gridgov.sources.schemas import FindingRead, LinkRead, LoadRead, RecordBatch, Verdict
 
 router = APIRouter(prefix="/sources", tags=["sources"])
+DB = Annotated[Session, Depends(request_session, scope="function")]
+Reviewer = Annotated[Principal, Depends(require_roles(*SOURCE_REVIEWERS))]
+
+
+@router.post("/{name}/records", response_model=LoadRead)
+def push_records(
+    name: str,
+    batch: RecordBatch,
+    session: DB,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> LoadRead:
+    """A batch of the department's records (at most 10,000); the department's record id is the
+    idempotency key: the same record again changes nothing, a changed one is a new version."""
+    source = service.source_for_key(session, name, x_api_key)
+    load = service.push_records(
+        session,
+        principal=system_principal(f"source:{name}"),
+        source=source,
+        records=batch.records,
+    )
+    return LoadRead.model_validate(load)
+
+
+@router.get("/review", response_model=list[LinkRead])
+def review_queue(session: DB, principal: Reviewer, limit: int = 50) -> list[LinkRead]:
+    """Pairs waiting for a person's decision, in the caller's area, most likely first."""
+    links = review.queue(session, principal=principal, limit=min(limit, 500))
+    return [LinkRead.model_validate(link) for link in links]
+
+
+@router.get("/links/{link_id}", response_model=LinkRead)
+def get_link(link_id: int, session: DB, principal: Reviewer) -> LinkRead:
+    """One pair in review with its explanation (each comparison's level and weight)."""
+    return LinkRead.model_validate(review.pair(session, principal=principal, link_id=link_id).link)
+
+
+@router.post("/links/{link_id}/decision", response_model=LinkRead)
+def decide(link_id: int, body: Verdict, session: DB, principal: Reviewer) -> LinkRead:
+    link = review.decide(
+        session, principal=principal, link_id=link_id, verdict=body.verdict, note=body.note
+    )
+    return LinkRead.model_validate(link)
+
+
+@router.get("/findings", response_model=list[FindingRead])
+def findings(session: DB, principal: Reviewer, kind: str | None = None) -> list[FindingRead]:
+    statement = readable_findings(principal).where(SourceFinding.status == "open")
+    if kind:
+        statement = statement.where(SourceFinding.kind == kind)
+    rows = session.scalars(statement.order_by(SourceFinding.id.desc()).limit(500))
+    return [FindingRead.model_validate(f) for f in rows]
