@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 import shapely
+from playwright.sync_api import expect
 
 from tests.firsthour.site import colours, demo_site, layer_size, sign_in
 
@@ -95,11 +96,11 @@ def test_resident_uses_the_phone_location(site, browser) -> None:  # type: ignor
     page.goto(base + "/report")
     page.wait_for_selector("#case-map[data-ready='1']")
     page.click("#locate-me")
-    page.wait_for_function("document.getElementById('map-message').textContent !== ''")
+    page.locator("#map-message", has_text="不在本市").wait_for()
     assert page.input_value("#lng") == ""  # far away: refused, nothing set
     context.set_geolocation({"longitude": centre.x, "latitude": centre.y})
     page.click("#locate-me")
-    page.wait_for_function("document.getElementById('lng').value !== ''")
+    expect(page.locator("#lng")).not_to_have_value("")
     assert float(page.input_value("#lng")) == pytest.approx(centre.x, abs=1e-5)
     assert page.inner_text("#map-message") == ""
     context.close()

@@ -24,6 +24,7 @@ from gridgov.cases import (
 )
 from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
 from gridgov.cases.pages_text import install as install_text
+from gridgov.cases.photo_pages import router as photo_router
 from gridgov.cases.queue_pages import router as queue_router
 from gridgov.cases.repository import CaseFilter
 from gridgov.cases.schemas import CaseCreate, TransitionIn
@@ -38,6 +39,7 @@ from gridgov.web.render import render
 router = APIRouter(include_in_schema=False)
 # The shift leader's approvals inbox (its own file), before /cases/{case_id} would take its path.
 router.include_router(queue_router)
+router.include_router(photo_router)  # feedback and verification with photos
 install_text()
 
 
