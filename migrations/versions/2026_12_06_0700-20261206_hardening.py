@@ -7,6 +7,9 @@ Create Date: 2026-12-06 07:00:00
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "20261206_hardening"
 down_revision = "20261206_redivision"
 branch_labels = None
@@ -14,8 +17,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Patrols: the phone's clock drift and a flag when it is beyond the tolerance (issue 16 #18).
+    with op.batch_alter_table("patrols", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("clock_drift_s", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("clock_flagged", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("patrols", schema=None) as batch_op:
+        batch_op.drop_column("clock_flagged")
+        batch_op.drop_column("clock_drift_s")

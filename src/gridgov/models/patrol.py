@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,6 +43,10 @@ class Patrol(Base):
     last_lng: Mapped[float | None] = mapped_column(Float)
     last_lat: Mapped[float | None] = mapped_column(Float)
     last_inside: Mapped[bool | None] = mapped_column(Boolean)
+    # The phone's clock against the server's (seconds, + = phone ahead), the largest gap seen;
+    # flagged beyond the tolerance: its duty time is not to be trusted blindly.
+    clock_drift_s: Mapped[int | None] = mapped_column(Integer)
+    clock_flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (

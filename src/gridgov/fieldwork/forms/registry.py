@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
@@ -128,9 +129,22 @@ def _ships_newer(content: bytes, installed: FieldModule) -> bool:
 
 
 def ensure_installed(session: Session) -> None:
-    """A new database gets the shipped modules on first use."""
-    if ModuleRepository(session).count() == 0:
+    """A new database gets the shipped modules on first use.
+
+    Concurrent first uses (phones syncing at once on a fresh database) queue on a transaction
+    lock and look again, so only the first installs (else the others hit
+    ``uq_field_modules_code_version``). SQLite transactions are serialised already."""
+    repository = ModuleRepository(session)
+    if repository.count() > 0:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INSTALL_LOCK})
+    if repository.count() == 0:
         install_defaults(session)
+
+
+# Any constant shared by every process: it names the "install the shipped modules" lock.
+_INSTALL_LOCK = 0x6772_6964_6D6F64  # "gridmod"
 
 
 def latest_modules(session: Session) -> list[FieldModule]:

@@ -43,7 +43,7 @@ def points(uuid: str, body: PointsIn, session: DB, principal: CurrentPrincipal) 
     """Store track points; a point dated over 5 minutes after the server's clock is refused
     (``results``: one per point, in the order sent)."""
     patrol, results = service.add_points(
-        session, principal=principal, uuid=uuid, points=body.points
+        session, principal=principal, uuid=uuid, points=body.points, sent_at=body.sent_at
     )
     return PointsRead(**service.read(patrol).model_dump(), results=results)
 

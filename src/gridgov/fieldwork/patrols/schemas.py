@@ -27,6 +27,8 @@ class TrackPointIn(BaseModel):
 
 class PointsIn(BaseModel):
     points: list[TrackPointIn] = Field(max_length=MAX_POINTS)
+    # The phone's clock when it sent the batch: compared with the server's to flag drift.
+    sent_at: datetime | None = None
 
 
 class PatrolEnd(BaseModel):
@@ -44,11 +46,15 @@ class PatrolRead(BaseModel):
     seconds_inside: int
     distance_m: float
     point_count: int
+    # The phone's clock was off by more than the tolerance (seconds, + = ahead).
+    clock_flagged: bool = False
+    clock_drift_s: int | None = None
 
 
 class PointResult(BaseModel):
     """What became of one point sent: ``accepted`` (stored, or stored before) or ``rejected``
-    with the reason (``future_time``: dated after the server's clock + 5 minutes)."""
+    with the reason (``future_time``: dated after the server's clock + 5 minutes;
+    ``before_start``: dated before the patrol started)."""
 
     t: datetime
     status: Literal["accepted", "rejected"]

@@ -78,6 +78,7 @@ def start(session: Session, *, principal: Principal, uuid: str, started_at: date
     """Start a patrol in the worker's grid; starting the same UUID again returns it. A start
     dated in the future is taken as now (it decides the patrol's day)."""
     grid_code = _worker(principal)
+    drift = int((utc(started_at) - utcnow()).total_seconds())
     started_at = _not_ahead(started_at)
     repository = PatrolRepository(session)
     existing = repository.by_uuid(uuid)
@@ -97,6 +98,8 @@ def start(session: Session, *, principal: Principal, uuid: str, started_at: date
             point_count=0,
         )
     )
+    if drift > CLOCK_TOLERANCE.total_seconds():
+        _note_drift(patrol, drift)
     trail.record(
         session,
         action="patrol.start",
@@ -109,22 +112,56 @@ def start(session: Session, *, principal: Principal, uuid: str, started_at: date
 
 
 def add_points(
-    session: Session, *, principal: Principal, uuid: str, points: Sequence[TrackPointIn]
+    session: Session,
+    *,
+    principal: Principal,
+    uuid: str,
+    points: Sequence[TrackPointIn],
+    sent_at: datetime | None = None,
 ) -> tuple[Patrol, list[PointResult]]:
     """Store track points (re-sent points are ignored) and update the time inside; what became
-    of each point, in the order sent (refused: dated after the server's clock + tolerance)."""
+    of each point, in the order sent. A point counts only between the patrol's start and the
+    server's receipt (each with the tolerance): duty time earns or costs points in evaluation,
+    so a phone clock set ahead or back must not make it. A phone whose clock is off (its
+    ``sent_at``, or points out of bounds) flags the patrol for the supervisor."""
     patrol = _own(session, principal, uuid, lock=True)
-    latest = utcnow() + CLOCK_TOLERANCE
-    results = [_point_result(p, latest) for p in points]
+    now = utcnow()
+    earliest, latest = utc(patrol.started_at) - CLOCK_TOLERANCE, now + CLOCK_TOLERANCE
+    results = [_point_result(p, earliest, latest) for p in points]
     accepted = [p for p, r in zip(points, results, strict=True) if r.status == "accepted"]
     if accepted:
         _store_points(session, patrol, accepted)
+    drifts = [int((utc(p.t) - now).total_seconds()) for p in points if utc(p.t) > latest]
+    drifts += [
+        int((utc(p.t) - utc(patrol.started_at)).total_seconds())
+        for p in points
+        if utc(p.t) < earliest
+    ]
+    if sent_at is not None:
+        drifts.append(int((utc(sent_at) - now).total_seconds()))
+    for drift in drifts:
+        if abs(drift) > CLOCK_TOLERANCE.total_seconds():
+            _note_drift(patrol, drift)
     return patrol, results
 
 
-def _point_result(point: TrackPointIn, latest: datetime) -> PointResult:
-    if utc(point.t) <= latest:
+def _note_drift(patrol: Patrol, drift: int) -> None:
+    if patrol.clock_drift_s is None or abs(drift) > abs(patrol.clock_drift_s):
+        patrol.clock_drift_s = drift
+    patrol.clock_flagged = True
+
+
+def _point_result(point: TrackPointIn, earliest: datetime, latest: datetime) -> PointResult:
+    if earliest <= utc(point.t) <= latest:
         return PointResult(t=point.t, status="accepted")
+    if utc(point.t) < earliest:
+        return PointResult(
+            t=point.t,
+            status="rejected",
+            code="before_start",
+            message="定位时间早于巡查开始时间，请校准手机时间",
+            message_en="The point is dated before the patrol started: check the phone's clock",
+        )
     return PointResult(
         t=point.t,
         status="rejected",

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from gridgov.authz.policy import MIN_PURPOSE_LENGTH
+from gridgov.authz.policy import Purpose
 from gridgov.fieldwork.sync import personal
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -19,6 +19,7 @@ Status = Literal["stored", "duplicate", "rejected", "stale", "invalid"]
 # Why a stored record waits for a supervisor: an edit made on an old version (``stale``), or a
 # newcomer whose ID number is already in the population base (``id_exists``).
 ReviewKind = Literal["stale", "id_exists"]
+Effect = Literal["applied", "error", "none"]
 
 
 class NewHousehold(BaseModel):
@@ -59,6 +60,9 @@ class SyncResult(BaseModel):
     id: int | None = None
     ref: str | None = None
     errors: list[dict[str, Any]] = Field(default_factory=list)
+    # With ``stored``/``duplicate``: whether the record's effect (the base, a case, a task)
+    # happened; ``error`` comes with ``errors[0].reason`` for the phone to show.
+    effect: Effect | None = None
     # With ``stale``: what the supervisor will review.
     review: ReviewKind | None = None
 
@@ -93,7 +97,7 @@ class ConflictFullRead(ConflictRead):
 
 
 class FullViewRequest(BaseModel):
-    purpose: str = Field(min_length=MIN_PURPOSE_LENGTH, max_length=200)
+    purpose: Purpose
 
 
 class ConflictResolve(BaseModel):

@@ -140,9 +140,11 @@ def sync_batch(
         digest = hashes[index]
         known = stored_before.get(record.uuid)
         if known is not None:
-            row_id, stored_hash, ref, _state = known
+            row_id, stored_hash, ref, state = known
             if stored_hash == digest:
-                results[index] = _result(record.uuid, "duplicate", id=row_id, ref=ref)
+                results[index] = _result(
+                    record.uuid, "duplicate", id=row_id, ref=ref, effect=_effect(state)
+                )
             else:
                 results[index] = _result(record.uuid, "rejected", id=row_id)
                 conflicts.append(_Kept(record, digest, "uuid_mismatch"))
@@ -206,9 +208,11 @@ def sync_batch(
         winners = repository.existing(lost_race)
         for uuid in lost_race:
             index = row_index.pop(uuid)
-            row_id, stored_hash, ref, _ = winners[uuid]
+            row_id, stored_hash, ref, state = winners[uuid]
             if stored_hash == hashes[index]:
-                results[index] = _result(uuid, "duplicate", id=row_id, ref=ref)
+                results[index] = _result(
+                    uuid, "duplicate", id=row_id, ref=ref, effect=_effect(state)
+                )
             else:
                 results[index] = _result(uuid, "rejected", id=row_id)
                 conflicts.append(_Kept(records[index], hashes[index], "uuid_mismatch"))
@@ -232,7 +236,12 @@ def sync_batch(
             conflicts.append(_Kept(records[index], hashes[index], outcome.review, outcome.reason))
         else:
             results[index] = _result(
-                uuid, "stored", id=row_id, ref=outcome.ref if outcome else None
+                uuid,
+                "stored",
+                id=row_id,
+                ref=outcome.ref if outcome else None,
+                effect=_effect(outcome.state if outcome else None),
+                errors=[{"reason": outcome.reason}] if outcome and outcome.state == "error" else [],
             )
 
     # Later copies of a UUID inside the same batch compare with the first copy.
@@ -245,7 +254,9 @@ def sync_batch(
         if head.status == "invalid":
             results[index] = head
         elif hashes[index] == hashes[first]:
-            results[index] = _result(record.uuid, "duplicate", id=head.id, ref=head.ref)
+            results[index] = _result(
+                record.uuid, "duplicate", id=head.id, ref=head.ref, effect=head.effect
+            )
         else:
             results[index] = _result(record.uuid, "rejected", id=head.id)
             conflicts.append(_Kept(record, hashes[index], "uuid_mismatch"))
@@ -267,6 +278,13 @@ def sync_batch(
             },
         )
     return ordered
+
+
+def _effect(state: str | None) -> str:
+    """What became of a stored record's effect, as the phone shows it: ``applied`` (the base,
+    a case or a task changed), ``error`` (stored, but the effect failed: see ``errors``),
+    ``none`` (a plain form record, or kept for review)."""
+    return state if state in ("applied", "error") else "none"
 
 
 class _Kept(NamedTuple):
