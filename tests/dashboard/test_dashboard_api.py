@@ -102,3 +102,40 @@ def test_roles_without_the_dashboard_are_refused(client, db, small_city) -> None
     response = client.get("/api/v1/dashboard/overview", headers=auth_headers(client, worker))
     assert response.status_code == 403
     assert client.get("/api/v1/dashboard/overview").status_code == 401
+
+
+def test_score_ranking_reads_the_evaluation(client, db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from gridgov.models.evaluation import EvaluationPoint
+
+    for n, (department, value) in enumerate((("HW", -4.0), ("GA", -1.0))):
+        db.add(
+            EvaluationPoint(
+                day=date(2026, 12, 2), key=f"s{n}", event="step_overdue",
+                subject_type="department", subject_id=department, points=value, rule_version=0,
+                object_type="case_step", object_id=str(n), at=frozen, grid_code=G1,
+            )
+        )  # fmt: skip
+    db.flush()
+    body = client.get("/api/v1/dashboard/scores", headers=_leader(client, db)).json()
+    assert (body["start"], body["end"]) == ("2026-11-06", "2026-12-05")
+    assert [(i["name"], i["total"], i["rank"]) for i in body["items"]] == [
+        ("公安局", 99.0, 1),
+        ("环境卫生管理处", 96.0, 2),
+    ]
+
+
+def test_scheduled_refresh_fills_the_snapshot(db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from gridgov.authz.principal import system_principal
+    from gridgov.jobs import registry
+    from gridgov.models.dashboard import DashboardCaseDay, DashboardOpenCases
+
+    jobs = registry.load_all()
+    assert {"dashboard.refresh", "ledgers.monthly"} <= set(jobs)
+    touched = jobs["dashboard.refresh"].function(db, system_principal("dashboard.refresh"), frozen)
+    assert touched > 0
+    assert db.scalar(select(func.sum(DashboardOpenCases.open_cases))) == 3
+    assert db.scalar(select(func.sum(DashboardCaseDay.reported))) == 3  # yesterday's three

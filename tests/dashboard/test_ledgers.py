@@ -102,7 +102,7 @@ def test_monthly_ledgers_are_listed_in_scope(
     import datetime as dt
 
     made = ledger_files.make_monthly(db, month=dt.date(2026, 11, 1), directory=tmp_path)
-    assert len(made) == 3 * 4  # city + two districts, four ledgers each
+    assert len(made) == 3 * 5  # city + two districts, five ledgers each
     assert (tmp_path / f"202611_{D1}_population.xlsx").exists()
     staff = create_user(db, role=Role.DISTRICT_STAFF, region_code=D1)
     listing = client.get("/api/v1/ledgers", headers=auth_headers(client, staff)).json()
@@ -112,4 +112,52 @@ def test_monthly_ledgers_are_listed_in_scope(
         "special_population",
         "cases",
         "patrol",
+        "scores",
     }
+
+
+def test_scores_ledger_ranks_departments_then_workers(client, db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from gridgov.models.evaluation import EvaluationPoint
+
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=G1, username="scoredworker")
+    points = [  # (subject type, subject, points, waived, grid)
+        ("department", "HW", -2.0, False, G1),
+        ("department", "HW", -1.0, True, G1),  # struck out by an upheld appeal
+        ("department", "GA", -3.0, False, G3),
+        ("department", "GA", 1.0, False, G3),
+        ("person", str(worker.id), -0.5, False, G1),
+    ]
+    for n, (kind, subject, value, waived, grid) in enumerate(points):
+        db.add(
+            EvaluationPoint(
+                day=date(2026, 12, 3), key=f"t{n}", event="step_overdue", subject_type=kind,
+                subject_id=subject, points=value, waived=waived, rule_version=0,
+                object_type="case_step", object_id=str(n), at=frozen, grid_code=grid,
+            )
+        )  # fmt: skip
+    db.flush()
+    headers = auth_headers(client, create_user(db, role=Role.LEADER))
+    rows = _get(client, headers, "/api/v1/ledgers/scores.xlsx?start=2026-12-01&end=2026-12-05")
+    assert rows[2][1:] == (
+        "考核对象",
+        "名称",
+        "基础分",
+        "扣分",
+        "加分",
+        "得分",
+        "计分事件数",
+        "排名",
+    )
+    assert [r[1:] for r in rows[3:]] == [
+        # Equal totals share the rank.
+        ("部门", "公安局", 100, -3.0, 1.0, 98.0, 2, 1),
+        ("部门", "环境卫生管理处", 100, -2.0, 0.0, 98.0, 2, 1),
+        ("网格员", "scoredworker", 100, -0.5, 0.0, 99.5, 1, 1),
+    ]
+    # A district's ledger holds only the points of its grids.
+    rows = _get(
+        client, headers, f"/api/v1/ledgers/scores.xlsx?region={D1}&start=2026-12-01&end=2026-12-05"
+    )
+    assert [r[2] for r in rows[3:]] == ["环境卫生管理处", "scoredworker"]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridgov.authz.policy import scope_clause
@@ -193,6 +193,58 @@ def patrol_rows(
             round(seconds / 3600, 2), round((metres or 0) / 1000, 2),
             "是" if seconds >= PATROL_DUTY_SECONDS else "否",
         ]  # fmt: skip
+
+
+def score_rows(
+    session: Session, *, principal: Principal, region: str, start: date, end: date
+) -> Iterator[list[Any]]:
+    """Departments, then grid workers, by their evaluation score over the period (rank 1 best).
+
+    Points are read through the evaluation's own scope (gridgov.evaluation.repository) and the
+    region's grids; a waived (appealed) point counts nothing."""
+    from gridgov.evaluation.repository import point_scope
+    from gridgov.evaluation.service import rule_book_for
+    from gridgov.models.evaluation import EvaluationPoint as P
+
+    base = rule_book_for(session, start)[1].base
+    counted = func.sum(case((P.waived, 0.0), else_=P.points))
+    deducted = func.sum(case((and_(P.points < 0, ~P.waived), P.points), else_=0.0))
+    stmt = (
+        select(P.subject_type, P.subject_id, deducted, counted, func.count())
+        .where(P.day >= start, P.day <= end, point_scope(principal))
+        .group_by(P.subject_type, P.subject_id)
+    )
+    if region:
+        stmt = stmt.where(in_region(P.grid_code, region))
+    rows = session.execute(stmt).all()
+    departments = dict(session.execute(select(Department.code, Department.name)).all())
+    user_ids = [int(r[1]) for r in rows if r[0] == "person" and r[1].isdigit()]
+    people = dict(
+        session.execute(
+            select(User.id, func.coalesce(User.display_name, User.username)).where(
+                User.id.in_(user_ids)
+            )
+        ).all()
+    )
+    for subject_type, label in (("department", "部门"), ("person", "网格员")):
+        ranked = sorted(
+            (r for r in rows if r[0] == subject_type), key=lambda r: (-float(r[3] or 0), r[1])
+        )
+        rank, previous = 0, None
+        for index, (_, subject, deductions, total, count) in enumerate(ranked, 1):
+            # Equal scores share a rank (1, 1, 3), as on the evaluation pages.
+            if total != previous:
+                rank, previous = index, total
+            name = (
+                departments.get(subject, subject)
+                if subject_type == "department"
+                else people.get(int(subject), subject)
+                if subject.isdigit()
+                else subject
+            )
+            credits = float(total or 0) - float(deductions or 0)
+            yield [label, name, base, round(float(deductions or 0), 2), round(credits, 2),
+                   round(base + float(total or 0), 2), count, rank]  # fmt: skip
 
 
 def _percent(part: int, whole: int) -> str:

@@ -87,6 +87,14 @@ LEDGERS: dict[str, LedgerKind] = {
              Column("网格内时长（小时）", 16), Column("里程（公里）", 12), Column("是否达标", 10)),
             periodic=True,
         ),
+        LedgerKind(
+            "scores",
+            "客观评价考评得分台账",
+            (Column("序号", 6), Column("考核对象", 10), Column("名称", 24), Column("基础分", 9),
+             Column("扣分", 9), Column("加分", 9), Column("得分", 9), Column("计分事件数", 12),
+             Column("排名", 8)),
+            periodic=True,
+        ),
     )
 }  # fmt: skip
 
@@ -140,6 +148,10 @@ def _rows(session: Session, principal: Principal, request: LedgerRequest) -> Ite
     assert request.start is not None and request.end is not None
     if key == "cases":
         return sources.case_rows(
+            session, principal=principal, region=region, start=request.start, end=request.end
+        )
+    if key == "scores":
+        return sources.score_rows(
             session, principal=principal, region=region, start=request.start, end=request.end
         )
     return sources.patrol_rows(

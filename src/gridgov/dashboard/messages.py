@@ -39,6 +39,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "部门按时结案率排名（近30天）",
         "en": "Departments by on-time closure (30 days)",
     },
+    "dash.chart.scores": {
+        "zh-CN": "部门考评得分排名（近30天）",
+        "en": "Departments by evaluation score (30 days)",
+    },
+    "dash.score": {"zh-CN": "考评得分", "en": "Score"},
     "dash.closure_rate": {"zh-CN": "结案率", "en": "Closure rate"},
     "dash.on_time_rate": {"zh-CN": "按时结案率", "en": "On-time rate"},
     "dash.open": {"zh-CN": "在办", "en": "Open"},

@@ -48,6 +48,16 @@ def overview(
     return _json(service.overview(session, principal=principal, region=region, days=days))
 
 
+@router.get("/dashboard/scores", responses=ERRORS)
+def score_ranking(
+    session: SessionDep,
+    principal: Reader,
+    days: Annotated[int, Query(ge=1, le=service.MAX_DAYS)] = 30,
+) -> Response:
+    """Departments ranked by their evaluation score (客观评价) over the last finished days."""
+    return _json(service.score_ranking(session, principal=principal, days=days))
+
+
 @router.get("/dashboard/regions", responses=ERRORS)
 def region_values(
     session: SessionDep,

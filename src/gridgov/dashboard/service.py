@@ -104,6 +104,33 @@ def ranking(repo: DashboardRepository, *, start: Any, region: str | None) -> lis
     return sorted(rows, key=lambda r: (-(r["rate"] or 0), -r["closed"]))
 
 
+def score_ranking(
+    session: Session, *, principal: Principal, days: int = 30, now: datetime | None = None
+) -> dict[str, Any]:
+    """Departments ranked by their evaluation score over the last ``days`` finished days."""
+    from gridgov.evaluation import service as evaluation
+
+    end = aggregates.local_today(now) - timedelta(days=1)
+    start = end - timedelta(days=days - 1)
+    names = DashboardRepository(session, principal).department_names()
+    scores = evaluation.scores(
+        session, principal=principal, subject_type="department", start=start, end=end
+    )
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "items": [
+            {
+                "code": s.subject_id,
+                "name": names.get(s.subject_id, s.subject_id),
+                "total": s.total,
+                "rank": s.rank,
+            }
+            for s in scores
+        ],
+    }
+
+
 def region_values(
     session: Session,
     *,

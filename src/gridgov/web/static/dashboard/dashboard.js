@@ -218,25 +218,37 @@
         { name: T["dash.open"], type: "bar", data: overdue.map((d) => d.open), itemStyle: { color: "#3b82f6" } },
       ],
     }, true);
-    const ranking = o.ranking.slice(0, 10).reverse();
-    chart("chart-ranking").setOption({
-      grid: { ...grid, left: 96 }, tooltip: { trigger: "axis", valueFormatter: (v) => v + "%" },
-      yAxis: { type: "category", data: ranking.map((d) => d.name), ...axisStyle }, xAxis: { type: "value", max: 100, ...axisStyle },
-      series: [{ name: T["dash.on_time_rate"], type: "bar", data: ranking.map((d) => pct(d.rate)), itemStyle: { color: "#10b981" } }],
-    }, true);
     const at = new Date(o.generated_at);
     document.getElementById("updated").textContent = T["dash.updated"] + " " + at.toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  }
+
+  // Evaluation scores (客观评价) when the nightly scoring has run; until then the departments'
+  // on-time closure rate from the overview.
+  function drawRanking(scores, overview) {
+    const scored = scores.items.length > 0;
+    const items = (scored ? scores.items.map((d) => ({ name: d.name, value: d.total }))
+      : overview.ranking.map((d) => ({ name: d.name, value: pct(d.rate) }))).slice(0, 10).reverse();
+    document.getElementById("ranking-title").textContent = scored ? T["dash.chart.scores"] : T["dash.chart.ranking"];
+    document.body.dataset.rankingKind = scored ? "scores" : "on_time";
+    chart("chart-ranking").setOption({
+      grid: { ...grid, left: 96 }, tooltip: { trigger: "axis" },
+      yAxis: { type: "category", data: items.map((d) => d.name), ...axisStyle },
+      xAxis: { type: "value", scale: scored, max: scored ? null : 100, ...axisStyle },
+      series: [{ name: scored ? T["dash.score"] : T["dash.on_time_rate"], type: "bar", data: items.map((d) => d.value), itemStyle: { color: "#10b981" } }],
+    }, true);
   }
 
   async function refreshAll(fit) {
     drawCrumbs();
     const region = state.parent ? "?region=" + state.parent : "";
-    const [overview] = await Promise.all([
+    const [overview, scores] = await Promise.all([
       getJSON(api + "/dashboard/overview" + region),
+      getJSON(api + "/dashboard/scores"),
       drawRegions(fit),
       heatLayer && map.hasLayer(heatLayer) ? drawHeat() : Promise.resolve(),
     ]);
     drawOverview(overview);
+    drawRanking(scores, overview);
     document.body.dataset.dashReady = String(Number(document.body.dataset.dashReady || 0) + 1);
   }
 
