@@ -182,10 +182,10 @@ def bench(url: str, *, cases: int, days: int, runs: int) -> None:
         grid = session.scalar(select(Region.code).where(Region.level == "grid"))
         staff = Principal(user_id=2, username="bench-district", role=Role.DISTRICT_STAFF,
                           region_code=district)  # fmt: skip
+        today = aggregates.local_today(now)
+        since30 = today - timedelta(days=29)
         for who, principal in (("leader", LEADER), ("district staff", staff)):
             repo = DashboardRepository(session, principal)
-            today = aggregates.local_today(now)
-            since30 = today - timedelta(days=29)
             queries: list[tuple[str, Callable[[], Any]]] = [
                 ("overview (whole request)",
                  lambda p=principal: service.overview(session, principal=p, now=now)),
@@ -209,6 +209,8 @@ def bench(url: str, *, cases: int, days: int, runs: int) -> None:
                     session, principal=p, now=now)),
                 ("grid panel", lambda p=principal: service.grid_panel(
                     session, principal=p, code=grid, now=now)),
+                ("score ranking (evaluation)", lambda p=principal: service.score_ranking(
+                    session, principal=p, now=now)),
             ]  # fmt: skip
             print(f"  -- as {who}")
             for label, fn in queries:
