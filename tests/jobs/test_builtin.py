@@ -13,6 +13,7 @@ from gridgov.jobs.builtin import flag_deadlines
 from gridgov.models.audit import AuditEntry
 from gridgov.models.case import Case
 from gridgov.models.job import DeadlineFlag, JobRun
+from gridgov.models.lifecycle import ProxyService
 from gridgov.models.task import Task
 from tests.auth.test_pages import web_login
 from tests.factories import auth_headers, create_user
@@ -51,13 +52,24 @@ def test_deadline_flags_are_raised_once_per_step_and_go_to_the_trail(db: Session
         state="open",
         due_at=NOW - timedelta(hours=1),
     )
-    db.add(task)
+    # A proxy service (代办) opened 10 days ago, due in 2: 70 % of its time has passed.
+    proxy = ProxyService(
+        service_code="newborn_hukou",
+        person_id=1,
+        grid_code=GRID,
+        department_code="police",
+        state="open",
+        due_at=NOW + timedelta(days=2),
+        documents=[],
+    )
+    db.add_all([task, proxy])
     db.flush()
     task.created_at = NOW - timedelta(days=3)
+    proxy.created_at = NOW - timedelta(days=10)
     db.flush()
     principal = system_principal("deadlines.flag")
 
-    assert flag_deadlines(db, principal, NOW) == 5
+    assert flag_deadlines(db, principal, NOW) == 6
     flags = {
         (f.object_type, f.object_id, f.kind)
         for f in db.scalars(select(DeadlineFlag).where(DeadlineFlag.flagged_at == NOW))
@@ -68,6 +80,7 @@ def test_deadline_flags_are_raised_once_per_step_and_go_to_the_trail(db: Session
         ("case", overdue.id, "overdue"),
         ("task", task.id, "warning"),
         ("task", task.id, "overdue"),
+        ("proxy", proxy.id, "warning"),
     }
     trail = db.scalars(
         select(AuditEntry.action).where(
@@ -80,6 +93,17 @@ def test_deadline_flags_are_raised_once_per_step_and_go_to_the_trail(db: Session
     overdue.step_started_at = NOW
     db.flush()
     assert flag_deadlines(db, principal, NOW + timedelta(minutes=10)) == 2
+    # Two days later the proxy service is overdue (and the two other cases' deadlines passed).
+    assert flag_deadlines(db, principal, NOW + timedelta(days=2)) == 4
+    proxy_flags = db.scalars(
+        select(DeadlineFlag.kind).where(
+            DeadlineFlag.object_type == "proxy", DeadlineFlag.object_id == proxy.id
+        )
+    ).all()
+    assert sorted(proxy_flags) == ["overdue", "warning"]
+    proxy.state = "done"
+    db.flush()
+    assert flag_deadlines(db, principal, NOW + timedelta(days=3)) == 0
 
 
 def _run(db: Session, job: str, **values: object) -> JobRun:

@@ -22,11 +22,16 @@ def test_run_and_list_from_the_command_line(fresh_database_url, monkeypatch) -> 
     listing = runner.invoke(cli, ["jobs", "list"])
     assert listing.exit_code == 0 and "stats.refresh" in listing.output
     assert runner.invoke(cli, ["jobs", "run", "no.such.job"]).exit_code == 2
+    life = runner.invoke(cli, ["jobs", "run", "lifecycle.computed_events"])
+    assert life.exit_code == 0 and "0 rows" in life.output, life.output
     engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT job, kind, rows, error FROM job_runs")).all()
     engine.dispose()
-    assert [tuple(r) for r in rows] == [("deadlines.flag", "manual", 0, None)]
+    assert [tuple(r) for r in rows] == [
+        ("deadlines.flag", "manual", 0, None),
+        ("lifecycle.computed_events", "manual", 0, None),
+    ]
 
 
 def test_the_app_starts_its_scheduler_only_when_asked(fresh_database_url, tmp_path) -> None:  # type: ignore[no-untyped-def]

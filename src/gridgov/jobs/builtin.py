@@ -16,14 +16,17 @@ from gridgov.audit import trail
 from gridgov.audit.chain import seal
 from gridgov.authz.principal import Principal
 from gridgov.jobs.registry import CITY_TZ, daily, every, scheduled
+from gridgov.lifecycle import jobs as lifecycle_jobs
 from gridgov.models.case import Case
 from gridgov.models.job import DeadlineFlag, JobRun
+from gridgov.models.lifecycle import ProxyService
 from gridgov.models.task import Task
 from gridgov.people.stats import refresh_grid_stats
 
-# Tasks carry only a due date: they are warned at the same share of their time as cases.
+# Tasks and proxy services carry only a due date: warned at the same share of their time as cases.
 TASK_WARN_SHARE = 0.7
 OPEN_TASK_STATES = ("open", "accepted")
+OPEN_PROXY_STATES = ("open", "handed_over")
 RUN_HISTORY = timedelta(days=90)
 
 
@@ -49,8 +52,8 @@ def refresh_stats(session: Session, principal: Principal, now: datetime) -> int:
 @scheduled(
     "deadlines.flag",
     every(minutes=5),
-    "案件与任务的预警、超期标记",
-    "warning and overdue flags of cases and tasks",
+    "案件、任务与代办服务的预警、超期标记",
+    "warning and overdue flags of cases, tasks and proxy services",
 )
 def flag_deadlines(session: Session, principal: Principal, now: datetime) -> int:
     """Raise each crossed deadline once: warning at 70 % of the allowed time, overdue at the
@@ -87,26 +90,42 @@ def flag_deadlines(session: Session, principal: Principal, now: datetime) -> int
                         flagged_at=now,
                     )
                 )
-    tasks = session.execute(
-        select(Task.id, Task.created_at, Task.due_at, Task.grid_code).where(
-            Task.state.in_(OPEN_TASK_STATES), Task.due_at.is_not(None)
+    due_items = [
+        ("task", row.id, row.created_at, row.due_at, row.grid_code, None)
+        for row in session.execute(
+            select(Task.id, Task.created_at, Task.due_at, Task.grid_code).where(
+                Task.state.in_(OPEN_TASK_STATES), Task.due_at.is_not(None)
+            )
         )
-    ).all()
-    for task in tasks:
-        created, due = _aware(task.created_at), _aware(task.due_at)
+    ] + [
+        ("proxy", row.id, row.created_at, row.due_at, row.grid_code, row.department_code)
+        for row in session.execute(
+            select(
+                ProxyService.id,
+                ProxyService.created_at,
+                ProxyService.due_at,
+                ProxyService.grid_code,
+                ProxyService.department_code,
+            ).where(ProxyService.state.in_(OPEN_PROXY_STATES))
+        )
+    ]
+    for object_type, object_id, created_at, due_at, grid_code, department in due_items:
+        created, due = _aware(created_at), _aware(due_at)
         assert created is not None and due is not None
         warn = created + (due - created) * TASK_WARN_SHARE
         for kind, moment in (("warning", warn), ("overdue", due)):
-            if moment <= now and ("task", task.id, "task", created, kind) not in flagged:
+            key = (object_type, object_id, object_type, created, kind)
+            if moment <= now and key not in flagged:
                 new.append(
                     DeadlineFlag(
-                        object_type="task",
-                        object_id=task.id,
-                        step="task",
+                        object_type=object_type,
+                        object_id=object_id,
+                        step=object_type,
                         step_started_at=created,
                         kind=kind,
                         due_at=due,
-                        grid_code=task.grid_code,
+                        grid_code=grid_code,
+                        department_code=department,
                         flagged_at=now,
                     )
                 )
@@ -124,8 +143,8 @@ def flag_deadlines(session: Session, principal: Principal, now: datetime) -> int
 
 
 def _flagged_keys(session: Session) -> set[tuple[str, int, str, datetime | None, str]]:
-    """Flags already raised for the steps still running and the tasks still open (a join, so
-    the history of closed cases is never read)."""
+    """Flags already raised for the steps still running, the tasks and proxy services still open
+    (a join, so the history of closed cases is never read)."""
     columns = (
         DeadlineFlag.object_type,
         DeadlineFlag.object_id,
@@ -143,8 +162,26 @@ def _flagged_keys(session: Session) -> set[tuple[str, int, str, datetime | None,
         .join(Task, Task.id == DeadlineFlag.object_id)
         .where(DeadlineFlag.object_type == "task", Task.state.in_(OPEN_TASK_STATES))
     )
-    rows = [*session.execute(on_cases), *session.execute(on_tasks)]
+    on_proxies = (
+        select(*columns)
+        .join(ProxyService, ProxyService.id == DeadlineFlag.object_id)
+        .where(DeadlineFlag.object_type == "proxy", ProxyService.state.in_(OPEN_PROXY_STATES))
+    )
+    rows = [*session.execute(on_cases), *session.execute(on_tasks), *session.execute(on_proxies)]
     return {(r[0], r[1], r[2], _aware(r[3]), r[4]) for r in rows}
+
+
+@scheduled(
+    "lifecycle.computed_events",
+    daily(hour=0, minute=30),
+    "生命周期计算事件：年满60/80岁、居住证到期提醒、16岁未办身份证",
+    "computed life events: turning 60/80, permits expiring, 16 without an ID card",
+)
+def computed_life_events(session: Session, principal: Principal, now: datetime) -> int:
+    # The life-cycle rules turn each event into tasks and reminders (lifecycle.jobs looks back a
+    # week and skips events already received, so a caught-up run is harmless).
+    today = now.astimezone(CITY_TZ).date()
+    return sum(lifecycle_jobs.run_all(session, principal, today).values())
 
 
 @scheduled(

@@ -51,7 +51,7 @@ class DeadlineFlag(Base):
     __tablename__ = "deadline_flags"
 
     id: Mapped[int] = mapped_column(_BIGINT, primary_key=True)
-    object_type: Mapped[str] = mapped_column(String(16))  # case | task
+    object_type: Mapped[str] = mapped_column(String(16))  # case | task | proxy
     object_id: Mapped[int] = mapped_column(_BIGINT)
     # The step and when it started: a new step (rework, next move) can be flagged again.
     step: Mapped[str] = mapped_column(String(16))
