@@ -51,13 +51,18 @@ def add_person(db: Session, *, name: str, id_number: str, grid_code: str, **extr
 
 @pytest.fixture
 def family(db: Session, grid: Any) -> Family:
-    house = House(address=ADDRESS, grid_code=grid.code, lng=111.30, lat=30.70)
+    return family_in(db, grid.code)
+
+
+def family_in(db: Session, grid_code: str) -> Family:
+    """The house at ADDRESS, its household, the father (head) and the mother (spouse)."""
+    house = House(address=ADDRESS, grid_code=grid_code, lng=111.30, lat=30.70)
     stamp(house, principal=SYSTEM, source="test", reason=None)
     db.add(house)
     db.flush()
     household = Household(
         household_no="4205020001",
-        grid_code=grid.code,
+        grid_code=grid_code,
         house_id=house.id,
         address=ADDRESS,
     )
@@ -69,7 +74,7 @@ def family(db: Session, grid: Any) -> Family:
         db,
         name="王强",
         id_number=FATHER_ID,
-        grid_code=grid.code,
+        grid_code=grid_code,
         relation_to_head="head",
         **common,
     )
@@ -77,7 +82,7 @@ def family(db: Session, grid: Any) -> Family:
         db,
         name="李娟",
         id_number=MOTHER_ID,
-        grid_code=grid.code,
+        grid_code=grid_code,
         relation_to_head="spouse",
         **common,
     )

@@ -41,12 +41,21 @@ def _in_force(today: date) -> Any:
     )
 
 
+# Admissions looked up in this transaction (a batch of events asks for the same few kinds
+# thousands of times); admitting or withdrawing clears it.
+_CACHE = "lifecycle.admissions"
+
+
 def admission_of(session: Session, kind: str, today: date | None = None) -> AdmittedTaskType | None:
     """The admission in force for ``kind`` today, or None."""
     today = today or local_today()
-    return session.scalars(
-        select(AdmittedTaskType).where(AdmittedTaskType.kind == kind, _in_force(today))
-    ).first()
+    cache = session.info.setdefault(_CACHE, {})
+    if (kind, today) not in cache:
+        cache[(kind, today)] = session.scalars(
+            select(AdmittedTaskType).where(AdmittedTaskType.kind == kind, _in_force(today))
+        ).first()
+    found: AdmittedTaskType | None = cache[(kind, today)]
+    return found
 
 
 def ensure_admitted(session: Session, kind: str) -> AdmittedTaskType:
@@ -91,6 +100,7 @@ class AdmissionIn:
 
 def admit(session: Session, *, principal: Principal, body: AdmissionIn) -> AdmittedTaskType:
     """Admit a task type (or re-admit a withdrawn or expired one with the new terms)."""
+    session.info.pop(_CACHE, None)
     row = session.scalars(
         select(AdmittedTaskType).where(AdmittedTaskType.kind == body.kind)
     ).first()
@@ -127,7 +137,9 @@ def admit(session: Session, *, principal: Principal, body: AdmissionIn) -> Admit
 
 
 def withdraw(session: Session, *, principal: Principal, kind: str, reason: str) -> AdmittedTaskType:
+    session.info.pop(_CACHE, None)
     row = admission_of(session, kind)
+    session.info.pop(_CACHE, None)
     if row is None:
         raise NotFound(f"任务类型「{kind}」没有有效的准入", f"No admission in force for {kind!r}")
     row.withdrawn_at = utcnow()

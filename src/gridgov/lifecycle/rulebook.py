@@ -32,6 +32,14 @@ def current_text(session: Session) -> tuple[int, str]:
 
 
 def current(session: Session) -> rules.RuleBook:
+    """The rules in force (looked up once per transaction; saving clears it)."""
+    book: rules.RuleBook | None = session.info.get("lifecycle.rules")
+    if book is None:
+        book = session.info["lifecycle.rules"] = _parsed(session)
+    return book
+
+
+def _parsed(session: Session) -> rules.RuleBook:
     version, text = current_text(session)
     key = (version, hash(text))
     book = _BOOKS.get(key)
@@ -46,6 +54,7 @@ def current(session: Session) -> rules.RuleBook:
 def save(session: Session, *, principal: Principal, text: str) -> RuleSet:
     """Store a new version after checking it (refused with line and reason)."""
     rules.load(text, modules=known_modules(session))
+    session.info.pop("lifecycle.rules", None)
     version, _ = current_text(session)
     rule_set = RuleSet(version=version + 1, text=text, saved_by=principal.user_id or None)
     session.add(rule_set)

@@ -1,0 +1,105 @@
+"""The birth flow on a real phone (waits are selectors: the pages' CSP allows no eval): a hospital's birth record pushed through the API appears as a
+task (with its admission reference) in the field app, is done offline, syncs, and ends with the
+newborn in the base and an open proxy service; the police's ID number later closes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Role
+from gridgov.kit.db import make_engine
+from gridgov.models.lifecycle import ProxyService
+from gridgov.models.person import Person
+from gridgov.people.identifiers import make_resident_id
+from tests.browser.conftest import PASSWORD, live_server, phone
+from tests.factories import create_user
+from tests.lifecycle.conftest import birth_event, family_in
+
+pytestmark = pytest.mark.browser
+__all__ = ["live_server", "phone"]
+
+
+def token(base: str, username: str) -> dict[str, str]:
+    answer = httpx.post(
+        base + "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def test_birth_task_done_offline_on_the_phone(live_server: dict, phone: Any) -> None:
+    base = live_server["base"]
+    engine = make_engine(live_server["url"])
+    with Session(engine) as db:
+        family_in(db, live_server["grid"])
+        health = create_user(
+            db, role=Role.DEPARTMENT_HANDLER, department_code="health", password=PASSWORD
+        )
+        police = create_user(
+            db, role=Role.DEPARTMENT_HANDLER, department_code="police", password=PASSWORD
+        )
+        db.commit()
+        names = health.username, police.username
+    pushed = httpx.post(
+        base + "/api/v1/lifecycle/events",
+        json=birth_event("HOSP-B1"),
+        headers=token(base, names[0]),
+    )
+    assert pushed.status_code == 201 and pushed.json()["status"] == "tasked", pushed.text
+
+    page = phone.new_page()
+    page.goto(base + "/field/")
+    page.fill("input[name=username]", live_server["username"])
+    page.fill("input[name=password]", live_server["password"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector(f"#grid-card[data-grid='{live_server['grid']}']")
+    page.click("nav button[data-view=tasks]")
+    card = page.locator(f"[data-task='{pushed.json()['task_id']}']")
+    assert "新生儿上门核实：李娟之子" in card.inner_text()
+    assert "准入依据：准入〔2026〕3号" in card.inner_text()
+    assert "4205020001" in card.inner_text()  # the household, prefilled
+
+    phone.set_offline(True)
+    page.wait_for_selector("#net.off")
+    card.locator("button.primary").click()
+    form = page.locator("#module-form[data-module=newborn_visit]")
+    form.locator("input[name=baby_name]").fill("王小宝")
+    form.locator("select[name=lives_here]").select_option("yes")
+    form.locator("select[name=household_ok]").select_option("yes")
+    form.locator("input[name=visit_date]").fill("2026-12-02")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#queue-count[data-count='1']")
+    with Session(engine) as db:
+        assert db.scalars(select(Person).where(Person.name == "王小宝")).first() is None
+
+    phone.set_offline(False)
+    page.wait_for_selector("#queue-count[data-count='0']", state="attached", timeout=20000)
+    with Session(engine) as db:
+        newborn = db.scalars(select(Person).where(Person.name == "王小宝")).one()
+        assert newborn.id_type == "birth_cert" and newborn.household_id is not None
+        [service] = db.scalars(
+            select(ProxyService).where(ProxyService.person_id == newborn.id)
+        ).all()
+        assert (service.service_code, service.state) == ("birth_registration", "open")
+        born, newborn_id = newborn.birth_date, newborn.id
+
+    issued = {
+        "event_type": "id_issued",
+        "source_ref": "GA-B1",
+        "occurred_on": "2026-12-20",
+        "data": {"id_number": make_resident_id("420502", born, 17), "birth_cert_no": "Q420123456"},
+    }
+    answer = httpx.post(
+        base + "/api/v1/lifecycle/events", json=issued, headers=token(base, names[1])
+    )
+    assert answer.json()["person_id"] == newborn_id, answer.text
+    with Session(engine) as db:
+        service = db.scalars(select(ProxyService).where(ProxyService.person_id == newborn_id)).one()
+        assert (service.state, service.result) == ("done", "公安已登记身份证号")
+        assert db.get(Person, newborn_id).id_type == "resident_id"  # type: ignore[union-attr]
+    engine.dispose()
