@@ -24,6 +24,7 @@ from gridgov.kit.security import (
     allowed_hosts,
     install_access_log_masking,
 )
+from gridgov.kit.throttle import Throttle, ThrottleMiddleware
 from gridgov.web import STATIC_DIR
 
 API_PREFIX = "/api/v1"
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(NulCharacterMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(ThrottleMiddleware, throttle=Throttle.from_settings(settings))
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     install_access_log_masking()

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # Sign-in attempts a minute from one address, whatever the account (kit/throttle.py).
+    signin_per_ip_per_minute: int = 60
+    # Shared state for rate limits across workers (redis://host:6379/0); memory when unset.
+    redis_url: str | None = None
     host: str = "127.0.0.1"
     # Host header values the app answers, comma-separated ("grid.example.gov.cn,*.example.org");
     # unset: any in demo/test mode, this machine's names in production (kit/security.py).

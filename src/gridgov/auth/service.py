@@ -24,6 +24,7 @@ from gridgov.auth.schemas import UserCreate, UserUpdate
 from gridgov.auth.tokens import new_sid, new_token, token_hash
 from gridgov.authz.principal import DEPARTMENT_ROLES, REGION_ROLE_CODE_LENGTH, Principal, Role
 from gridgov.config import Settings
+from gridgov.kit import throttle
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 from gridgov.models.user import AuthSession, User
@@ -303,24 +304,27 @@ def authenticate(
     now = utcnow()
     users = UserRepository(session)
     user = users.get_by_username(username)
+    try:  # per address, per account and address, paced per account (gridgov.kit.throttle)
+        throttle.before_sign_in(username)
+    except throttle.SignInThrottled:
+        _failed(session, user=user, username=username, channel=channel, note="throttled")
+        raise
     if user is None:
         passwords.burn_verify(password, settings=settings)
+        throttle.sign_in_failed(username)
         _failed(session, user=None, username=username, channel=channel, note="unknown user")
         raise InvalidCredentials()
+    # An administrator's lock; failed sign-ins no longer lock the account for everyone (a
+    # stranger could lock anyone out): they are throttled per account and address instead.
     if user.locked_until is not None and aware(user.locked_until) > now:
         _failed(session, user=user, username=username, channel=channel, note="locked")
         raise _locked(aware(user.locked_until))
     if not passwords.verify_password(user.password_hash, password, settings=settings):
         user.failed_count = (user.failed_count or 0) + 1
-        note = f"wrong password ({user.failed_count}/{settings.login_max_failures})"
-        if user.failed_count >= settings.login_max_failures:
-            user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_count = 0
-            note += f"; locked until {user.locked_until.isoformat()}"
+        note = f"wrong password ({user.failed_count} since the last sign-in)"
         session.flush()
+        throttle.sign_in_failed(username)
         _failed(session, user=user, username=username, channel=channel, note=note)
-        if user.locked_until is not None and aware(user.locked_until) > now:
-            raise _locked(aware(user.locked_until))
         raise InvalidCredentials()
     if not user.active:
         _failed(session, user=user, username=username, channel=channel, note="disabled")
@@ -328,6 +332,7 @@ def authenticate(
     user.failed_count = 0
     user.locked_until = None
     user.last_login_at = now
+    throttle.sign_in_succeeded(username)
     if passwords.needs_rehash(user.password_hash, settings=settings):
         user.password_hash = passwords.hash_password(password, settings=settings)
     session.flush()
