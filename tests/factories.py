@@ -23,7 +23,7 @@ from gridgov.models.user import User
 DEFAULT_PASSWORD = "Test-Passw0rd!"
 # Codes used when a test does not care where its user works (Yichang, Xiling district).
 DEFAULT_GRID_CODE = "420502001001001"
-DEFAULT_DEPARTMENT = "police"
+DEFAULT_DEPARTMENT = "GA"
 DEFAULT_OVERLAY_CODE = "GS420500001"
 
 _counter = itertools.count(1)
@@ -43,7 +43,7 @@ def create_user(
     active: bool = True,
 ) -> User:
     """An account of ``role``; region roles get a default code of the right length, department
-    roles the ``police`` department, inspectors a default overlay code."""
+    roles the ``GA`` (police) department, inspectors a default overlay code."""
     role = Role(role)
     if region_code is None and role in REGION_ROLE_CODE_LENGTH:
         region_code = DEFAULT_GRID_CODE[: REGION_ROLE_CODE_LENGTH[role]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gridgov.authz.policy import TRAIL_READERS
+from tests.authz.expected import TRAIL_READERS
 from tests.authz.matrix import Rule
 
 RULES = [

@@ -73,7 +73,7 @@ class Scoped:
     inside_status: int | tuple[int, ...] = (200, 201, 204)
     outside_status: int | tuple[int, ...] = 404
     region_code: str | None = None  # default: the home area at the role's level
-    department_code: str | None = None  # default: "police" for department roles
+    department_code: str | None = None  # default: "GA" (police) for department roles
     json: Any = None  # body for both requests (or a Builder)
 
 

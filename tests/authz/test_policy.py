@@ -42,14 +42,16 @@ def test_administrators_and_departments(db: Session) -> None:
     city = build_mini_city(db)
     for role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR):
         assert visible(db, p(role)) == set()
-    police = p(Role.DEPARTMENT_HANDLER, department_code="police")
-    commerce = p(Role.DEPARTMENT_HANDLER, department_code="commerce")
+    police = p(Role.DEPARTMENT_HANDLER, department_code="GA")
+    commerce = p(Role.DEPARTMENT_HANDLER, department_code="SCJG")
     assert city.far_grid.code in visible(db, police, category="person")
     assert visible(db, commerce, category="person") == set()
     # own rows through the department column
-    assert visible(db, commerce, department_code=literal("commerce"))
-    assert visible(db, commerce, department_code=literal("police")) == set()
+    assert visible(db, commerce, department_code=literal("SCJG"))
+    assert visible(db, commerce, department_code=literal("GA")) == set()
     assert visible(db, police) == set()  # neither category nor department column: nothing
+    # An entitlement is to read the base, never to change it.
+    assert visible(db, police, category="person", action="change") == set()
 
 
 def test_full_view_needs_the_role_and_a_purpose(db: Session) -> None:

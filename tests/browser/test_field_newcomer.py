@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import system_principal
 from gridgov.housing import service as housing
 from gridgov.housing.schemas import HouseCreate
 from gridgov.kit.db import make_engine
@@ -25,6 +26,8 @@ from gridgov.people.identifiers import make_resident_id
 from gridgov.people.schemas import PersonCreate
 from gridgov.people.sensitive import lookup
 from tests.fieldwork.conftest import INSIDE
+
+SYSTEM = system_principal("test")
 
 pytestmark = pytest.mark.browser
 NEWCOMER_ID = make_resident_id("420502", date(1990, 5, 17), 123)
@@ -50,11 +53,13 @@ def test_newcomer_registered_offline(live_server: dict, phone: Any) -> None:
     engine = make_engine(live_server["url"])
     with Session(engine) as db:
         house = housing.create_house(
-            db, principal=None, house_in=HouseCreate(address=ADDRESS, grid_code=live_server["grid"])
+            db,
+            principal=SYSTEM,
+            house_in=HouseCreate(address=ADDRESS, grid_code=live_server["grid"]),
         )
         people.create_person(
             db,
-            principal=None,
+            principal=SYSTEM,
             person_in=PersonCreate(id_number=KNOWN_ID, name="王强", grid_code=live_server["grid"]),
             source="police",
         )

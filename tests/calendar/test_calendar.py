@@ -10,11 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, system_principal
 from gridgov.workcal import service
 from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY, WorkCalendar
 from gridgov.workcal.schemas import CalendarDayIn
 from tests.cases.helpers import Users
+
+SYSTEM = system_principal("test")
 
 CST = timezone(timedelta(hours=8))
 
@@ -90,7 +92,7 @@ def test_import_2027_replaces_the_fallback(db: Session) -> None:
         CalendarDayIn(day=date(2027, 1, 2), kind="off", name="元旦"),
         CalendarDayIn(day=date(2027, 1, 3), kind="off", name="元旦"),
     ]
-    status = service.import_schedule(db, principal=None, year=2027, days=days, source="test")
+    status = service.import_schedule(db, principal=SYSTEM, year=2027, days=days, source="test")
     assert status.known and len(status.days) == 3
     calendar = service.current_calendar(db)
     due = calendar.add_working_minutes(cst(2026, 12, 31, 17, 0), 60)
@@ -101,7 +103,7 @@ def test_import_2027_replaces_the_fallback(db: Session) -> None:
 def test_import_rejects_days_of_another_year(db: Session) -> None:
     with pytest.raises(Exception, match="not in 2027"):
         service.import_schedule(
-            db, principal=None, year=2027, days=[CalendarDayIn(day=date(2026, 1, 1), kind="off")]
+            db, principal=SYSTEM, year=2027, days=[CalendarDayIn(day=date(2026, 1, 1), kind="off")]
         )
 
 

@@ -8,11 +8,10 @@ signed-in role and answers 403/409 per move.
 
 from __future__ import annotations
 
-from gridgov.authz.policy import REPORTER_PHONE_ROLES
-from gridgov.authz.principal import CITY_ROLES, Role
-from gridgov.cases.intake import REPORTING_ROLES
+from gridgov.authz.principal import Role
 from gridgov.kit.clock import utcnow
 from gridgov.models.case import Case
+from tests.authz.expected import CASE_REPORTERS, CITY_OVERSIGHT, REPORTER_PHONE
 from tests.authz.matrix import PUBLIC, SIGNED_IN, Ctx, Rule, Scoped, role_set
 
 _n = iter(range(10**6))
@@ -90,7 +89,7 @@ NEW_CASE = {
 GATEWAY_MESSAGE = {"message_id": "m1", "sender": "13800000000", "text": "测试"}
 
 RULES = [
-    Rule("POST", "/api/v1/cases", allowed=REPORTING_ROLES, json=NEW_CASE),
+    Rule("POST", "/api/v1/cases", allowed=CASE_REPORTERS, json=NEW_CASE),
     Rule("GET", "/api/v1/cases", allowed=SIGNED_IN),
     Rule("GET", "/api/v1/cases/categories", allowed=SIGNED_IN),
     Rule(
@@ -101,7 +100,7 @@ RULES = [
         json={"warn_share": 0.7},
     ),
     Rule("GET", "/api/v1/cases/departments", allowed=SIGNED_IN),
-    Rule("GET", "/api/v1/cases/overdue", allowed=CITY_ROLES),
+    Rule("GET", "/api/v1/cases/overdue", allowed=CITY_OVERSIGHT),
     Rule(
         "GET",
         "/api/v1/cases/duplicates",
@@ -144,7 +143,7 @@ RULES = [
     Rule(
         "POST",
         "/api/v1/cases/{case_id}/reporter-phone",
-        allowed=REPORTER_PHONE_ROLES,
+        allowed=REPORTER_PHONE,
         path_params={"case_id": "999999999"},
         json={"purpose": "回访报告人"},
         scoped=(

@@ -6,17 +6,16 @@ import uuid
 from typing import Any
 
 from gridgov.authz.principal import Role
-from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
 from gridgov.models.field_submission import SyncConflict
-from gridgov.people.auth import FULL_VIEW_ROLES
+from tests.authz.expected import FIELD_SUPERVISORS, FULL_VIEWERS
 from tests.authz.matrix import SIGNED_IN, Ctx, Rule, Scoped, role_set
 
 FIELD_STAFF = role_set(Role.GRID_WORKER, Role.INSPECTOR)
 WORKER = role_set(Role.GRID_WORKER)
 ADMIN = role_set(Role.SYSTEM_ADMIN)
-SUPERVISORS = role_set(*SUPERVISOR_ROLES)
-TRACK_VIEWERS = role_set(*SUPERVISOR_ROLES, exclude=[Role.SYSTEM_ADMIN])
-FULL_VIEWERS = role_set(*(r for r in SUPERVISOR_ROLES if r in FULL_VIEW_ROLES))
+SUPERVISORS = role_set(*FIELD_SUPERVISORS)
+TRACK_VIEWERS = role_set(*FIELD_SUPERVISORS, exclude=[Role.SYSTEM_ADMIN])
+FULL_VIEWERS = role_set(*(FIELD_SUPERVISORS & FULL_VIEWERS))
 RECORD_UUID = "0b7f6a7e-2f4c-4d8e-9a51-6c1d2e3f4a5b"
 RECORD = {
     "uuid": RECORD_UUID,

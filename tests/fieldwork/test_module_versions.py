@@ -68,7 +68,9 @@ def test_an_update_writes_the_move_in_date(
 def test_an_older_version_is_upgraded_and_its_records_stay_valid(
     client: TestClient, db: Session, worker_headers: dict
 ) -> None:
-    registry.add_module(db, content=workbook_before(), filename=SHIPPED.name)
+    registry.add_module(
+        db, content=workbook_before(), filename=SHIPPED.name, principal=registry.SHIPPED
+    )
     added = registry.install_defaults(db)
     assert ("population", 2) in [(m.code, m.version) for m in added]
     assert len(added) == 10  # the nine others, and the population module's new version
@@ -91,7 +93,10 @@ def test_an_older_version_is_upgraded_and_its_records_stay_valid(
 def test_an_administrators_own_version_is_not_replaced(db: Session) -> None:
     registry.install_defaults(db)
     own, created = registry.add_module(
-        db, content=workbook_before(version="2027010101"), filename=SHIPPED.name
+        db,
+        content=workbook_before(version="2027010101"),
+        filename=SHIPPED.name,
+        principal=registry.SHIPPED,
     )
     assert created and own.version == 2
     assert registry.install_defaults(db) == []

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, system_principal
 from gridgov.housing import service as housing
 from gridgov.housing.schemas import HouseCreate
 from gridgov.models.field_submission import FieldSubmission, SyncConflict
@@ -25,6 +25,8 @@ from gridgov.people.schemas import PersonCreate
 from gridgov.people.sensitive import lookup
 from tests.factories import auth_headers, create_user
 from tests.fieldwork.conftest import make_grid, new_uuid, population_record, resident_id
+
+SYSTEM = system_principal("test")
 
 SYNC = "/api/v1/field/sync"
 NEIGHBOUR_GRID = "420502001001002"
@@ -53,7 +55,7 @@ def persons(db: Session) -> int:
 
 def make_house(db: Session, grid_code: str, address: str = "西陵区夷陵大道 9 号 2-301") -> House:
     house = housing.create_house(
-        db, principal=None, house_in=HouseCreate(address=address, grid_code=grid_code)
+        db, principal=SYSTEM, house_in=HouseCreate(address=address, grid_code=grid_code)
     )
     db.commit()
     return house
@@ -158,7 +160,7 @@ def test_an_update_with_a_wrong_check_digit_is_refused_too(
 ) -> None:
     person = people.create_person(
         db,
-        principal=None,
+        principal=SYSTEM,
         person_in=PersonCreate(id_number=resident_id(), name="刘洋", grid_code=grid.code),
         source="import",
     )
@@ -174,7 +176,7 @@ def test_an_update_with_a_wrong_check_digit_is_refused_too(
 def known_person(db: Session, grid_code: str, number: str) -> Person:
     person = people.create_person(
         db,
-        principal=None,
+        principal=SYSTEM,
         person_in=PersonCreate(id_number=number, name="张莉", grid_code=grid_code),
         source="police",
     )

@@ -9,10 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, system_principal
 from gridgov.models.person import Person
 from tests.factories import auth_headers, create_user
 from tests.fieldwork.conftest import new_uuid, population_record
+
+SYSTEM = system_principal("test")
 
 people_service = pytest.importorskip("gridgov.people.service")
 people_schemas = pytest.importorskip("gridgov.people.schemas")
@@ -21,7 +23,7 @@ people_schemas = pytest.importorskip("gridgov.people.schemas")
 def make_person(db: Session, grid_code: str) -> Person:
     person = people_service.create_person(
         db,
-        principal=None,
+        principal=SYSTEM,
         person_in=people_schemas.PersonCreate(
             id_number="11010519491231002X",
             name="张丽",
@@ -101,7 +103,7 @@ def test_house_module_updates_the_house(
     housing_schemas = pytest.importorskip("gridgov.housing.schemas")
     house = housing.create_house(
         db,
-        principal=None,
+        principal=SYSTEM,
         house_in=housing_schemas.HouseCreate(
             address="西陵区夷陵大道 1 号 3-201", grid_code=grid.code
         ),

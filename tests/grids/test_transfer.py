@@ -10,9 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import system_principal
 from gridgov.grids.transfer import ImportRejected, export_geojson, import_geojson
 from gridgov.models import Region
 from gridgov.sim.city import CitySummary
+
+SYSTEM = system_principal("test")
 
 
 def _snapshot(db: Session) -> list[tuple[str, str, str]]:
@@ -26,7 +29,7 @@ def _grid_feature(document: dict[str, Any], level: str = "grid") -> dict[str, An
 def _rejected(db: Session, document: Any) -> list[dict[str, Any]]:
     before = _snapshot(db)
     with pytest.raises(ImportRejected) as caught:
-        import_geojson(db, document=document)
+        import_geojson(db, document=document, principal=SYSTEM)
     assert _snapshot(db) == before, "a rejected import changed the database"
     return caught.value.details["problems"]
 
@@ -45,7 +48,7 @@ def test_export_is_a_feature_collection_of_every_region(db: Session, city: CityS
 def test_export_then_import_updates_in_place(db: Session, city: CitySummary) -> None:
     document = export_geojson(db)
     before = _snapshot(db)
-    report = import_geojson(db, document=document)
+    report = import_geojson(db, document=document, principal=SYSTEM)
     assert report.created == 0
     assert report.updated == len(document["features"])
     assert [(c, n) for c, n, _ in _snapshot(db)] == [(c, n) for c, n, _ in before]
@@ -64,7 +67,7 @@ def test_renamed_grid_is_updated(db: Session, city: CitySummary) -> None:
     feature = _grid_feature(document)
     feature["properties"]["name"] = "改名网格"
     only = {"type": "FeatureCollection", "features": [feature]}
-    assert import_geojson(db, document=only).updated == 1
+    assert import_geojson(db, document=only, principal=SYSTEM).updated == 1
     code = feature["properties"]["code"]
     assert db.scalar(select(Region.name).where(Region.code == code)) == "改名网格"
 

@@ -6,20 +6,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, system_principal
 from gridgov.housing.schemas import HouseCreate
 from gridgov.housing.service import create_house
 from gridgov.organisations.schemas import OrganisationCreate
 from gridgov.organisations.service import create_organisation
 from gridgov.people import service
-from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
 from gridgov.people.identifiers import make_credit_code, make_resident_id
 from gridgov.people.schemas import HouseholdCreate, PersonCreate
+from tests.authz.expected import BASE_IMPORTERS, BASE_READERS, BASE_WRITERS, FULL_VIEWERS
 from tests.authz.matrix import Ctx, Rule, Scoped, role_set
 
-READERS = role_set(*READ_ROLES)
-WRITERS = role_set(*WRITE_ROLES)
-FULL_VIEWERS = role_set(*FULL_VIEW_ROLES)
+SYSTEM = system_principal("test")
+
+READERS = role_set(*BASE_READERS)
+WRITERS = role_set(*BASE_WRITERS)
+FULL_VIEWERS = role_set(*FULL_VIEWERS)
 HOME_GRID = "420597001001001"
 _sequence = iter(range(1, 999, 2))
 
@@ -31,7 +33,7 @@ def _grid(ctx: Ctx, inside: bool) -> str:
 def _person(ctx: Ctx, inside: bool) -> dict[str, Any]:
     person = service.create_person(
         ctx.db,
-        principal=None,
+        principal=SYSTEM,
         person_in=PersonCreate(
             id_number=make_resident_id("420597", date(1980, 1, 1), next(_sequence)),
             name="测试人",
@@ -44,7 +46,7 @@ def _person(ctx: Ctx, inside: bool) -> dict[str, Any]:
 
 def _household(ctx: Ctx, inside: bool) -> dict[str, Any]:
     household = service.create_household(
-        ctx.db, principal=None, household_in=HouseholdCreate(grid_code=_grid(ctx, inside))
+        ctx.db, principal=SYSTEM, household_in=HouseholdCreate(grid_code=_grid(ctx, inside))
     )
     ctx.db.commit()
     return {"household_id": str(household.id)}
@@ -53,7 +55,7 @@ def _household(ctx: Ctx, inside: bool) -> dict[str, Any]:
 def _house(ctx: Ctx, inside: bool) -> dict[str, Any]:
     house = create_house(
         ctx.db,
-        principal=None,
+        principal=SYSTEM,
         house_in=HouseCreate(
             address=f"宜昌市测试路{next(_sequence)}号", grid_code=_grid(ctx, inside)
         ),
@@ -65,7 +67,7 @@ def _house(ctx: Ctx, inside: bool) -> dict[str, Any]:
 def _organisation(ctx: Ctx, inside: bool) -> dict[str, Any]:
     organisation = create_organisation(
         ctx.db,
-        principal=None,
+        principal=SYSTEM,
         organisation_in=OrganisationCreate(
             credit_code=make_credit_code("9", "2", "420597", f"{next(_sequence):08d}X"),
             name="测试商店",
@@ -101,7 +103,7 @@ RULES = [
     Rule(
         "POST",
         "/api/v1/persons/import",
-        allowed=role_set(*IMPORT_ROLES),
+        allowed=role_set(*BASE_IMPORTERS),
         anonymous_status=(401, 422),
         wrong_role_status=(403, 422),
     ),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, system_principal
 from gridgov.models.household import Household
 from gridgov.models.person import Person
 from gridgov.people import service
@@ -20,6 +20,8 @@ from gridgov.people.identifiers import make_resident_id
 from gridgov.people.importer import import_persons, read_rows
 from gridgov.people.stats import population_counts
 from tests.people.conftest import GRID_A, GRID_B, GRID_OTHER, person_in, principal
+
+SYSTEM = system_principal("test")
 
 HEADER = [
     "身份证号",
@@ -66,7 +68,7 @@ def _csv(rows: list[list[str]]) -> bytes:
 
 def test_dry_run_reports_every_bad_row_then_commit_loads(db: Session, grids: list[str]) -> None:
     service.create_person(
-        db, principal=None, person_in=person_in(name="已存在", birth=date(1970, 1, 2), sequence=9)
+        db, principal=SYSTEM, person_in=person_in(name="已存在", birth=date(1970, 1, 2), sequence=9)
     )
     staff = principal(Role.STREET_STAFF, "420502001")
     data = _csv(_rows())
@@ -106,7 +108,7 @@ def test_dry_run_reports_every_bad_row_then_commit_loads(db: Session, grids: lis
     assert counts[GRID_A].persons == 3 and counts[GRID_A].elderly_alone == 1
     assert counts[GRID_B].floating == 1
     # The imported rows are searchable at once (pinyin, ID hash).
-    found = service.find_by_id_number(db, principal=None, id_number=_id(11))
+    found = service.find_by_id_number(db, principal=SYSTEM, id_number=_id(11))
     assert found is not None and found.name_pinyin == "zhangxueyou"
 
 
@@ -119,21 +121,23 @@ def test_excel_round_trip(db: Session, grids: list[str], tmp_path: Path) -> None
     sheet.append([_id(23, date(1990, 5, 6)), "郭富城", "1990-05-07", GRID_A])
     path = tmp_path / "p.xlsx"
     workbook.save(path)
-    report = import_persons(db, principal=None, rows=read_rows(path), commit=True)
+    report = import_persons(db, principal=SYSTEM, rows=read_rows(path), commit=True)
     assert report.persons_created == 1
     assert report.errors[0].row == 3 and report.errors[0].field == "birth_date"
     out = tmp_path / "out.xlsx"
-    assert export_persons(db, principal=None, path=out) == 1
+    assert export_persons(db, principal=SYSTEM, path=out) == 1
     rows = list(load_workbook(out).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][1] == "身份证号" and rows[1][2] == "黎明"
     assert "*" in str(rows[1][1])
     csv_out = tmp_path / "out.csv"
-    export_persons(db, principal=None, path=csv_out, full=True, purpose="数据核对")
+    export_persons(db, principal=SYSTEM, path=csv_out, full=True, purpose="数据核对")
     assert _id(21, date(1990, 5, 6)) in csv_out.read_text(encoding="utf-8-sig")
     # The export reads back through the importer (same shape): all rows now conflict.
-    again = import_persons(db, principal=None, rows=read_rows(csv_out), commit=False)
+    again = import_persons(db, principal=SYSTEM, rows=read_rows(csv_out), commit=False)
     assert again.valid == 0 and "已在人口库" in again.errors[0].message
-    masked = import_persons(db, principal=None, rows=read_rows(tmp_path / "out.xlsx"), commit=False)
+    masked = import_persons(
+        db, principal=SYSTEM, rows=read_rows(tmp_path / "out.xlsx"), commit=False
+    )
     assert masked.valid == 0 and "脱敏" in masked.errors[0].message
 
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Principal, Role
+from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 from gridgov.kit.pagination import PageParams
 from gridgov.models.audit import AuditEntry
@@ -17,6 +17,8 @@ from gridgov.people.repository import PersonFilters
 from gridgov.people.schemas import HouseholdCreate, PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from tests.people.conftest import GRID_A, GRID_B, GRID_OTHER, person_in, principal
+
+SYSTEM = system_principal("test")
 
 
 def test_create_masks_encrypts_and_derives(
@@ -47,7 +49,9 @@ def test_given_birth_date_and_sex_are_checked() -> None:
 
 def test_unknown_grid_duplicate_and_scope(db: Session, grids: list[str], worker: Principal) -> None:
     with pytest.raises(BadRequest):
-        service.create_person(db, principal=None, person_in=person_in(grid_code="420502001001999"))
+        service.create_person(
+            db, principal=SYSTEM, person_in=person_in(grid_code="420502001001999")
+        )
     with pytest.raises(Forbidden):
         service.create_person(db, principal=worker, person_in=person_in(grid_code=GRID_B))
     service.create_person(db, principal=worker, person_in=person_in())
@@ -103,9 +107,11 @@ def test_update_versions_history_and_stale_base(
 
 def test_scope_hides_other_grids(db: Session, grids: list[str]) -> None:
     other = service.create_person(
-        db, principal=None, person_in=person_in(grid_code=GRID_OTHER, sequence=13)
+        db, principal=SYSTEM, person_in=person_in(grid_code=GRID_OTHER, sequence=13)
     )
-    mine = service.create_person(db, principal=None, person_in=person_in(sequence=15, name="赵丽"))
+    mine = service.create_person(
+        db, principal=SYSTEM, person_in=person_in(sequence=15, name="赵丽")
+    )
     worker = principal(Role.GRID_WORKER, GRID_A)
     with pytest.raises(NotFound):
         service.get_person(db, principal=worker, person_id=other.id)
@@ -123,9 +129,9 @@ def test_scope_hides_other_grids(db: Session, grids: list[str]) -> None:
 
 
 def test_search_by_name_pinyin_id_phone(db: Session, grids: list[str]) -> None:
-    a = service.create_person(db, principal=None, person_in=person_in(name="王小明", sequence=11))
+    a = service.create_person(db, principal=SYSTEM, person_in=person_in(name="王小明", sequence=11))
     b = service.create_person(
-        db, principal=None, person_in=person_in(name="李晓红", sequence=12, phone="13711112222")
+        db, principal=SYSTEM, person_in=person_in(name="李晓红", sequence=12, phone="13711112222")
     )
     leader = principal(Role.LEADER)
 

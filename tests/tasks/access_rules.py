@@ -6,10 +6,10 @@ from typing import Any
 
 from gridgov.authz.principal import Role
 from gridgov.tasks import service
-from gridgov.tasks.service import CREATOR_ROLES
+from tests.authz.expected import TASK_CREATORS
 from tests.authz.matrix import SIGNED_IN, Ctx, Rule, Scoped, role_set
 
-CREATORS = role_set(*CREATOR_ROLES)
+CREATORS = role_set(*TASK_CREATORS)
 WORKER = role_set(Role.GRID_WORKER)
 
 

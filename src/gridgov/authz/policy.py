@@ -42,12 +42,6 @@ LIFECYCLE_STAFF = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTR
 PROXY_HANDLERS = LIFECYCLE_STAFF | {Role.GRID_WORKER}
 # Roles that work with the population base of their scope.
 REGION_ROLES = frozenset(REGION_ROLE_CODE_LENGTH)
-# Department sources (数据比对): who registers sources and loads files, who reviews pairs and
-# findings (community/street/district staff within their area, the data office city-wide).
-SOURCE_ADMINS = frozenset({Role.DATA_OFFICE, Role.SYSTEM_ADMIN})
-SOURCE_REVIEWERS = frozenset(
-    {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.DATA_OFFICE}
-)
 COMMAND_CENTRE = frozenset({Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER})
 # Objective evaluation: who reads scores (each within the own scope) and who decides appeals
 # and edits the rules (the supervision centre, 监督中心).
