@@ -1,4 +1,4 @@
-"""consolidation: verification tasks are made by the feedback move
+"""consolidation: verification tasks are made by the feedback move; cases' Idempotency-Key
 
 Revision ID: 20261206_consolidation
 Revises: 20261206_hardening
@@ -8,6 +8,9 @@ Data only. Until now a handled case's on-site verification task was made when so
 task list; from now on the feedback move makes it. Cases already waiting in ``handled`` get their
 task here (the same ``source_ref`` the move uses, so nothing is made twice), so the phones see
 them with their next bundle.
+
+Cases get ``idempotency_key`` (unique, ``<user id>:<key>``) and ``idempotency_hash``: an API
+client's retry with the same ``Idempotency-Key`` gets the case made the first time.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ REF = "'case:' || CAST(c.id AS VARCHAR(20)) || ':verify:' || CAST(c.rework_count
 
 
 def upgrade() -> None:
+    op.add_column("cases", sa.Column("idempotency_key", sa.String(length=120), nullable=True))
+    op.add_column("cases", sa.Column("idempotency_hash", sa.String(length=64), nullable=True))
+    op.create_index("uq_cases_idempotency_key", "cases", ["idempotency_key"], unique=True)
     op.execute(
         sa.text(
             f"""
@@ -40,4 +46,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    pass  # the tasks stay: they are real work, made or not by the read that used to make them
+    # The tasks stay: they are real work, made or not by the read that used to make them.
+    op.drop_index("uq_cases_idempotency_key", table_name="cases")
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("idempotency_hash")
+        batch.drop_column("idempotency_key")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -13,7 +13,6 @@ from gridgov import __version__
 from gridgov.config import Settings, get_settings
 from gridgov.jobs.scheduler import lifespan as jobs_lifespan
 from gridgov.kit.db import make_engine
-from gridgov.kit.errors import GridgovError
 from gridgov.kit.middleware import (
     BodySizeLimitMiddleware,
     NulCharacterMiddleware,
@@ -26,6 +25,7 @@ from gridgov.kit.security import (
 )
 from gridgov.kit.throttle import Throttle, ThrottleMiddleware
 from gridgov.web import STATIC_DIR
+from gridgov.web.errors import install as install_error_handlers
 
 API_PREFIX = "/api/v1"
 FAVICON = "/static/field/icon-192.png"
@@ -48,10 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.session_factory = sessionmaker(bind=app.state.engine, expire_on_commit=False)
 
-    @app.exception_handler(GridgovError)
-    async def _business_error(_request: Request, exc: GridgovError) -> JSONResponse:
-        return JSONResponse({"detail": exc.to_dict()}, status_code=exc.status_code)
-
+    install_error_handlers(app)
     _include_routers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -86,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
-    from gridgov.audit.denials import install as install_denial_trail
+    import gridgov.audit.denials  # noqa: F401  (denied access goes to the trail)
     from gridgov.audit.pages import router as audit_pages
     from gridgov.audit.routes import router as audit_router
     from gridgov.auth.pages import router as auth_pages
@@ -132,7 +129,6 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(audit_router, prefix=API_PREFIX)
     app.include_router(auth_pages)
     app.include_router(audit_pages)
-    install_denial_trail(app)
     app.include_router(media_router, prefix=API_PREFIX)
     app.include_router(calendar_router, prefix=API_PREFIX)
     app.include_router(open311_router)

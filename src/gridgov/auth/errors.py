@@ -1,4 +1,7 @@
-"""Sign-in errors (status and code tell the client what to do next)."""
+"""Sign-in errors (status and code tell the client what to do next).
+
+A refused sign-in or refresh still counts (failure counter, lock-out, a revoked token family,
+the trail): these errors keep the request's writes (``keep_writes``)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from gridgov.kit.errors import Forbidden, Locked, Unauthorized
 
 
 class InvalidCredentials(Unauthorized):
+    keep_writes = True
     code = "invalid_credentials"
 
     def __init__(self) -> None:
@@ -13,10 +17,12 @@ class InvalidCredentials(Unauthorized):
 
 
 class AccountLocked(Locked):
+    keep_writes = True
     code = "account_locked"
 
 
 class AccountDisabled(Unauthorized):
+    keep_writes = True
     code = "account_disabled"
 
     def __init__(self) -> None:
@@ -24,6 +30,7 @@ class AccountDisabled(Unauthorized):
 
 
 class InvalidToken(Unauthorized):
+    keep_writes = True
     code = "invalid_token"
 
     def __init__(self) -> None:

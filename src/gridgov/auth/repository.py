@@ -8,14 +8,12 @@ from typing import Any
 from sqlalchemy import Row, Select, bindparam, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
-from gridgov.authz.principal import Principal, Role
+from gridgov.authz.policy import ACCOUNT_READERS
+from gridgov.authz.principal import Principal
 from gridgov.kit.repository import Repository
 from gridgov.models.region import OverlayCoverage, Region, RegionLevel
 from gridgov.models.staff import Assignment, Staff
 from gridgov.models.user import AuthSession, User
-
-# Roles that manage accounts see every account; everybody else only the own one.
-ACCOUNT_MANAGERS = frozenset({Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN, Role.AUDITOR})
 
 
 class UserRepository(Repository[User]):
@@ -23,7 +21,7 @@ class UserRepository(Repository[User]):
 
     def readable_statement(self, principal: Principal) -> Select[User]:
         stmt = select(User)
-        if principal.role not in ACCOUNT_MANAGERS:
+        if principal.role not in ACCOUNT_READERS:
             stmt = stmt.where(User.id == principal.user_id)
         return stmt
 

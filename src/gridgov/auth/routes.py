@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from gridgov.auth import service
@@ -14,7 +13,6 @@ from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import MeRead, PasswordChange, TokenRead, TokenRefresh, TokenRequest
 from gridgov.config import Settings
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import GridgovError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -25,11 +23,6 @@ _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Wrong credentials or invalid token"},
     423: {"description": "Account locked after too many failures"},
 }
-
-
-def error_response(exc: GridgovError) -> JSONResponse:
-    """Answer with an error *without* raising, so the failure bookkeeping is committed."""
-    return JSONResponse({"detail": exc.to_dict()}, status_code=exc.status_code)
 
 
 def _token_read(issued: service.Issued) -> TokenRead:
@@ -46,32 +39,24 @@ def _token_read(issued: service.Issued) -> TokenRead:
 @router.post("/token", response_model=TokenRead, responses=_ERRORS)
 def create_token(
     body: TokenRequest, request: Request, session: DbSession, settings: AppSettings
-) -> TokenRead | JSONResponse:
+) -> TokenRead:
     """Sign in with username and password; returns a bearer token and a refresh token."""
-    try:
-        issued = service.login(
-            session,
-            username=body.username,
-            password=body.password,
-            kind="bearer",
-            channel=body.channel,
-            settings=settings,
-            client=request.headers.get("user-agent"),
-        )
-    except GridgovError as exc:
-        return error_response(exc)
+    issued = service.login(
+        session,
+        username=body.username,
+        password=body.password,
+        kind="bearer",
+        channel=body.channel,
+        settings=settings,
+        client=request.headers.get("user-agent"),
+    )
     return _token_read(issued)
 
 
 @router.post("/refresh", response_model=TokenRead, responses=_ERRORS)
-def refresh_token(
-    body: TokenRefresh, session: DbSession, settings: AppSettings
-) -> TokenRead | JSONResponse:
+def refresh_token(body: TokenRefresh, session: DbSession, settings: AppSettings) -> TokenRead:
     """Trade a refresh token for a new token pair (the old pair stops working)."""
-    try:
-        issued = service.refresh(session, refresh_token=body.refresh_token, settings=settings)
-    except GridgovError as exc:
-        return error_response(exc)
+    issued = service.refresh(session, refresh_token=body.refresh_token, settings=settings)
     return _token_read(issued)
 
 

@@ -17,7 +17,7 @@ from gridgov.auth.deps import app_settings, require_roles
 from gridgov.auth.passwords import generate_password
 from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import UserCreate, UserRead, UserUpdate
-from gridgov.authz.policy import ACCOUNT_ADMINS, TRAIL_READERS
+from gridgov.authz.policy import ACCOUNT_ADMINS, ACCOUNT_READERS
 from gridgov.authz.principal import Principal
 from gridgov.config import Settings
 from gridgov.kit.db import request_session
@@ -31,7 +31,7 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(app_settings)]
-Reader = Annotated[Principal, Depends(require_roles(*(ACCOUNT_ADMINS | TRAIL_READERS)))]
+Reader = Annotated[Principal, Depends(require_roles(*ACCOUNT_READERS))]
 Admin = Annotated[Principal, Depends(require_roles(*ACCOUNT_ADMINS))]
 _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Sign-in required"},

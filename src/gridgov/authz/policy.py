@@ -12,8 +12,9 @@ to the trail.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import StringConstraints
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -32,6 +33,8 @@ ALL_ROLES = frozenset(Role)
 TRAIL_READERS = frozenset({Role.AUDITOR})
 # Who manages accounts (security administration).
 ACCOUNT_ADMINS = frozenset({Role.SECURITY_ADMIN})
+# Who sees every account: who manages them and who audits them (everybody else: the own one).
+ACCOUNT_READERS = ACCOUNT_ADMINS | TRAIL_READERS
 # Who configures grids, categories, modules, calendars (system administration).
 SYSTEM_ADMINS = frozenset({Role.SYSTEM_ADMIN})
 # Who admits task types and data needs (准入, capability 9); the rules file is system admin.
@@ -42,7 +45,15 @@ LIFECYCLE_STAFF = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTR
 PROXY_HANDLERS = LIFECYCLE_STAFF | {Role.GRID_WORKER}
 # Roles that work with the population base of their scope.
 REGION_ROLES = frozenset(REGION_ROLE_CODE_LENGTH)
+# Department sources (数据比对): who registers sources and loads files, who reviews pairs and
+# findings (community/street/district staff within their area, the data office city-wide).
+SOURCE_ADMINS = frozenset({Role.DATA_OFFICE, Role.SYSTEM_ADMIN})
+SOURCE_REVIEWERS = frozenset(
+    {Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT_STAFF, Role.DATA_OFFICE}
+)
 COMMAND_CENTRE = frozenset({Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER})
+# Who watches the whole city's deadlines (the overdue set): the centre and the leaders.
+CITY_OVERSIGHT = COMMAND_CENTRE | {Role.LEADER}
 # Objective evaluation: who reads scores (each within the own scope) and who decides appeals
 # and edits the rules (the supervision centre, 监督中心).
 EVALUATION_DECIDERS = frozenset({Role.LEADER})
@@ -71,7 +82,7 @@ DEPARTMENT_CATEGORIES: dict[str, frozenset[str]] = {
     "CG": frozenset({"facility"}),  # urban management
 }
 Action = Literal["read", "change"]
-Column = InstrumentedAttribute[str] | ColumnElement[str]
+Column = InstrumentedAttribute[Any] | ColumnElement[Any]
 
 SensitiveField = Literal["id_number", "phone"]
 # Who may see a resident's ID number and phone in full. Not leaders, dispatchers, inspectors,
@@ -96,8 +107,12 @@ REPORTER_PHONE_ROLES = frozenset(
         Role.DEPARTMENT_ADMIN,
     }
 )
-# A full view states why; two characters already say it in Chinese (回访, 核查).
+# A full view states why; two characters already say it in Chinese (回访, 核查). Counted after
+# stripping: "  x " is one character, not four.
 MIN_PURPOSE_LENGTH = 2
+Purpose = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=MIN_PURPOSE_LENGTH, max_length=200)
+]
 
 
 def department_may_read(principal: Principal, category: str) -> bool:

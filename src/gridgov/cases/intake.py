@@ -7,6 +7,7 @@ by the caller.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Sequence
@@ -17,8 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
+from gridgov.authz.policy import covers
 from gridgov.authz.principal import CITY_ROLES, Principal, Role
-from gridgov.authz.scope import region_scope
 from gridgov.cases import categories as cat
 from gridgov.cases.deadlines import start_clock
 from gridgov.cases.repository import CaseRepository
@@ -141,6 +142,7 @@ def create_case(
     channel: str,
     client_id: int | None = None,
     external_id: str | None = None,
+    idempotency: tuple[str, str] | None = None,
     require_category: bool = True,
     photos: Sequence[tuple[str, bytes]] = (),
     settings: Settings | None = None,
@@ -168,7 +170,7 @@ def create_case(
         if (
             principal is not None
             and principal.role not in CITY_ROLES
-            and not region_scope(principal).contains(grid_code)
+            and not covers(principal, grid_code, "read")
         ):
             raise Forbidden(
                 "只能上报本人负责区域内的问题", "You may only report inside your own area"
@@ -229,6 +231,8 @@ def create_case(
         reporter_user_id=principal.user_id if principal else None,
         client_id=client_id,
         external_id=external_id,
+        idempotency_key=idempotency[0] if idempotency else None,
+        idempotency_hash=idempotency[1] if idempotency else None,
         attributes=_clean_attributes(data.attributes),
         supervision_level=0,
         rework_count=0,
@@ -312,3 +316,9 @@ def _clean_attributes(attributes: dict[str, Any] | None) -> dict[str, Any] | Non
         text = clean_text(str(value), field=f"attribute[{key}]", limit=500, required=False)
         cleaned[str(key)[:64]] = text
     return cleaned
+
+
+def idempotency(principal: Principal, key: str, data: CaseCreate) -> tuple[str, str]:
+    """The stored form of a client's Idempotency-Key (per user) and the hash of its body."""
+    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    return f"{principal.user_id}:{key}", digest

@@ -23,7 +23,7 @@ def recalculate_clocks(
     *,
     old: WorkCalendar,
     new: WorkCalendar,
-    principal: Principal | None,
+    principal: Principal,
     year: int,
 ) -> int:
     """Recompute the running clocks that crossed an unentered year; returns how many changed."""

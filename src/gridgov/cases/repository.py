@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, bindparam, false, func, select, true
+from sqlalchemy import ColumnElement, Float, Select, and_, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
+from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
-from gridgov.authz.scope import region_scope
 from gridgov.cases.states import OPEN_STATES
 from gridgov.models.case import Case, CaseEvent, CaseStep, ChannelClient
 from gridgov.models.category import CaseCategory
@@ -27,13 +27,11 @@ from gridgov.models.staff import Assignment, Staff
 
 
 def case_readable_clause(principal: Principal) -> ColumnElement[bool]:
-    if principal.role in DEPARTMENT_ROLES:
-        if not principal.department_code:
-            return false()
-        return and_(
-            Case.department_code == principal.department_code, Case.dispatched_at.is_not(None)
-        )
-    return region_scope(principal).clause(Case.grid_code)  # type: ignore[arg-type]
+    clause = scope_clause(principal, grid_code=Case.grid_code, department_code=Case.department_code)
+    if principal.role in DEPARTMENT_ROLES and not principal.system:
+        # A case reaches its department once it is dispatched there.
+        clause = and_(clause, Case.dispatched_at.is_not(None))
+    return clause
 
 
 _TRUE = true()
@@ -86,6 +84,9 @@ class CaseFilter:
 
 
 class CaseRepository:
+    def by_idempotency_key(self, key: str) -> Case | None:
+        return self.session.scalars(select(Case).where(Case.idempotency_key == key)).first()
+
     def __init__(self, session: Session) -> None:
         self.session = session
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import current_principal, require_roles
-from gridgov.authz.policy import REPORTER_PHONE_ROLES
-from gridgov.authz.principal import CITY_ROLES, Principal
+from gridgov.authz.policy import CITY_OVERSIGHT, REPORTER_PHONE_ROLES
+from gridgov.authz.principal import Principal
 from gridgov.cases import intake, service, workflow
 from gridgov.cases.repository import CaseFilter
 from gridgov.cases.schemas import (
@@ -47,16 +47,32 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("", response_model=CaseCreated, status_code=201, responses=ERRORS)
 def create_case(
     request: Request,
+    response: Response,
     body: CaseCreate,
     principal: Principal = Depends(current_principal),
     session: Session = Depends(request_session, scope="function"),
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=100)
+    ] = None,
 ) -> CaseCreated:
-    """Report a case (clerk: hotline, walk-in, letter …; grid worker: ``worker_app``)."""
+    """Report a case (clerk: hotline, walk-in, letter …; grid worker: ``worker_app``).
+
+    With an ``Idempotency-Key`` header a retry (same key, same body) answers 200 with the case
+    made the first time; the same key with another body is a 409."""
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = intake.idempotency(principal, idempotency_key, body)
+        earlier = service.replayed_case(session, principal=principal, idempotency=idempotency)
+        if earlier is not None:
+            response.status_code = 200
+            read = service.to_read(session, earlier, principal=principal)
+            return CaseCreated(**read.model_dump(), duplicate_candidates=[])
     result = intake.create_case(
         session,
         principal=principal,
         data=body,
         channel=body.channel,
+        idempotency=idempotency,
         settings=request.app.state.settings,
     )
     read = service.to_read(session, result.case, principal=principal)
@@ -127,13 +143,11 @@ def departments(
 
 @router.get("/overdue", response_model=OverdueRead, responses=ERRORS)
 def overdue(
-    principal: Principal = Depends(current_principal),
+    principal: Principal = Depends(require_roles(*CITY_OVERSIGHT)),
     session: Session = Depends(request_session, scope="function"),
     limit: int = Query(1000, ge=1, le=100_000),
 ) -> OverdueRead:
     """The city's overdue set (command centre and leaders)."""
-    if principal.role not in CITY_ROLES:
-        raise Forbidden("只有指挥中心和领导可以查看全市超期案件", "City-wide roles only")
     ids = service.overdue_ids(session)
     return OverdueRead(count=len(ids), ids=ids[:limit])
 

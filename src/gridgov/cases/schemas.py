@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gridgov.authz.policy import MIN_PURPOSE_LENGTH
+from gridgov.authz.policy import Purpose
 from gridgov.cases.states import Move
 
 Priority = Literal["normal", "urgent", "critical"]
@@ -136,7 +136,7 @@ class CaseCreated(CaseRead):
 
 
 class FullViewIn(BaseModel):
-    purpose: str = Field(min_length=MIN_PURPOSE_LENGTH, max_length=200)
+    purpose: Purpose
 
 
 class ReporterPhone(BaseModel):

@@ -28,7 +28,7 @@ from gridgov.cases.schemas import (
 from gridgov.cases.states import Move, State, allowed, offered
 from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
-from gridgov.kit.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.media.repository import MediaRepository
 from gridgov.models.case import Case, ChannelClient
@@ -266,3 +266,17 @@ def aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def replayed_case(
+    session: Session, *, principal: Principal, idempotency: tuple[str, str]
+) -> Case | None:
+    """The case an earlier request with this Idempotency-Key made (None: the key is new); the
+    same key with another body is refused. Keys are the user's own (``<user id>:<key>``)."""
+    key, digest = idempotency
+    case = CaseRepository(session).by_idempotency_key(key)
+    if case is not None and case.idempotency_hash != digest:
+        raise Conflict(
+            "该幂等键已用于不同的内容", "This Idempotency-Key was used with a different body"
+        )
+    return case

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.audit import trail
+from gridgov.authz.policy import covers
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, Role
-from gridgov.authz.scope import region_scope
 from gridgov.cases import categories as cat
 from gridgov.cases import deadlines
 from gridgov.cases.intake import apply_amendment, clean_text
@@ -300,7 +300,7 @@ def check_row_rules(principal: Principal, case: Case, move: Move) -> None:
         not principal.department_code or principal.department_code != case.department_code
     ):
         raise Forbidden("该案件未派遣给您的部门", "This case is not dispatched to your department")
-    if principal.role == Role.GRID_WORKER and not region_scope(principal).contains(case.grid_code):
+    if principal.role == Role.GRID_WORKER and not covers(principal, case.grid_code):
         raise Forbidden("只能核查本人网格内的案件", "You may only verify cases in your own grid")
 
 

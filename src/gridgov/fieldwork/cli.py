@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from gridgov.authz.principal import system_principal
 
 modules_app = typer.Typer(
     help="Collection modules (XLSForm) of the field app.", no_args_is_help=True
@@ -27,7 +30,10 @@ def add(
         with job_session() as session:
             registry.ensure_installed(session)
             module, created = registry.add_module(
-                session, content=file.read_bytes(), filename=file.name
+                session,
+                content=file.read_bytes(),
+                filename=file.name,
+                principal=system_principal(f"cli:{getpass.getuser()}"),
             )
             code, version = module.code, module.version
     except ModuleInvalid as exc:

@@ -19,7 +19,7 @@ from gridgov.fieldwork.sync import conflicts
 from gridgov.fieldwork.sync.routes import SUPERVISOR_ROLES
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import GridgovError
+from gridgov.web.forms import attempt
 from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -42,13 +42,14 @@ def _page(
 ) -> HTMLResponse:
     chosen = day or patrols.local_day(utcnow())
     track = None
-    if worker is not None:
-        try:
+    if worker is not None and principal.role not in tracks.TRACK_ROLES:
+        # The page stays theirs (duty table, conflicts); the tracks never were.
+        context.setdefault("error", tracks.not_yours().message_for(request_language(request)))
+    elif worker is not None:
+        with attempt(session) as tried:
             track = tracks.worker_day(session, principal=principal, user_id=worker, day=chosen)
-        except GridgovError as exc:
-            context.setdefault(
-                "error", exc.message_en if request_language(request) == "en" else exc.message
-            )
+        if tried.error:
+            context.setdefault("error", tried.message(request))
     return render(
         request,
         "field/supervise.html",
@@ -93,14 +94,12 @@ def resolve_conflict_page(
     session: DB,
     resolution: Annotated[str, Form(pattern="^(accept|discard)$")],
 ) -> Response:
-    try:
+    with attempt(session) as tried:
         conflicts.resolve(
             session, principal=principal, conflict_id=conflict_id, resolution=resolution
         )
-    except GridgovError as exc:
+    if tried.error:
         # Nothing changed: show why (e.g. the resident is registered outside the caller's area).
-        session.rollback()
-        error = exc.message_en if request_language(request) == "en" else exc.message
+        error = tried.message(request)
         return _page(request, session, principal, day=None, worker=None, error=error)
-    session.commit()  # before answering (see fieldwork/ack.py)
     return RedirectResponse("/field/supervise", status_code=303)

@@ -16,8 +16,9 @@ from gridgov.fieldwork import vocabulary  # noqa: F401  (the words of the field-
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.supervise import router as supervise_router
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import GridgovError
+from gridgov.kit.errors import PayloadTooLarge
 from gridgov.web import STATIC_DIR
+from gridgov.web.forms import attempt
 from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -78,17 +79,14 @@ def modules_upload(
     request: Request, principal: Admin, session: DB, file: Annotated[UploadFile, File()]
 ) -> HTMLResponse:
     content = file.file.read(MAX_XLSX + 1)
-    english = request_language(request) == "en"
-    try:
+    with attempt(session) as tried:
         if len(content) > MAX_XLSX:
-            raise GridgovError("XLSForm 文件过大", "The XLSForm file is too large")
+            raise PayloadTooLarge("XLSForm 文件过大", "The XLSForm file is too large")
         module, created = registry.add_module(
             session, content=content, filename=file.filename, principal=principal
         )
-    except GridgovError as exc:
-        session.rollback()
-        error = exc.message_en if english else exc.message
-        return _modules_page(request, session, principal, error=error)
+    if tried.error:
+        return _modules_page(request, session, principal, error=tried.message(request))
     language = request_language(request)
     added = (
         gettext(
@@ -99,7 +97,6 @@ def modules_upload(
             language, "%(code)s 第 %(version)s 版未变化", code=module.code, version=module.version
         )
     )
-    session.commit()  # before answering (see fieldwork/ack.py)
     return _modules_page(request, session, principal, added=added)
 
 

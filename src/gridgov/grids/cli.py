@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gridgov.authz.principal import system_principal
 from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
 
@@ -34,7 +36,9 @@ def import_grids(
         raise typer.Exit(1) from exc
     try:
         with job_session() as session:
-            report = import_geojson(session, document=document)
+            report = import_geojson(
+                session, document=document, principal=system_principal(f"cli:{getpass.getuser()}")
+            )
     except ImportRejected as exc:
         err.print(f"[red]{exc.message}[/red]\n{exc.message_en}")
         table = Table("#", "code", "问题 / problem")
@@ -78,7 +82,13 @@ def assign(
 
     try:
         with job_session() as session:
-            assign_worker(session, principal=None, code=code, staff_no=staff_no, reason=reason)
+            assign_worker(
+                session,
+                principal=system_principal(f"cli:{getpass.getuser()}"),
+                code=code,
+                staff_no=staff_no,
+                reason=reason,
+            )
     except GridgovError as exc:
         err.print(f"[red]{exc.message}[/red] / {exc.message_en}")
         raise typer.Exit(1) from exc

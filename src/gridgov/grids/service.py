@@ -233,7 +233,7 @@ def assignment_history(session: Session, *, code: str) -> list[AssignmentRead]:
 
 
 def assign_worker(
-    session: Session, *, principal: Principal | None, code: str, staff_no: str, reason: str
+    session: Session, *, principal: Principal, code: str, staff_no: str, reason: str
 ) -> Assignment:
     """Make ``staff_no`` responsible for region ``code``; the previous worker of the region and
     the worker's previous region are released. History is kept (assignments are only ended)."""

@@ -79,9 +79,7 @@ def export_geojson(session: Session, *, layer: str | None = None) -> dict[str, A
     return {"type": "FeatureCollection", "features": features}
 
 
-def import_geojson(
-    session: Session, *, document: Any, principal: Principal | None = None
-) -> ImportReport:
+def import_geojson(session: Session, *, document: Any, principal: Principal) -> ImportReport:
     """Create or update regions from a FeatureCollection; raise ``ImportRejected`` listing every
     problem (nothing is written then)."""
     problems: list[ImportProblem] = []
@@ -301,7 +299,7 @@ def _write(
     session: Session,
     features: list[_Feature],
     existing: dict[str, Region],
-    principal: Principal | None,
+    principal: Principal,
 ) -> ImportReport:
     created = updated = 0
     ids = {code: region.id for code, region in existing.items()}

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from gridgov.authz.policy import Action, first_row, readable_statement
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.models.house import House
 from gridgov.people.repository import chunks, in_values, region_prefix, sort_clause
 
@@ -21,8 +21,11 @@ HOUSE_SORTS = {
 }
 
 
-def readable_houses(principal: Principal) -> Select[Any]:
-    return select(House).where(region_scope(principal).clause(House.grid_code))
+HOUSE = "house"
+
+
+def readable_houses(principal: Principal, action: Action = "read") -> Select[Any]:
+    return readable_statement(principal, House, action, category=HOUSE)
 
 
 def search_houses(
@@ -46,10 +49,16 @@ def search_houses(
     return stmt.order_by(*sort_clause(HOUSE_SORTS, sort), House.id)
 
 
-def get_house(session: Session, house_id: int, *, for_update: bool = False) -> House | None:
-    if for_update:
-        return session.scalar(select(House).where(House.id == house_id).with_for_update())
-    return session.get(House, house_id)
+def get_house(
+    session: Session,
+    principal: Principal,
+    house_id: int,
+    *,
+    action: Action = "read",
+    for_update: bool = False,
+) -> House | None:
+    statement = readable_houses(principal, action).where(House.id == house_id)
+    return first_row(session, statement, for_update=for_update)
 
 
 def house_by_address(session: Session, address: str) -> House | None:

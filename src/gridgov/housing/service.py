@@ -12,8 +12,7 @@ from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.house import House
 from gridgov.models.person import Person
 from gridgov.people import repository as people_repository
-from gridgov.people.auth import ensure_in_scope
-from gridgov.people.common import change_source, check_grid, readable
+from gridgov.people.common import change_source, check_grid
 from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import VersionRead
 from gridgov.people.versioning import history, stamp
@@ -24,7 +23,7 @@ HOUSE = "house"
 def create_house(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     house_in: HouseCreate,
     source: str | None = None,
     reason: str | None = None,
@@ -42,9 +41,9 @@ def create_house(
     return house
 
 
-def get_house(session: Session, *, principal: Principal | None, house_id: int) -> House:
-    house = repository.get_house(session, house_id)
-    if house is None or not readable(principal, house.grid_code):
+def get_house(session: Session, *, principal: Principal, house_id: int) -> House:
+    house = repository.get_house(session, principal, house_id)
+    if house is None:
         raise NotFound(f"房屋 {house_id} 不存在", f"No house {house_id}")
     return house
 
@@ -52,18 +51,16 @@ def get_house(session: Session, *, principal: Principal | None, house_id: int) -
 def update_house(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     house_id: int,
     changes: HouseUpdate,
     source: str | None = None,
     reason: str | None = None,
     base_version: int | None = None,
 ) -> House:
-    house = repository.get_house(session, house_id, for_update=True)
-    if house is None or not readable(principal, house.grid_code):
+    house = repository.get_house(session, principal, house_id, action="change", for_update=True)
+    if house is None:
         raise NotFound(f"房屋 {house_id} 不存在", f"No house {house_id}")
-    if principal is not None:
-        ensure_in_scope(principal, house.grid_code)
     values = changes.model_dump(include=changes.model_fields_set)
     for key in ("address", "grid_code", "use", "status"):
         if key in values and values[key] is None:
@@ -87,16 +84,12 @@ def update_house(
     return house
 
 
-def house_residents(
-    session: Session, *, principal: Principal | None, house_id: int
-) -> list[Person]:
+def house_residents(session: Session, *, principal: Principal, house_id: int) -> list[Person]:
     house = get_house(session, principal=principal, house_id=house_id)
-    return people_repository.house_residents(session, house.id)
+    return people_repository.house_residents(session, principal, house.id)
 
 
-def house_history(
-    session: Session, *, principal: Principal | None, house_id: int
-) -> list[VersionRead]:
+def house_history(session: Session, *, principal: Principal, house_id: int) -> list[VersionRead]:
     house = get_house(session, principal=principal, house_id=house_id)
     return history(session, house, record_type=HOUSE)
 

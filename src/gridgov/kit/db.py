@@ -1,25 +1,41 @@
 """Engine, sessions and the one-transaction-per-request rule.
 
 A request (or a job) opens one session, services add and flush, and the caller commits once at
-the end. Side effects registered with :func:`after_commit` run only if that commit succeeds.
+the end — never a route, page or service. Side effects registered with :func:`after_commit`
+run only if that commit succeeds. The rules of a request's end live here and only here
+(:func:`end_request`):
+
+* success: commit, *before* the response is sent (``DbSession`` is function-scoped), so an
+  acknowledged write is durable — the phone's sync relies on this;
+* an error with ``keep_writes`` (a failed sign-in's counter, a sync conflict kept for review):
+  commit what was written, then answer the error;
+* any other error: roll back, then let the refusal recorders (e.g. the trail's ``access.denied``)
+  write into the same session and commit that alone.
+
+A page that shows a failed form again wraps the attempt in :func:`savepoint`: the attempt's writes
+are undone, the request goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
-from fastapi import Request
-from sqlalchemy import Engine, create_engine, event
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.config import get_settings
 
+logger = logging.getLogger(__name__)
 _AFTER_COMMIT = "gridgov_after_commit"
 
 
@@ -41,11 +57,35 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.close()
 
         _serialise_sqlite_transactions(engine)
+        _aware_sqlite_timestamps(engine)
         return engine
     # Pre-ping: a connection the server dropped (restart, failover, idle timeout) is found and
     # replaced when it is checked out, before a request's statement runs on it; a database
     # restart then costs no request a 500. The price is one round trip per checkout (~0.1 ms).
     return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+class _UtcSqliteDateTime(sqlite.DATETIME):
+    """SQLite keeps no offset; gridgov stores UTC: a ``timezone=True`` column is read back as
+    an aware UTC datetime, as PostgreSQL does (the API's timestamps always carry an offset)."""
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        parse = super().result_processor(dialect, coltype)
+        if not self.timezone:
+            return parse
+
+        def process(value: Any) -> Any:
+            value = parse(value) if parse else value
+            if isinstance(value, datetime) and value.tzinfo is None:
+                return value.replace(tzinfo=UTC)
+            return value
+
+        return process
+
+
+def _aware_sqlite_timestamps(engine: Engine) -> None:
+    # This engine's dialect only (colspecs is looked up on the dialect instance).
+    engine.dialect.colspecs = {**engine.dialect.colspecs, DateTime: _UtcSqliteDateTime}
 
 
 _HOLDS_WRITE_LOCK = "gridgov_holds_write_lock"
@@ -138,26 +178,64 @@ def job_session() -> Iterator[Session]:
 
 
 async def request_session(request: Request) -> AsyncIterator[Session]:
-    """FastAPI dependency: the request's only session, committed once after the endpoint.
+    """FastAPI dependency: the request's only session, ended by :func:`end_request`.
 
-    Always declare it with ``scope="function"`` (see ``DbSession``): the commit must happen
+    Always declare it through ``DbSession`` (``scope="function"``): the commit must happen
     before the response is sent, or a client could be told "done" about a write that then fails,
     and its next request might not see it.
 
-    Opening a session does no I/O, so it happens on the event loop; the commit (or rollback) and
-    close run in one worker-thread hop, shielded from cancellation so that a client that hangs up
-    never leaves a connection checked out. The app's own engine (``create_app(settings)``) is
-    used; the global one is the fallback."""
+    Opening a session does no I/O, so it happens on the event loop; the end runs in one
+    worker-thread hop, shielded from cancellation so that a client that hangs up never leaves a
+    connection checked out. The app's own engine (``create_app(settings)``) is used; the global
+    one is the fallback."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()
     try:
         yield session
-    except BaseException:
+    except BaseException as error:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_finish, session, False, limiter=_exit_limiter())
+            await anyio.to_thread.run_sync(
+                _end_and_close, session, request, error, limiter=_exit_limiter()
+            )
         raise
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(_finish, session, True, limiter=_exit_limiter())
+        await anyio.to_thread.run_sync(
+            _end_and_close, session, request, None, limiter=_exit_limiter()
+        )
+
+
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
+
+RefusalRecorder = Callable[[Session, Request, BaseException], bool]
+_REFUSAL_RECORDERS: list[RefusalRecorder] = []
+
+
+def on_refusal(recorder: RefusalRecorder) -> None:
+    """Register ``recorder(session, request, error) -> wrote``, called after a refused request
+    rolled back (the trail registers its record of denied access)."""
+    if recorder not in _REFUSAL_RECORDERS:
+        _REFUSAL_RECORDERS.append(recorder)
+
+
+def end_request(session: Session, request: Request | None, error: BaseException | None) -> None:
+    """The end of a request's transaction (see the module's docstring)."""
+    if error is None or getattr(error, "keep_writes", False):
+        try:
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        return
+    session.rollback()
+    if request is None or not _REFUSAL_RECORDERS:
+        return
+    try:
+        if any([recorder(session, request, error) for recorder in _REFUSAL_RECORDERS]):
+            session.commit()
+    except Exception:
+        # The refusal stands; a record of it that cannot be written must not replace it.
+        session.rollback()
+        logger.exception("could not record a refused request")
 
 
 def _exit_limiter() -> anyio.CapacityLimiter:
@@ -166,17 +244,20 @@ def _exit_limiter() -> anyio.CapacityLimiter:
     return anyio.CapacityLimiter(1)
 
 
-def _finish(session: Session, commit: bool) -> None:
+def _end_and_close(session: Session, request: Request, error: BaseException | None) -> None:
     try:
-        if commit:
-            session.commit()
-        else:
-            session.rollback()
-    except BaseException:
-        session.rollback()
-        raise
+        end_request(session, request, error)
     finally:
         session.close()
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """An attempt inside the request that may fail on its own (a form page shows the error and
+    the form again): on an error its writes are undone and the error propagates; the request's
+    transaction goes on."""
+    with session.begin_nested():
+        yield
 
 
 def after_commit(session: Session, effect: Callable[[], None]) -> None:

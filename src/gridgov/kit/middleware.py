@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridgov.kit.context import request_id_var
-from gridgov.kit.errors import BadRequest, GridgovError, PayloadTooLarge
+from gridgov.kit.errors import PROBLEM_JSON, BadRequest, GridgovError, PayloadTooLarge, problem
 
 
 class RequestContextMiddleware:
@@ -160,14 +159,13 @@ async def _too_large(send: Send, limit: int) -> None:
 
 
 async def _send_error(send: Send, error: GridgovError) -> None:
-    body: dict[str, Any] = {"detail": error.to_dict()}
-    payload = json.dumps(body, ensure_ascii=False).encode()
+    payload = json.dumps(problem(error), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
             "status": error.status_code,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(payload)).encode()),
             ],
         }

@@ -54,6 +54,10 @@ class Case(TimestampMixin, Base):
     # Open311 client / gateway that delivered the case and its own id for the message.
     client_id: Mapped[int | None] = mapped_column(Integer)
     external_id: Mapped[str | None] = mapped_column(String(64))
+    # An API client's Idempotency-Key ("<user id>:<key>") and the hash of the body it came with:
+    # a retry after a timeout gets the case made the first time, never a second one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64))
     media_url: Mapped[str | None] = mapped_column(String(500))
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The running step clock (register, dispatch, handle, verify); None when nothing runs.
@@ -95,6 +99,7 @@ class Case(TimestampMixin, Base):
         Index("ix_cases_reported_at", "reported_at"),
         # A gateway's retry of the same message never makes a second case.
         Index("uq_cases_client_external", "client_id", "external_id", unique=True),
+        Index("uq_cases_idempotency_key", "idempotency_key", unique=True),
     )
 
 

@@ -8,6 +8,8 @@ from xml.etree import ElementTree as ET
 
 from fastapi.responses import Response
 
+from gridgov.kit.errors import GridgovError
+
 FORMATS = ("json", "xml")
 # Element names of list items inside XML containers.
 ITEM_NAMES = {
@@ -18,10 +20,13 @@ ITEM_NAMES = {
 }
 
 
-class Open311Error(Exception):
+class Open311Error(GridgovError):
+    """An error told in Open311's words (the description is what a third-party app shows)."""
+
     def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
+        super().__init__(description, description)
+        self.status_code = status
+        self.code = f"open311_{status}"
         self.description = description
 
 
@@ -73,3 +78,9 @@ def error(fmt: str, status: int, description: str) -> Response:
     return render(
         fmt if fmt in FORMATS else "json", body, root="errors", item="error", status=status
     )
+
+
+def error_for_path(path: str, exc: GridgovError) -> Response:
+    """Any error under ``/open311``, in the format the path asks for (``….xml`` or JSON)."""
+    fmt = "xml" if path.endswith(".xml") else "json"
+    return error(fmt, exc.status_code, exc.message_en)

@@ -1,35 +1,35 @@
 """Open311 GeoReport v2 endpoints at ``/open311/v2``; every path takes ``.json`` or ``.xml``.
 
 Errors are ``[{code, description}]`` (``<errors><error>…``) with 400, 403 or 404 — never the
-app's own error shape, and never 422: every parameter is parsed here by hand.
+app's own error shape, and never 422: every parameter is parsed here by hand. Routes raise; the
+one error mapping (gridgov.web.errors) answers in this format for every path under the prefix,
+and the request's session rolls back whatever a refused request wrote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from gridgov.kit.db import request_session
 from gridgov.open311 import service
-from gridgov.open311.formats import FORMATS, Open311Error, error, render
+from gridgov.open311.formats import FORMATS, Open311Error, error_for_path, render
+from gridgov.web.errors import register_protocol
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-25T00:00:00Z"
 
 
-def _answer(fmt: str, produce: Callable[[], Response], session: Session | None = None) -> Response:
+def _format(fmt: str) -> str:
     if fmt not in FORMATS:
-        return error("json", 404, f"format {fmt} is not supported (json, xml)")
-    try:
-        return produce()
-    except Open311Error as exc:
-        if session is not None:
-            session.rollback()  # nothing of a refused request is kept
-        return error(fmt, exc.status, exc.description)
+        raise Open311Error(404, f"format {fmt} is not supported (json, xml)")
+    return fmt
+
+
+register_protocol("/open311/", lambda request, exc: error_for_path(request.url.path, exc))
 
 
 @router.get("/discovery.{fmt}")
@@ -50,25 +50,20 @@ def discovery(fmt: str, request: Request) -> Response:
             }
         ],
     }
-    return _answer(fmt, lambda: render(fmt, data, root="discovery", item=None))
+    return render(_format(fmt), data, root="discovery", item=None)
 
 
 @router.get("/services.{fmt}")
 def services(fmt: str, session: Session = Depends(request_session, scope="function")) -> Response:
-    return _answer(
-        fmt, lambda: render(fmt, service.services(session), root="services", item="service")
-    )
+    return render(_format(fmt), service.services(session), root="services", item="service")
 
 
 @router.get("/services/{code}.{fmt}")
 def service_definition(
     code: str, fmt: str, session: Session = Depends(request_session, scope="function")
 ) -> Response:
-    return _answer(
-        fmt,
-        lambda: render(
-            fmt, service.definition(session, code), root="service_definition", item=None
-        ),
+    return render(
+        _format(fmt), service.definition(session, code), root="service_definition", item=None
     )
 
 
@@ -91,22 +86,16 @@ async def post_request(
         )
         return render(fmt, [created], root="service_requests", item="request")
 
-    if fmt not in FORMATS:
-        return error("json", 404, f"format {fmt} is not supported (json, xml)")
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_answer, fmt, produce, session)
+    _format(fmt)
+    return await run_in_threadpool(produce)
 
 
 @router.get("/tokens/{token}.{fmt}")
 def get_token(
     token: str, fmt: str, session: Session = Depends(request_session, scope="function")
 ) -> Response:
-    return _answer(
-        fmt,
-        lambda: render(
-            fmt, [service.token(session, token)], root="service_requests", item="request"
-        ),
+    return render(
+        _format(fmt), [service.token(session, token)], root="service_requests", item="request"
     )
 
 
@@ -115,11 +104,11 @@ def get_requests(
     fmt: str, request: Request, session: Session = Depends(request_session, scope="function")
 ) -> Response:
     params = dict(request.query_params)
-    return _answer(
-        fmt,
-        lambda: render(
-            fmt, service.find_requests(session, params), root="service_requests", item="request"
-        ),
+    return render(
+        _format(fmt),
+        service.find_requests(session, params),
+        root="service_requests",
+        item="request",
     )
 
 
@@ -127,9 +116,9 @@ def get_requests(
 def get_request(
     request_id: str, fmt: str, session: Session = Depends(request_session, scope="function")
 ) -> Response:
-    return _answer(
-        fmt,
-        lambda: render(
-            fmt, [service.get_request(session, request_id)], root="service_requests", item="request"
-        ),
+    return render(
+        _format(fmt),
+        [service.get_request(session, request_id)],
+        root="service_requests",
+        item="request",
     )

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from gridgov.authz.policy import Action, first_row, readable_statement
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.models.organisation import Organisation
 from gridgov.people.repository import region_prefix, sort_clause
 
@@ -21,8 +21,11 @@ ORGANISATION_SORTS = {
 }
 
 
-def readable_organisations(principal: Principal) -> Select[Any]:
-    return select(Organisation).where(region_scope(principal).clause(Organisation.grid_code))
+ORGANISATION = "organisation"
+
+
+def readable_organisations(principal: Principal, action: Action = "read") -> Select[Any]:
+    return readable_statement(principal, Organisation, action, category=ORGANISATION)
 
 
 def search_organisations(
@@ -55,13 +58,15 @@ def search_organisations(
 
 
 def get_organisation(
-    session: Session, organisation_id: int, *, for_update: bool = False
+    session: Session,
+    principal: Principal,
+    organisation_id: int,
+    *,
+    action: Action = "read",
+    for_update: bool = False,
 ) -> Organisation | None:
-    if for_update:
-        return session.scalar(
-            select(Organisation).where(Organisation.id == organisation_id).with_for_update()
-        )
-    return session.get(Organisation, organisation_id)
+    statement = readable_organisations(principal, action).where(Organisation.id == organisation_id)
+    return first_row(session, statement, for_update=for_update)
 
 
 def organisation_by_code(session: Session, credit_code: str) -> Organisation | None:

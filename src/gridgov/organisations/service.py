@@ -12,8 +12,7 @@ from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.organisation import Organisation
 from gridgov.organisations import repository
 from gridgov.organisations.schemas import OrganisationCreate, OrganisationUpdate
-from gridgov.people.auth import ensure_in_scope
-from gridgov.people.common import change_source, check_grid, check_links, readable
+from gridgov.people.common import change_source, check_grid, check_links
 from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import VersionRead
 from gridgov.people.versioning import history, stamp
@@ -34,7 +33,7 @@ def _licences(values: list[Any] | None) -> list[dict[str, Any]]:
 def create_organisation(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     organisation_in: OrganisationCreate,
     source: str | None = None,
     reason: str | None = None,
@@ -58,10 +57,10 @@ def create_organisation(
 
 
 def get_organisation(
-    session: Session, *, principal: Principal | None, organisation_id: int
+    session: Session, *, principal: Principal, organisation_id: int
 ) -> Organisation:
-    organisation = repository.get_organisation(session, organisation_id)
-    if organisation is None or not readable(principal, organisation.grid_code):
+    organisation = repository.get_organisation(session, principal, organisation_id)
+    if organisation is None:
         raise NotFound(f"单位 {organisation_id} 不存在", f"No organisation {organisation_id}")
     return organisation
 
@@ -69,18 +68,18 @@ def get_organisation(
 def update_organisation(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     organisation_id: int,
     changes: OrganisationUpdate,
     source: str | None = None,
     reason: str | None = None,
     base_version: int | None = None,
 ) -> Organisation:
-    organisation = repository.get_organisation(session, organisation_id, for_update=True)
-    if organisation is None or not readable(principal, organisation.grid_code):
+    organisation = repository.get_organisation(
+        session, principal, organisation_id, action="change", for_update=True
+    )
+    if organisation is None:
         raise NotFound(f"单位 {organisation_id} 不存在", f"No organisation {organisation_id}")
-    if principal is not None:
-        ensure_in_scope(principal, organisation.grid_code)
     values = changes.model_dump(include=changes.model_fields_set)
     for key in ("name", "org_type", "grid_code", "status", "licences"):
         if key in values and values[key] is None:
@@ -105,7 +104,7 @@ def update_organisation(
 
 
 def organisation_history(
-    session: Session, *, principal: Principal | None, organisation_id: int
+    session: Session, *, principal: Principal, organisation_id: int
 ) -> list[VersionRead]:
     organisation = get_organisation(session, principal=principal, organisation_id=organisation_id)
     return history(session, organisation, record_type=ORGANISATION)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gridgov.authz.policy import PERSON_FULL_VIEW_ROLES
 from gridgov.authz.principal import Principal, Role
-from gridgov.authz.scope import region_scope
 from gridgov.kit.errors import Forbidden
 
 # Masked reads, inside the caller's data scope. System, security admins and auditors have no
@@ -46,10 +45,3 @@ EXPORT_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.STREET_STAFF, Role.DISTRICT
 def ensure_role(principal: Principal, roles: frozenset[Role]) -> None:
     if principal.role not in roles:
         raise Forbidden("您的角色无权进行此操作", "Your role may not do this")
-
-
-def ensure_in_scope(principal: Principal, grid_code: str) -> None:
-    if not region_scope(principal).contains(grid_code):
-        raise Forbidden(
-            f"网格 {grid_code} 不在您的管辖范围内", f"Grid {grid_code} is outside your area"
-        )

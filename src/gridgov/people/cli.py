@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gridgov.authz.principal import system_principal
+
 import_app = typer.Typer(
     help="Bulk import (CSV or Excel) into the population base.", no_args_is_help=True
 )
@@ -47,7 +49,7 @@ def import_persons_command(
         task = bar.add_task("校验/导入 rows", total=None)
         report = import_persons(
             session,
-            principal=None,
+            principal=system_principal(f"cli:{getpass.getuser()}"),
             rows=read_rows(file),
             commit=commit,
             reason=reason or f"导入 {file.name}",
@@ -90,7 +92,12 @@ def export_persons_command(
 
     with job_session() as session:
         count = export_persons(
-            session, principal=None, path=file, region_code=region, full=full, purpose=purpose
+            session,
+            principal=system_principal(f"cli:{getpass.getuser()}"),
+            path=file,
+            region_code=region,
+            full=full,
+            purpose=purpose,
         )
     console.print(f"[green]{count} persons[/green] → {file}")
 
@@ -100,7 +107,13 @@ def _export_table(kind: str, file: Path, region: str | None) -> None:
     from gridgov.people.exporter import export_table
 
     with job_session() as session:
-        count = export_table(session, kind=kind, principal=None, path=file, region_code=region)
+        count = export_table(
+            session,
+            kind=kind,
+            principal=system_principal(f"cli:{getpass.getuser()}"),
+            path=file,
+            region_code=region,
+        )
     console.print(f"[green]{count} {kind}[/green] → {file}")
 
 

@@ -7,26 +7,24 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
+from gridgov.authz.policy import ensure_covers
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
 from gridgov.people import repository
-from gridgov.people.auth import ensure_in_scope
 from gridgov.people.versioning import default_source, visible
 
 PERSON = "person"
 HOUSEHOLD = "household"
 
 
-def change_source(principal: Principal | None, source: str | None) -> str:
+def change_source(principal: Principal, source: str | None) -> str:
     if source:
         return source
     return default_source(principal) if principal else "system"
 
 
-def check_grid(session: Session, principal: Principal | None, grid_code: str) -> None:
-    if principal is not None:
-        ensure_in_scope(principal, grid_code)
+def check_grid(session: Session, principal: Principal, grid_code: str) -> None:
+    ensure_covers(principal, grid_code)
     if not repository.existing_grid_codes(session, [grid_code]):
         raise BadRequest(f"网格编码 {grid_code} 不存在", f"Unknown grid code {grid_code}")
 
@@ -42,22 +40,18 @@ def not_found(kind: str, record_id: int) -> NotFound:
     return NotFound(f"{names.get(kind, kind)} {record_id} 不存在", f"No {kind} {record_id}")
 
 
-def readable(principal: Principal | None, grid_code: str) -> bool:
-    return principal is None or region_scope(principal).contains(grid_code)
-
-
 def check_links(
-    session: Session, principal: Principal | None, household_id: int | None, house_id: int | None
+    session: Session, principal: Principal, household_id: int | None, house_id: int | None
 ) -> None:
     from gridgov.housing import repository as housing_repository
 
     if household_id is not None:
-        household = repository.get_household(session, household_id)
-        if household is None or not readable(principal, household.grid_code):
+        household = repository.get_household(session, principal, household_id)
+        if household is None:
             raise BadRequest(f"户 {household_id} 不存在", f"No household {household_id}")
     if house_id is not None:
-        house = housing_repository.get_house(session, house_id)
-        if house is None or not readable(principal, house.grid_code):
+        house = housing_repository.get_house(session, principal, house_id)
+        if house is None:
             raise BadRequest(f"房屋 {house_id} 不存在", f"No house {house_id}")
 
 
@@ -77,7 +71,7 @@ def write_trail(
     action: str,
     kind: str,
     row: Any,
-    principal: Principal | None,
+    principal: Principal,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     note: str | None = None,

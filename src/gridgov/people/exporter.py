@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
+from gridgov.authz.policy import readable_statement
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import EVERYTHING, region_scope
 from gridgov.kit.errors import BadRequest
 from gridgov.models.house import House
 from gridgov.models.household import Household
@@ -68,9 +68,16 @@ def _write(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
     return count
 
 
-def _scoped(model: Any, principal: Principal | None, region_code: str | None) -> Any:
-    scope = region_scope(principal) if principal else EVERYTHING
-    stmt = select(model).where(scope.clause(model.grid_code))
+CATEGORIES = {
+    Person: "person",
+    Household: "household",
+    House: "house",
+    Organisation: "organisation",
+}
+
+
+def _scoped(model: Any, principal: Principal, region_code: str | None) -> Any:
+    stmt = readable_statement(principal, model, category=CATEGORIES.get(model))
     if region_code:
         stmt = stmt.where(region_prefix(model.grid_code, region_code))
     return stmt.order_by(model.grid_code, model.id).execution_options(yield_per=5000)
@@ -79,7 +86,7 @@ def _scoped(model: Any, principal: Principal | None, region_code: str | None) ->
 def export_persons(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     path: Path,
     region_code: str | None = None,
     full: bool = False,
@@ -134,7 +141,7 @@ def export_table(
     session: Session,
     *,
     kind: str,
-    principal: Principal | None,
+    principal: Principal,
     path: Path,
     region_code: str | None = None,
 ) -> int:

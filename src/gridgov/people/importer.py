@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
+from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.kit.clock import utcnow
 from gridgov.kit.files import COMMAND_LINE_LIMITS, UPLOAD_LIMITS, FileLimits, iter_table
 from gridgov.models.house import House, HouseUse
@@ -177,7 +177,7 @@ def _date(value: str | None, field_name: str) -> date | None:
 @dataclass
 class _Context:
     session: Session
-    principal: Principal | None
+    principal: Principal
     grids: set[str]
     protector: Protector
     seen: dict[str, int] = field(default_factory=dict)
@@ -222,7 +222,7 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
     grid = cells["grid_code"]
     if grid not in ctx.grids:
         raise _Reject("grid_code", f"未知网格编码：{grid}", f"Unknown grid code: {grid}")
-    if ctx.principal is not None and not region_scope(ctx.principal).contains(grid):
+    if not covers(ctx.principal, grid):
         raise _Reject(
             "grid_code", f"网格 {grid} 不在您的管辖范围内", f"Grid {grid} outside your area"
         )
@@ -298,7 +298,7 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
 def import_persons(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     rows: Iterator[tuple[int, dict[str, str]]],
     commit: bool,
     reason: str | None = None,
@@ -373,7 +373,7 @@ def _load(
     valid: list[tuple[int, dict[str, Any]]],
     report: ImportReport,
     *,
-    principal: Principal | None,
+    principal: Principal,
     reason: str | None,
     actor: str | None,
 ) -> None:
@@ -382,8 +382,10 @@ def _load(
     meta = {
         "version": 1,
         "changed_at": utcnow(),
-        "changed_by_id": principal.user_id if principal else None,
-        "changed_by_name": principal.username if principal else (actor or "import"),
+        "changed_by_id": None if principal.system else principal.user_id,
+        "changed_by_name": (actor or principal.username)
+        if principal.system
+        else principal.username,
         "change_source": "import",
         "change_reason": reason,
     }

@@ -171,12 +171,8 @@ def _person_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     person = service.get_person(session, principal=principal, person_id=person_id)
-    household = members = house = None
-    if person.household_id is not None:
-        household = service.get_household(session, principal=None, household_id=person.household_id)
-        members = service.household_members(session, principal=None, household_id=household.id)
-    if person.house_id is not None:
-        house = housing_service.get_house(session, principal=None, house_id=person.house_id)
+    links = service.person_links(session, principal=principal, person=person)
+    household, members, house = links.household, links.members, links.house
     return render(
         request,
         "people/person.html",
@@ -382,11 +378,7 @@ def household_detail(
     request: Request, session: DbSession, principal: Reader, household_id: int
 ) -> HTMLResponse:
     household = service.get_household(session, principal=principal, household_id=household_id)
-    house = (
-        housing_service.get_house(session, principal=None, house_id=household.house_id)
-        if household.house_id
-        else None
-    )
+    house = service.household_house(session, principal=principal, household=household)
     return render(
         request,
         "people/household.html",

@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, Select, String, and_, any_, bindparam, sel
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
+from gridgov.authz.policy import Action, first_row, readable_statement
+from gridgov.authz.principal import Principal, Role
 from gridgov.models.household import Household
 from gridgov.models.person import Person
 from gridgov.models.region import Region
@@ -82,12 +82,15 @@ PERSON_SORTS = {
 }
 
 
-def readable_persons(principal: Principal) -> Select[Any]:
-    scope = region_scope(principal)
-    stmt = select(Person).where(scope.clause(Person.grid_code))
-    if scope.prefix is not None and len(scope.prefix) == 15:
+PERSON = "person"
+HOUSEHOLD = "household"
+
+
+def readable_persons(principal: Principal, action: Action = "read") -> Select[Any]:
+    stmt = readable_statement(principal, Person, action, category=PERSON)
+    if principal.role == Role.GRID_WORKER and len(principal.region_code or "") == 15:
         # One grid: say it as an equality too, so (grid_code, name) serves name searches.
-        stmt = stmt.where(Person.grid_code == scope.prefix)
+        stmt = stmt.where(Person.grid_code == principal.region_code)
     return stmt
 
 
@@ -158,14 +161,25 @@ def sort_clause(columns: dict[str, Any], sort: str) -> list[Any]:
     return [column.desc() if descending else column.asc()]
 
 
-def get_person(session: Session, person_id: int, *, for_update: bool = False) -> Person | None:
-    if for_update:
-        return session.scalar(select(Person).where(Person.id == person_id).with_for_update())
-    return session.get(Person, person_id)
+def get_person(
+    session: Session,
+    principal: Principal,
+    person_id: int,
+    *,
+    action: Action = "read",
+    for_update: bool = False,
+) -> Person | None:
+    statement = readable_persons(principal, action).where(Person.id == person_id)
+    return first_row(session, statement, for_update=for_update)
 
 
-def person_by_id_hash(session: Session, id_hash: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.id_number_hash == id_hash))
+def person_by_id_hash(
+    session: Session, id_hash: str, *, principal: Principal | None = None
+) -> Person | None:
+    """The person with this ID number: within the principal's reach, or — without one — for the
+    base's own uniqueness check (one ID number, one person), which must see every record."""
+    statement = select(Person) if principal is None else readable_persons(principal)
+    return first_row(session, statement.where(Person.id_number_hash == id_hash))
 
 
 def existing_id_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
@@ -181,21 +195,15 @@ def existing_id_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
     return found
 
 
-def household_members(session: Session, household_id: int) -> list[Person]:
+def household_members(session: Session, principal: Principal, household_id: int) -> list[Person]:
     order = (Person.relation_to_head != "head", Person.birth_date, Person.id)
-    return list(
-        session.scalars(select(Person).where(Person.household_id == household_id).order_by(*order))
-    )
+    statement = readable_persons(principal).where(Person.household_id == household_id)
+    return list(session.scalars(statement.order_by(*order)))
 
 
-def house_residents(session: Session, house_id: int) -> list[Person]:
-    return list(
-        session.scalars(
-            select(Person)
-            .where(Person.house_id == house_id)
-            .order_by(Person.household_id, Person.id)
-        )
-    )
+def house_residents(session: Session, principal: Principal, house_id: int) -> list[Person]:
+    statement = readable_persons(principal).where(Person.house_id == house_id)
+    return list(session.scalars(statement.order_by(Person.household_id, Person.id)))
 
 
 # -- households -------------------------------------------------------------------------------
@@ -207,8 +215,8 @@ HOUSEHOLD_SORTS = {
 }
 
 
-def readable_households(principal: Principal) -> Select[Any]:
-    return select(Household).where(region_scope(principal).clause(Household.grid_code))
+def readable_households(principal: Principal, action: Action = "read") -> Select[Any]:
+    return readable_statement(principal, Household, action, category=HOUSEHOLD)
 
 
 def search_households(
@@ -236,13 +244,15 @@ def search_households(
 
 
 def get_household(
-    session: Session, household_id: int, *, for_update: bool = False
+    session: Session,
+    principal: Principal,
+    household_id: int,
+    *,
+    action: Action = "read",
+    for_update: bool = False,
 ) -> Household | None:
-    if for_update:
-        return session.scalar(
-            select(Household).where(Household.id == household_id).with_for_update()
-        )
-    return session.get(Household, household_id)
+    statement = readable_households(principal, action).where(Household.id == household_id)
+    return first_row(session, statement, for_update=for_update)
 
 
 def household_by_no(session: Session, household_no: str) -> Household | None:

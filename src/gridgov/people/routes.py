@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import require_roles
+from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal
 from gridgov.housing.schemas import HouseRead
-from gridgov.housing.service import get_house
 from gridgov.kit.db import request_session
 from gridgov.kit.files import Upload, authenticated_upload
 from gridgov.kit.pagination import Page, PageParams, page_params
@@ -161,17 +161,12 @@ def get_person(person_id: int, session: SessionDep, principal: Reader) -> Person
     """One person (masked) with the household, its members and the house."""
     person = service.get_person(session, principal=principal, person_id=person_id)
     detail = PersonDetail.model_validate(PersonRead.model_validate(person).model_dump())
-    if person.household_id is not None:
-        household = service.get_household(session, principal=None, household_id=person.household_id)
-        detail.household = HouseholdRead.model_validate(household)
-        detail.members = [
-            PersonRead.model_validate(m)
-            for m in service.household_members(session, principal=None, household_id=household.id)
-        ]
-    if person.house_id is not None:
-        detail.house = HouseRead.model_validate(
-            get_house(session, principal=None, house_id=person.house_id)
-        )
+    links = service.person_links(session, principal=principal, person=person)
+    if links.household is not None:
+        detail.household = HouseholdRead.model_validate(links.household)
+        detail.members = [PersonRead.model_validate(m) for m in links.members]
+    if links.house is not None:
+        detail.house = HouseRead.model_validate(links.house)
     return detail
 
 
@@ -283,10 +278,7 @@ def counts(
     region: Annotated[list[str], Query(max_length=2000)],
 ) -> dict[str, dict[str, float | int]]:
     """Population counts per region code (grid, community, street, district; ``""`` = city)."""
-    from gridgov.authz.scope import region_scope
-
-    scope = region_scope(principal)
-    wanted = [code for code in region if scope.everything or scope.contains(code.ljust(15, "0"))]
+    wanted = [code for code in region if covers(principal, code.ljust(15, "0"), "read")]
     return {
         code: c.as_dict() for code, c in population_counts(session, region_codes=wanted).items()
     }

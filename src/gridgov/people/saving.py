@@ -16,7 +16,7 @@ from gridgov.people.stats import refresh_grid_stats
 from gridgov.people.versioning import apply_changes, snapshot
 
 
-def record_created(session: Session, row: Any, *, kind: str, principal: Principal | None) -> None:
+def record_created(session: Session, row: Any, *, kind: str, principal: Principal) -> None:
     """Trail and statistics for a record that has just been flushed."""
     write_trail(
         session,
@@ -36,7 +36,7 @@ def save_changes(
     *,
     kind: str,
     values: dict[str, Any],
-    principal: Principal | None,
+    principal: Principal,
     source: str | None,
     reason: str | None,
     base_version: int | None,

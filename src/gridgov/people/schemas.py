@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from gridgov.authz.policy import MIN_PURPOSE_LENGTH
+from gridgov.authz.policy import Purpose
 from gridgov.models.household import HouseholdKind
 from gridgov.models.person import IdType, LivingStatus, ResidenceType
 from gridgov.people.identifiers import IdentifierError, parse_resident_id
@@ -227,7 +227,7 @@ class PersonFullRead(PersonRead):
 
 
 class FullViewRequest(BaseModel):
-    purpose: str = Field(min_length=MIN_PURPOSE_LENGTH, max_length=200)
+    purpose: Purpose
 
 
 class HouseholdCreate(BaseModel):

@@ -1,12 +1,13 @@
 """Behaviour of the population base: persons and households, every change a new version.
 
 Services take keyword-only arguments, never commit, write the trail and keep the per-grid
-statistics current. ``principal=None`` means a trusted system job (feeds, simulator).
+statistics current. Jobs and the CLI pass ``system_principal(...)``.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -16,10 +17,11 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal
 from gridgov.kit.errors import BadRequest, Conflict
 from gridgov.kit.pagination import PageParams, paginate
+from gridgov.models.house import House
 from gridgov.models.household import Household
 from gridgov.models.person import IdType, Person
 from gridgov.people import repository
-from gridgov.people.auth import FULL_VIEW_ROLES, ensure_in_scope, ensure_role
+from gridgov.people.auth import FULL_VIEW_ROLES, ensure_role
 from gridgov.people.common import (
     HOUSEHOLD,
     PERSON,
@@ -29,7 +31,6 @@ from gridgov.people.common import (
     check_links,
     duplicate_id,
     not_found,
-    readable,
 )
 from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import (
@@ -55,7 +56,7 @@ from gridgov.people.versioning import (
 def create_person(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     person_in: PersonCreate,
     source: str | None = None,
     reason: str | None = None,
@@ -111,7 +112,7 @@ def create_person(
 
 
 def _person_values(
-    session: Session, principal: Principal | None, person: Person, changes: PersonUpdate
+    session: Session, principal: Principal, person: Person, changes: PersonUpdate
 ) -> dict[str, Any]:
     sent = changes.model_fields_set
     data = changes.model_dump(include=sent)
@@ -204,7 +205,7 @@ def _person_values(
 def update_person(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     person_id: int,
     changes: PersonUpdate,
     source: str | None = None,
@@ -213,11 +214,9 @@ def update_person(
 ) -> Person:
     """Apply the fields sent in ``changes`` as a new version. ``base_version`` is the version the
     edit was made on: a different current version raises :class:`Conflict` (409)."""
-    person = repository.get_person(session, person_id, for_update=True)
-    if person is None or not readable(principal, person.grid_code):
+    person = repository.get_person(session, principal, person_id, action="change", for_update=True)
+    if person is None:
         raise not_found(PERSON, person_id)
-    if principal is not None:
-        ensure_in_scope(principal, person.grid_code)
     values = _person_values(session, principal, person, changes)
     save_changes(
         session,
@@ -232,21 +231,54 @@ def update_person(
     return person
 
 
-def get_person(session: Session, *, principal: Principal | None, person_id: int) -> Person:
-    person = repository.get_person(session, person_id)
-    if person is None or not readable(principal, person.grid_code):
+def get_person(session: Session, *, principal: Principal, person_id: int) -> Person:
+    person = repository.get_person(session, principal, person_id)
+    if person is None:
         raise not_found(PERSON, person_id)
     return person
 
 
-def find_by_id_number(
-    session: Session, *, principal: Principal | None, id_number: str
-) -> Person | None:
+def find_by_id_number(session: Session, *, principal: Principal, id_number: str) -> Person | None:
     """Exact lookup through the keyed hash (for feeds and reconciliation)."""
-    person = repository.person_by_id_hash(session, lookup(id_number.strip().upper()))
-    if person is None or not readable(principal, person.grid_code):
+    return repository.person_by_id_hash(
+        session, lookup(id_number.strip().upper()), principal=principal
+    )
+
+
+@dataclass
+class PersonLinks:
+    """What a person's page shows beside the person, as far as the reader may see it."""
+
+    household: Household | None
+    members: list[Person]
+    house: House | None
+
+
+def person_links(session: Session, *, principal: Principal, person: Person) -> PersonLinks:
+    from gridgov.housing import repository as housing_repository  # housing imports people
+
+    household = (
+        repository.get_household(session, principal, person.household_id)
+        if person.household_id is not None
+        else None
+    )
+    return PersonLinks(
+        household=household,
+        members=repository.household_members(session, principal, household.id) if household else [],
+        house=housing_repository.get_house(session, principal, person.house_id)
+        if person.house_id is not None
+        else None,
+    )
+
+
+def household_house(
+    session: Session, *, principal: Principal, household: Household
+) -> House | None:
+    from gridgov.housing import repository as housing_repository  # housing imports people
+
+    if household.house_id is None:
         return None
-    return person
+    return housing_repository.get_house(session, principal, household.house_id)
 
 
 def list_persons(
@@ -282,9 +314,7 @@ def full_view(
     )
 
 
-def person_history(
-    session: Session, *, principal: Principal | None, person_id: int
-) -> list[VersionRead]:
+def person_history(session: Session, *, principal: Principal, person_id: int) -> list[VersionRead]:
     person = get_person(session, principal=principal, person_id=person_id)
     return history(session, person, record_type=PERSON)
 
@@ -293,7 +323,7 @@ def person_history(
 def create_household(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     household_in: HouseholdCreate,
     source: str | None = None,
     reason: str | None = None,
@@ -309,7 +339,7 @@ def create_household(
     if address is None and household_in.house_id is not None:
         from gridgov.housing import repository as housing_repository
 
-        house = housing_repository.get_house(session, household_in.house_id)
+        house = housing_repository.get_house(session, principal, household_in.house_id)
         address = house.address if house else None
     household = Household(
         household_no=number,
@@ -329,18 +359,18 @@ def create_household(
 def update_household(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     household_id: int,
     changes: HouseholdUpdate,
     source: str | None = None,
     reason: str | None = None,
     base_version: int | None = None,
 ) -> Household:
-    household = repository.get_household(session, household_id, for_update=True)
-    if household is None or not readable(principal, household.grid_code):
+    household = repository.get_household(
+        session, principal, household_id, action="change", for_update=True
+    )
+    if household is None:
         raise not_found(HOUSEHOLD, household_id)
-    if principal is not None:
-        ensure_in_scope(principal, household.grid_code)
     sent = changes.model_fields_set
     values = {
         k: v
@@ -363,22 +393,20 @@ def update_household(
     return household
 
 
-def get_household(session: Session, *, principal: Principal | None, household_id: int) -> Household:
-    household = repository.get_household(session, household_id)
-    if household is None or not readable(principal, household.grid_code):
+def get_household(session: Session, *, principal: Principal, household_id: int) -> Household:
+    household = repository.get_household(session, principal, household_id)
+    if household is None:
         raise not_found(HOUSEHOLD, household_id)
     return household
 
 
-def household_members(
-    session: Session, *, principal: Principal | None, household_id: int
-) -> list[Person]:
+def household_members(session: Session, *, principal: Principal, household_id: int) -> list[Person]:
     household = get_household(session, principal=principal, household_id=household_id)
-    return repository.household_members(session, household.id)
+    return repository.household_members(session, principal, household.id)
 
 
 def household_history(
-    session: Session, *, principal: Principal | None, household_id: int
+    session: Session, *, principal: Principal, household_id: int
 ) -> list[VersionRead]:
     household = get_household(session, principal=principal, household_id=household_id)
     return history(session, household, record_type=HOUSEHOLD)

@@ -68,7 +68,7 @@ def visible(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if not k.endswith(HIDDEN_SUFFIXES)}
 
 
-def stamp(row: Any, *, principal: Principal | None, source: str, reason: str | None) -> None:
+def stamp(row: Any, *, principal: Principal, source: str, reason: str | None) -> None:
     row.version = 1
     row.changed_at = utcnow()
     row.changed_by_id = principal.user_id if principal else None
@@ -83,7 +83,7 @@ def apply_changes(
     *,
     record_type: str,
     values: dict[str, Any],
-    principal: Principal | None,
+    principal: Principal,
     source: str,
     reason: str | None,
     base_version: int | None,

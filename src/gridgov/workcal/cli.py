@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
 from rich.console import Console
+
+from gridgov.authz.principal import system_principal
 
 calendar_app = typer.Typer(
     help="Working-time calendar (holidays, make-up days).", no_args_is_help=True
@@ -34,7 +37,11 @@ def import_file(
             raise typer.BadParameter("the file names no year and has no days; pass --year")
         with job_session() as session:
             result = service.import_schedule(
-                session, principal=None, year=target, days=days, source=f"import:{file.name}"
+                session,
+                principal=system_principal(f"cli:{getpass.getuser()}"),
+                year=target,
+                days=days,
+                source=f"import:{file.name}",
             )
     except GridgovError as exc:
         console.print(f"[red]{exc.message} / {exc.message_en}[/red]")

@@ -7,8 +7,9 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from gridgov.auth.deps import current_principal
-from gridgov.authz.principal import Principal, Role
+from gridgov.auth.deps import current_principal, require_roles
+from gridgov.authz.policy import SYSTEM_ADMINS
+from gridgov.authz.principal import Principal
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest, Forbidden
 from gridgov.workcal import service
@@ -54,14 +55,10 @@ def get_year(
 def import_year(
     year: int,
     body: ScheduleImport,
-    principal: Principal = Depends(current_principal),
+    principal: Principal = Depends(require_roles(*SYSTEM_ADMINS)),
     session: Session = Depends(request_session, scope="function"),
 ) -> CalendarYearRead:
     """Replace a year's holidays and make-up working days with the announced schedule."""
-    if principal.role != Role.SYSTEM_ADMIN:
-        raise Forbidden(
-            "只有系统管理员可以维护工作日历", "Only a system administrator may edit the calendar"
-        )
     return service.import_schedule(
         session, principal=principal, year=year, days=body.days, source=body.source
     )

@@ -83,7 +83,7 @@ def list_years(session: Session) -> list[CalendarYearRead]:
 def import_schedule(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     year: int,
     days: list[CalendarDayIn],
     source: str = "import",
@@ -107,7 +107,7 @@ def import_schedule(
     repo.replace_year(
         year, [CalendarDay(day=d.day, kind=d.kind, name=d.name, year=year) for d in days]
     )
-    who = principal.username if principal else "cli"
+    who = principal.username
     entered = repo.year(year)
     if entered is None:
         session.add(

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
-from gridgov.authz.principal import Principal
+from gridgov.authz.principal import Principal, system_principal
 from gridgov.fieldwork.forms.repository import ModuleRepository
 from gridgov.fieldwork.forms.validate import CompiledModule
 from gridgov.fieldwork.forms.xlsform import parse_definition, read_sheets
@@ -25,6 +25,11 @@ DEFAULT_MODULES_DIR = Path(__file__).resolve().parents[2] / "modules"
 _COMPILED: dict[str, CompiledModule] = {}
 # Parsing runs pyxform (slow); a workbook already accepted needs no second check.
 _PARSED: dict[str, dict[str, Any]] = {}
+
+
+# The modules gridgov ships are installed by the system (on first use, or `gridgov modules
+# install-defaults`), named as such in the trail.
+SHIPPED = system_principal("shipped-modules")
 
 
 class ModuleNotFound(NotFound):
@@ -57,7 +62,7 @@ def add_module(
     *,
     content: bytes,
     filename: str | None = None,
-    principal: Principal | None = None,
+    principal: Principal,
 ) -> tuple[FieldModule, bool]:
     """Store a new version of the module the XLSForm defines; ``(module, created)``.
 
@@ -79,7 +84,7 @@ def add_module(
         xlsx=content,
         sha256=digest,
         active=True,
-        uploaded_by=principal.user_id if principal else None,
+        uploaded_by=None if principal.system else principal.user_id,
     )
     repository.add(module)
     trail.record(
@@ -99,7 +104,7 @@ def add_module(
     return module, True
 
 
-def install_defaults(session: Session, *, principal: Principal | None = None) -> list[FieldModule]:
+def install_defaults(session: Session, *, principal: Principal = SHIPPED) -> list[FieldModule]:
     """Add the shipped modules that are not there yet, and a shipped module's newer version
     (idempotent). Versions stored before stay: the records that name them remain valid."""
     added = []
@@ -159,9 +164,7 @@ def get_module(session: Session, *, code: str, version: int | None = None) -> Fi
     return module
 
 
-def set_active(
-    session: Session, *, code: str, active: bool, principal: Principal | None = None
-) -> FieldModule:
+def set_active(session: Session, *, code: str, active: bool, principal: Principal) -> FieldModule:
     module = get_module(session, code=code)
     module.active = active
     trail.record(

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
-from gridgov.authz.scope import region_scope
 from gridgov.fieldwork.sync.repository import dialect_insert
 from gridgov.models.patrol import Patrol, PatrolPoint
 from gridgov.models.region import Region
@@ -103,13 +103,13 @@ class PatrolRepository:
 
     # -- the supervisors' view: every query starts from what the caller may read ----------------
     def readable_patrols(self, principal: Principal) -> Select[Patrol]:
-        return select(Patrol).where(region_scope(principal).clause(Patrol.grid_code))
+        return select(Patrol).where(scope_clause(principal, grid_code=Patrol.grid_code))
 
     def readable_workers(self, principal: Principal) -> Select[User]:
         """Grid workers whose grid lies in the caller's area."""
         return select(User).where(
             User.role == Role.GRID_WORKER,
-            region_scope(principal).clause(User.region_code),  # type: ignore[arg-type]
+            scope_clause(principal, grid_code=User.region_code),
         )
 
     def worker(self, principal: Principal, user_id: int) -> User | None:

@@ -35,13 +35,17 @@ from gridgov.kit.errors import Forbidden, NotFound
 TRACK_ROLES = tuple(r for r in SUPERVISOR_ROLES if r != Role.SYSTEM_ADMIN)
 
 
+def not_yours() -> Forbidden:
+    return Forbidden("无权查看网格员轨迹", "Not allowed to see grid workers' tracks")
+
+
 class WorkerNotFound(NotFound):
     code = "worker_not_found"
 
 
 def _supervisor(principal: Principal) -> None:
     if principal.role not in TRACK_ROLES:
-        raise Forbidden("无权查看网格员轨迹", "Not allowed to see grid workers' tracks")
+        raise not_yours()
 
 
 def workers(session: Session, *, principal: Principal) -> list[WorkerOption]:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
+from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
-from gridgov.authz.scope import region_scope
 from gridgov.models.field_submission import FieldSubmission, SyncConflict
 
 # Columns of a stored record and their PostgreSQL array types for the bulk insert.
@@ -144,7 +144,7 @@ class SubmissionRepository:
         statement = select(FieldSubmission)
         if principal.role == Role.GRID_WORKER:
             return statement.where(FieldSubmission.user_id == principal.user_id)
-        return statement.where(region_scope(principal).clause(FieldSubmission.grid_code))  # type: ignore[arg-type]
+        return statement.where(scope_clause(principal, grid_code=FieldSubmission.grid_code))
 
     def list_readable(
         self, principal: Principal, *, kind: str | None = None, limit: int = 100
@@ -180,7 +180,7 @@ class ConflictRepository:
         statement = select(SyncConflict)
         if principal.role == Role.GRID_WORKER:
             return statement.where(SyncConflict.user_id == principal.user_id)
-        return statement.where(region_scope(principal).clause(SyncConflict.grid_code))  # type: ignore[arg-type]
+        return statement.where(scope_clause(principal, grid_code=SyncConflict.grid_code))
 
     def list_readable(
         self, principal: Principal, *, state: str | None = "open"

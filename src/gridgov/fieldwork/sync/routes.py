@@ -24,7 +24,7 @@ from gridgov.fieldwork.sync.schemas import (
     SyncResult,
 )
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import BadRequest, Conflict
+from gridgov.kit.errors import BadRequest
 from gridgov.people.auth import FULL_VIEW_ROLES
 
 router = APIRouter(prefix="/field", tags=["field sync"])
@@ -66,17 +66,11 @@ def put_record(
     if record.uuid != uuid:
         raise BadRequest("路径与记录的 UUID 不一致", "UUID in path and body differ")
     [result] = service.sync_batch(session, principal=principal, records=[record])
-    session.commit()  # before answering (see fieldwork/ack.py); a 409 keeps its conflict row
+    # Both refusals keep what the batch wrote (the conflict row kept for review, the trail).
     if result.status == "rejected":
-        raise Conflict(
-            "该 UUID 已用于不同内容，已留待核查",
-            "This UUID was already used for different content; kept for review",
-            uuid=uuid,
-        )
+        raise service.UuidReused(uuid)
     if result.status == "invalid":
-        raise BadRequest(
-            "记录未通过表单校验", "The record fails the form's rules", errors=result.errors
-        )
+        raise service.RecordInvalid(result.errors or [])
     response.status_code = result.code
     return result
 

@@ -37,7 +37,7 @@ from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.fieldwork.sync.schemas import SyncRecord, SyncResult
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import lookup_hash
-from gridgov.kit.errors import Forbidden
+from gridgov.kit.errors import BadRequest, Conflict, Forbidden
 
 REPORT_MAX_TEXT = 4000
 SYNC_ROLES = (Role.GRID_WORKER, Role.INSPECTOR)
@@ -45,6 +45,31 @@ SYNC_ROLES = (Role.GRID_WORKER, Role.INSPECTOR)
 
 class NotAFieldWorker(Forbidden):
     code = "not_a_field_worker"
+
+
+class UuidReused(Conflict):
+    """Same UUID, other content: the stored record stands and the new content is kept for
+    review, so the refusal keeps the request's writes."""
+
+    code = "uuid_reused"
+    keep_writes = True
+
+    def __init__(self, uuid: str) -> None:
+        super().__init__(
+            "该 UUID 已用于不同内容，已留待核查",
+            "This UUID was already used for different content; kept for review",
+            uuid=uuid,
+        )
+
+
+class RecordInvalid(BadRequest):
+    """The module's rules reject the record: nothing stored, the sync's trail entry kept."""
+
+    code = "record_invalid"
+    keep_writes = True
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("记录未通过表单校验", "The record fails the form's rules", errors=errors)
 
 
 def content_hash(record: SyncRecord) -> str:

@@ -1,0 +1,172 @@
+"""The one place where errors become responses.
+
+* ``/api/…`` and ``/openapi.json``: RFC 9457 problem details (``application/problem+json``) for
+  every error — business errors, request validation, unknown routes and methods alike;
+* prefixes with a protocol of their own (Open311 under ``/open311``) register a renderer here;
+* everything else is a page: an HTML error page in the user's language (an htmx request gets the
+  message alone, to be swapped into the page).
+
+A refused request's writes are rolled back by the request's session (:mod:`gridgov.kit.db`),
+which also records denials (403) in the trail; nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gridgov.kit.errors import (
+    PROBLEM_JSON,
+    GridgovError,
+    NotFound,
+    Unprocessable,
+    problem,
+)
+from gridgov.web.i18n import add_messages, request_language, translate
+from gridgov.web.render import render
+
+ProtocolRenderer = Callable[[Request, GridgovError], Response]
+_PROTOCOLS: dict[str, ProtocolRenderer] = {}
+API_PREFIXES = ("/api/", "/openapi.json")
+
+add_messages(
+    {
+        "error.home": {"zh-CN": "返回首页", "en": "Home"},
+        "error.back": {"zh-CN": "返回上一页", "en": "Back"},
+        "error.400": {"zh-CN": "请求有误", "en": "Bad request"},
+        "error.401": {"zh-CN": "请先登录", "en": "Sign-in required"},
+        "error.403": {"zh-CN": "无权访问", "en": "Not allowed"},
+        "error.404": {"zh-CN": "未找到", "en": "Not found"},
+        "error.405": {"zh-CN": "不支持的操作", "en": "Method not allowed"},
+        "error.409": {"zh-CN": "冲突", "en": "Conflict"},
+        "error.413": {"zh-CN": "内容过大", "en": "Too large"},
+        "error.422": {"zh-CN": "输入有误", "en": "Invalid input"},
+        "error.423": {"zh-CN": "已锁定", "en": "Locked"},
+        "error.429": {"zh-CN": "请求过于频繁", "en": "Too many requests"},
+        "error.other": {"zh-CN": "出错了", "en": "Something went wrong"},
+        "error.not_found": {"zh-CN": "页面或记录不存在", "en": "No such page or record"},
+        "error.method": {"zh-CN": "此地址不支持该操作", "en": "This address does not allow that"},
+        "error.invalid": {"zh-CN": "提交的内容有误", "en": "The submitted data are invalid"},
+    }
+)
+
+
+def register_protocol(prefix: str, renderer: ProtocolRenderer) -> None:
+    """Errors under ``prefix`` are answered in a protocol's own documented format."""
+    _PROTOCOLS[prefix] = renderer
+
+
+def error_response(request: Request, error: GridgovError) -> Response:
+    """The response for ``error`` on this request (API, protocol or page)."""
+    path = request.url.path
+    for prefix, renderer in _PROTOCOLS.items():
+        if path.startswith(prefix):
+            return renderer(request, error)
+    language = request_language(request)
+    if path.startswith(API_PREFIXES):
+        return JSONResponse(
+            problem(error, language=language, instance=path),
+            status_code=error.status_code,
+            media_type=PROBLEM_JSON,
+            headers=_headers(error),
+        )
+    return _page(request, error, language)
+
+
+def _headers(error: GridgovError) -> dict[str, str] | None:
+    retry_after = error.details.get("retry_after")
+    return {"Retry-After": str(retry_after)} if retry_after is not None else None
+
+
+def _page(request: Request, error: GridgovError, language: str) -> Response:
+    message = error.message_for(language)
+    if request.headers.get("HX-Request"):
+        return HTMLResponse(
+            f'<p class="error" role="alert">{_escape(message)}</p>', status_code=error.status_code
+        )
+    key = f"error.{error.status_code}"
+    heading = translate(key, language)
+    if heading == key:
+        heading = translate("error.other", language)
+    principal = getattr(request.state, "principal", None)
+    referer = request.headers.get("referer") or ""
+    back = referer if referer.startswith(str(request.base_url)) else None
+    return render(
+        request,
+        "error.html",
+        status_code=error.status_code,
+        principal=principal,
+        page_title=heading,
+        status=error.status_code,
+        heading=heading,
+        message=message,
+        back=back,
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _validation_error(exc: RequestValidationError) -> Unprocessable:
+    # The input itself is never echoed back: it may hold an ID number or a phone.
+    errors: list[dict[str, Any]] = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+    return Unprocessable(
+        translate("error.invalid", "zh-CN"), translate("error.invalid", "en"), errors=errors
+    )
+
+
+class _HttpError(GridgovError):
+    """A routing-level error of the framework (unknown path, method not allowed…)."""
+
+    def __init__(self, status: int) -> None:
+        self.status_code = status
+        self.code = {404: "not_found", 405: "method_not_allowed"}.get(
+            status, HTTPStatus(status).phrase.lower().replace(" ", "_")
+        )
+        if status == 404:
+            zh, en = translate("error.not_found", "zh-CN"), translate("error.not_found", "en")
+        elif status == 405:
+            zh, en = translate("error.method", "zh-CN"), translate("error.method", "en")
+        else:
+            zh, en = translate("error.other", "zh-CN"), HTTPStatus(status).phrase
+        super().__init__(zh, en)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers (called once from ``gridgov.app``)."""
+
+    async def business(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, GridgovError)
+        return error_response(request, exc)
+
+    async def validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return error_response(request, _validation_error(exc))
+
+    async def http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code < 400:  # redirects raised by page dependencies (sign-in)
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        error: GridgovError = (
+            NotFound(translate("error.not_found", "zh-CN"), translate("error.not_found", "en"))
+            if exc.status_code == 404
+            else _HttpError(exc.status_code)
+        )
+        response = error_response(request, error)
+        for name, value in (exc.headers or {}).items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.add_exception_handler(GridgovError, business)
+    app.add_exception_handler(RequestValidationError, validation)
+    app.add_exception_handler(StarletteHTTPException, http)

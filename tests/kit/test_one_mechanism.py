@@ -1,0 +1,95 @@
+"""One mechanism per concern, checked by reading the source (issue: "One mechanism each").
+
+Each rule names the one place a concern lives; a second variant anywhere else fails here, with
+the file and line to fix. Allowed exceptions are listed with the reason they are not one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "gridgov"
+
+
+def _lines(pattern: str, *, files: str = "**/*.py") -> list[tuple[str, int, str]]:
+    regex = re.compile(pattern)
+    found = []
+    for path in sorted(SRC.glob(files)):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if regex.search(line) and not line.lstrip().startswith("#"):
+                found.append((str(path.relative_to(SRC)), number, line.strip()))
+    return found
+
+
+def _report(found: list[tuple[str, int, str]]) -> str:
+    return "\n".join(f"  {path}:{number}: {line}" for path, number, line in found)
+
+
+def test_routes_and_pages_never_commit_or_roll_back() -> None:
+    # The request's session ends the transaction (kit/db.py end_request); jobs use job_session.
+    found = [
+        hit
+        for hit in _lines(r"\.(commit|rollback)\(\)")
+        if not hit[0].startswith(("kit/db.py", "jobs/"))
+    ]
+    assert not found, "commit/rollback outside kit/db.py and jobs/:\n" + _report(found)
+
+
+# An anonymous resident (public report page, Open311 app, SMS/e-mail gateway) has no account:
+# these are the only calls that pass no principal, and they read nothing.
+ANONYMOUS_INTAKE = {"cases/pages.py", "cases/routes.py", "open311/service.py"}
+
+
+def test_no_query_without_a_principal() -> None:
+    found = [hit for hit in _lines(r"principal=None\b") if hit[0] not in ANONYMOUS_INTAKE]
+    assert not found, (
+        "principal=None outside the anonymous intake (jobs and the CLI use system_principal):\n"
+        + _report(found)
+    )
+
+
+# Parameters that may be None, and why: residents without an account report cases, upload
+# photos and follow them; the trail records anonymous requests; the navigation of a signed-out
+# page is empty; the base's own uniqueness check (one ID number, one person) must see all rows.
+OPTIONAL_PRINCIPAL = {
+    "cases/intake.py",
+    "cases/service.py",
+    "media/service.py",
+    "audit/trail.py",
+    "audit/denials.py",
+    "web/nav.py",
+    "people/repository.py",
+}
+
+
+def test_services_and_repositories_take_a_principal() -> None:
+    found = [
+        hit for hit in _lines(r"principal: Principal \| None") if hit[0] not in OPTIONAL_PRINCIPAL
+    ]
+    assert not found, "an optional principal (no scope) in:\n" + _report(found)
+
+
+def test_one_data_scope_function() -> None:
+    # authz/policy.scope_clause / readable_statement / covers is the one scope; the region
+    # arithmetic behind it stays inside authz.
+    found = [hit for hit in _lines(r"region_scope\(") if not hit[0].startswith("authz/")]
+    assert not found, "region_scope used outside gridgov.authz:\n" + _report(found)
+
+
+def test_roles_are_not_checked_inline_in_routes() -> None:
+    # Routes declare roles with require_roles/page_roles and a role set from authz/policy.py.
+    found = _lines(r"principal\.role (not )?in |principal\.role [!=]=", files="**/routes.py")
+    assert not found, "inline role checks in routes:\n" + _report(found)
+
+
+def test_one_error_shape() -> None:
+    handlers = [
+        hit
+        for hit in _lines(r"exception_handler\(|add_exception_handler\(")
+        if hit[0] != "web/errors.py"
+    ]
+    assert not handlers, "error handlers outside web/errors.py:\n" + _report(handlers)
+    # The old shape was {"detail": {...}}; every error now leaves through kit.errors.problem.
+    shapes = _lines(r"""\{\s*["']detail["']\s*:""")
+    assert not shapes, "a second error body shape:\n" + _report(shapes)
