@@ -146,7 +146,13 @@ def plain_splink(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
         ],
         max_iterations=10,
     )
-    linker = Linker(["records", "base"], settings, DuckDBAPI(con), set_up_basic_logging=False)
+    linker = Linker(
+        ["records", "base"],
+        settings,
+        DuckDBAPI(con),
+        set_up_basic_logging=False,
+        input_table_aliases=["records", "base"],
+    )
     linker.training.estimate_probability_two_random_records_match(
         [block_on("id_number")], recall=0.9
     )
