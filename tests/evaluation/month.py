@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role
 from gridgov.models.case import Case, CaseEvent, CaseStep
+from gridgov.models.lifecycle import ProxyService
 from gridgov.models.patrol import Patrol
 from gridgov.models.user import User
 from tests.factories import create_user
@@ -48,7 +49,25 @@ class Month:
         # Department GA: one case handled on time in grid B.
         four = self._case(GRID_B)
         self._step(four, "handle", "GA", at(7, 9), at(9, 17), at(8, 10))
+        # Proxy services (代办) in the worker's grid: one done two days late, one on time.
+        self.late_proxy = self._proxy(due=at(21, 10), closed=at(23, 9))
+        self._proxy(due=at(22, 10), closed=at(22, 9))
         db.commit()
+
+    def _proxy(self, *, due: datetime, closed: datetime) -> ProxyService:
+        proxy = ProxyService(
+            service_code="newborn_hukou",
+            person_id=1,
+            grid_code=GRID_A,
+            department_code="police",
+            state="done",
+            due_at=due,
+            documents=[],
+            closed_at=closed,
+        )
+        self.db.add(proxy)
+        self.db.flush()
+        return proxy
 
     def _patrols(self) -> None:
         day = MONTH[0]

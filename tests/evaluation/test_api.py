@@ -23,7 +23,7 @@ def test_scores_drill_down_and_appeal_through_the_api(client: TestClient, db: Se
         "/api/v1/evaluation/scores", params={"subject_type": "person", **MONTH_QUERY},
         headers=leader,
     ).json()  # fmt: skip
-    assert [(p["subject_id"], p["total"]) for p in people] == [(str(month.worker.id), 95.0)]
+    assert [(p["subject_id"], p["total"]) for p in people] == [(str(month.worker.id), 94.0)]
     departments = client.get(
         "/api/v1/evaluation/scores", params={"subject_type": "department", **MONTH_QUERY},
         headers=leader,
@@ -68,7 +68,7 @@ def test_scores_drill_down_and_appeal_through_the_api(client: TestClient, db: Se
         "/api/v1/evaluation/scores", params={"subject_type": "person", **MONTH_QUERY},
         headers=leader,
     ).json()  # fmt: skip
-    assert people[0]["total"] == 96.0
+    assert people[0]["total"] == 95.0
 
 
 def test_rules_are_edited_by_the_centre_only_and_checked(client: TestClient, db: Session) -> None:

@@ -55,8 +55,9 @@ def test_a_month_of_scores_with_an_appeal(db: Session, month: Month) -> None:
 
     worker = str(month.worker.id)
     # Worker: patrol short on 3 and 10 Dec (-1 each), verification of case 2 due 15 Dec not
-    # done that day (-2) and done late on 16 Dec (-1): 100 - 5 = 95.
-    assert _score(db, "person", worker).total == 95.0
+    # done that day (-2) and done late on 16 Dec (-1), a proxy service due 21 Dec done on the
+    # 23rd (-1): 100 - 6 = 94.
+    assert _score(db, "person", worker).total == 94.0
     assert str(month.other.id) not in {
         s.subject_id
         for s in service.scores(
@@ -102,15 +103,17 @@ def test_a_month_of_scores_with_an_appeal(db: Session, month: Month) -> None:
         reason="区里临时抽调参加防汛会议",
         evidence="会议通知 2026-12-10",
     )
-    assert _score(db, "person", worker).total == 95.0  # pending: nothing changes yet
+    assert _score(db, "person", worker).total == 94.0  # pending: nothing changes yet
     service.decide_appeal(db, principal=LEADER, appeal_id=appeal.id, uphold=True, note="属实")
-    assert _score(db, "person", worker).total == 96.0
+    assert _score(db, "person", worker).total == 95.0
     # … and a re-run of the whole month keeps the decision and gives the same points.
     before = sorted((p.key, p.points, p.waived) for p in db.scalars(select(EvaluationPoint)))
     _run_the_month(db)
     after = sorted((p.key, p.points, p.waived) for p in db.scalars(select(EvaluationPoint)))
     assert before == after
-    assert _score(db, "person", worker).total == 96.0
+    assert _score(db, "person", worker).total == 95.0
+    proxy = next(p for p in mine if p.event == "proxy_late")
+    assert proxy.day == date(2026, 12, 21) and proxy.object_id == str(month.late_proxy.id)
     actions = set(
         db.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "evaluation_appeal"))
     )

@@ -24,6 +24,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "verify_not_executed": ("核查到期未执行", "verification not done by its deadline"),
     "verify_late": ("核查超期", "verification late"),
     "patrol_short": ("本网格巡查不足", "patrol in the own grid under the daily duty"),
+    "proxy_late": ("代办服务超期", "proxy service not done by its deadline"),
 }
 # Who answers for each event: the handling department, or the grid worker.
 EVENT_SUBJECT: dict[str, str] = {
@@ -34,6 +35,7 @@ EVENT_SUBJECT: dict[str, str] = {
     "verify_not_executed": "person",
     "verify_late": "person",
     "patrol_short": "person",
+    "proxy_late": "person",
 }
 _TOP_KEYS = {"base", "patrol_min_hours", "rule"}
 _RULE_KEYS = {"event", "person", "department", "grace_hours", "name"}

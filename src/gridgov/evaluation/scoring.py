@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Role
 from gridgov.evaluation.rules import RuleBook
 from gridgov.models.case import Case, CaseEvent, CaseStep
+from gridgov.models.lifecycle import ProxyService
 from gridgov.models.patrol import Patrol
 from gridgov.models.user import User
 from gridgov.workcal.service import current_calendar
@@ -71,6 +72,7 @@ def find_points(session: Session, day: date, book: RuleBook) -> list[Found]:
         *_step_points(session, day, book),
         *_rework_points(session, day, book),
         *_patrol_points(session, day, book),
+        *_proxy_points(session, day, book),
     ]
     return sorted(found, key=lambda f: f.key)
 
@@ -269,4 +271,44 @@ def _patrol_points(session: Session, day: date, book: RuleBook) -> Iterator[Foun
             at=end_of_day,
             grid_code=worker_grid,
             detail={"minutes_inside": done // 60, "required_minutes": required // 60},
+        )
+
+
+def _proxy_points(session: Session, day: date, book: RuleBook) -> Iterator[Found]:
+    """A proxy service (代办) due on the day (+ grace) and not done by its end: the grid's worker
+    carries it."""
+    rule = book.rule("proxy_late")
+    if rule is None or not rule.person:
+        return
+    start, end = day_window(day)
+    grace = timedelta(hours=rule.grace_hours)
+    rows = session.execute(
+        select(ProxyService)
+        .where(ProxyService.due_at >= start - grace, ProxyService.due_at < end - grace)
+        .where(ProxyService.state != "cancelled")
+        .where(ProxyService.closed_at.is_(None) | (ProxyService.closed_at >= end))
+        .order_by(ProxyService.id)
+    ).scalars()
+    services = list(rows)
+    workers = _grid_workers(session, {s.grid_code for s in services})
+    for service in services:
+        worker = workers.get(service.grid_code)
+        if worker is None:
+            continue
+        yield Found(
+            event="proxy_late",
+            subject_type="person",
+            subject_id=str(worker),
+            points=rule.person,
+            object_type="proxy",
+            object_id=str(service.id),
+            at=(_utc(service.due_at) or start) + grace,
+            grid_code=service.grid_code,
+            department_code=service.department_code,
+            detail={
+                "service_code": service.service_code,
+                "opened_at": _iso(service.created_at),
+                "due_at": _iso(service.due_at),
+                "finished_at": _iso(service.closed_at),
+            },
         )
