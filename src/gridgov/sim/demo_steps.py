@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from gridgov.sim import basemap, growth, scores
+from gridgov.sim import basemap, feeds, growth, scores
 
 Step = Callable[[Console], None]
 
@@ -18,6 +18,7 @@ STEPS: list[Step] = []
 STEPS.append(basemap.demo_step)  # issue 10: roads, compounds, buildings under every map
 STEPS.append(growth.demo_step)  # issue 14: one drifted community with its proposal ready
 STEPS.append(scores.demo_step)  # issue 13: a month of evaluation scores
+STEPS.append(feeds.demo_step)  # issue 11: department feeds reconciled (review queue, findings)
 
 
 def run_demo_steps(console: Console) -> None:
