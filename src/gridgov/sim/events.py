@@ -190,7 +190,7 @@ def push(session: Session, month: Month) -> dict[str, int]:
 
 
 def demo_step(console: Console) -> None:
-    """A month of events pushed through the rules; the demo worker completes two newborn
+    """A week of events pushed through the rules; the demo worker completes two newborn
     visits, and the police's ID reaches one of the newborns — so tasks, open and done
     services, findings and timelines all have something to show."""
     from gridgov.kit.db import job_session
@@ -199,7 +199,9 @@ def demo_step(console: Console) -> None:
     with job_session() as session:
         worker = session.scalars(select(User).where(User.username == "grid_worker")).first()
         grid = worker.region_code if worker is not None else None
-        month = simulate_month(session, seed=7, grid_code=grid)
+        # A week keeps the demo quick at the reference scale (≈ 560 events for a million
+        # residents); `gridgov sim events` pushes a whole month.
+        month = simulate_month(session, seed=7, days=7, grid_code=grid)
         statuses = push(session, month)
         done = _complete_demo_visits(session, worker) if worker is not None else 0
     console.print(
