@@ -1,4 +1,5 @@
-"""firsthour: the vector base map (roads, compounds, buildings of the city, for offline maps)
+"""firsthour: the vector base map (roads, compounds, buildings of the city, for offline maps);
+residents' answers after closure (fixed?, satisfaction, reopened as)
 
 Revision ID: 20261206_firsthour
 Revises: 20261206_consolidation
@@ -35,8 +36,30 @@ def upgrade() -> None:
         ["kind", "min_lng", "min_lat"],
         unique=False,
     )
+    op.create_table(
+        "case_questionnaires",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("fixed", sa.Boolean(), nullable=False),
+        sa.Column("satisfaction", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("reopened_number", sa.String(length=16), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_questionnaires_case_id_cases"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_questionnaires")),
+    )
+    op.create_index(
+        op.f("ix_case_questionnaires_case_id"), "case_questionnaires", ["case_id"], unique=True
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_case_questionnaires_case_id"), table_name="case_questionnaires")
+    op.drop_table("case_questionnaires")
     op.drop_index("ix_basemap_features_kind_bbox", table_name="basemap_features")
     op.drop_table("basemap_features")

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     signin_per_ip_per_minute: int = 60
     # Shared state for rate limits across workers (redis://host:6379/0); memory when unset.
     redis_url: str | None = None
+    # The trail's external anchor (audit/anchor.py): an Ed25519 private key that is not the
+    # application secret, and an append-only directory for the signed chain heads.
+    anchor_key_file: Path | None = None
+    anchor_dir: Path | None = None
     host: str = "127.0.0.1"
     # Host header values the app answers, comma-separated ("grid.example.gov.cn,*.example.org");
     # unset: any in demo/test mode, this machine's names in production (kit/security.py).
@@ -65,6 +69,8 @@ class Settings(BaseSettings):
     map_tile_url: str = ""
     map_tile_attribution: str = ""
     map_tianditu_key: str = ""
+    # Days after closure in which a resident may answer "not fixed" and reopen the case.
+    reopen_days: int = Field(default=14, ge=0, le=365)
 
     @property
     def is_sqlite(self) -> bool:

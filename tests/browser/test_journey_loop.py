@@ -142,7 +142,14 @@ def test_report_to_closure_through_the_interface(site, browser) -> None:  # type
     assert "已结案" in leader.inner_text("h1")
 
     page.goto(base + f"/track?number={number}")
-    assert "已结案" in page.inner_text("main")
+    assert "已结案" in page.inner_text("#track-state")
+    steps = page.locator("#track-steps li").evaluate_all("items => items.map(i => i.dataset.move)")
+    assert steps[0] == "report" and steps[-1] == "close" and "feedback" in steps
+    assert page.locator("#track-photos img").count() == 1
+    page.check("input[name=fixed][value=yes]")
+    page.select_option("#satisfaction", "5")
+    page.click("#questionnaire button[type=submit]")
+    assert "非常满意" in page.inner_text("#track-answer")
     for context in (
         resident,
         clerk.context,

@@ -31,9 +31,8 @@ from gridgov.cases.resident_pages import router as resident_router
 from gridgov.cases.schemas import CaseCreate, TransitionIn
 from gridgov.cases.states import RULES, Move, State
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import BadRequest
+from gridgov.kit.errors import BadRequest, GridgovError
 from gridgov.kit.pagination import PageParams
-from gridgov.web.forms import attempt
 from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -214,6 +213,10 @@ def _photos(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
     return photos
 
 
+def _error_text(request: Request, exc: GridgovError) -> str:
+    return exc.message_en if request_language(request) == "en" else exc.message
+
+
 def _float(value: str | None) -> float | None:
     try:
         return float(value) if value not in (None, "") else None
@@ -249,7 +252,7 @@ def intake_submit(
         "reporter_phone": reporter_phone,
     }
     settings = request.app.state.settings
-    with attempt(session) as tried:
+    try:
         data = CaseCreate(
             channel=channel,
             category_code=category_code or None,
@@ -269,14 +272,15 @@ def intake_submit(
             photos=_photos(photos, settings.max_photo_bytes),
             settings=settings,
         )
-    if tried.error:
+    except GridgovError as exc:
+        session.rollback()
         return _intake_page(
             request,
             session,
             principal,
             values=values,
-            error=tried.message(request),
-            status_code=tried.error.status_code,
+            error=_error_text(request, exc),
+            status_code=exc.status_code,
         )
     return RedirectResponse(f"/cases/{result.case.id}?created=1", status_code=303)
 
@@ -294,11 +298,11 @@ def duplicates_fragment(
     rows: list[Any] = []
     x, y = _float(lng), _float(lat)
     if category_code and x is not None and y is not None:
-        with attempt(session) as tried:
+        try:
             rows = service.duplicates(
                 session, principal=principal, category_code=category_code, lng=x, lat=y
             )
-        if tried.error:
+        except GridgovError:
             rows = []
     return render(request, "cases/_duplicates.html", principal=principal, rows=rows)
 
@@ -368,7 +372,7 @@ def case_move(
     target_number: Annotated[str, Form(max_length=16)] = "",
     version: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    with attempt(session) as tried:
+    try:
         target_id = None
         if target_number:
             target, _ = service.public_status(session, number=target_number)
@@ -389,14 +393,15 @@ def case_move(
             body=body,
             expected_version=int(version) if version.isdigit() else None,
         )
-    if tried.error:
+    except GridgovError as exc:
+        session.rollback()
         return _detail_page(
             request,
             session,
             principal,
             case_id,
-            error=tried.message(request),
-            status_code=tried.error.status_code,
+            error=_error_text(request, exc),
+            status_code=exc.status_code,
         )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
@@ -414,12 +419,14 @@ def reporter_phone_fragment(
     purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     """htmx: the reporter's full number in place of the mask (purpose in the trail)."""
-    phone: str | None = None
-    with attempt(session) as tried:
+    try:
         phone = service.reporter_phone(
             session, principal=principal, case_id=case_id, purpose=purpose
         )
-    text, css = (tried.message(request), "error") if tried.error else (phone or "—", "")
+        text, css = phone or "—", ""
+    except GridgovError as exc:
+        session.rollback()
+        text, css = _error_text(request, exc), "error"
     return HTMLResponse(Markup('<span id="reporter-phone" class="{}">{}</span>').format(css, text))
 
 
@@ -474,7 +481,7 @@ def public_report_submit(
         "reporter_phone": reporter_phone,
     }
     settings = request.app.state.settings
-    with attempt(session) as tried:
+    try:
         if _float(lng) is None and not address.strip():
             raise BadRequest(
                 "请在地图上点选位置或填写地址", "Pick the place on the map or give an address"
@@ -496,13 +503,14 @@ def public_report_submit(
             photos=_photos(photos, settings.max_photo_bytes),
             settings=settings,
         )
-    if tried.error:
+    except GridgovError as exc:
+        session.rollback()
         return _public_form(
             request,
             session,
             values=values,
-            error=tried.message(request),
-            status_code=tried.error.status_code,
+            error=_error_text(request, exc),
+            status_code=exc.status_code,
         )
     return RedirectResponse(f"/track?number={result.case.number}&new=1", status_code=303)
 
