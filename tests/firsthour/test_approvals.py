@@ -48,9 +48,9 @@ def test_shift_leader_sees_and_decides_waiting_requests(
     )
     assert decided.status_code == 303 and decided.headers["location"] == "/cases/approvals"
     db.expire_all()
-    case = db.get(Case, first["id"])
-    assert case is not None and case.extension_minutes_requested is None
-    assert case.extension_count == 1
+    decided_case = db.get(Case, first["id"])
+    assert decided_case is not None and decided_case.extension_minutes_requested is None
+    assert decided_case.extension_count == 1
     assert client.get("/cases/approvals/count").text == "1"
     english = client.get("/cases/approvals?lang=en")
     assert "Return" in english.text and first["number"] not in english.text

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
@@ -77,7 +77,7 @@ class Waiting:
     extension: str | None  # "2 个工作日" / "3 working hours"
 
 
-def _waiting_statement(session: Session, principal: Principal):  # type: ignore[no-untyped-def]
+def _waiting_statement(session: Session, principal: Principal) -> Select[Any]:
     return (
         CaseRepository(session)
         .readable_statement(principal)

@@ -94,6 +94,8 @@ def _buildings_and_compounds(session: Session) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     by_compound: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for grid_code, building, address, lng, lat in points:
+        if lng is None or lat is None:  # filtered above; for the type checker
+            continue
         footprint = shapely.box(
             lng - HALF_WIDTH, lat - HALF_DEPTH, lng + HALF_WIDTH, lat + HALF_DEPTH
         )
