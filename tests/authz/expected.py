@@ -61,13 +61,7 @@ BASE_READERS = frozenset(
 BASE_WRITERS = frozenset(
     {R.GRID_WORKER, R.COMMUNITY_STAFF, R.STREET_STAFF, R.DISTRICT_STAFF, R.INTAKE_CLERK}
 )
+# Who assigns tasks to grid workers (the system administrator runs the system, not the city).
 TASK_CREATORS = frozenset(
-    {
-        R.COMMUNITY_STAFF,
-        R.STREET_STAFF,
-        R.DISTRICT_STAFF,
-        R.SYSTEM_ADMIN,
-        R.SHIFT_LEADER,
-        R.DISPATCHER,
-    }
+    {R.COMMUNITY_STAFF, R.STREET_STAFF, R.DISTRICT_STAFF, R.SHIFT_LEADER, R.DISPATCHER}
 )
