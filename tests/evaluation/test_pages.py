@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role, system_principal
-from gridgov.evaluation import service
-from tests.auth.test_pages import web_login
+from gridgov.evaluation import rules, service
+from tests.auth.test_pages import form_token, web_login
 from tests.evaluation.month import MONTH, Month
+from tests.evaluation.test_rules import BAD
 from tests.factories import create_user
 
 
@@ -33,3 +36,72 @@ def test_rankings_and_drill_down(client: TestClient, db: Session) -> None:
     admin = create_user(db, role=Role.SYSTEM_ADMIN)
     web_login(client, admin.username)
     assert client.get("/evaluation").status_code == 403
+
+
+def test_appeal_filed_and_decided_through_the_pages(client: TestClient, db: Session) -> None:
+    month = Month(db)
+    service.score_period(db, principal=system_principal("test"), start=MONTH[0], end=MONTH[1])
+    db.commit()
+    web_login(client, month.worker.username)
+    mine = f"/evaluation/points?subject_type=person&subject_id={month.worker.id}&month=2026-12"
+    page = client.get(mine)
+    assert page.status_code == 200 and month.worker.username in page.text
+    row = page.text.split('data-event="patrol_short"')[1].split("</tr>")[0]
+    assert "本网格巡查 170 分钟（应 180 分钟）" in row
+    point_id = int(page.text.split('data-event="patrol_short" id="point-')[1].split('"')[0])
+    filed = client.post(
+        f"/evaluation/points/{point_id}/appeal",
+        data={
+            "csrf_token": form_token(page.text),
+            "back": mine,
+            "reason": "区里临时抽调参加防汛会议",
+            "evidence": "会议通知",
+        },
+        follow_redirects=False,
+    )
+    assert filed.status_code == 303 and filed.headers["location"] == mine
+    assert "申诉待裁决" in client.get(mine).text
+
+    leader = create_user(db, role=Role.LEADER)
+    web_login(client, leader.username)
+    appeals = client.get("/evaluation/appeals")
+    assert "区里临时抽调参加防汛会议" in appeals.text
+    appeal_id = int(appeals.text.split('id="appeal-')[1].split('"')[0])
+    decided = client.post(
+        f"/evaluation/appeals/{appeal_id}/decision",
+        data={"csrf_token": form_token(appeals.text), "decision": "uphold", "note": "属实"},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    ranking = client.get("/evaluation", params={"month": "2026-12"}).text
+    people = ranking.split('id="ranking-person"')[1].split("</table>")[0]
+    assert "95.0" in people and month.worker.username in people
+
+
+def test_rules_page_refuses_a_bad_text_with_its_lines(client: TestClient, db: Session) -> None:
+    leader = create_user(db, role=Role.LEADER)
+    web_login(client, leader.username)
+    page = client.get("/evaluation/rules")
+    assert page.status_code == 200 and "patrol_min_hours = 3" in page.text
+    bad = client.post(
+        "/evaluation/rules",
+        data={"csrf_token": form_token(page.text), "text": BAD, "effective_from": "2026-12-01"},
+    )
+    assert bad.status_code == 400
+    assert (
+        "第 7 行：grace_hours 不得为负数" in bad.text and "第 10 行：未知事件 case_lost" in bad.text
+    )
+    saved = client.post(
+        "/evaluation/rules",
+        data={
+            "csrf_token": form_token(page.text),
+            "text": rules.default_text().replace("base = 100", "base = 90"),
+            "effective_from": "2026-12-01",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert service.rule_book_for(db, date(2026, 12, 2))[1].base == 90
+    worker = create_user(db, role=Role.GRID_WORKER)
+    web_login(client, worker.username)
+    assert client.get("/evaluation/rules").status_code == 403

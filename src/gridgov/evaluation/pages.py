@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
-from gridgov.authz.policy import EVALUATION_READERS
+from gridgov.authz.policy import EVALUATION_DECIDERS, EVALUATION_READERS
 from gridgov.authz.principal import Principal
 from gridgov.evaluation import indicators, rules, service
 from gridgov.evaluation.scoring import CITY_TZ
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
-from gridgov.web.i18n import add_messages, local_time
+from gridgov.models.evaluation import EvaluationRuleSet
+from gridgov.web.forms import attempt
+from gridgov.web.i18n import add_messages, local_time, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -51,10 +55,44 @@ add_messages(
             "en": "{m} min in the own grid (duty {r})",
         },
         "evaluation.back": {"zh-CN": "返回排名", "en": "Back to the rankings"},
+        "evaluation.proxy": {"zh-CN": "代办服务", "en": "Proxy service"},
+        "evaluation.appeal": {"zh-CN": "申诉", "en": "Appeal"},
+        "evaluation.reason": {"zh-CN": "申诉理由", "en": "Reason"},
+        "evaluation.evidence": {"zh-CN": "证明材料", "en": "Evidence"},
+        "evaluation.file": {"zh-CN": "提交申诉", "en": "File the appeal"},
+        "evaluation.state.pending": {"zh-CN": "申诉待裁决", "en": "appeal pending"},
+        "evaluation.state.upheld": {"zh-CN": "申诉成立", "en": "appeal upheld"},
+        "evaluation.state.rejected": {"zh-CN": "申诉驳回", "en": "appeal rejected"},
+        "nav.evaluation_appeals": {"zh-CN": "考评申诉", "en": "Appeals"},
+        "evaluation.appeals_title": {"zh-CN": "考评申诉", "en": "Evaluation appeals"},
+        "evaluation.filed": {"zh-CN": "申诉人 / 时间", "en": "Filed by / at"},
+        "evaluation.decision": {"zh-CN": "裁决", "en": "Decision"},
+        "evaluation.note": {"zh-CN": "裁决意见", "en": "Note"},
+        "evaluation.uphold": {"zh-CN": "申诉成立", "en": "Uphold"},
+        "evaluation.reject": {"zh-CN": "驳回", "en": "Reject"},
+        "evaluation.no_appeals": {"zh-CN": "暂无申诉", "en": "No appeals"},
+        "nav.evaluation_rules": {"zh-CN": "考评规则", "en": "Evaluation rules"},
+        "evaluation.rules_title": {"zh-CN": "考评规则", "en": "Evaluation rules"},
+        "evaluation.rules_help": {
+            "zh-CN": "每次保存生成新版本，自生效日起计分；已计分的日期重新计分后才按新版本计算。",
+            "en": "Each save is a new version, used from its effective day; days already scored "
+            "change only when they are scored again.",
+        },
+        "evaluation.effective_from": {"zh-CN": "生效日期", "en": "Effective from"},
+        "evaluation.save": {"zh-CN": "保存为新版本", "en": "Save as a new version"},
+        "evaluation.versions": {"zh-CN": "历史版本", "en": "Versions"},
+        "evaluation.saved_by": {"zh-CN": "保存人", "en": "Saved by"},
+        "evaluation.default_rules": {"zh-CN": "系统默认规则", "en": "packaged default"},
     }
 )
 
 add_nav("nav.evaluation", "/evaluation", set(EVALUATION_READERS))
+add_nav("nav.evaluation_appeals", "/evaluation/appeals", set(EVALUATION_READERS))
+add_nav("nav.evaluation_rules", "/evaluation/rules", set(EVALUATION_DECIDERS))
+
+Reader = Annotated[Principal, Depends(page_roles(*EVALUATION_READERS))]
+Decider = Annotated[Principal, Depends(page_roles(*EVALUATION_DECIDERS))]
+DbSession = Annotated[Session, Depends(request_session, scope="function")]
 
 
 def _month(month: str | None) -> tuple[date, date, str]:
@@ -75,17 +113,26 @@ def evaluation_page(
     month: Month = None,
 ) -> HTMLResponse:
     start, end, label = _month(month)
+    language = request_language(request)
+    rankings = {}
+    for kind in ("department", "person"):
+        found = service.scores(
+            session, principal=principal, subject_type=kind, start=start, end=end
+        )
+        names = service.subject_names(
+            session,
+            subject_type=kind,
+            subject_ids=[s.subject_id for s in found],
+            language=language,
+        )
+        rankings[kind] = [(score, names.get(score.subject_id, score.subject_id)) for score in found]
     return render(
         request,
         "evaluation/scores.html",
         principal=principal,
         month=label,
-        departments=service.scores(
-            session, principal=principal, subject_type="department", start=start, end=end
-        ),
-        people=service.scores(
-            session, principal=principal, subject_type="person", start=start, end=end
-        ),
+        departments=rankings["department"],
+        people=rankings["person"],
     )
 
 
@@ -97,6 +144,7 @@ def points_page(
     subject_type: Annotated[str, Query(pattern="^(person|department)$")],
     subject_id: Annotated[str, Query(max_length=32)],
     month: Month = None,
+    error: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     start, end, label = _month(month)
     found = service.points(
@@ -107,6 +155,12 @@ def points_page(
         start=start,
         end=end,
     )
+    names = service.subject_names(
+        session,
+        subject_type=subject_type,
+        subject_ids=[subject_id],
+        language=request_language(request),
+    )
     return render(
         request,
         "evaluation/points.html",
@@ -114,10 +168,122 @@ def points_page(
         month=label,
         subject_type=subject_type,
         subject_id=subject_id,
+        subject_name=names.get(subject_id, subject_id),
         points=found,
+        appealed=service.appeal_states(session, points=found),
+        may_appeal={p.id for p in found if service.may_appeal(principal, p)},
         events=rules.EVENTS,
         local=_local,
+        error=error,
     )
+
+
+@router.post("/evaluation/points/{point_id}/appeal", dependencies=[Depends(csrf_protect)])
+def appeal_point(
+    request: Request,
+    point_id: int,
+    principal: Reader,
+    session: DbSession,
+    back: Annotated[str, Form(max_length=300)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    evidence: Annotated[str, Form(max_length=4000)] = "",
+) -> RedirectResponse:
+    """申诉 from the drill-down page; a refusal comes back as the page's message."""
+    with attempt(session) as tried:
+        service.file_appeal(
+            session, principal=principal, point_id=point_id, reason=reason, evidence=evidence
+        )
+    target = back if back.startswith("/evaluation/points?") else "/evaluation/appeals"
+    if tried.error:
+        target += "&error=" + quote(tried.message(request))
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/evaluation/appeals", response_class=HTMLResponse)
+def appeals_page(request: Request, principal: Reader, session: DbSession) -> HTMLResponse:
+    return render(
+        request,
+        "evaluation/appeals.html",
+        principal=principal,
+        appeals=service.appeals(session, principal=principal),
+        may_decide=principal.role in EVALUATION_DECIDERS,
+        local=local_time,
+    )
+
+
+@router.post("/evaluation/appeals/{appeal_id}/decision", dependencies=[Depends(csrf_protect)])
+def decide_appeal(
+    appeal_id: int,
+    principal: Decider,
+    session: DbSession,
+    decision: Annotated[str, Form(pattern="^(uphold|reject)$")],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> RedirectResponse:
+    service.decide_appeal(
+        session,
+        principal=principal,
+        appeal_id=appeal_id,
+        uphold=decision == "uphold",
+        note=note,
+    )
+    return RedirectResponse("/evaluation/appeals", status_code=303)
+
+
+@router.get("/evaluation/rules", response_class=HTMLResponse)
+def rules_page(request: Request, principal: Decider, session: DbSession) -> HTMLResponse:
+    today = utcnow().astimezone(CITY_TZ).date()
+    version, _ = service.rule_book_for(session, today)
+    saved = service.rule_sets(session)
+    text = next((r.text for r in saved if r.version == version), rules.default_text())
+    return _rules_form(request, principal, saved, text=text, effective_from=today)
+
+
+def _rules_form(
+    request: Request,
+    principal: Principal,
+    saved: list[EvaluationRuleSet],
+    *,
+    text: str,
+    effective_from: date,
+    problems: list[rules.RuleProblem] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "evaluation/rules.html",
+        status_code=400 if problems else 200,
+        principal=principal,
+        text=text,
+        effective_from=effective_from,
+        versions=saved,
+        problems=problems or [],
+        language=request_language(request),
+        local=local_time,
+    )
+
+
+@router.post("/evaluation/rules", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def save_rules_page(
+    request: Request,
+    principal: Decider,
+    session: DbSession,
+    text: Annotated[str, Form(max_length=100_000)],
+    effective_from: Annotated[date, Form()],
+) -> Response:
+    """A new version; a bad text comes back in the form with every line and reason."""
+    try:
+        rules.parse(text)
+    except rules.InvalidRules as refused:
+        saved = service.rule_sets(session)
+        return _rules_form(
+            request,
+            principal,
+            saved,
+            text=text,
+            effective_from=effective_from,
+            problems=refused.problems,
+        )
+    service.save_rules(session, principal=principal, text=text, effective_from=effective_from)
+    return RedirectResponse("/evaluation/rules", status_code=303)
 
 
 def _local(iso: str | None) -> str:

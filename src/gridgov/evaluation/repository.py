@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
+from gridgov.models.department import Department
 from gridgov.models.evaluation import EvaluationAppeal, EvaluationPoint, EvaluationRuleSet
+from gridgov.models.user import User
 
 
 def point_scope(principal: Principal) -> ColumnElement[bool]:
@@ -167,3 +169,26 @@ class EvaluationRepository:
                 or_(EvaluationAppeal.state == "pending", EvaluationAppeal.state == "upheld"),
             )
         ).first()
+
+    def department_names(self, codes: list[str]) -> dict[str, tuple[str, str]]:
+        rows = self.session.execute(
+            select(Department.code, Department.name, Department.name_en).where(
+                Department.code.in_(codes)
+            )
+        )
+        return {code: (name, name_en) for code, name, name_en in rows}
+
+    def person_names(self, user_ids: list[int]) -> dict[str, str]:
+        rows = self.session.execute(
+            select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))
+        )
+        return {str(uid): display or username for uid, display, username in rows}
+
+    def appeal_states(self, keys: list[str]) -> dict[str, str]:
+        """The newest appeal's state of each point key."""
+        rows = self.session.execute(
+            select(EvaluationAppeal.point_key, EvaluationAppeal.state)
+            .where(EvaluationAppeal.point_key.in_(keys))
+            .order_by(EvaluationAppeal.id)
+        )
+        return {key: state for key, state in rows}

@@ -175,6 +175,35 @@ def points(
     )
 
 
+def subject_names(
+    session: Session, *, subject_type: str, subject_ids: list[str], language: str = "zh-CN"
+) -> dict[str, str]:
+    """Names to show for subjects: department names, workers' display names."""
+    repository = EvaluationRepository(session)
+    if subject_type == "department":
+        names = repository.department_names(subject_ids)
+        return {code: (en if language == "en" else zh) for code, (zh, en) in names.items()}
+    ids = [int(s) for s in subject_ids if s.isdigit()]
+    return repository.person_names(ids)
+
+
+def appeal_states(session: Session, *, points: list[EvaluationPoint]) -> dict[str, str]:
+    """pending / upheld / rejected per point key that has an appeal."""
+    return EvaluationRepository(session).appeal_states([p.key for p in points])
+
+
+def appeals(
+    session: Session, *, principal: Principal, state: str | None = None
+) -> list[EvaluationAppeal]:
+    """The appeals of the caller's scope (a worker: the own), newest first."""
+    return EvaluationRepository(session).appeals(principal, state=state)
+
+
+def may_appeal(principal: Principal, point: EvaluationPoint) -> bool:
+    """The subject itself appeals a deduction: the worker, or the department's staff."""
+    return point.points < 0 and _may_appeal(principal, point)
+
+
 def _may_appeal(principal: Principal, point: EvaluationPoint) -> bool:
     if point.subject_type == "person":
         return point.subject_id == str(principal.user_id)
