@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal, Role
 from gridgov.kit.errors import NotFound
 from gridgov.models.audit import AuditEntry
+from gridgov.models.house import House
+from gridgov.models.person import Person
 from gridgov.models.source import SourceFinding, SourceLink
 from gridgov.people import service as people
 from gridgov.people.identifiers import make_resident_id
@@ -60,6 +62,11 @@ def test_exact_ids_link_typos_go_to_review_and_dead_in_police_is_a_finding(
     db: Session, base: dict[str, int], system: Principal
 ) -> None:
     source, _ = register(db, "police_hukou")
+    house = House(
+        address=ADDRESS, grid_code=GRID_A, changed_at=datetime.now(UTC), change_source="import"
+    )
+    db.add(house)
+    db.flush()
     father_id = _id(date(1960, 5, 1), 11)
     typo = father_id[:10] + father_id[11] + father_id[10] + father_id[12:]
     rows = [
@@ -85,7 +92,10 @@ def test_exact_ids_link_typos_go_to_review_and_dead_in_police_is_a_finding(
     assert links["P4"].person_id == base["father"] and links["P4"].decision in {
         "auto_linked", "review",
     }  # fmt: skip
-    assert links["P5"].decision == "unmatched" and links["P5"].person_id is None
+    # Nobody in the base: the police register may create the person, at the house it names.
+    assert (links["P5"].decision, links["P5"].rule) == ("created", "created")
+    created = db.get_one(Person, links["P5"].person_id)
+    assert (created.name, created.house_id, created.grid_code) == ("张三", house.id, GRID_A)
     kinds = {(f.kind, f.person_id) for f in db.scalars(select(SourceFinding))}
     assert ("dead_in_register", base["father"]) in kinds
     explained = [e["comparison"] for e in links["P4"].explanation]

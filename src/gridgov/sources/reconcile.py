@@ -98,6 +98,11 @@ def reconcile(
                 "current": True,
             }
         )
+        if decision == "unmatched" and by_id[record.source_id].may_create_persons:
+            created = _create_person(session, principal, record)
+            if created is not None:
+                decision, person_id = LinkDecision.CREATED.value, created
+                rows[-1].update(decision=decision, person_id=created, rule="created")
         summary.decisions[decision] = summary.decisions.get(decision, 0) + 1
         decided.append((record, decision, person_id))
     if rows:
@@ -115,6 +120,37 @@ def reconcile(
         after={"records": summary.records, **summary.decisions, "findings": summary.findings},
     )
     return summary
+
+
+def _create_person(session: Session, principal: Principal, record: SourceRecord) -> int | None:
+    """A person from a record that matched nobody, for sources allowed to (the police
+    register): only with a valid ID and an address the house register knows."""
+    from gridgov.kit.db import savepoint
+    from gridgov.kit.errors import BadRequest, Conflict
+    from gridgov.people import service as people
+    from gridgov.people.schemas import PersonCreate
+
+    n = record.normalised
+    if not (n.get("id_valid") and record.grid_code and n.get("name")):
+        return None
+    try:
+        person_in = PersonCreate(
+            id_number=n["id_number"], name=n["name"], sex=n.get("sex"),
+            birth_date=n.get("birth_date"), grid_code=record.grid_code, house_id=record.house_id,
+            current_address=n.get("current_address") or n.get("registered_address"),
+            phone=n.get("phone") if n.get("phone", "").startswith("1") else None,
+        )  # fmt: skip
+    except ValueError:  # pydantic: the record does not make a valid person
+        return None
+    try:
+        with savepoint(session):
+            person = people.create_person(
+                session, principal=principal, person_in=person_in, source="department",
+                reason=f"来源记录 {record.record_key}",
+            )  # fmt: skip
+    except (Conflict, BadRequest):  # already in the base, or the grid is unknown
+        return None
+    return int(person.id)
 
 
 def _finite(value: Any) -> float | None:
