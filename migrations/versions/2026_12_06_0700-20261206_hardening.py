@@ -23,9 +23,14 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("clock_flagged", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    # The trail: a replayed copy of an entry is found by its hash (issue 16 #5).
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entries_entry_hash"), ["entry_hash"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entries_entry_hash"))
     with op.batch_alter_table("patrols", schema=None) as batch_op:
         batch_op.drop_column("clock_flagged")
         batch_op.drop_column("clock_drift_s")

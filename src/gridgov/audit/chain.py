@@ -84,10 +84,16 @@ def seal(conn: Connection, *, limit: int | None = None) -> int:
         if not rows:
             break
         updates: list[dict[str, Any]] = []
+        # A row whose hash is already in the chain is a replayed copy of a genuine entry (its
+        # content hashes right, so only its position tells): it is never sealed.
+        placed = _sealed_hashes(conn, [row.entry_hash for row in rows])
         for row in rows:
             values = row._mapping
             if hash_content(content_of(dict(values)), key=key) != row.entry_hash:
                 continue
+            if row.entry_hash in placed:
+                continue
+            placed.add(row.entry_hash)
             seq += 1
             previous = link(previous, row.entry_hash, seq, key=key)
             updates.append({"_id": row.id, "_seq": seq, "_chain": previous})
@@ -104,6 +110,19 @@ def seal(conn: Connection, *, limit: int | None = None) -> int:
             # reports them).
             break
     return sealed
+
+
+def _sealed_hashes(conn: Connection, hashes: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        found.update(
+            conn.execute(
+                select(_TABLE.c.entry_hash).where(
+                    _TABLE.c.entry_hash.in_(hashes[start : start + 500]), _TABLE.c.seq.is_not(None)
+                )
+            ).scalars()
+        )
+    return found
 
 
 def seal_engine(engine: Engine) -> int:
@@ -253,8 +272,12 @@ def verify(
         if len(report.problems) < max_problems:
             report.problems.append(Problem(row.id if row is not None else None, _seq(row), reason))
 
+    seen: set[str] = set()
     for row in _stream(conn, sealed=True):
         report.checked += 1
+        if row.entry_hash in seen:
+            problem(row, "a copy of an entry already in the chain (replayed)")
+        seen.add(row.entry_hash)
         if row.seq != expected_seq:
             if row.seq > expected_seq:
                 problem(row, f"entries seq {expected_seq}..{row.seq - 1} are missing (removed)")
@@ -280,6 +303,9 @@ def verify(
     for row in _stream(conn, sealed=False):
         if hash_content(content_of(dict(row._mapping)), key=key) != row.entry_hash:
             problem(row, "unsealed entry with a forged hash (inserted out of band or altered)")
+            continue
+        if row.entry_hash in seen:
+            problem(row, "a copy of an entry already in the chain (replayed)")
             continue
         at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
         if now - at > grace:

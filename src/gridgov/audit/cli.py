@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 audit_app = typer.Typer(
@@ -26,6 +28,12 @@ def verify(
         None, "--head", help="SEQ:HASH printed by an earlier run (detects removed newest entries)"
     ),
     grace: float = typer.Option(10.0, help="Seconds an entry may stay unsealed"),
+    anchors: Path | None = typer.Option(
+        None, "--anchors", help="Directory of signed anchors (default: GRIDGOV_ANCHOR_DIR)"
+    ),
+    public_key: str | None = typer.Option(
+        None, "--public-key", help="Trusted anchor key, hex (default: the .pub of the key file)"
+    ),
 ) -> None:
     """Check the whole chain; exit 1 naming the first broken entry if anything was altered,
     removed or inserted out of band."""
@@ -46,16 +54,66 @@ def verify(
         grace=timedelta(seconds=grace),
         expect_head=expect,
     )
-    if report.ok:
+    anchor_problems = _check_anchors(anchors, public_key)
+    if report.ok and not anchor_problems:
         typer.echo(
             f"trail intact: {report.checked} entries, head {report.head_seq}:{report.head_hash}"
         )
         if report.unsealed_recent:
             typer.echo(f"{report.unsealed_recent} recent entries not yet sealed")
         return
-    first = report.first_broken
-    typer.echo(f"trail BROKEN — first broken {first}")
-    for problem in report.problems[1:20]:
+    problems = [str(p) for p in report.problems] + anchor_problems
+    typer.echo(f"trail BROKEN — first broken {problems[0]}")
+    for problem in problems[1:20]:
         typer.echo(f"  also: {problem}")
     typer.echo(f"checked {report.checked} sealed entries")
     raise typer.Exit(code=1)
+
+
+def _check_anchors(directory: Path | None, public_key: str | None) -> list[str]:
+    """Problems found against the signed anchors (none configured: nothing to check)."""
+    from gridgov.audit.anchor import check_anchors, public_key_of
+    from gridgov.config import get_settings
+    from gridgov.kit.db import get_engine
+
+    settings = get_settings()
+    directory = directory or settings.anchor_dir
+    if directory is None or not directory.exists():
+        return []
+    trusted = public_key or public_key_of(settings.anchor_key_file)
+    with get_engine().connect() as conn:
+        result = check_anchors(conn, directory, public_key=trusted)
+    typer.echo(f"{result.checked} anchors checked (newest at seq {result.newest_seq})")
+    return list(result.problems or [])
+
+
+@audit_app.command("anchor")
+def anchor() -> None:
+    """Seal, then sign the chain head and append it to GRIDGOV_ANCHOR_DIR and the log (the
+    ``audit.anchor`` job does this every hour)."""
+    from gridgov.audit.anchor import AnchorNotConfigured, write_anchor
+    from gridgov.audit.chain import seal_engine
+    from gridgov.config import get_settings
+    from gridgov.kit.db import get_engine
+
+    settings = get_settings()
+    engine = get_engine()
+    seal_engine(engine)
+    try:
+        with engine.begin() as conn:
+            written = write_anchor(
+                conn, key_file=settings.anchor_key_file, directory=settings.anchor_dir
+            )
+    except AnchorNotConfigured as exc:
+        typer.echo(str(exc))
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"anchored seq {written['seq']}:{written['chain_hash']} at {written['at']}")
+
+
+@audit_app.command("anchor-key")
+def anchor_key(path: Path = typer.Argument(..., help="Where to write the private key")) -> None:
+    """Make the Ed25519 anchor key (the private key file, mode 0600, and ``<path>.pub``)."""
+    from gridgov.audit.anchor import make_key
+
+    public = make_key(path)
+    typer.echo(f"private key {path} (keep it off the database server), public key {public}")

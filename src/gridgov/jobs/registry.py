@@ -32,7 +32,12 @@ CATCH_UP_WINDOW = timedelta(days=3)
 JobFunction = Callable[[Session, Principal, datetime], int]
 
 # The modules whose import registers their jobs (each declares its jobs in its own `jobs.py`).
-JOB_MODULES = ("gridgov.jobs.builtin", "gridgov.dashboard.jobs", "gridgov.evaluation.jobs")
+JOB_MODULES = (
+    "gridgov.jobs.builtin",
+    "gridgov.dashboard.jobs",
+    "gridgov.evaluation.jobs",
+    "gridgov.audit.jobs",
+)
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,9 @@ class AuditEntry(Base):
     purpose: Mapped[str | None] = mapped_column(String(200))
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
-    # Hash of this entry's own content, set on insert.
-    entry_hash: Mapped[str] = mapped_column(String(64))
+    # Hash of this entry's own content, set on insert (indexed: the sealer refuses a second row
+    # with the same hash, a replayed copy of a genuine entry).
+    entry_hash: Mapped[str] = mapped_column(String(64), index=True)
     # Position and hash in the chain, set by the sealer in commit order.
     seq: Mapped[int | None] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), unique=True
