@@ -19,10 +19,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgov.kit.errors import (
     PROBLEM_JSON,
+    BadRequest,
+    Conflict,
     GridgovError,
     NotFound,
     Unprocessable,
@@ -167,6 +170,26 @@ def install(app: FastAPI) -> None:
             response.headers.setdefault(name, value)
         return response
 
+    async def integrity(request: Request, exc: Exception) -> Response:
+        # Two requests raced for the same unique thing (a first sync installing the modules, a
+        # retried intake): the loser is told to try again, nothing half-written stays.
+        return error_response(
+            request,
+            Conflict(
+                "与同时进行的修改冲突，请重试",
+                "Conflicts with a change made at the same time; retry",
+            ),
+        )
+
+    async def out_of_range(request: Request, exc: Exception) -> Response:
+        # A number the database cannot hold (an id past 2**63 in a path or a query): no such row.
+        return error_response(
+            request, BadRequest("数值超出范围", "A number is out of range for this field")
+        )
+
     app.add_exception_handler(GridgovError, business)
+    app.add_exception_handler(IntegrityError, integrity)
+    app.add_exception_handler(OverflowError, out_of_range)
+    app.add_exception_handler(DataError, out_of_range)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http)
