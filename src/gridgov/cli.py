@@ -287,7 +287,7 @@ def demo(
 
 
 def _print_demo_accounts() -> None:
-    from gridgov.auth.service import create_demo_accounts
+    from gridgov.auth.demo import create_demo_accounts
     from gridgov.kit.db import job_session
 
     with job_session() as session:

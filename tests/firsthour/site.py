@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gridgov.auth.service import create_demo_accounts
+from gridgov.auth.demo import create_demo_accounts
 from gridgov.fieldwork.forms.registry import install_defaults
 from gridgov.kit.db import make_engine
 from gridgov.sim.basemap import build_basemap

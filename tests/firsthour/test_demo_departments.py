@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.auth.service import create_demo_accounts
+from gridgov.auth.demo import create_demo_accounts
 from gridgov.authz.principal import Role
 from gridgov.config import Mode, Settings
 from gridgov.models.case import Case
