@@ -104,3 +104,28 @@ def test_resident_uses_the_phone_location(site, browser) -> None:  # type: ignor
     assert float(page.input_value("#lng")) == pytest.approx(centre.x, abs=1e-5)
     assert page.inner_text("#map-message") == ""
     context.close()
+
+
+def test_leader_finds_a_grid_and_sees_its_working_picture(site, browser) -> None:  # type: ignore[no-untyped-def]
+    base, passwords = site
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, "leader", passwords["leader"])
+    page.goto(base + "/")
+    page.wait_for_selector("body[data-map-ready='1']")
+    page.fill("#map-search input[name=q]", "420502")
+    page.press("#map-search input[name=q]", "Enter")
+    first = page.locator("#map-search-results button").first
+    first.wait_for()
+    code = first.inner_text().split(" · ")[-1]
+    page.fill("#map-search input[name=q]", code)
+    page.press("#map-search input[name=q]", "Enter")
+    page.locator("#map-search-results button", has_text=code).first.click()
+    page.wait_for_selector("#grid-panel")
+    kinds = page.locator("#grid-panel .kinds li").all_inner_texts()
+    assert kinds and any(text.startswith("路灯") for text in kinds)  # per kind, in words
+    assert page.get_attribute("#grid-panel a[data-field=open]", "href") == f"/cases?grid={code}"
+    page.click("#grid-panel a[data-field=open]")
+    page.wait_for_load_state("networkidle")
+    assert f"grid={code}" in page.url
+    context.close()

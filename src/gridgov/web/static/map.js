@@ -60,8 +60,68 @@
         html += "<dt>" + esc(T["map.covers"]) + "</dt><dd>" + r.covers.length + "</dd>";
       }
       body.innerHTML = html + "</dl>";
+      if (r.level === "grid" && r.layer === "base") gridPanel(r.code);
     }).catch((error) => { body.innerHTML = "<p class='error'>" + esc(error.message) + "</p>"; });
   }
+
+  // A grid's working picture for those who may read the dashboard: facilities per kind, open
+  // and overdue cases, today's patrol, links to its cases and residents.
+  function gridPanel(code) {
+    fetch(api + "/dashboard/grids/" + encodeURIComponent(code), { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((g) => {
+        if (!g || !body.querySelector("[data-field='code']") || body.querySelector("[data-field='code']").textContent !== code) return;
+        const q = encodeURIComponent(code);
+        const kinds = Object.entries(g.facilities || {}).sort((a, b) => b[1] - a[1])
+          .map(([kind, n]) => "<li data-kind='" + esc(kind) + "'>" + esc(T["kind." + kind] || kind) + " " + n + "</li>").join("");
+        const panel = document.createElement("div");
+        panel.id = "grid-panel";
+        panel.innerHTML = "<ul class='kinds'>" + kinds + "</ul><dl>" +
+          "<dt>" + esc(T["panel.open"]) + "</dt><dd><a data-field='open' href='/cases?grid=" + q + "'>" + g.open_cases + "</a></dd>" +
+          "<dt>" + esc(T["panel.overdue"]) + "</dt><dd><a data-field='overdue' href='/cases?grid=" + q + "&overdue=true'>" + g.overdue_cases + "</a></dd>" +
+          "<dt>" + esc(T["panel.patrol"]) + "</dt><dd>" + Math.floor(g.patrol.seconds_inside / 60) + "</dd>" +
+          "<dt>" + esc(T["panel.people"]) + "</dt><dd><a data-field='people' href='/people?region=" + q + "'>" + g.counts.persons + "</a></dd></dl>";
+        body.append(panel);
+      })
+      .catch(() => {});
+  }
+
+  // Search: grids, communities, streets and districts by name or code (already loaded), then
+  // addresses of the house register (for those who may read it).
+  const search = document.getElementById("map-search");
+  const results = document.getElementById("map-search-results");
+  function found(label, go) {
+    const li = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button"; button.className = "link"; button.textContent = label;
+    button.addEventListener("click", () => { results.replaceChildren(); go(); });
+    li.append(button);
+    results.append(li);
+  }
+  if (search) search.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = search.q.value.trim();
+    results.replaceChildren();
+    if (!q) return;
+    for (const level of ["grid", "community", "street", "district"]) {
+      if (!layers[level]) continue;
+      layers[level].eachLayer((shape) => {
+        const p = shape.feature.properties;
+        if (results.childElementCount < 8 && (p.name.includes(q) || p.code.startsWith(q))) {
+          found(p.name + " · " + p.code, () => { map.fitBounds(shape.getBounds()); highlight(shape); showRegion(p.code); });
+        }
+      });
+    }
+    fetch(api + "/houses?limit=5&q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : { items: [] }))
+      .then((page) => {
+        for (const h of page.items || []) {
+          if (h.lat == null || h.lng == null) continue;
+          found(h.address, () => { map.setView([h.lat, h.lng], 17); L.circleMarker([h.lat, h.lng], { radius: 7, color: "#d64545" }).addTo(map); });
+        }
+        if (!results.childElementCount) results.innerHTML = "<li class='muted'>" + esc(T["panel.nothing"]) + "</li>";
+      });
+  });
 
   let selected = null;
   function highlight(shape) {
