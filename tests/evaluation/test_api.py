@@ -91,3 +91,26 @@ def test_rules_are_edited_by_the_centre_only_and_checked(client: TestClient, db:
         headers=leader,
     )  # fmt: skip
     assert saved.json()["version"] == 1
+
+
+def test_indicators_through_the_api(client: TestClient, db: Session) -> None:
+    month = Month(db)
+    leader = auth_headers(client, create_user(db, role=Role.LEADER))
+    grids = client.get(
+        "/api/v1/evaluation/indicators", params={"level": "grid", **MONTH_QUERY}, headers=leader
+    ).json()
+    assert [(g["key"], g["rank"], g["on_time_closure_rate"]) for g in grids] == [
+        ("420502001001002", 1, 1.0),
+        ("420502001001001", 2, 0.6667),
+    ]
+    workers = client.get(
+        "/api/v1/evaluation/indicators/workers", params=MONTH_QUERY, headers=leader
+    ).json()
+    mine = next(w for w in workers if w["user_id"] == month.worker.id)
+    assert (mine["duty_days"], mine["compliant_days"], mine["patrol_compliance"]) == (
+        23,
+        21,
+        round(21 / 23, 4),
+    )
+    bad = client.get("/api/v1/evaluation/indicators", params={"level": "planet"}, headers=leader)
+    assert bad.status_code == 422

@@ -65,7 +65,7 @@ def test_appeal_filed_and_decided_through_the_pages(client: TestClient, db: Sess
     leader = create_user(db, role=Role.LEADER)
     web_login(client, leader.username)
     appeals = client.get("/evaluation/appeals")
-    assert "区里临时抽调参加防汛会议" in appeals.text
+    assert "区里临时抽调参加防汛会议" in appeals.text and month.worker.username in appeals.text
     appeal_id = int(appeals.text.split('id="appeal-')[1].split('"')[0])
     decided = client.post(
         f"/evaluation/appeals/{appeal_id}/decision",

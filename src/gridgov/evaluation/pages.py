@@ -201,11 +201,24 @@ def appeal_point(
 
 @router.get("/evaluation/appeals", response_class=HTMLResponse)
 def appeals_page(request: Request, principal: Reader, session: DbSession) -> HTMLResponse:
+    found = service.appeals(session, principal=principal)
+    language = request_language(request)
+    names = {
+        (kind, subject): name
+        for kind in ("person", "department")
+        for subject, name in service.subject_names(
+            session,
+            subject_type=kind,
+            subject_ids=[a.subject_id for a in found if a.subject_type == kind],
+            language=language,
+        ).items()
+    }
     return render(
         request,
         "evaluation/appeals.html",
         principal=principal,
-        appeals=service.appeals(session, principal=principal),
+        appeals=found,
+        names=names,
         may_decide=principal.role in EVALUATION_DECIDERS,
         local=local_time,
     )

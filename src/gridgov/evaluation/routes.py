@@ -141,3 +141,23 @@ def case_indicators(
         }
         for item in found
     ]
+
+
+@router.get("/indicators/workers")
+def worker_indicators(
+    principal: Reader,
+    session: DbSession,
+    period: Period = "month",
+    anchor: date | None = None,
+) -> list[dict[str, Any]]:
+    """Per grid worker of the caller's scope: on-time verification and patrol compliance."""
+    start, end = _range(period, anchor)
+    found = indicators.worker_indicators(session, principal=principal, start=start, end=end)
+    return [
+        {
+            **item.__dict__,
+            "on_time_verification_rate": item.on_time_verification_rate,
+            "patrol_compliance": item.patrol_compliance,
+        }
+        for item in found
+    ]
