@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -53,7 +54,7 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), CST).astimezone(UTC)
 
 
-def local_day(session: Session, column: ColumnElement[datetime] | object) -> ColumnElement[date]:
+def local_day(session: Session, column: Any) -> ColumnElement[date]:
     """The local calendar day of a stored instant, in SQL (China has no daylight saving)."""
     if session.get_bind().dialect.name == "sqlite":
         return func.date(column, "+8 hours")
@@ -136,7 +137,7 @@ def refresh_case_days(session: Session, *, now: datetime | None = None) -> int:
 
 def _grouped(
     session: Session,
-    column: ColumnElement[datetime] | object,
+    column: Any,
     start: datetime,
     end: datetime,
     *measures: ColumnElement[int],
@@ -147,7 +148,7 @@ def _grouped(
     day = local_day(session, column)
     street = func.coalesce(func.substr(Case.grid_code, 1, STREET_CODE_LENGTH), literal(""))
     department = func.coalesce(Case.department_code, literal(""))
-    where = and_(column >= start, column < end)  # type: ignore[operator]
+    where = and_(column >= start, column < end)
     if extra is not None:
         where = and_(where, extra)
     stmt = (

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from gridgov.sim import basemap, feeds, growth, scores
+from gridgov.sim import basemap, dashboard, events, feeds, growth, scores
 
 Step = Callable[[Console], None]
 
@@ -19,6 +19,8 @@ STEPS.append(basemap.demo_step)  # issue 10: roads, compounds, buildings under e
 STEPS.append(growth.demo_step)  # issue 14: one drifted community with its proposal ready
 STEPS.append(scores.demo_step)  # issue 13: a month of evaluation scores
 STEPS.append(feeds.demo_step)  # issue 11: department feeds reconciled (review queue, findings)
+STEPS.append(dashboard.demo_step)  # issue 13: dashboard counts, last month's ledgers
+STEPS.append(events.demo_step)  # issue 12: a month of life events as tasks, services, timelines
 
 
 def run_demo_steps(console: Console) -> None:
