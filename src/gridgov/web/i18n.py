@@ -170,7 +170,8 @@ def local_time(
 
 
 # --- the phone app's catalogue ------------------------------------------------------------------
-PHONE_SOURCES = "src/gridgov/web/static/field/"
+# The app itself and its shell (whose texts the app sets again when the language changes).
+PHONE_SOURCES = ("src/gridgov/web/static/field/", "src/gridgov/web/templates/field/app.html")
 PHONE_CATALOGUE = Path(__file__).resolve().parent / "static" / "field" / "messages.json"
 
 
