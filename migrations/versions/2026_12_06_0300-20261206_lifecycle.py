@@ -22,22 +22,22 @@ BASIS = "宜昌市网格化服务管理工作规范；《关于规范网格员�
 # (kind, title, reference, department, frequency, fields, minutes per task): the task types that
 # exist when the registry starts, admitted so that nothing already in use is refused.
 ADMITTED = [
-    ("case_verification", "案件核查", "准入〔2026〕1号", "urban_management", "按案件", [], 20),
-    ("home_visit", "入户走访", "准入〔2026〕2号", "civil_affairs", "按需", [], 30),
+    ("case_verification", "案件核查", "准入〔2026〕1号", "CG", "按案件", [], 20),
+    ("home_visit", "入户走访", "准入〔2026〕2号", "MZ", "按需", [], 30),
     (
         "newborn_visit",
         "新生儿上门核实",
         "准入〔2026〕3号",
-        "health",
+        "WJ",
         "按事件",
         ["baby_name", "household_no"],
         30,
     ),
-    ("move_in_visit", "迁入人员上门登记", "准入〔2026〕4号", "police", "按事件", [], 25),
-    ("permit_reminder", "居住证到期提醒", "准入〔2026〕5号", "police", "按事件", [], 10),
-    ("id_card_reminder", "未领身份证提醒", "准入〔2026〕6号", "police", "按事件", [], 10),
-    ("elderly_visit", "老年人待遇告知走访", "准入〔2026〕7号", "civil_affairs", "按事件", [], 20),
-    ("death_verify", "死亡信息核实", "准入〔2026〕8号", "civil_affairs", "按事件", [], 20),
+    ("move_in_visit", "迁入人员上门登记", "准入〔2026〕4号", "GA", "按事件", [], 25),
+    ("permit_reminder", "居住证到期提醒", "准入〔2026〕5号", "GA", "按事件", [], 10),
+    ("id_card_reminder", "未领身份证提醒", "准入〔2026〕6号", "GA", "按事件", [], 10),
+    ("elderly_visit", "老年人待遇告知走访", "准入〔2026〕7号", "MZ", "按事件", [], 20),
+    ("death_verify", "死亡信息核实", "准入〔2026〕8号", "MZ", "按事件", [], 20),
 ]
 
 

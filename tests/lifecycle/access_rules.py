@@ -26,7 +26,7 @@ L = "/api/v1/lifecycle"
 def _event(ctx: Ctx, grid_code: str) -> dict[str, Any]:
     row = LifeEvent(
         event_type="move_in",
-        source="police",
+        source="GA",
         source_ref=f"matrix-{next(_numbers)}",
         occurred_on=date(2026, 12, 1),
         payload={},
@@ -59,7 +59,7 @@ def _service(ctx: Ctx, grid_code: str) -> dict[str, Any]:
         service_code="id_card_renewal",
         person_id=person_id,
         grid_code=grid_code,
-        department_code="police",
+        department_code="GA",
         state="open",
         due_at=date(2027, 1, 1),
         documents=[],
@@ -174,7 +174,7 @@ RULES = [
             "title": "测试",
             "reference": "准入〔2026〕99号",
             "legal_basis": "测试依据",
-            "department_code": "police",
+            "department_code": "GA",
             "frequency": "按需",
             "minutes_per_task": 10,
         },

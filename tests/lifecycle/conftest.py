@@ -92,33 +92,34 @@ def family_in(db: Session, grid_code: str) -> Family:
 
 @pytest.fixture
 def health_headers(client: TestClient, db: Session) -> dict[str, str]:
-    user = create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="health")
+    user = create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="WJ")
     return auth_headers(client, user)
 
 
 @pytest.fixture
 def police_headers(client: TestClient, db: Session) -> dict[str, str]:
-    user = create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="police")
+    user = create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="GA")
     return auth_headers(client, user)
 
 
 def birth_event(ref: str = "HOSP-2026-0001", **data: Any) -> dict[str, Any]:
-    body = {
+    """A hospital's birth record as pushed to ``POST /api/v1/lifecycle/events``."""
+    record: dict[str, Any] = {
+        "baby_sex": "男",
+        "birth_time": "2026-12-01T08:15:00+08:00",
+        "weight_g": 3350,
+        "hospital": "宜昌市中心人民医院",
+        "mother_name": "李娟",
+        "mother_id": MOTHER_ID,
+        "father_name": "王强",
+        "father_id": FATHER_ID,
+        "address": HOSPITAL_ADDRESS,
+        "birth_cert_no": "Q420123456",
+    }
+    record.update(data)
+    return {
         "event_type": "birth",
         "source_ref": ref,
         "occurred_on": "2026-12-01",
-        "data": {
-            "baby_sex": "男",
-            "birth_time": "2026-12-01T08:15:00+08:00",
-            "weight_g": 3350,
-            "hospital": "宜昌市中心人民医院",
-            "mother_name": "李娟",
-            "mother_id": MOTHER_ID,
-            "father_name": "王强",
-            "father_id": FATHER_ID,
-            "address": HOSPITAL_ADDRESS,
-            "birth_cert_no": "Q420123456",
-        },
+        "data": record,
     }
-    body["data"].update(data)
-    return body

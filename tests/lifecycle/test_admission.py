@@ -85,10 +85,10 @@ def test_a_data_need_is_served_masked_only_once_approved_and_every_read_is_logge
     client: TestClient, db: Session, family
 ) -> None:
     civil = auth_headers(
-        client, create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="civil_affairs")
+        client, create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="MZ")
     )
     other = auth_headers(
-        client, create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="education")
+        client, create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="JY")
     )
     office = auth_headers(client, create_user(db, role=Role.ADMISSION_OFFICE))
     declared = client.post(
@@ -121,4 +121,6 @@ def test_a_data_need_is_served_masked_only_once_approved_and_every_read_is_logge
             AuditEntry.action == "data_need.read", AuditEntry.object_id == str(need)
         )
     ).all()
-    assert [(e.purpose, e.after["rows"]) for e in logged] == [("高龄津贴资格核对", len(rows))]
+    assert [(e.purpose, (e.after or {})["rows"]) for e in logged] == [
+        ("高龄津贴资格核对", len(rows))
+    ]

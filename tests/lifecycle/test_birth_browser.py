@@ -38,10 +38,10 @@ def test_birth_task_done_offline_on_the_phone(live_server: dict, phone: Any) -> 
     with Session(engine) as db:
         family_in(db, live_server["grid"])
         health = create_user(
-            db, role=Role.DEPARTMENT_HANDLER, department_code="health", password=PASSWORD
+            db, role=Role.DEPARTMENT_HANDLER, department_code="WJ", password=PASSWORD
         )
         police = create_user(
-            db, role=Role.DEPARTMENT_HANDLER, department_code="police", password=PASSWORD
+            db, role=Role.DEPARTMENT_HANDLER, department_code="GA", password=PASSWORD
         )
         db.commit()
         names = health.username, police.username

@@ -28,7 +28,7 @@ def test_death_verified_sets_deceased_closes_services_and_tasks_and_asks_to_noti
         service_code="id_card_renewal",
         person_id=father.id,
         grid_code=father.grid_code,
-        department_code="police",
+        department_code="GA",
         state="open",
         due_at=date(2027, 1, 1),
         documents=[],

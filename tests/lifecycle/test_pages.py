@@ -46,7 +46,7 @@ def test_finding_resolved_and_service_carried_to_done(
     client.post(f"/lifecycle/services/{service_id}/hand-over", data={"csrf_token": token})
     assert "已移交部门" in client.get("/lifecycle/services").text
 
-    _sign_in(client, db, Role.DEPARTMENT_HANDLER, department_code="social_security")
+    _sign_in(client, db, Role.DEPARTMENT_HANDLER, department_code="RS")
     services = client.get("/lifecycle/services")
     assert "出生医学证明、母亲身份证" in services.text
     client.post(
@@ -89,7 +89,7 @@ def test_admission_page_admits_and_says_what_is_already_held(
             "title": "老年人状况调查",
             "reference": "准入〔2026〕30号",
             "legal_basis": "《老年人权益保障法》",
-            "department_code": "civil_affairs",
+            "department_code": "MZ",
             "frequency": "每年一次",
             "fields": "name,phone,health",
             "minutes_per_task": "25",

@@ -22,16 +22,15 @@ from gridgov.people.schemas import PersonCreate, PersonUpdate
 
 SOURCE = "lifecycle"
 DEPARTMENT_NAMES = {
-    "police": "公安",
-    "health": "卫健",
-    "civil_affairs": "民政",
-    "social_security": "人社",
-    "education": "教育",
-    "military": "人武部",
-    "housing": "房管",
-    "family_planning": "计生",
-    "commerce": "市场监管",
-    "urban_management": "城管",
+    "GA": "公安",
+    "WJ": "卫健",
+    "MZ": "民政",
+    "RS": "人社",
+    "JY": "教育",
+    "RWB": "人武部",
+    "ZJ": "房管",
+    "SCJG": "市场监管",
+    "CG": "城管",
 }
 
 
@@ -175,7 +174,7 @@ def link_id_number(ctx: Context) -> str | None:
         principal=system_principal("lifecycle"),
         person_id=child.id,
         changes=PersonUpdate(id_type=IdType.RESIDENT_ID, id_number=str(data["id_number"])),
-        source="police",
+        source="GA",
         reason=f"公安首次申领身份证 事件{ctx.event.id}",
     )
     ctx.event.person_id = child.id

@@ -54,14 +54,12 @@ def events_of(source: Any, record: Any) -> list[Event]:
     status = data.get("status")
     if status == "deceased":
         died = parse_day(data.get("death_date")) or day
-        return [
-            Event("death", "police", f"{ref}:death", died, {**person, "died_on": died.isoformat()})
-        ]
+        return [Event("death", "GA", f"{ref}:death", died, {**person, "died_on": died.isoformat()})]
     if status == "moved_out":
-        return [Event("move_out", "police", f"{ref}:move_out", day, person)]
+        return [Event("move_out", "GA", f"{ref}:move_out", day, person)]
     if record.version == 1 and (date.today() - day).days < 366:
         # A first resident ID for a child of the last year: it may be a newborn of the base.
-        return [Event("id_issued", "police", f"{ref}:id", day, person)]
+        return [Event("id_issued", "GA", f"{ref}:id", day, person)]
     return []
 
 

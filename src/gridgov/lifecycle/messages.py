@@ -3,7 +3,7 @@ gettext catalogues in the final sweep)."""
 
 from __future__ import annotations
 
-from gridgov.lifecycle.actions import DEPARTMENT_NAMES
+from gridgov.cases.reference import DEPARTMENTS
 from gridgov.lifecycle.events import EVENT_TYPES
 from gridgov.web.i18n import add_messages
 
@@ -160,9 +160,8 @@ _CODES: dict[str, tuple[str, str]] = {
     "lifecycle.dept.system": ("系统", "System"),
     "lifecycle.dept.test": ("测试", "Test"),
     "lifecycle.dept.statistics": ("统计", "Statistics"),
-    **{
-        f"lifecycle.dept.{code}": (zh, code.replace("_", " ").capitalize())
-        for code, zh in DEPARTMENT_NAMES.items()
-    },
+    **{f"lifecycle.dept.{code}": (zh, en) for code, zh, en in DEPARTMENTS},
+    "lifecycle.dept.JY": ("教育局", "Education Bureau"),
+    "lifecycle.dept.RWB": ("人民武装部", "Armed Forces Department"),
 }
 add_messages({k: {"zh-CN": zh, "en": en} for k, (zh, en) in {**_TEXTS, **_CODES}.items()})

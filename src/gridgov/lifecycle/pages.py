@@ -61,7 +61,7 @@ add_nav("lifecycle.nav_needs", "/lifecycle/data-needs", set(DEPARTMENT_ROLES))
 
 
 def _words(request: Request) -> Any:
-    """``words("dept", "health")``: the label of a code, or the code when none is known."""
+    """``words("dept", "WJ")``: the label of a code, or the code when none is known."""
     language = request_language(request)
 
     def words(group: str, code: str | None) -> str:

@@ -25,18 +25,18 @@ PLAIN_ACTIONS = frozenset(
     {"create_newborn", "link_id_number", "set_deceased", "set_permit", "mark_moved_away"}
 )
 ARGUMENT_ACTIONS = frozenset({"open_service", "notify"})
+# Department codes (gridgov.cases.reference.DEPARTMENTS, and 教育 JY, 人武部 RWB).
 DEPARTMENTS = frozenset(
     {
-        "police",
-        "health",
-        "civil_affairs",
-        "social_security",
-        "education",
-        "military",
-        "housing",
-        "family_planning",
-        "commerce",
-        "urban_management",
+        "GA",
+        "WJ",
+        "MZ",
+        "RS",
+        "JY",
+        "RWB",
+        "ZJ",
+        "SCJG",
+        "CG",
     }
 )
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -95,7 +95,7 @@ def simulate_month(
         month.events.append(
             Event(
                 "birth",
-                "health",
+                "WJ",
                 f"CS{today:%Y%m}{seed:02d}{number:05d}",
                 born,
                 data={
@@ -124,7 +124,7 @@ def simulate_month(
     )
     for number, (id_enc, name) in enumerate(_sample(session, old, wanted["death"], seed + 2), 1):
         died = _day(rng, today, days)
-        source = rng.choice(("health", "police", "civil_affairs"))
+        source = rng.choice(("WJ", "GA", "MZ"))
         month.events.append(
             Event(
                 "death",
@@ -149,7 +149,7 @@ def simulate_month(
             month.events.append(
                 Event(
                     kind,
-                    "police",
+                    "GA",
                     f"{kind.upper()}{today:%Y%m}{seed:02d}{number:05d}",
                     _day(rng, today, days),
                     {"id_number": reveal(id_enc), "name": name, "address": address},
@@ -166,7 +166,7 @@ def simulate_month(
         month.events.append(
             Event(
                 kind,
-                "police",
+                "GA",
                 f"JZZ{today:%Y%m}{seed:02d}{number:05d}",
                 issued,
                 {"id_number": reveal(id_enc), "name": name, "expires_on": expires.isoformat()},
@@ -253,7 +253,7 @@ def _complete_demo_visits(session: Session, worker: Any) -> int:
                 principal=system_principal("sim.events"),
                 event=Event(
                     "id_issued",
-                    "police",
+                    "GA",
                     f"ID-DEMO-{newborn.id}",
                     date.today(),
                     {
