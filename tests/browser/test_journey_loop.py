@@ -95,7 +95,7 @@ def test_report_to_closure_through_the_interface(site, browser) -> None:  # type
     handler = _desk(browser, base, handler_name, passwords[handler_name])
     _open_case(handler, base, "/cases/inbox", number)
     _move(handler, "accept")
-    _move(handler, "request_extension", minutes="420", note="需要调运垃圾车")
+    _move(handler, "request_extension", amount="1", note="需要调运垃圾车")
 
     leader = _desk(browser, base, "shift_leader", passwords["shift_leader"])
     leader.locator(".nav-badge", has_text=re.compile(r"\d")).wait_for()

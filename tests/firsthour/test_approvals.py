@@ -60,3 +60,37 @@ def test_only_the_shift_leader_has_the_inbox(client: TestClient, db: Session) ->
     dispatcher = create_user(db, role=Role.DISPATCHER)
     web_login(client, dispatcher.username)
     assert client.get("/cases/approvals").status_code == 403
+
+
+def test_department_asks_for_working_hours_on_the_case_page(
+    client: TestClient,
+    db: Session,
+    city: dict,  # noqa: F811
+    users: Users,  # noqa: F811
+) -> None:
+    clerk, dispatcher = users(Role.INTAKE_CLERK), users(Role.DISPATCHER)
+    case = report(client, clerk)
+    move(client, clerk, case["id"], "register")
+    move(client, dispatcher, case["id"], "dispatch", department_code="HW")
+    client.headers.pop("Authorization", None)
+    handler = create_user(db, role=Role.DEPARTMENT_HANDLER, department_code="HW")
+    web_login(client, handler.username)
+    page = client.get(f"/cases/{case['id']}")
+    token = form_token(page.text)
+    client.post(f"/cases/{case['id']}/move/accept", data={"csrf_token": token})
+    page = client.get(f"/cases/{case['id']}")
+    assert f'action="/cases/{case["id"]}/extension"' in page.text and "工作小时" in page.text
+    asked = client.post(
+        f"/cases/{case['id']}/extension",
+        data={"csrf_token": token, "amount": "3", "unit": "hours", "note": "等配件"},
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303
+    db.expire_all()
+    row = db.get(Case, case["id"])
+    assert row is not None and row.extension_minutes_requested == 180
+    refused = client.post(
+        f"/cases/{case['id']}/extension",
+        data={"csrf_token": token, "amount": "1", "unit": "minutes"},
+    )
+    assert refused.status_code == 400

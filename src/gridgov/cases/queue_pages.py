@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
-from gridgov.auth.deps import page_roles
+from gridgov.auth.deps import page_principal, page_roles
 from gridgov.authz.principal import Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import workflow
@@ -34,6 +34,7 @@ DbSession = Annotated[Session, Depends(request_session, scope="function")]
 # inbox is the shift leader's: cancellations are theirs alone).
 Leader = Annotated[Principal, Depends(page_roles(Role.SHIFT_LEADER))]
 CaseId = Annotated[int, Path(ge=1)]
+SignedIn = Annotated[Principal, Depends(page_principal)]
 # The request a case waits on → (the move that asked, approve, reject).
 DECISIONS: dict[str, tuple[Move, Move, Move]] = {
     "extension": (Move.REQUEST_EXTENSION, Move.APPROVE_EXTENSION, Move.REJECT_EXTENSION),
@@ -41,6 +42,8 @@ DECISIONS: dict[str, tuple[Move, Move, Move]] = {
     "cancel": (Move.REQUEST_CANCEL, Move.CANCEL, Move.REJECT_CANCEL),
 }
 INBOX_LIMIT = 200
+# Working minutes per unit a department asks for more time in.
+EXTENSION_UNITS = {"days": MINUTES_PER_WORKING_DAY, "hours": 60}
 
 add_nav("approvals.nav", "/cases/approvals", {Role.SHIFT_LEADER}, badge="/cases/approvals/count")
 add_messages(
@@ -63,6 +66,9 @@ add_messages(
         "approvals.department": {"zh-CN": "责任部门", "en": "Department"},
         "approvals.category": {"zh-CN": "类别", "en": "Category"},
         "approvals.at": {"zh-CN": "申请时间", "en": "Requested at"},
+        "approvals.amount": {"zh-CN": "延期时长", "en": "More time"},
+        "approvals.unit_days": {"zh-CN": "工作日", "en": "working days"},
+        "approvals.unit_hours": {"zh-CN": "工作小时", "en": "working hours"},
     }
 )
 
@@ -164,6 +170,30 @@ def approvals_count(principal: Leader, session: DbSession) -> HTMLResponse:
     """htmx: the number beside the navigation entry (empty when nothing waits)."""
     count = waiting_count(session, principal)
     return HTMLResponse(str(count) if count else "")
+
+
+@router.post("/cases/{case_id}/extension", dependencies=[Depends(csrf_protect)])
+def request_extension(
+    case_id: CaseId,
+    principal: SignedIn,
+    session: DbSession,
+    amount: Annotated[float, Form(gt=0, le=60)],
+    unit: Annotated[str, Form(max_length=8)],
+    note: Annotated[str, Form(max_length=4000)] = "",
+    version: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """A department asks for more time in working days or working hours (not minutes)."""
+    if unit not in EXTENSION_UNITS:
+        raise BadRequest("请选择工作日或工作小时", "Choose working days or working hours")
+    workflow.transition(
+        session,
+        principal=principal,
+        case_id=case_id,
+        move=Move.REQUEST_EXTENSION,
+        body=TransitionIn(note=note or None, minutes=round(amount * EXTENSION_UNITS[unit])),
+        expected_version=int(version) if version.isdigit() else None,
+    )
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/approvals/{case_id}", dependencies=[Depends(csrf_protect)])
