@@ -35,7 +35,7 @@ from gridgov.sim.growth import grow, shrink
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--grids", type=int, default=60)
-    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--time-limit", type=float, default=5.0)
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="gridgov-bench-redivision-"))
     url = f"sqlite:///{directory / 'bench.db'}"

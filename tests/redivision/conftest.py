@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 import shapely
 from shapely.geometry import box
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from gridgov.grids.geometry import area_m2, metres_to_lnglat, to_geojson
@@ -94,8 +94,11 @@ def build_community(
         parts.append(box(x0, y0, x0 + CELL, y0 + CELL))
     comm = _region(db, community, "community", shapely.union_all(parts), street)
     built = Built(community=community, codes=[])
+    houses: list[dict] = []
+    households: list[dict] = []
+    persons: list[dict] = []
     house_id = int(db.scalar(select(func.max(House.id))) or 0) + 1000
-    for i, households in enumerate(sizes):
+    for i, size in enumerate(sizes):
         code = f"{community}{i + 1:03d}"
         built.codes.append(code)
         x0, y0 = origins[i]
@@ -112,7 +115,7 @@ def build_community(
                 reason="测试",
             )
         )
-        left, number = households, 0
+        left, number = size, 0
         while left > 0:
             number += 1
             flats = min(left, rng.choice((20, 30, 40, 60)))
@@ -121,48 +124,43 @@ def build_community(
             )
             for flat in range(flats):
                 house_id += 1
-                db.add(
-                    House(
-                        id=house_id,
-                        address=f"测试市{code}路{i + 1}号{number}栋{flat + 1:03d}室",
-                        grid_code=code,
-                        building=f"{number}栋",
-                        room=f"{flat + 1:03d}",
-                        lng=point.x,
-                        lat=point.y,
-                        changed_at=now,
-                        change_source="import",
-                    )
+                common = {"grid_code": code, "changed_at": now, "change_source": "import"}
+                houses.append(
+                    {
+                        "id": house_id,
+                        "address": f"测试市{code}路{i + 1}号{number}栋{flat + 1:03d}室",
+                        "building": f"{number}栋",
+                        "room": f"{flat + 1:03d}",
+                        "lng": point.x,
+                        "lat": point.y,
+                        **common,
+                    }
                 )
-                db.add(
-                    Household(
-                        id=house_id,
-                        household_no=f"H{house_id:08d}",
-                        house_id=house_id,
-                        grid_code=code,
-                        changed_at=now,
-                        change_source="import",
-                    )
+                households.append(
+                    {
+                        "id": house_id,
+                        "household_no": f"H{house_id:08d}",
+                        "house_id": house_id,
+                        **common,
+                    }
                 )
                 for member in range(2):
                     pid = house_id * 10 + member
-                    db.add(
-                        Person(
-                            id=pid,
-                            id_number_enc="x",
-                            id_number_hash=f"{community}-{pid:016d}",
-                            id_number_masked="420502********0000",
-                            name=f"居民{pid}",
-                            name_pinyin="ju min",
-                            name_initials="jm",
-                            sex="1",
-                            birth_date=date(1980, 1, 1),
-                            household_id=house_id,
-                            house_id=house_id,
-                            grid_code=code,
-                            changed_at=now,
-                            change_source="import",
-                        )
+                    persons.append(
+                        {
+                            "id": pid,
+                            "id_number_enc": "x",
+                            "id_number_hash": f"{community}-{pid:016d}",
+                            "id_number_masked": "420502********0000",
+                            "name": f"居民{pid}",
+                            "name_pinyin": "ju min",
+                            "name_initials": "jm",
+                            "sex": "1",
+                            "birth_date": date(1980, 1, 1),
+                            "household_id": house_id,
+                            "house_id": house_id,
+                            **common,
+                        }
                     )
             left -= flats
         centre = metres_to_lnglat(shapely.Point(x0 + CELL / 2, y0 + CELL / 2))
@@ -177,6 +175,8 @@ def build_community(
                 lat=centre.y,
             )
         )
+    for model, rows in ((House, houses), (Household, households), (Person, persons)):
+        db.execute(insert(model), rows)
     db.flush()
     first = built.codes[0]
     centre = built.regions[first]

@@ -42,7 +42,7 @@ def _slot_households(proposal_plan: dict) -> dict[int, int]:
 def test_proposal_grids_are_in_range_contiguous_inside_and_move_few(
     db: Session, drifted: Built
 ) -> None:
-    proposal = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=3)
+    proposal = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=5)
     plan = proposal.plan
     loads = _slot_households(plan)
     assert all(rules.LOWER <= n <= rules.UPPER for n in loads.values()), loads
@@ -70,7 +70,7 @@ def test_proposal_grids_are_in_range_contiguous_inside_and_move_few(
 def test_approval_moves_every_record_and_keeps_the_past(db: Session) -> None:
     built = build_community(db, [560, 240], columns=2, community="420599001002")
     first = built.codes[0]
-    proposal = service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=3)
+    proposal = service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=5)
     before_closed = db.get(Case, built.closed_case_id)
     assert before_closed is not None and before_closed.grid_code == first
     moment_before = proposal.created_at - timedelta(seconds=1)
@@ -149,7 +149,7 @@ def test_approval_moves_every_record_and_keeps_the_past(db: Session) -> None:
 def test_merge_retires_a_grid_hands_its_worker_on_and_keeps_its_code(db: Session) -> None:
     # 90 + 250 + 260 = 600: the small grid is merged away; two grids of 300 can hold it all.
     built = build_community(db, [250, 90, 260], columns=3, community="420599001003")
-    proposal = service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=3)
+    proposal = service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=5)
     result = apply.approve(db, principal=SYSTEM, proposal_id=proposal.id)
     assert result.added == [] and len(result.retired) == 1
     retired = db.scalar(select(Region).where(Region.code == result.retired[0]))
@@ -161,7 +161,7 @@ def test_merge_retires_a_grid_hands_its_worker_on_and_keeps_its_code(db: Session
 
 
 def test_stale_proposal_is_refused(db: Session, drifted: Built) -> None:
-    proposal = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=3)
+    proposal = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=5)
     house = db.scalars(select(House).where(House.grid_code == drifted.codes[2])).first()
     assert house is not None
     db.add(
@@ -181,7 +181,7 @@ def test_stale_proposal_is_refused(db: Session, drifted: Built) -> None:
 
 
 def test_hand_edit_that_breaks_the_range_blocks_approval(db: Session, drifted: Built) -> None:
-    proposal = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=3)
+    proposal = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=5)
     plan = proposal.plan
     loads = _slot_households(plan)
     # Move the biggest building of a full slot into another slot until one is over 300.
@@ -204,7 +204,7 @@ def test_hand_edit_that_breaks_the_range_blocks_approval(db: Session, drifted: B
 def test_too_few_households_is_explained(db: Session) -> None:
     built = build_community(db, [150], columns=1, community="420599001004")
     with pytest.raises(Unprocessable) as refused:
-        service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=3)
+        service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=5)
     assert refused.value.details["rule"] == "total"
     assert "150" in refused.value.message
 
@@ -212,7 +212,7 @@ def test_too_few_households_is_explained(db: Session) -> None:
 def test_island_is_explained(db: Session) -> None:
     built = build_community(db, [250, 260, 240, 120], columns=3, community="420599001005", island=3)
     with pytest.raises(Unprocessable) as refused:
-        service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=3)
+        service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=5)
     assert refused.value.details["rule"] == "island"
     assert "飞地" in refused.value.message
 
@@ -220,5 +220,5 @@ def test_island_is_explained(db: Session) -> None:
 def test_nothing_to_do_when_every_grid_is_in_range(db: Session) -> None:
     built = build_community(db, [250, 260], columns=2, community="420599001006")
     with pytest.raises(Conflict):
-        service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=3)
+        service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=5)
     assert shapely is not None

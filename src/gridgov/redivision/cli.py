@@ -52,7 +52,9 @@ def drift_command(
 @redivision_app.command("propose")
 def propose_command(
     community: str = typer.Option(..., "--community", help="12-digit community code"),
-    time_limit: float = typer.Option(10.0, help="Solver time limit in seconds"),
+    time_limit: float = typer.Option(
+        5.0, help="Solver time limit in seconds (soft: up to 3x while nothing is found)"
+    ),
 ) -> None:
     """Compute a re-division proposal for a community (or explain why none is possible)."""
     from gridgov.authz.principal import system_principal

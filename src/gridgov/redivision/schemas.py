@@ -43,7 +43,7 @@ class DriftRead(BaseModel):
 
 class ProposeIn(BaseModel):
     community_code: str = Field(pattern=r"^[0-9]{12}$")
-    time_limit: float = Field(default=20.0, ge=1.0, le=120.0)
+    time_limit: float = Field(default=5.0, ge=1.0, le=60.0)
 
 
 class MoveUnitIn(BaseModel):

@@ -111,9 +111,10 @@ def propose(
                 "contiguous)",
                 rule="contiguity",
             )
+        waited = solver.HARD_LIMIT_FACTOR * time_limit
         raise Unprocessable(
-            f"在 {time_limit:.0f} 秒内未找到可行划分，请加长计算时间后重试",
-            f"No division found within {time_limit:.0f} s; retry with a longer time limit",
+            f"在 {waited:.0f} 秒内未找到可行划分，请加长计算时间后重试",
+            f"No division found within {waited:.0f} s; retry with a longer time limit",
             rule="time_limit",
         )
     proposal = RedivisionProposal(

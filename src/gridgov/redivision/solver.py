@@ -13,16 +13,19 @@ Constraints
   is reachable from the root without leaving the slot;
 * new slots are used in order (symmetry breaking).
 
-Objective (minimised): ``MOVE_WEIGHT`` × households whose grid changes + metres of boundary
-between different grids. One household moved weighs as much as 100 m of grid boundary, so the
-solver first keeps households where they are and then prefers short, compact boundaries
-(a grid with a short perimeter for its area is quick to walk).
+Objective (minimised): ``MOVE_WEIGHT`` (100) × households whose grid changes + metres of
+boundary between different grids. One household moved weighs as much as 100 m of boundary, so
+the solver first keeps households where they are (most grids stay exactly as they are) and then
+prefers short boundaries (compact grids, quick to walk). The search stops at 1 % from the best
+bound ("optimal") or at the time limit ("feasible": the best division found by then).
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -30,7 +33,8 @@ from gridgov.redivision.rules import LOWER, UPPER, grid_count_range
 from gridgov.redivision.units import Graph
 
 MOVE_WEIGHT = 100
-DEFAULT_TIME_LIMIT = 10.0
+HARD_LIMIT_FACTOR = 3
+DEFAULT_TIME_LIMIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -59,17 +63,41 @@ def solve(
     time_limit: float = DEFAULT_TIME_LIMIT,
     workers: int = 2,
 ) -> Solution | NoSolution:
-    """Divide the graph; ``current[u]`` is the slot (0 … existing − 1) unit ``u`` is in today."""
-    started = time.perf_counter()
-    units = graph.units
-    n = len(units)
-    households = [u.households for u in units]
-    total = sum(households)
-    _fewest, most = grid_count_range(total, lower, upper)
-    extra = max(0, min(most, max(existing, _fewest) + 1) - existing)
-    slots = existing + extra
+    """Divide the graph; ``current[u]`` is the slot (0 … existing − 1) unit ``u`` is in today.
 
+    First with the neighbourhood rule (grids far from the drift stay fixed); when that admits
+    no division, again with every building free to join any grid."""
+    started = time.perf_counter()
+    total = sum(u.households for u in graph.units)
+    fewest, most = grid_count_range(total, lower, upper)
+    slots = existing + max(0, min(most, max(existing, fewest) + 1) - existing)
     allowed = _allowed_slots(graph, current, existing, slots, lower, upper)
+    result = _solve(graph, current, existing, slots, allowed, lower, upper, time_limit, workers)
+    if isinstance(result, NoSolution) and result.status == "infeasible":
+        remaining = max(1.0, time_limit - (time.perf_counter() - started))
+        everywhere = [list(range(slots)) for _ in graph.units]
+        result = _solve(
+            graph, current, existing, slots, everywhere, lower, upper, remaining, workers
+        )
+    if isinstance(result, Solution):
+        return replace(result, seconds=time.perf_counter() - started)
+    return NoSolution(result.status, time.perf_counter() - started)
+
+
+def _solve(
+    graph: Graph,
+    current: list[int],
+    existing: int,
+    slots: int,
+    allowed: list[list[int]],
+    lower: int,
+    upper: int,
+    time_limit: float,
+    workers: int,
+) -> Solution | NoSolution:
+    started = time.perf_counter()
+    n = len(graph.units)
+    households = [u.households for u in graph.units]
     free = [u for u in range(n) if len(allowed[u]) > 1]
     model = cp_model.CpModel()
     x = {(u, g): model.new_bool_var(f"x{u}_{g}") for u in range(n) for g in allowed[u]}
@@ -104,25 +132,26 @@ def solve(
     for g in range(existing):
         model.add(moved >= held[g] * (1 - used[g]))
     boundary = sum(round(length) * cut[e] for e, (_i, _j, length) in enumerate(graph.edges))
-    model.minimize(MOVE_WEIGHT * moved + boundary)
     for u in free:
         model.add_hint(x[u, current[u]], True)
 
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 1
-    # Within 1 % of the best bound is good enough: proving the last percent costs most of the time.
-    solver.parameters.relative_gap_limit = 0.01
-    status = solver.solve(model)
-    seconds = time.perf_counter() - started
+    # Households moved dominate; boundary metres break ties between divisions that move about
+    # as many households (one household weighs as much as MOVE_WEIGHT metres of boundary).
+    model.minimize(MOVE_WEIGHT * moved + boundary)
+    solver, status = _run(model, time_limit, workers)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return NoSolution("infeasible" if status == cp_model.INFEASIBLE else "unknown", seconds)
-    assignment = [next(g for g in allowed[u] if solver.boolean_value(x[u, g])) for u in range(n)]
+        return NoSolution(
+            "infeasible" if status == cp_model.INFEASIBLE else "unknown",
+            time.perf_counter() - started,
+        )
+    proven = status == cp_model.OPTIMAL
+    chosen = {key: solver.boolean_value(var) for key, var in x.items()}
+    seconds = time.perf_counter() - started
+    assignment = [next(g for g in allowed[u] if chosen[u, g]) for u in range(n)]
     return Solution(
         assignment=assignment,
         slots=slots,
-        status="optimal" if status == cp_model.OPTIMAL else "feasible",
+        status="optimal" if proven else "feasible",
         households_moved=sum(households[u] for u in range(n) if assignment[u] != current[u]),
         boundary_m=sum(length for i, j, length in graph.edges if assignment[i] != assignment[j]),
         seconds=seconds,
@@ -198,3 +227,44 @@ def _contiguity(
             )
             supply = size * root[u] if u in root else 0
             model.add(net_in >= x[u, g] - supply)
+
+
+def _run(model: cp_model.CpModel, time_limit: float, workers: int) -> tuple[cp_model.CpSolver, Any]:
+    solver = cp_model.CpSolver()
+    # The limit is soft: a search that has found nothing yet may go on to three times it.
+    soft_limit = time_limit
+    solver.parameters.max_time_in_seconds = HARD_LIMIT_FACTOR * time_limit
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = 1
+    # Within 1 % of the best bound is good enough: proving the last percent costs most of the time.
+    solver.parameters.relative_gap_limit = 0.01
+    watch = _SoftLimit(solver, soft_limit)
+    try:
+        return solver, solver.solve(model, watch)
+    finally:
+        watch.finish()
+
+
+class _SoftLimit(cp_model.CpSolverSolutionCallback):
+    """Stops the search at ``seconds`` once it holds a division; without one it goes on (up to
+    the solver's hard limit), so a hard community gets an answer instead of a time-out."""
+
+    def __init__(self, solver: cp_model.CpSolver, seconds: float) -> None:
+        super().__init__()
+        self._solver = solver
+        self._deadline = time.monotonic() + seconds
+        self._found = threading.Event()
+        self._done = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def on_solution_callback(self) -> None:
+        self._found.set()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.1):
+            if self._found.is_set() and time.monotonic() >= self._deadline:
+                self._solver.stop_search()
+                return
+
+    def finish(self) -> None:
+        self._done.set()

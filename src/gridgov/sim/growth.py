@@ -212,7 +212,7 @@ def demo_step(console: Console) -> None:
                 session,
                 principal=system_principal("demo-redivision"),
                 community_code=community,
-                time_limit=10,
+                time_limit=5,
             )
             console.print(
                 f"grid re-division: community {community} drifted, proposal {proposal.id} "
