@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,12 @@ from gridgov.app import create_app
 from gridgov.config import Mode, Settings
 from gridgov.kit.db import end_request, make_engine, request_session
 from gridgov.kit.migrations import upgrade
+
+# A busy 2-core machine (CI, or the browser tests beside) draws slowly: that is no failure.
+hypothesis_settings.register_profile(
+    "gridgov", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("gridgov")
 
 PG_URL = os.environ.get("GRIDGOV_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]

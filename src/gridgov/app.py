@@ -24,6 +24,7 @@ from gridgov.kit.security import (
     install_access_log_masking,
 )
 from gridgov.kit.throttle import Throttle, ThrottleMiddleware
+from gridgov.ops.observability import install as install_observability
 from gridgov.web import STATIC_DIR
 from gridgov.web.errors import install as install_error_handlers
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     install_access_log_masking()
+    install_observability(app, settings)
     return app
 
 
@@ -98,6 +100,7 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.fieldwork.routes import router as fieldwork_router
     from gridgov.fieldwork.web import router as field_pages
     from gridgov.grids.routes import router as grids_router
+    from gridgov.housing.pages import router as housing_pages
     from gridgov.housing.routes import router as housing_router
     from gridgov.jobs.pages import router as jobs_pages
     from gridgov.jobs.routes import router as jobs_router
@@ -105,6 +108,7 @@ def _include_routers(app: FastAPI) -> None:
     from gridgov.lifecycle.routes import router as lifecycle_router
     from gridgov.media.routes import router as media_router
     from gridgov.open311.routes import router as open311_router
+    from gridgov.organisations.pages import router as organisations_pages
     from gridgov.organisations.routes import router as organisations_router
     from gridgov.people.pages import router as people_pages
     from gridgov.people.routes import router as people_router
@@ -124,6 +128,8 @@ def _include_routers(app: FastAPI) -> None:
     app.include_router(housing_router, prefix=API_PREFIX)
     app.include_router(organisations_router, prefix=API_PREFIX)
     app.include_router(people_pages)
+    app.include_router(housing_pages)
+    app.include_router(organisations_pages)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(users_router, prefix=API_PREFIX)
     app.include_router(audit_router, prefix=API_PREFIX)

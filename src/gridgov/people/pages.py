@@ -1,6 +1,6 @@
-"""Population pages for community staff and the centre: search, person / household / house /
-organisation detail with history, edit forms (messages in Chinese), import upload. They call
-the same services as the API."""
+"""Population pages for community staff and the centre: search, person and household detail
+with history, edit forms, import upload and export. They call the same services as the API.
+Houses have their pages in gridgov.housing.pages, organisations in gridgov.organisations.pages."""
 
 from __future__ import annotations
 
@@ -37,13 +37,15 @@ from gridgov.people.exporter import export_persons, export_table
 from gridgov.people.importer import COLUMNS, import_persons
 from gridgov.people.repository import PersonFilters
 from gridgov.people.routes import PersonUpload
-from gridgov.people.schemas import PersonCreate, PersonUpdate
+from gridgov.people.schemas import HouseholdUpdate, PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
+from gridgov.web import record_forms
 from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.i18n import label as i18n_label
 from gridgov.web.nav import add_nav
+from gridgov.web.record_forms import RecordForm
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -57,18 +59,6 @@ Importer = Annotated[Principal, Depends(page_roles(*IMPORT_ROLES))]
 Exporter = Annotated[Principal, Depends(page_roles(*EXPORT_ROLES))]
 PAGE_SIZE = 50
 KINDS = ("persons", "households", "houses", "organisations")
-# Pydantic's own error types in Chinese (ours already carry "中文 / English").
-PYDANTIC_ZH = {
-    "missing": "必填",
-    "string_too_short": "内容太短",
-    "string_too_long": "内容太长",
-    "date_from_datetime_parsing": "日期格式错误（应为 YYYY-MM-DD）",
-    "date_parsing": "日期格式错误（应为 YYYY-MM-DD）",
-    "literal_error": "取值无效",
-    "enum": "取值无效",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-}
 EDIT_FIELDS = (
     "name", "sex", "birth_date", "ethnicity", "phone", "registered_address", "current_address",
     "residence_type", "living_status", "moved_in_on", "permit_expires_on", "relation_to_head",
@@ -77,22 +67,10 @@ EDIT_FIELDS = (
 
 
 def form_errors(error: ValidationError | GridgovError, language: str) -> list[str]:
-    """Messages for a form, in the page's language."""
-    english = language == "en"
-    if isinstance(error, GridgovError):
-        return [error.message_en if english else error.message]
-    out = []
-    for item in error.errors():
-        field = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
-        message = str(item.get("msg", "")).removeprefix("Value error, ")
-        if " / " in message:
-            zh, _, en = message.partition(" / ")
-            message = en if english else zh
-        elif not english:
-            message = PYDANTIC_ZH.get(item.get("type", ""), message)
-        label = i18n_label(language, "person_field", field.split(".")[0]) if field else ""
-        out.append(f"{label}：{message}" if label else message)
-    return out
+    """A person form's messages, each field named in the page's language."""
+    return record_forms.form_errors(
+        error, language, lambda field: i18n_label(language, "person_field", field)
+    )
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -392,42 +370,6 @@ def household_detail(
     )
 
 
-@router.get("/people/houses/{house_id}", response_class=HTMLResponse)
-def house_detail(
-    request: Request, session: DbSession, principal: Reader, house_id: int
-) -> HTMLResponse:
-    house = housing_service.get_house(session, principal=principal, house_id=house_id)
-    return render(
-        request,
-        "people/house.html",
-        principal=principal,
-        can_write=principal.role in WRITE_ROLES,
-        page_title=house.address,
-        house=house,
-        residents=housing_service.house_residents(session, principal=principal, house_id=house_id),
-        history=housing_service.house_history(session, principal=principal, house_id=house_id),
-    )
-
-
-@router.get("/people/organisations/{organisation_id}", response_class=HTMLResponse)
-def organisation_detail(
-    request: Request, session: DbSession, principal: Reader, organisation_id: int
-) -> HTMLResponse:
-    organisation = organisation_service.get_organisation(
-        session, principal=principal, organisation_id=organisation_id
-    )
-    return render(
-        request,
-        "people/organisation.html",
-        principal=principal,
-        page_title=organisation.name,
-        organisation=organisation,
-        history=organisation_service.organisation_history(
-            session, principal=principal, organisation_id=organisation_id
-        ),
-    )
-
-
 @router.get("/people/import", response_class=HTMLResponse)
 def import_form(request: Request, principal: Importer) -> HTMLResponse:
     return render(
@@ -489,119 +431,35 @@ def export_download(
     return FileResponse(path, filename=f"{kind}-{region_code or 'all'}.{fmt}")
 
 
-# -- simple edit forms for houses and households ---------------------------------------------
-HOUSE_FORM = (
-    ("address", N_("标准地址"), "text"),
-    ("use", N_("用途"), ("residence", "rented", "shop", "office", "vacant", "other")),
-    ("owner_name", N_("产权人"), "text"),
-    ("building_floors", N_("楼层/总层数"), "number"),
-    ("status", N_("状态"), ("active", "demolished")),
-)
-HOUSEHOLD_FORM = (
-    ("address", N_("标准地址"), "text"),
-    ("kind", N_("户类型"), ("registered", "resident")),
-    ("status", N_("状态"), ("active", "dissolved")),
-)
-
-
-def _record_form(
-    request: Request,
-    principal: Principal,
-    *,
-    title: str,
-    action: str,
-    fields: tuple[tuple[str, str, Any], ...],
-    values: dict[str, Any],
-    errors: list[str],
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "people/record_form.html",
-        status_code=status_code,
+# -- the household edit form (the generic record form) ----------------------------------------
+HOUSEHOLD_FORM = RecordForm(
+    fields=(
+        ("address", N_("标准地址"), "text"),
+        ("kind", N_("户类型"), ("registered", "resident")),
+        ("status", N_("状态"), ("active", "dissolved")),
+    ),
+    path="/people/households/{id}",
+    changes=HouseholdUpdate,
+    load=lambda session, principal, record_id: service.get_household(
+        session, principal=principal, household_id=record_id
+    ),
+    save=lambda session, principal, record_id, changes, reason, base: service.update_household(
+        session,
         principal=principal,
-        page_title=title,
-        title=title,
-        action=action,
-        fields=fields,
-        values=values,
-        errors=errors,
-    )
-
-
-@router.get("/people/houses/{house_id}/edit", response_class=HTMLResponse)
-def house_edit(
-    request: Request, session: DbSession, principal: Writer, house_id: int
-) -> HTMLResponse:
-    house = housing_service.get_house(session, principal=principal, house_id=house_id)
-    values = {name: getattr(house, name) for name, _, _ in HOUSE_FORM}
-    values["base_version"] = house.version
-    return _record_form(
-        request,
-        principal,
-        title=house.address,
-        action=f"/people/houses/{house_id}/edit",
-        fields=HOUSE_FORM,
-        values=values,
-        errors=[],
-    )
-
-
-@router.post(
-    "/people/houses/{house_id}/edit",
-    response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect)],
+        household_id=record_id,
+        changes=changes,
+        reason=reason,
+        base_version=base,
+    ),
+    title=lambda household: household.household_no,
 )
-def house_update(
-    request: Request, session: DbSession, principal: Writer, house_id: int, form: PostedForm
-) -> Response:
-    from gridgov.housing.schemas import HouseUpdate
-
-    house = housing_service.get_house(session, principal=principal, house_id=house_id)
-    values = {name: str(form.get(name) or "").strip() for name, _, _ in HOUSE_FORM}
-    values["base_version"] = str(form.get("base_version") or "")
-    values["reason"] = str(form.get("reason") or "").strip()
-    data = {k: (v or None) for k, v in values.items() if k not in ("base_version", "reason")}
-    try:
-        service_changes = HouseUpdate.model_validate(data)
-        housing_service.update_house(
-            session,
-            principal=principal,
-            house_id=house_id,
-            changes=service_changes,
-            reason=values["reason"] or None,
-            base_version=int(values["base_version"] or 0) or None,
-        )
-    except (ValidationError, GridgovError) as exc:
-        return _record_form(
-            request,
-            principal,
-            title=house.address,
-            action=f"/people/houses/{house_id}/edit",
-            fields=HOUSE_FORM,
-            values=values,
-            errors=form_errors(exc, request_language(request)),
-            status_code=409 if getattr(exc, "status_code", 422) == 409 else 422,
-        )
-    return RedirectResponse(f"/people/houses/{house_id}", status_code=303)
 
 
 @router.get("/people/households/{household_id}/edit", response_class=HTMLResponse)
 def household_edit(
     request: Request, session: DbSession, principal: Writer, household_id: int
 ) -> HTMLResponse:
-    household = service.get_household(session, principal=principal, household_id=household_id)
-    values = {name: getattr(household, name) for name, _, _ in HOUSEHOLD_FORM}
-    values["base_version"] = household.version
-    return _record_form(
-        request,
-        principal,
-        title=household.household_no,
-        action=f"/people/households/{household_id}/edit",
-        fields=HOUSEHOLD_FORM,
-        values=values,
-        errors=[],
-    )
+    return HOUSEHOLD_FORM.edit_page(request, session, principal, household_id)
 
 
 @router.post(
@@ -612,31 +470,4 @@ def household_edit(
 def household_update(
     request: Request, session: DbSession, principal: Writer, household_id: int, form: PostedForm
 ) -> Response:
-    from gridgov.people.schemas import HouseholdUpdate
-
-    household = service.get_household(session, principal=principal, household_id=household_id)
-    values = {name: str(form.get(name) or "").strip() for name, _, _ in HOUSEHOLD_FORM}
-    values["base_version"] = str(form.get("base_version") or "")
-    values["reason"] = str(form.get("reason") or "").strip()
-    data = {k: (v or None) for k, v in values.items() if k not in ("base_version", "reason")}
-    try:
-        service.update_household(
-            session,
-            principal=principal,
-            household_id=household_id,
-            changes=HouseholdUpdate.model_validate(data),
-            reason=values["reason"] or None,
-            base_version=int(values["base_version"] or 0) or None,
-        )
-    except (ValidationError, GridgovError) as exc:
-        return _record_form(
-            request,
-            principal,
-            title=household.household_no,
-            action=f"/people/households/{household_id}/edit",
-            fields=HOUSEHOLD_FORM,
-            values=values,
-            errors=form_errors(exc, request_language(request)),
-            status_code=409 if getattr(exc, "status_code", 422) == 409 else 422,
-        )
-    return RedirectResponse(f"/people/households/{household_id}", status_code=303)
+    return HOUSEHOLD_FORM.update_page(request, session, principal, household_id, form)
