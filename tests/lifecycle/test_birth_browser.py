@@ -1,9 +1,11 @@
-"""The birth flow on a real phone (waits are selectors: the pages' CSP allows no eval): a hospital's birth record pushed through the API appears as a
-task (with its admission reference) in the field app, is done offline, syncs, and ends with the
-newborn in the base and an open proxy service; the police's ID number later closes it."""
+"""The birth flow on a real phone (waits are selectors: the pages' CSP allows no eval): a
+hospital's birth record pushed through the API appears as a task (with its admission reference)
+in the field app, is done offline, syncs, and ends with the newborn in the base and an open
+proxy service; the police's ID number later closes it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,12 +18,36 @@ from gridgov.kit.db import make_engine
 from gridgov.models.lifecycle import ProxyService
 from gridgov.models.person import Person
 from gridgov.people.identifiers import make_resident_id
-from tests.browser.conftest import PASSWORD, live_server, phone
 from tests.factories import create_user
+from tests.fieldwork.conftest import make_grid
 from tests.lifecycle.conftest import birth_event, family_in
+from tests.live import live_server, server_settings
 
+PASSWORD = "Field-Passw0rd!"
 pytestmark = pytest.mark.browser
-__all__ = ["live_server", "phone"]
+
+
+@pytest.fixture(scope="module")
+def site(fresh_database_url: Any) -> Iterator[dict[str, Any]]:
+    """A grid with the family's house, its worker, the hospital and the police; served."""
+    url = fresh_database_url("sqlite")
+    engine = make_engine(url)
+    with Session(engine) as db:
+        grid = make_grid(db)
+        family_in(db, grid.code)
+        users = {
+            role: create_user(db, password=PASSWORD, **extra).username  # type: ignore[arg-type]
+            for role, extra in {
+                "worker": {"role": Role.GRID_WORKER, "region_code": grid.code},
+                "health": {"role": Role.DEPARTMENT_HANDLER, "department_code": "WJ"},
+                "police": {"role": Role.DEPARTMENT_HANDLER, "department_code": "GA"},
+            }.items()
+        }
+        db.commit()
+        grid_code = grid.code
+    with live_server(server_settings(url)) as base:
+        yield {"base": base, "url": url, "grid": grid_code, **users}
+    engine.dispose()
 
 
 def token(base: str, username: str) -> dict[str, str]:
@@ -32,32 +58,25 @@ def token(base: str, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-def test_birth_task_done_offline_on_the_phone(live_server: dict, phone: Any) -> None:
-    base = live_server["base"]
-    engine = make_engine(live_server["url"])
-    with Session(engine) as db:
-        family_in(db, live_server["grid"])
-        health = create_user(
-            db, role=Role.DEPARTMENT_HANDLER, department_code="WJ", password=PASSWORD
-        )
-        police = create_user(
-            db, role=Role.DEPARTMENT_HANDLER, department_code="GA", password=PASSWORD
-        )
-        db.commit()
-        names = health.username, police.username
+def test_birth_task_done_offline_on_the_phone(site: dict, browser: Any) -> None:
+    base = site["base"]
+    engine = make_engine(site["url"])
     pushed = httpx.post(
         base + "/api/v1/lifecycle/events",
         json=birth_event("HOSP-B1"),
-        headers=token(base, names[0]),
+        headers=token(base, site["health"]),
     )
     assert pushed.status_code == 201 and pushed.json()["status"] == "tasked", pushed.text
 
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = phone.new_page()
     page.goto(base + "/field/")
-    page.fill("input[name=username]", live_server["username"])
-    page.fill("input[name=password]", live_server["password"])
+    page.fill("input[name=username]", site["worker"])
+    page.fill("input[name=password]", PASSWORD)
     page.click("#login-form button[type=submit]")
-    page.wait_for_selector(f"#grid-card[data-grid='{live_server['grid']}']")
+    page.wait_for_selector(f"#grid-card[data-grid='{site['grid']}']")
     page.click("nav button[data-view=tasks]")
     card = page.locator(f"[data-task='{pushed.json()['task_id']}']")
     assert "新生儿上门核实：李娟之子" in card.inner_text()
@@ -95,11 +114,11 @@ def test_birth_task_done_offline_on_the_phone(live_server: dict, phone: Any) -> 
         "data": {"id_number": make_resident_id("420502", born, 17), "birth_cert_no": "Q420123456"},
     }
     answer = httpx.post(
-        base + "/api/v1/lifecycle/events", json=issued, headers=token(base, names[1])
+        base + "/api/v1/lifecycle/events", json=issued, headers=token(base, site["police"])
     )
     assert answer.json()["person_id"] == newborn_id, answer.text
     with Session(engine) as db:
         service = db.scalars(select(ProxyService).where(ProxyService.person_id == newborn_id)).one()
         assert (service.state, service.result) == ("done", "公安已登记身份证号")
         assert db.get(Person, newborn_id).id_type == "resident_id"  # type: ignore[union-attr]
-    engine.dispose()
+    phone.close()

@@ -99,3 +99,22 @@ def test_admission_page_admits_and_says_what_is_already_held(
     page = client.get("/lifecycle/admission")
     assert "老年人状况调查" in page.text
     assert "已有数据：联系电话（脱敏） 已在人口库中" in page.text
+
+
+def test_every_role_opens_the_life_cycle_pages_its_menu_offers(
+    client: TestClient, db: Session
+) -> None:
+    from gridgov.web.nav import NAV_ITEMS
+
+    pages = [item for item in NAV_ITEMS if item.href.startswith("/lifecycle")]
+    assert len(pages) == 5
+    for role in Role:
+        offered = [p.href for p in pages if p.roles is None or role in p.roles]
+        if not offered:
+            continue
+        extra = {"department_code": "GA"} if "department" in role.value else {}
+        _sign_in(client, db, role, **extra)
+        for href in offered:
+            answer = client.get(href)
+            assert answer.status_code == 200, (role, href, answer.text[:300])
+            assert "lifecycle." not in answer.text  # no bare message key on the screen
