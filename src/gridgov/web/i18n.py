@@ -117,6 +117,23 @@ VOCABULARIES: dict[str, dict[str, str]] = {}
 missing_labels: set[str] = set()
 
 
+def load_vocabularies() -> None:
+    """Import every ``gridgov.<package>.vocabulary`` module (each registers its codes' words),
+    as the models are imported: a page needs no import of its own to show a code in words."""
+    import importlib
+    import pkgutil
+
+    import gridgov
+
+    for package in pkgutil.iter_modules(gridgov.__path__):
+        if package.ispkg and package.name != "sim":
+            try:
+                importlib.import_module(f"gridgov.{package.name}.vocabulary")
+            except ModuleNotFoundError as missing:
+                if missing.name != f"gridgov.{package.name}.vocabulary":
+                    raise
+
+
 def add_vocabulary(name: str, labels: Mapping[str, str]) -> None:
     """Words for the codes of one kind (values marked with :func:`N_`)."""
     VOCABULARIES.setdefault(name, {}).update({str(code): text for code, text in labels.items()})

@@ -95,9 +95,14 @@ templates.env.filters["localtime"] = _localtime
 templates.env.filters["cst"] = _localtime  # the old name, until the case pages say localtime
 templates.env.globals["pick"] = _pick
 templates.env.globals["t"] = _legacy
+_vocabularies_loaded = False
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    global _vocabularies_loaded
+    if not _vocabularies_loaded:
+        i18n.load_vocabularies()
+        _vocabularies_loaded = True
     language = i18n.request_language(request)
     settings = getattr(request.app.state, "settings", None) or get_settings()
     context.setdefault("page_title", None)
