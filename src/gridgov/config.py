@@ -54,10 +54,10 @@ class Settings(BaseSettings):
     # application secret, and an append-only directory for the signed chain heads.
     anchor_key_file: Path | None = None
     anchor_dir: Path | None = None
-    # The trail's external anchor (audit/anchor.py): an Ed25519 private key that is not the
-    # application secret, and an append-only directory for the signed chain heads.
-    anchor_key_file: Path | None = None
-    anchor_dir: Path | None = None
+    # One JSON line per request on stderr (ops/observability.py); /metrics for loopback
+    # clients, or for anyone with this bearer token when it is set.
+    request_log: bool = True
+    metrics_token: str | None = None
     host: str = "127.0.0.1"
     # Host header values the app answers, comma-separated ("grid.example.gov.cn,*.example.org");
     # unset: any in demo/test mode, this machine's names in production (kit/security.py).
