@@ -522,10 +522,30 @@
       const module = t.module_code && state.bundle.modules.find((m) => m.code === t.module_code);
       main.append(el("section", { class: "card task", "data-task": t.id },
         el("h3", {}, t.title), el("p", { class: "muted" }, `${word("task", t.kind)} · ${word("task", t.state)}${t.due_at ? " · " + _("期限 ") + localTime(t.due_at) : ""}`),
+        t.admission_ref ? el("p", { class: "muted admission" }, _("准入依据：") + t.admission_ref) : null,
         t.description ? el("p", {}, t.description) : null,
         t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, _("接收")) : null,
         el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, _("办理"))));
     }
+    diversionForm(main);
+  }
+
+  // A worker pulled into duties outside the system reports it (准入): it goes to the
+  // admission office and counts in the worker's favour. Queued like every other request.
+  function diversionForm(main) {
+    const form = el("form", { class: "card", id: "diversion-form" }, el("h3", {}, _("报告被抽调从事其他工作")),
+      el("label", {}, _("日期"), el("input", { name: "day", type: "date", required: true, value: new Date().toISOString().slice(0, 10) })),
+      el("label", {}, _("时长（分钟）"), el("input", { name: "minutes", type: "number", min: "1", max: "1440", required: true })),
+      el("label", {}, _("抽调单位"), el("input", { name: "requested_by", required: true })),
+      el("label", {}, _("工作内容"), el("textarea", { name: "description", rows: "2", required: true })),
+      el("button", { type: "submit" }, _("提交（离线可用）")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      await enqueueRequest("POST", "/lifecycle/diversions", { day: form.day.value, minutes: Number(form.minutes.value), requested_by: form.requested_by.value, description: form.description.value });
+      notice(_("已保存，待同步"));
+      form.reset();
+    });
+    main.append(form);
   }
 
   function verifyForm(main, task) {
@@ -658,7 +678,7 @@
     $("#login-error").textContent = "";
     try {
       const r = await fetch(API + "/auth/token", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: form.username.value, password: form.password.value }) });
-      if (!r.ok) { const body = await r.json().catch(() => ({})); $("#login-error").textContent = (body.detail && (lang === "en" ? body.detail.message_en : body.detail.message)) || _("登录失败"); return; }
+      if (!r.ok) { const body = await r.json().catch(() => ({})); $("#login-error").textContent = (lang === "en" ? body.message_en : body.message) || _("登录失败"); return; }
       const owner = await S.get("owner");
       const who = form.username.value.trim().toLowerCase();
       if (owner && owner !== who && (await S.outbox()).length) {
