@@ -2,7 +2,8 @@
 pin and follows the case; the clerk registers, the dispatcher dispatches, the department's
 handler accepts and asks for more time, the shift leader approves it from the approvals inbox,
 the handler reports back with a photo, the grid worker verifies on the phone (offline, then
-synced) and the shift leader closes the case; the resident sees it closed."""
+synced), the community's supervisor opens that record in the submissions browser, the shift
+leader closes the case, and the resident sees it closed and says it is fixed."""
 
 from __future__ import annotations
 
@@ -135,6 +136,15 @@ def test_report_to_closure_through_the_interface(site, browser) -> None:  # type
     app.locator("#queue-count[data-count='1']").wait_for()
     phone.set_offline(False)
     app.locator("#queue-count[data-count='0']").wait_for(timeout=20000)
+
+    # The community's supervisor finds the phone's record in the submissions browser.
+    supervisor = _desk(browser, base, "community_staff", passwords["community_staff"])
+    supervisor.click("a[href='/field/submissions']")
+    supervisor.locator("#submissions-map[data-ready='1']").wait_for()
+    supervisor.locator("#submissions tbody a").first.click()
+    supervisor.wait_for_load_state("networkidle")
+    assert "现场已清理干净" in supervisor.inner_text("#submission-fields")
+    supervisor.context.close()
 
     leader.goto(base + "/cases/queue")
     _open_case(leader, base, "/cases/queue", number)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.principal import Principal
+from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.patrols import service as patrols
 from gridgov.fieldwork.patrols import tracks
 from gridgov.fieldwork.sync import conflicts
@@ -66,6 +67,8 @@ def _page(
         zone=patrols.LOCAL_ZONE,
         duty=patrols.day_summary(session, principal=principal, day=chosen),
         conflicts=conflicts.list_readable(session, principal=principal, state="open"),
+        # a conflict names its module by code: shown by its title
+        module_titles={m.code: (m.title, m.title_en) for m in registry.latest_modules(session)},
         **context,
     )
 
@@ -103,3 +106,9 @@ def resolve_conflict_page(
         error = tried.message(request)
         return _page(request, session, principal, day=None, worker=None, error=error)
     return RedirectResponse("/field/supervise", status_code=303)
+
+
+# The submissions browser (table, map, filters, one record, CSV/Excel): its own file.
+from gridgov.fieldwork.submissions_pages import router as submissions_router  # noqa: E402
+
+router.include_router(submissions_router)

@@ -1,0 +1,279 @@
+"""The supervisors' submissions browser (issue 10), as ODK Central or KoBo show collected forms:
+every record the workers collected in the caller's area as a table and on a map, filtered by
+module, worker, grid and date, one record opened, the selection exported as CSV or Excel.
+Records hold personal data: opening one and exporting are written to the trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from openpyxl import Workbook
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from gridgov.audit import trail
+from gridgov.auth.deps import page_roles
+from gridgov.authz.policy import scope_clause
+from gridgov.authz.principal import Principal, Role
+from gridgov.kit.db import request_session
+from gridgov.kit.errors import NotFound
+from gridgov.models.field_module import FieldModule
+from gridgov.models.field_submission import FieldSubmission
+from gridgov.models.user import User
+from gridgov.web.i18n import add_messages, pick, request_language
+from gridgov.web.nav import add_nav
+from gridgov.web.render import render
+from gridgov.workcal.calendar import CST
+
+router = APIRouter(include_in_schema=False)
+DB = Annotated[Session, Depends(request_session, scope="function")]
+# Those who supervise workers' collection (the administrators see no personal data).
+BROWSER_ROLES = (
+    Role.COMMUNITY_STAFF,
+    Role.STREET_STAFF,
+    Role.DISTRICT_STAFF,
+    Role.LEADER,
+    Role.SHIFT_LEADER,
+)
+Browser = Annotated[Principal, Depends(page_roles(*BROWSER_ROLES))]
+PAGE = 200
+EXPORT_LIMIT = 50_000
+
+add_nav("submissions.nav", "/field/submissions", set(BROWSER_ROLES))
+add_messages(
+    {
+        "submissions.nav": {"zh-CN": "采集记录", "en": "Submissions"},
+        "submissions.title": {"zh-CN": "采集记录", "en": "Collected records"},
+        "submissions.module": {"zh-CN": "采集模块", "en": "Module"},
+        "submissions.worker": {"zh-CN": "网格员", "en": "Worker"},
+        "submissions.grid": {"zh-CN": "网格", "en": "Grid"},
+        "submissions.from": {"zh-CN": "起始日期", "en": "From"},
+        "submissions.to": {"zh-CN": "截止日期", "en": "To"},
+        "submissions.all": {"zh-CN": "全部", "en": "All"},
+        "submissions.filter": {"zh-CN": "筛选", "en": "Filter"},
+        "submissions.collected": {"zh-CN": "采集时间", "en": "Collected"},
+        "submissions.state": {"zh-CN": "状态", "en": "State"},
+        "submissions.count": {"zh-CN": "条记录", "en": "records"},
+        "submissions.csv": {"zh-CN": "导出 CSV", "en": "Export CSV"},
+        "submissions.xlsx": {"zh-CN": "导出 Excel", "en": "Export Excel"},
+        "submissions.field": {"zh-CN": "字段", "en": "Field"},
+        "submissions.value": {"zh-CN": "填写内容", "en": "Value"},
+        "submissions.back": {"zh-CN": "返回采集记录", "en": "Back to the records"},
+        "submissions.kind": {"zh-CN": "类型", "en": "Kind"},
+        "submissions.kind.form": {"zh-CN": "采集表单", "en": "Form"},
+        "submissions.kind.report": {"zh-CN": "问题上报", "en": "Problem report"},
+        "submissions.kind.task_result": {"zh-CN": "任务结果", "en": "Task result"},
+    }
+)
+
+
+def _filtered(
+    principal: Principal,
+    *,
+    module: str,
+    worker: int | None,
+    grid: str,
+    start: date | None,
+    end: date | None,
+) -> Select[Any]:
+    stmt = (
+        select(FieldSubmission, User.username, User.display_name)
+        .join(User, User.id == FieldSubmission.user_id)
+        .where(scope_clause(principal, grid_code=FieldSubmission.grid_code))
+    )
+    if module:
+        stmt = stmt.where(FieldSubmission.module_code == module)
+    if worker:
+        stmt = stmt.where(FieldSubmission.user_id == worker)
+    if grid:
+        stmt = stmt.where(FieldSubmission.grid_code >= grid, FieldSubmission.grid_code < grid + ":")
+    # Days are the city's days.
+    if start:
+        stmt = stmt.where(FieldSubmission.received_at >= datetime.combine(start, time(), CST))
+    if end:
+        until = datetime.combine(end + timedelta(days=1), time(), CST)
+        stmt = stmt.where(FieldSubmission.received_at < until)
+    return stmt.order_by(FieldSubmission.received_at.desc(), FieldSubmission.id.desc())
+
+
+Filters = dict[str, Any]
+
+
+def _filters(
+    module: str, worker: int | None, grid: str, start: date | None, end: date | None
+) -> Filters:
+    return {"module": module, "worker": worker, "grid": grid, "start": start, "end": end}
+
+
+def _modules(session: Session, language: str) -> dict[str, str]:
+    rows = session.execute(
+        select(FieldModule.code, FieldModule.title, FieldModule.title_en).order_by(
+            FieldModule.code, FieldModule.version
+        )
+    )
+    return {code: pick(language, title, title_en) for code, title, title_en in rows}
+
+
+def _workers(session: Session, principal: Principal) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(User.id, User.username, User.display_name)
+        .where(User.role == Role.GRID_WORKER.value)
+        .where(scope_clause(principal, grid_code=User.region_code))
+        .order_by(User.username)
+    )
+    return [(uid, display or username) for uid, username, display in rows]
+
+
+@router.get("/field/submissions", response_class=HTMLResponse)
+def submissions_page(
+    request: Request,
+    principal: Browser,
+    session: DB,
+    module: Annotated[str, Query(max_length=64)] = "",
+    worker: int | None = None,
+    grid: Annotated[str, Query(max_length=15, pattern=r"^[0-9]*$")] = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> HTMLResponse:
+    language = request_language(request)
+    filters = _filters(module, worker, grid, start, end)
+    rows = session.execute(_filtered(principal, **filters).limit(PAGE)).all()
+    query = str(request.url.query)
+    return render(
+        request,
+        "field/submissions.html",
+        principal=principal,
+        rows=rows,
+        filters=filters,
+        modules=_modules(session, language),
+        workers=_workers(session, principal),
+        query=query,
+        points=[
+            {"id": s.id, "lat": s.lat, "lng": s.lng, "module": s.module_code or s.kind}
+            for s, _, _ in rows
+            if s.lat is not None and s.lng is not None
+        ],
+    )
+
+
+@router.get("/field/submissions/{submission_id}", response_class=HTMLResponse)
+def submission_page(
+    request: Request,
+    submission_id: Annotated[int, Path(ge=1)],
+    principal: Browser,
+    session: DB,
+) -> HTMLResponse:
+    row = session.execute(
+        select(FieldSubmission, User.username, User.display_name)
+        .join(User, User.id == FieldSubmission.user_id)
+        .where(
+            FieldSubmission.id == submission_id,
+            scope_clause(principal, grid_code=FieldSubmission.grid_code),
+        )
+    ).first()
+    if row is None:
+        raise NotFound("采集记录不存在", "No such record")
+    submission, username, display = row
+    trail.record(
+        session,
+        action="field_submission.view",
+        object_type="field_submission",
+        object_id=submission.id,
+        principal=principal,
+    )
+    return render(
+        request,
+        "field/submission.html",
+        principal=principal,
+        submission=submission,
+        worker=display or username,
+        modules=_modules(session, request_language(request)),
+        fields=sorted((submission.data or {}).items()),
+    )
+
+
+def _table(session: Session, principal: Principal, filters: Filters) -> list[list[Any]]:
+    rows = session.execute(_filtered(principal, **filters).limit(EXPORT_LIMIT)).all()
+    keys = sorted({key for s, _, _ in rows for key in (s.data or {})})
+    head = ["id", "module", "worker", "grid", "collected_at", "received_at", "lng", "lat", *keys]
+    table: list[list[Any]] = [head]
+    for s, username, display in rows:
+        data = s.data or {}
+        table.append(
+            [
+                s.id,
+                s.module_code or s.kind,
+                display or username,
+                s.grid_code,
+                s.collected_at.astimezone(CST).isoformat() if s.collected_at else "",
+                s.received_at.astimezone(CST).isoformat() if s.received_at else "",
+                s.lng,
+                s.lat,
+                *(_cell(data.get(key)) for key in keys),
+            ]
+        )
+    trail.record(
+        session,
+        action="field_submission.export",
+        object_type="field_submission",
+        object_id=None,
+        principal=principal,
+        after={"rows": len(table) - 1, **{k: str(v) for k, v in filters.items() if v}},
+    )
+    return table
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+@router.get("/field/submissions.csv")
+def submissions_csv(
+    principal: Browser,
+    session: DB,
+    module: Annotated[str, Query(max_length=64)] = "",
+    worker: int | None = None,
+    grid: Annotated[str, Query(max_length=15, pattern=r"^[0-9]*$")] = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> Response:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(
+        _table(session, principal, _filters(module, worker, grid, start, end))
+    )
+    # A byte-order mark so that Excel opens the Chinese text as UTF-8.
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="submissions.csv"'},
+    )
+
+
+@router.get("/field/submissions.xlsx")
+def submissions_xlsx(
+    principal: Browser,
+    session: DB,
+    module: Annotated[str, Query(max_length=64)] = "",
+    worker: int | None = None,
+    grid: Annotated[str, Query(max_length=15, pattern=r"^[0-9]*$")] = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> Response:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("submissions")
+    for line in _table(session, principal, _filters(module, worker, grid, start, end)):
+        sheet.append(line)
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="submissions.xlsx"'},
+    )
