@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 import gridgov.lifecycle.listeners  # noqa: F401  (the app and the CLI import it the same way)
 from gridgov.authz.principal import system_principal
+from gridgov.lifecycle.timeline import timeline
 from gridgov.models.lifecycle import LifeEvent
 from gridgov.models.task import Task
 from gridgov.sources.service import add_source, load_rows
@@ -66,12 +67,18 @@ def test_police_death_row_becomes_the_death_check(db: Session, family) -> None:
         "SWRQ": "20261203",
         "LXDH": "",
     }
-    load_rows(
-        db, principal=SYSTEM, source=_source(db, "police_hukou"), rows=[(2, row)], channel="file"
-    )
+    source = _source(db, "police_hukou")
+    load_rows(db, principal=SYSTEM, source=source, rows=[(2, row)], channel="file")
     [event] = db.scalars(select(LifeEvent).where(LifeEvent.event_type == "death")).all()
     assert (event.status, event.person_id, str(event.occurred_on)) == (
         "tasked",
         family.father.id,
         "2026-12-03",
     )
+    # The father's timeline holds the police record (as reconciliation linked it) and the event.
+    from gridgov.sources.reconcile import reconcile
+
+    reconcile(db, principal=SYSTEM, sources=[source], train=False)
+    found = timeline(db, principal=SYSTEM, person_id=family.father.id)
+    kinds = {(e["kind"], e["source"]) for e in found["entries"]}
+    assert {("record", "GA"), ("event", "GA")} <= kinds

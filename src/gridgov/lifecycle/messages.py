@@ -146,6 +146,7 @@ _CODES: dict[str, tuple[str, str]] = {
     "lifecycle.entry.event": ("事件", "Event"),
     "lifecycle.entry.task": ("任务", "Task"),
     "lifecycle.entry.service": ("代办", "Service"),
+    "lifecycle.entry.record": ("部门记录", "Department record"),
     "lifecycle.relation.mother": ("母亲", "Mother"),
     "lifecycle.relation.father": ("父亲", "Father"),
     "lifecycle.relation.child": ("子女", "Child"),

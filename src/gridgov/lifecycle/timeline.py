@@ -1,5 +1,6 @@
 """A person's timeline from birth to death: every version of the record, every life event,
-task, proxy service and family link that concerns them, newest first, each with its source."""
+task, proxy service, department record (as reconciliation linked it) and family link that
+concerns them, newest first, each with its source."""
 
 from __future__ import annotations
 
@@ -94,9 +95,37 @@ def timeline(session: Session, *, principal: Principal, person_id: int) -> dict[
                 "overdue": proxy.is_overdue(row),
             }
         )
+    entries.extend(_department_records(session, person_id))
     relatives = _relatives(session, links, person_id)
     entries.sort(key=lambda e: _aware(e["at"]), reverse=True)
     return {"person": person, "entries": entries, "family": relatives}
+
+
+def _department_records(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """The departments' records reconciliation linked to the person (the current decision)."""
+    from gridgov.models.source import Source, SourceLink
+
+    rows = session.execute(
+        select(SourceLink.decided_at, SourceLink.record_key, Source.title, Source.department_code)
+        .join(Source, Source.id == SourceLink.source_id)
+        .where(
+            SourceLink.person_id == person_id,
+            SourceLink.current.is_(True),
+            SourceLink.decision.in_(["auto_linked", "accepted", "created"]),
+        )
+        .limit(200)
+    )
+    return [
+        {
+            "at": decided_at,
+            "kind": "record",
+            "title": title,
+            "detail": key,
+            "source": department,
+            "ref": f"record:{key}",
+        }
+        for decided_at, key, title, department in rows
+    ]
 
 
 def _relatives(session: Session, links: list[FamilyLink], person_id: int) -> list[dict[str, Any]]:
