@@ -12,6 +12,7 @@ import gridgov.lifecycle.listeners  # noqa: F401  (the app and the CLI import it
 from gridgov.authz.principal import system_principal
 from gridgov.lifecycle.timeline import timeline
 from gridgov.models.lifecycle import LifeEvent
+from gridgov.models.source import Source
 from gridgov.models.task import Task
 from gridgov.sources.service import add_source, load_rows
 from tests.lifecycle.conftest import FATHER_ID, HOSPITAL_ADDRESS, MOTHER_ID
@@ -20,7 +21,7 @@ MAPPINGS = Path(__file__).parents[2] / "src" / "gridgov" / "sources" / "mappings
 SYSTEM = system_principal("test")
 
 
-def _source(db: Session, name: str):  # type: ignore[no-untyped-def]
+def _source(db: Session, name: str) -> Source:
     text = (MAPPINGS / f"{name}.toml").read_text(encoding="utf-8")
     source, _ = add_source(db, principal=SYSTEM, name=name, mapping_text=text, department=None)
     return source
