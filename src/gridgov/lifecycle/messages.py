@@ -70,6 +70,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "lifecycle.line": ("行", "Line"),
     "lifecycle.rule": ("规则", "Rule"),
     "lifecycle.stage": ("人生阶段", "Stage"),
+    "lifecycle.reported_by": ("报送部门", "Reported by"),
     "lifecycle.then": ("任务 / 动作", "Task / actions"),
     "lifecycle.not_admitted": ("未准入", "not admitted"),
     "lifecycle.admission_title": (

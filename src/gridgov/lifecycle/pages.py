@@ -31,6 +31,7 @@ from gridgov.lifecycle import (
     timeline,
 )
 from gridgov.lifecycle import listeners as _listeners  # noqa: F401  (registers the listener)
+from gridgov.lifecycle.events import EVENT_TYPES
 from gridgov.lifecycle.residence import expiring_by_grid
 from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import MESSAGES, request_language
@@ -212,6 +213,7 @@ def _rules_page(
         checked=checked,
         saved=saved,
         admitted=admitted,
+        event_types=EVENT_TYPES,
         words=_words(request),
     )
 
