@@ -175,8 +175,8 @@ def build_community(
                 lat=centre.y,
             )
         )
-    for model, rows in ((House, houses), (Household, households), (Person, persons)):
-        db.execute(insert(model), rows)
+    for model, records in ((House, houses), (Household, households), (Person, persons)):
+        db.execute(insert(model), records)
     db.flush()
     first = built.codes[0]
     centre = built.regions[first]
