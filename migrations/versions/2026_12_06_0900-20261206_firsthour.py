@@ -1,5 +1,6 @@
 """firsthour: the vector base map (roads, compounds, buildings of the city, for offline maps);
-residents' answers after closure (fixed?, satisfaction, reopened as)
+residents' answers after closure (fixed?, satisfaction, reopened as); the command centre's saved
+case list views per role
 
 Revision ID: 20261206_firsthour
 Revises: 20261206_consolidation
@@ -56,9 +57,23 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_case_questionnaires_case_id"), "case_questionnaires", ["case_id"], unique=True
     )
+    op.create_table(
+        "case_saved_views",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("query", sa.String(length=1000), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_saved_views")),
+        sa.UniqueConstraint("role", "name", name="uq_case_saved_views_role_name"),
+    )
+    op.create_index(op.f("ix_case_saved_views_role"), "case_saved_views", ["role"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_case_saved_views_role"), table_name="case_saved_views")
+    op.drop_table("case_saved_views")
     op.drop_index(op.f("ix_case_questionnaires_case_id"), table_name="case_questionnaires")
     op.drop_table("case_questionnaires")
     op.drop_index("ix_basemap_features_kind_bbox", table_name="basemap_features")

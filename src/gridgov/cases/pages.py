@@ -22,6 +22,7 @@ from gridgov.cases import (
     vocabulary,  # noqa: F401  (the words of the case codes)
     workflow,
 )
+from gridgov.cases.centre_pages import router as centre_router
 from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
 from gridgov.cases.pages_text import install as install_text
 from gridgov.cases.photo_pages import router as photo_router
@@ -40,6 +41,7 @@ from gridgov.web.render import render
 router = APIRouter(include_in_schema=False)
 # The shift leader's approvals inbox (its own file), before /cases/{case_id} would take its path.
 router.include_router(queue_router)
+router.include_router(centre_router)  # the command centre's list and saved views
 router.include_router(photo_router)  # feedback and verification with photos
 router.include_router(resident_router)  # /track: steps, photos, map, questionnaire
 install_text()
