@@ -27,6 +27,8 @@ from gridgov.grids.cli import grids_app
 from gridgov.jobs.cli import jobs_app
 from gridgov.kit.db import reset_engine
 from gridgov.lifecycle.cli import lifecycle_app
+from gridgov.ops.cli import backup_command, restore_command
+from gridgov.ops.cli import verify_command as verify_backup_command
 from gridgov.people.cli import export_app, import_app, stats_app
 from gridgov.redivision.cli import redivision_app
 from gridgov.sources.cli import sources_app
@@ -42,6 +44,9 @@ app.add_typer(sim_app, name="sim")
 app.add_typer(grids_app, name="grids")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
+app.command("verify-backup")(verify_backup_command)
 app.add_typer(modules_app, name="modules")
 app.add_typer(cases_app, name="cases")
 app.add_typer(calendar_app, name="calendar")
