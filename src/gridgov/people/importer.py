@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,8 +37,7 @@ from gridgov.people.bulk import (
     next_id,
     sync_sequence,
 )
-from gridgov.people.identifiers import IdentifierError, parse_resident_id
-from gridgov.people.schemas import RELATIONS, check_phone
+from gridgov.people.schemas import RELATIONS, PersonCreate
 from gridgov.people.sensitive import Protector
 from gridgov.people.stats import refresh_grid_stats
 from gridgov.people.tags import TAGS, tag_codes_text
@@ -203,22 +203,6 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
     if cells.get("sex") and sex is None:
         raise _Reject("sex", f"性别应为男或女：{cells['sex']}", "Sex must be 男/女 (M/F)")
     birth = _date(cells.get("birth_date"), "birth_date")
-    if id_type == "resident_id":
-        try:
-            parsed = parse_resident_id(number_text)
-        except IdentifierError as exc:
-            raise _Reject("id_number", exc.message, exc.message_en) from None
-        if birth is not None and birth != parsed.birth_date:
-            raise _Reject(
-                "birth_date", "出生日期与身份证号不一致", "Birth date does not match the ID"
-            )
-        if sex is not None and sex != parsed.sex:
-            raise _Reject("sex", "性别与身份证号不一致", "Sex does not match the ID")
-        sex, birth = parsed.sex, parsed.birth_date
-    elif sex is None or birth is None:
-        raise _Reject(
-            "birth_date", "非身份证证件需填写性别和出生日期", "Sex and birth date required"
-        )
     grid = cells["grid_code"]
     if grid not in ctx.grids:
         raise _Reject("grid_code", f"未知网格编码：{grid}", f"Unknown grid code: {grid}")
@@ -230,11 +214,6 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
     first = ctx.seen.get(id_hash)
     if first is not None:
         raise _Reject("id_number", f"与第 {first} 行证件号码重复", f"Duplicate of row {first}")
-    try:
-        phone = check_phone(cells.get("phone"))
-    except ValueError as exc:
-        zh, _, en = str(exc).partition(" / ")
-        raise _Reject("phone", zh, en) from None
     residence = cells.get("residence_type", "registered")
     residence = RESIDENCE.get(residence, residence)
     if residence not in RESIDENCE_VALUES:
@@ -268,19 +247,33 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
                 f"户号 {household_no} 在文件中属于另一网格",
                 "Household in another grid",
             )
-    name = cells["name"]
-    if len(name) > 64:
-        raise _Reject("name", "姓名过长", "Name too long")
+    # The checks of a person are the API's (PersonCreate): ID check digit, sex and birth date
+    # against the ID, phone, lengths; this file only maps the sheet's words to codes.
+    person = _validated(
+        {
+            "id_type": id_type,
+            "id_number": number_text,
+            "name": cells["name"],
+            "sex": sex,
+            "birth_date": birth,
+            "ethnicity": cells.get("ethnicity") or None,
+            "nationality": cells.get("nationality") or None,
+            "phone": cells.get("phone") or None,
+            "residence_type": residence,
+            "living_status": living,
+            "grid_code": grid,
+        }
+    )
     return {
         "id_type": id_type,
-        "id_number": number_text,
+        "id_number": person.id_number,
         "id_hash": id_hash,
-        "name": name,
-        "sex": sex,
-        "birth_date": birth,
-        "ethnicity": cells.get("ethnicity"),
-        "nationality": cells.get("nationality"),
-        "phone": phone,
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "ethnicity": person.ethnicity,
+        "nationality": person.nationality,
+        "phone": person.phone,
         "registered_address": cells.get("registered_address"),
         "current_address": cells.get("current_address") or cells.get("house_address"),
         "residence_type": residence,
@@ -292,6 +285,19 @@ def _check(ctx: _Context, cells: dict[str, str], number: int) -> dict[str, Any]:
         "house_address": cells.get("house_address"),
         "tags": tags,
     }
+
+
+def _validated(values: dict[str, Any]) -> PersonCreate:
+    try:
+        return PersonCreate.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(part) for part in error.get("loc", ())]
+        problem = (error.get("ctx") or {}).get("error")
+        field_name = getattr(problem, "field", None) or (loc[0] if loc else None)
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        zh, _, en = message.partition(" / ")
+        raise _Reject(field_name, zh, en or zh) from None
 
 
 # -- importing --------------------------------------------------------------------------------

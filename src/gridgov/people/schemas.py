@@ -122,10 +122,19 @@ class PersonCreate(_PersonFields):
             self.id_type, self.id_number, self.sex, self.birth_date
         )
         if self.id_type == IdType.RESIDENT_ID and self.residence_type == ResidenceType.FOREIGN:
-            raise ValueError(
-                "境外人员应使用护照或居留证件 / Foreign residents are identified by passport or permit"
+            raise FieldProblem(
+                "境外人员应使用护照或居留证件 / Foreign residents are identified by passport or permit",
+                "residence_type",
             )
         return self
+
+
+class FieldProblem(ValueError):
+    """A check across fields that names the field at fault (the importer's row errors show it)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def check_identity(
@@ -136,17 +145,21 @@ def check_identity(
         try:
             parsed = parse_resident_id(id_number)
         except IdentifierError as exc:
-            raise ValueError(f"{exc.message} / {exc.message_en}") from None
+            raise FieldProblem(f"{exc.message} / {exc.message_en}", "id_number") from None
         if birth_date is not None and birth_date != parsed.birth_date:
-            raise ValueError(
-                "出生日期与身份证号不一致 / The birth date does not match the resident ID"
+            raise FieldProblem(
+                "出生日期与身份证号不一致 / The birth date does not match the resident ID",
+                "birth_date",
             )
         if sex is not None and sex != parsed.sex:
-            raise ValueError("性别与身份证号不一致 / The sex does not match the resident ID")
+            raise FieldProblem(
+                "性别与身份证号不一致 / The sex does not match the resident ID", "sex"
+            )
         return ("M" if parsed.sex == "M" else "F"), parsed.birth_date
     if sex is None or birth_date is None:
-        raise ValueError(
-            "非身份证证件需填写性别和出生日期 / Sex and birth date are required without a resident ID"
+        raise FieldProblem(
+            "非身份证证件需填写性别和出生日期 / Sex and birth date are required without a resident ID",
+            "birth_date",
         )
     return ("M" if sex == "M" else "F"), birth_date
 
