@@ -41,11 +41,18 @@ def run_jobs(
 @lifecycle_app.command("check-rules")
 def check_rules(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Check a rules file; every problem with its line (exit 1 when there is one)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from gridgov.kit.db import job_session
     from gridgov.lifecycle import rulebook, rules
 
-    with job_session() as session:
-        modules = rulebook.known_modules(session)
+    try:
+        with job_session() as session:
+            modules = rulebook.known_modules(session)
+    except SQLAlchemyError:
+        # No database at hand (checking a file before deploying it): the shipped modules.
+        modules = rulebook.shipped_modules()
+        console.print("[yellow]no database: modules checked against the shipped ones[/yellow]")
     book, problems = rules.parse(path.read_text(encoding="utf-8"), modules=modules)
     for problem in problems:
         console.print(f"{path}:{problem.line}: {problem.reason} / {problem.reason_en}")

@@ -17,10 +17,13 @@ from gridgov.models.lifecycle import RuleSet
 _BOOKS: dict[tuple[int, int], rules.RuleBook] = {}
 
 
+def shipped_modules() -> set[str]:
+    return {p.stem.split("_", 1)[-1] for p in DEFAULT_MODULES_DIR.glob("*.xlsx")}
+
+
 def known_modules(session: Session) -> set[str]:
     """The module codes a rule may name: installed ones and the shipped workbooks."""
-    shipped = {p.stem.split("_", 1)[-1] for p in DEFAULT_MODULES_DIR.glob("*.xlsx")}
-    return shipped | set(session.scalars(select(FieldModule.code).distinct()))
+    return shipped_modules() | set(session.scalars(select(FieldModule.code).distinct()))
 
 
 def current_text(session: Session) -> tuple[int, str]:
