@@ -23,12 +23,19 @@ def test_scores_drill_down_and_appeal_through_the_api(client: TestClient, db: Se
         "/api/v1/evaluation/scores", params={"subject_type": "person", **MONTH_QUERY},
         headers=leader,
     ).json()  # fmt: skip
-    assert [(p["subject_id"], p["total"]) for p in people] == [(str(month.worker.id), 94.0)]
+    # The worker of grid B earned no point: 100, first.
+    assert [(p["subject_id"], p["total"], p["rank"]) for p in people] == [
+        (str(month.other.id), 100.0, 1),
+        (str(month.worker.id), 94.0, 2),
+    ]
     departments = client.get(
         "/api/v1/evaluation/scores", params={"subject_type": "department", **MONTH_QUERY},
         headers=leader,
     ).json()  # fmt: skip
-    assert [(d["subject_id"], d["rank"]) for d in departments] == [("GA", 1), ("HW", 2)]
+    # GA earned a credit (100.2); the departments without points share 100; HW is last.
+    assert (departments[0]["subject_id"], departments[0]["rank"]) == ("GA", 1)
+    assert (departments[-1]["subject_id"], departments[-1]["total"]) == ("HW", 96.1)
+    assert {d["rank"] for d in departments[1:-1]} == {2}
 
     worker = auth_headers(client, month.worker)
     points = client.get(
@@ -68,7 +75,7 @@ def test_scores_drill_down_and_appeal_through_the_api(client: TestClient, db: Se
         "/api/v1/evaluation/scores", params={"subject_type": "person", **MONTH_QUERY},
         headers=leader,
     ).json()  # fmt: skip
-    assert people[0]["total"] == 95.0
+    assert people[1]["total"] == 95.0
 
 
 def test_rules_are_edited_by_the_centre_only_and_checked(client: TestClient, db: Session) -> None:

@@ -39,7 +39,12 @@ def _run_the_month(db: Session) -> int:
 
 def _score(db: Session, subject_type: str, subject_id: str) -> service.Score:
     found = service.scores(
-        db, principal=LEADER, subject_type=subject_type, start=MONTH[0], end=MONTH[1]
+        db,
+        principal=LEADER,
+        subject_type=subject_type,
+        start=MONTH[0],
+        end=MONTH[1],
+        everyone=True,
     )
     return next(s for s in found if s.subject_id == subject_id)
 
@@ -58,17 +63,18 @@ def test_a_month_of_scores_with_an_appeal(db: Session, month: Month) -> None:
     # done that day (-2) and done late on 16 Dec (-1), a proxy service due 21 Dec done on the
     # 23rd (-1): 100 - 6 = 94.
     assert _score(db, "person", worker).total == 94.0
-    assert str(month.other.id) not in {
-        s.subject_id
-        for s in service.scores(
-            db, principal=LEADER, subject_type="person", start=MONTH[0], end=MONTH[1]
-        )
-    }
+    # The worker of grid B patrolled every duty day: no point, 100, first.
+    other = _score(db, "person", str(month.other.id))
+    assert (other.total, other.points, other.rank) == (100.0, 0, 1)
     # HW: +0.2 (4 Dec) −2 not executed (11 Dec) −3 overdue (14 Dec, rules v1) +0.2 (18 Dec)
     # −1.5 rework (19 Dec) +0.2 (22 Dec) = −5.9 → 94.1. GA: +0.2 → 100.2, ranked first.
     hw = _score(db, "department", "HW")
     assert hw.total == 94.1 and hw.deductions == -6.5 and hw.credits == 0.6
-    assert (_score(db, "department", "GA").rank, hw.rank) == (1, 2)
+    ranking = service.scores(
+        db, principal=LEADER, subject_type="department", start=MONTH[0], end=MONTH[1]
+    )
+    # Only the departments with points, unless everyone is asked for.
+    assert [(s.subject_id, s.rank) for s in ranking] == [("GA", 1), ("HW", 2)]
 
     # Drill-down: each point names the case step and its timestamps.
     points = service.points(

@@ -117,7 +117,7 @@ def evaluation_page(
     rankings = {}
     for kind in ("department", "person"):
         found = service.scores(
-            session, principal=principal, subject_type=kind, start=start, end=end
+            session, principal=principal, subject_type=kind, start=start, end=end, everyone=True
         )
         names = service.subject_names(
             session,

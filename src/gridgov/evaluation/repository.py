@@ -192,3 +192,24 @@ class EvaluationRepository:
             .order_by(EvaluationAppeal.id)
         )
         return {key: state for key, state in rows}
+
+    def subjects(self, principal: Principal, *, subject_type: str) -> list[str]:
+        """Everyone who is scored, with or without points: the active grid workers and the
+        active departments of the caller's scope (a grid worker: only the own account)."""
+        if subject_type == "person":
+            stmt = select(User.id).where(
+                User.role == Role.GRID_WORKER,
+                User.active.is_(True),
+                scope_clause(principal, grid_code=cast(ColumnElement[str], User.region_code)),
+            )
+            if principal.role == Role.GRID_WORKER and not principal.system:
+                stmt = stmt.where(User.id == principal.user_id)
+            return [str(uid) for uid in self.session.scalars(stmt)]
+        return list(
+            self.session.scalars(
+                select(Department.code).where(
+                    Department.active.is_(True),
+                    scope_clause(principal, department_code=Department.code),
+                )
+            )
+        )

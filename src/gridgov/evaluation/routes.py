@@ -48,11 +48,18 @@ def list_scores(
     subject_type: Annotated[str, Query(pattern="^(person|department)$")] = "person",
     period: Period = "month",
     anchor: date | None = None,
+    everyone: bool = True,
 ) -> list[ScoreRead]:
-    """Scores of the period (base + deductions + credits), ranked; within the caller's scope."""
+    """Scores of the period (base + deductions + credits), ranked; within the caller's scope.
+    ``everyone=false``: only the subjects that earned points."""
     start, end = _range(period, anchor)
     found = service.scores(
-        session, principal=principal, subject_type=subject_type, start=start, end=end
+        session,
+        principal=principal,
+        subject_type=subject_type,
+        start=start,
+        end=end,
+        everyone=everyone,
     )
     return [ScoreRead(**s.__dict__, total=s.total) for s in found]
 

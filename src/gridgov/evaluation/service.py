@@ -130,15 +130,30 @@ def score_period(session: Session, *, principal: Principal, start: date, end: da
 
 
 def scores(
-    session: Session, *, principal: Principal, subject_type: str, start: date, end: date
+    session: Session,
+    *,
+    principal: Principal,
+    subject_type: str,
+    start: date,
+    end: date,
+    everyone: bool = False,
 ) -> list[Score]:
-    """Every scored subject of the caller's scope over [start, end], best first (rank 1)."""
+    """The subjects with points in [start, end] of the caller's scope, best first (rank 1; equal
+    totals share a rank: 1, 1, 3). ``everyone``: also the active grid workers and departments
+    of the scope that earned no point (at the base score)."""
     if subject_type not in SUBJECT_TYPES:
         raise BadRequest("考核对象类型无效", "Unknown subject type")
     _, book = rule_book_for(session, start)
-    rows = EvaluationRepository(session).totals(
-        principal, subject_type=subject_type, start=start, end=end
-    )
+    repository = EvaluationRepository(session)
+    rows = repository.totals(principal, subject_type=subject_type, start=start, end=end)
+    # Who earned no point at all still ranks (often first).
+    if everyone:
+        scored = {row[0] for row in rows}
+        rows += [
+            (subject, 0.0, 0.0, 0)
+            for subject in repository.subjects(principal, subject_type=subject_type)
+            if subject not in scored
+        ]
     ordered = sorted(rows, key=lambda r: (-(r[1] + r[2]), r[0]))
     result: list[Score] = []
     for index, (subject, deductions, credits, count) in enumerate(ordered):

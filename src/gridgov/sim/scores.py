@@ -26,10 +26,15 @@ def demo_step(console: Console) -> None:
     with job_session() as session:
         points = service.score_period(session, principal=principal, start=start, end=end)
         departments = service.scores(
-            session, principal=principal, subject_type="department", start=start, end=end
+            session,
+            principal=principal,
+            subject_type="department",
+            start=start,
+            end=end,
+            everyone=True,
         )
         people = service.scores(
-            session, principal=principal, subject_type="person", start=start, end=end
+            session, principal=principal, subject_type="person", start=start, end=end, everyone=True
         )
     elapsed = time.perf_counter() - started
     console.print(
