@@ -45,12 +45,7 @@ def list_regions(
     rows, total = service.list_regions(
         session, level=level, layer=layer, parent_code=parent, page=page
     )
-    return Page(
-        items=[RegionRead.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page.of(rows, total, page, RegionRead)
 
 
 @router.get(

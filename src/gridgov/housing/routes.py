@@ -51,12 +51,7 @@ def list_houses(
         sort=sort,
         page=page,
     )
-    return Page(
-        items=[HouseRead.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page.of(rows, total, page, HouseRead)
 
 
 @router.post("/houses", response_model=HouseRead, status_code=201, responses=ERRORS)
@@ -79,8 +74,7 @@ def get_house(house_id: int, session: SessionDep, principal: Reader) -> HouseDet
 def update_house(
     house_id: int, body: HouseUpdateRequest, session: SessionDep, principal: Writer
 ) -> Any:
-    changes = body.model_copy()
-    changes.__pydantic_fields_set__ = body.model_fields_set - {"reason", "base_version"}
+    changes = body.changes()
     return service.update_house(
         session,
         principal=principal,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -29,6 +29,18 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+    @classmethod
+    def of(
+        cls, rows: list[Any], total: int, params: PageParams, read: type[BaseModel]
+    ) -> Page[Any]:
+        """The page of ``rows`` (ORM objects) read through the response schema ``read``."""
+        return cls(
+            items=[read.model_validate(row) for row in rows],
+            total=total,
+            limit=params.limit,
+            offset=params.offset,
+        )
 
 
 def paginate(session: Session, stmt: Select, params: PageParams) -> tuple[list, int]:

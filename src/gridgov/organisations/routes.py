@@ -55,12 +55,7 @@ def list_organisations(
         sort=sort,
         page=page,
     )
-    return Page(
-        items=[OrganisationRead.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page.of(rows, total, page, OrganisationRead)
 
 
 @router.post("/organisations", response_model=OrganisationRead, status_code=201, responses=ERRORS)
@@ -81,8 +76,7 @@ def get_organisation(organisation_id: int, session: SessionDep, principal: Reade
 def update_organisation(
     organisation_id: int, body: OrganisationUpdateRequest, session: SessionDep, principal: Writer
 ) -> Any:
-    changes = body.model_copy()
-    changes.__pydantic_fields_set__ = body.model_fields_set - {"reason", "base_version"}
+    changes = body.changes()
     return service.update_organisation(
         session,
         principal=principal,

@@ -117,12 +117,7 @@ def list_persons(
     rows, total = service.list_persons(
         session, principal=principal, filters=filters, sort=sort, page=page
     )
-    return Page(
-        items=[PersonRead.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page.of(rows, total, page, PersonRead)
 
 
 @router.post("/persons", response_model=PersonRead, status_code=201, responses=ERRORS)
@@ -175,8 +170,7 @@ def update_person(
     person_id: int, body: PersonUpdateRequest, session: SessionDep, principal: Writer
 ) -> Any:
     """Change the fields sent; ``base_version`` is the version the edit was made on."""
-    changes = body.model_copy()
-    changes.__pydantic_fields_set__ = body.model_fields_set - {"reason", "base_version"}
+    changes = body.changes()
     return service.update_person(
         session,
         principal=principal,
@@ -223,12 +217,7 @@ def list_households(
         sort=sort,
         page=page,
     )
-    return Page(
-        items=[HouseholdRead.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page.of(rows, total, page, HouseholdRead)
 
 
 @router.post("/households", response_model=HouseholdRead, status_code=201, responses=ERRORS)
@@ -252,8 +241,7 @@ def get_household(household_id: int, session: SessionDep, principal: Reader) -> 
 def update_household(
     household_id: int, body: HouseholdUpdateRequest, session: SessionDep, principal: Writer
 ) -> Any:
-    changes = body.model_copy()
-    changes.__pydantic_fields_set__ = body.model_fields_set - {"reason", "base_version"}
+    changes = body.changes()
     return service.update_household(
         session,
         principal=principal,

@@ -189,6 +189,13 @@ class ChangeRequest(BaseModel):
 
     reason: str | None = Field(default=None, max_length=200)
 
+    def changes(self) -> Any:
+        """The record's fields the client sent (without reason and base version): an update
+        changes exactly these (``model_fields_set``)."""
+        changes = self.model_copy()
+        changes.__pydantic_fields_set__ = self.model_fields_set - {"reason", "base_version"}
+        return changes
+
 
 class PersonCreateRequest(PersonCreate, ChangeRequest):
     pass
