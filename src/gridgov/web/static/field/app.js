@@ -322,6 +322,23 @@
     main.append(list);
   }
 
+  /* A search box over a long picker (hundreds of residents or addresses in one grid): typing
+     keeps the matching entries (name, masked ID, address) and chooses the first; offline too. */
+  function finder(select, options, name) {
+    const box = el("input", { type: "search", name, class: "finder", autocomplete: "off", placeholder: _("输入姓名、证件号后几位或地址查找") });
+    box.addEventListener("input", () => {
+      const q = box.value.trim().toLowerCase();
+      let chosen = null;
+      for (const o of options) {
+        o.hidden = q !== "" && !o.textContent.toLowerCase().includes(q);
+        if (!o.hidden && !chosen) chosen = o;
+      }
+      if (q && chosen) select.value = chosen.value;
+      box.dataset.matches = String(options.filter((o) => !o.hidden).length);
+    });
+    return box;
+  }
+
   function openForm(main, module, task) {
     main.replaceChildren();
     const def = module.definition;
@@ -334,12 +351,13 @@
       const rows = { house: state.bundle.houses, household: state.bundle.households, person: state.bundle.persons || [] }[module.target];
       const options = rows.map((r) => el("option", { value: `${r.id}:${r.version}` }, module.target === "person" ? `${r.name} ${r.id_number_masked}` : r.address || r.household_no));
       const first = identity ? el("option", { value: "new" }, _("新居民（迁入登记）")) : el("option", { value: "" }, "—");
-      form.append(el("label", {}, identity ? _("登记对象") : _("对象（可选）"), el("select", { name: "__subject" }, first, options)));
+      const subject = el("select", { name: "__subject" }, first, options);
+      form.append(el("label", {}, identity ? _("登记对象") : _("对象（可选）"), finder(subject, options, "__find_subject"), subject));
       if (identity) {
+        const houses = state.bundle.houses.map((h) => el("option", { value: String(h.id) }, h.address));
+        const household = el("select", { name: "__household" }, el("option", { value: "" }, _("不新建户")), houses);
         form.append(el("div", { class: "field", "data-field": "new_household" },
-          el("label", {}, _("新建户（可选）")),
-          el("select", { name: "__household" }, el("option", { value: "" }, _("不新建户")),
-            state.bundle.houses.map((h) => el("option", { value: String(h.id) }, h.address))),
+          el("label", {}, _("新建户（可选）")), finder(household, houses, "__find_house"), household,
           el("small", { class: "error" })));
       }
     }
@@ -713,7 +731,7 @@
     document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = _(node.dataset.i18n);
     for (const node of document.querySelectorAll("[data-i18n-title]")) node.title = _(node.dataset.i18nTitle);
-    for (const node of document.querySelectorAll(".lang-switch")) node.textContent = lang === "en" ? "中文" : "English";
+    for (const node of document.querySelectorAll(".lang-switch")) { node.textContent = lang === "en" ? "中文" : "English"; node.lang = lang === "en" ? "zh-CN" : "en"; }
   }
   function switchLanguage() {
     lang = lang === "en" ? "zh" : "en";
