@@ -63,6 +63,7 @@ add_vocabulary(
         "lifecycle_rule_set": N_("事项规则"),
         "ledger": N_("台账"),
         "tables": N_("数据表"),
+        "field": N_("移动采集"),
     },
 )
 add_vocabulary("outcome", {"success": N_("成功"), "failure": N_("失败"), "denied": N_("拒绝访问")})
@@ -163,6 +164,12 @@ add_vocabulary(
         "deadline": N_("期限"),
         "step_due_at": N_("本环节时限"),
         "minutes": N_("分钟"),
+        "kind": N_("类型"),
+        "must_change_password": N_("须修改密码"),
+        "staff_id": N_("人员编号"),
+        "sid": N_("会话"),
+        "target": N_("对象"),
+        "code": N_("编号"),
     },
 )
 # Fields whose values are codes, and the vocabulary of their words.

@@ -13,6 +13,7 @@ from gridgov.auth import passwords
 from gridgov.auth.repository import SessionRepository, UserRepository
 from gridgov.auth.schemas import UserCreate
 from gridgov.auth.service import create_user, user_snapshot
+from gridgov.auth.vocabulary import ROLE_NAMES
 from gridgov.authz.principal import DEPARTMENT_ROLES, REGION_ROLE_CODE_LENGTH, Role
 from gridgov.config import Settings
 from gridgov.kit.clock import utcnow
@@ -112,7 +113,9 @@ def ensure_demo_account(
                 username=username,
                 role=role,
                 password=password,
-                display_name=f"演示 {username}",
+                # in words, as people read it: 演示网格员, 演示部门处置人员 GA
+                display_name=f"演示{ROLE_NAMES[role]}"
+                + (f" {department_code}" if department_code else ""),
                 region_code=region_code,
                 department_code=department_code,
                 staff_id=staff_id,

@@ -46,6 +46,7 @@ add_vocabulary(
         "clerk": N_("受理员"),
         "staff": N_("工作人员"),
         "system": N_("系统"),
+        "sim": N_("模拟数据"),
     },
 )
 # The options of the house and household forms (and the statuses of organisations).
