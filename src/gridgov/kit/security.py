@@ -26,7 +26,10 @@ from gridgov.config import Mode, Settings
 from gridgov.kit.crypto import mask_free_text
 
 # Inline event handlers that templates still use; each is allowed by its hash only.
-_ALLOWED_INLINE_HANDLERS = ("this.parentElement.hidden=true",)
+_ALLOWED_INLINE_HANDLERS = (
+    "this.parentElement.hidden=true",  # map.html: close the panel
+    "this.remove()",  # field/app.html: an image that failed to load
+)
 
 
 def _script_hash(source: str) -> str:
@@ -44,9 +47,10 @@ CONTENT_SECURITY_POLICY = (
     "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# Swagger UI (/docs) starts itself with an inline script.
+# Swagger UI (/docs) starts itself with an inline script (and a hash in the list would make the
+# browser ignore 'unsafe-inline').
 DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+    f"script-src 'self' 'unsafe-hashes' {_HANDLER_HASHES}", "script-src 'self' 'unsafe-inline'"
 )
 HSTS = b"max-age=31536000; includeSubDomains"
 
