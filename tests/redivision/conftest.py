@@ -25,6 +25,7 @@ from gridgov.models.person import Person
 from gridgov.models.region import Region
 from gridgov.models.staff import Assignment, Staff
 from gridgov.models.task import Task
+from gridgov.people.stats import refresh_grid_stats
 
 DISTRICT, STREET, COMMUNITY = "420599", "420599001", "420599001001"
 CELL = 330.0
@@ -178,6 +179,7 @@ def build_community(
     for model, records in ((House, houses), (Household, households), (Person, persons)):
         db.execute(insert(model), records)
     db.flush()
+    refresh_grid_stats(db, grid_codes=built.codes)
     first = built.codes[0]
     centre = built.regions[first]
     for state, attr in (("closed", "closed_case_id"), ("dispatched", "open_case_id")):

@@ -20,6 +20,7 @@ from gridgov.models.household import Household
 from gridgov.models.organisation import Organisation
 from gridgov.models.patrol import Patrol
 from gridgov.models.person import LivingStatus, Person
+from gridgov.models.population_stats import GridPopulationStats
 from gridgov.models.redivision import RecordGridMove, RedivisionProposal
 from gridgov.models.region import BASE_LAYER, Region, RegionLevel
 from gridgov.models.staff import Assignment, Staff
@@ -142,14 +143,25 @@ class RedivisionRepository:
         return {str(code): float(m or 0) for code, m in self.session.execute(stmt)}
 
     def load_counts(self, prefix: str, since: datetime) -> dict[str, dict[str, int]]:
+        """Households, residents and organisations come from the per-grid statistics (kept by
+        every write path and refreshed nightly by the scheduler's ``stats.refresh``); facilities
+        and cases are counted here."""
+        stats = select(
+            GridPopulationStats.grid_code,
+            GridPopulationStats.households,
+            GridPopulationStats.persons,
+            GridPopulationStats.organisations,
+        ).where(
+            under(GridPopulationStats.grid_code, prefix),
+            self._scoped(GridPopulationStats.grid_code),
+        )
+        counts: dict[str, dict[str, int]] = {"households": {}, "persons": {}, "organisations": {}}
+        for code, households, persons, organisations in self.session.execute(stats):
+            counts["households"][code] = int(households)
+            counts["persons"][code] = int(persons)
+            counts["organisations"][code] = int(organisations)
         return {
-            "households": self.count_by_grid(
-                Household.grid_code, prefix, Household.status == "active"
-            ),
-            "persons": self.count_by_grid(
-                Person.grid_code, prefix, Person.living_status == LivingStatus.ALIVE.value
-            ),
-            "organisations": self.count_by_grid(Organisation.grid_code, prefix),
+            **counts,
             "facilities": self.count_by_grid(Facility.grid_code, prefix),
             "cases": self.count_by_grid(Case.grid_code, prefix, Case.created_at >= since),  # type: ignore[arg-type]
             "open_cases": self.count_by_grid(
