@@ -139,8 +139,8 @@ def _household(rng: random.Random, today: date) -> list[tuple[str, str, date]]:
 
 def _day(rng: random.Random, first: int, last: int) -> date:
     start = date(first, 1, 1)
-    span = (date(max(first, last), 12, 28) - start).days
-    return start + timedelta(days=rng.randint(0, max(span, 1)))
+    end = min(date(max(first, last), 12, 28), date.today() - timedelta(days=1))
+    return start + timedelta(days=rng.randint(0, max((end - start).days, 1)))
 
 
 def _unique_id(rng: random.Random, district: str, birth: date, sex: str, used: set[str]) -> str:

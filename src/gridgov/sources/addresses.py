@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, select
@@ -100,6 +101,7 @@ def clean_address(text: str) -> str:
     return _CN_NUMBER.sub(lambda m: str(_cn_to_int(m.group(1))), text)
 
 
+@lru_cache(maxsize=100_000)
 def parse_address(text: str | None) -> ParsedAddress | None:
     """The parts of an address, or ``None`` for an empty one."""
     if not text or not text.strip():

@@ -139,7 +139,9 @@ def derive(
     if rows:
         ids = (
             session.execute(
-                insert(SourceFinding).returning(SourceFinding.id, sort_by_parameter_order=True),
+                insert(SourceFinding.__table__).returning(
+                    SourceFinding.__table__.c.id, sort_by_parameter_order=True
+                ),
                 rows,
             )
             .scalars()

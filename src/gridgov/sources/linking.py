@@ -392,7 +392,7 @@ def decide(probability: float, thresholds: Thresholds = Thresholds()) -> str:
 
 def mother_links(base: pd.DataFrame, births: pd.DataFrame) -> pd.DataFrame:
     """Birth records → the mother's person: her ID (exact, or one typo when her name's sound
-    agrees), else her name's sound at the newborn's flat. ``births`` has uid, mother_name,
+    or the flat agrees), else her name's sound at the newborn's flat. ``births`` has uid, mother_name,
     mother_id_number, address_key; returns uid, mother_uid, rule."""
     import duckdb
 
@@ -411,7 +411,7 @@ def mother_links(base: pd.DataFrame, births: pd.DataFrame) -> pd.DataFrame:
               on (p.id_number[1:14] = b.mother_id_number[1:14]
                   or p.id_number[7:18] = b.mother_id_number[7:18])
              and damerau_levenshtein(p.id_number, b.mother_id_number) = 1
-             and p.sound = b.mother_sound
+             and (p.sound = b.mother_sound or p.address_key = b.address_key)
             union all
             select b.uid, p.uid, 3, 'mother_name_address' from b join p
               on p.address_key = b.address_key and p.sound = b.mother_sound and p.sex = 'F'

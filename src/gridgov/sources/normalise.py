@@ -133,8 +133,14 @@ def normalise_name(raw: str | None) -> str:
         out.append("?" if ch in _UNKNOWN_CHARS else ch)
     name = "".join(out)
     if any("\u3400" <= ch <= "\u9fff" for ch in name):
-        return str(_t2s().convert(name))
+        # Character by character (a name has no multi-character phrases to convert), cached.
+        return "".join(map(_simplified, name))
     return name.upper()
+
+
+@lru_cache(maxsize=20_000)
+def _simplified(ch: str) -> str:
+    return str(_t2s().convert(ch)) if "\u3400" <= ch <= "\u9fff" else ch
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -233,6 +239,9 @@ DATE_FORMATS = {
 }
 _DATE_PARTS = re.compile(r"^(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})\D?(?:\s.*)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
+_YEAR_FIRST = frozenset(
+    {"YYYYMMDD", "YYYY-MM-DD", "YYYY/MM/DD", "YYYY/M/D", "YYYY.MM.DD", "YYYY.M.D", "YYYY年M月D日"}
+)
 
 
 def parse_date(raw: object, fmt: str | None = None) -> date | None:
@@ -258,7 +267,7 @@ def parse_date(raw: object, fmt: str | None = None) -> date | None:
     text = _fold_width(str(raw)).strip()
     if not text or text.lower() in {"nan", "nat", "none", "null"}:
         return None
-    if fmt:
+    if fmt and fmt not in _YEAR_FIRST:  # year-first forms are read faster below
         pattern = DATE_FORMATS.get(fmt, fmt)
         return datetime.strptime(text, pattern).date()
     if text.isdigit() and len(text) == 8:

@@ -106,7 +106,7 @@ def reconcile(
         summary.decisions[decision] = summary.decisions.get(decision, 0) + 1
         decided.append((record, decision, person_id))
     if rows:
-        session.execute(insert(SourceLink), rows)
+        session.execute(insert(SourceLink.__table__), rows)
     summary.mothers = findings.link_mothers(session, base, records)
     summary.findings = findings.derive(
         session, principal=principal, sources=by_id, decided=decided, persons=person_rows

@@ -162,13 +162,30 @@ def retire_versions(session: Session, record_ids: Sequence[int]) -> None:
 
 
 def insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert record versions; their new ids in the order of ``rows``."""
+    """Insert record versions; their new ids in the order of ``rows``. A plain executemany
+    (RETURNING in parameter order goes row by row on SQLite), then one query for the ids."""
     if not rows:
         return []
-    result = session.execute(
-        insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True), rows
-    )
-    return [row_id for (row_id,) in result]
+    session.execute(insert(SourceRecord.__table__), rows)
+    keys = [r["record_key"] for r in rows]
+    found = _ids_in_chunks(session, rows[0]["source_id"], keys)
+    return [found[key] for key in keys]
+
+
+def _ids_in_chunks(session: Session, source_id: int, keys: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for start in range(0, len(keys), CHUNK):
+        out.update(
+            (key, row_id)
+            for key, row_id in session.execute(
+                select(SourceRecord.record_key, SourceRecord.id).where(
+                    SourceRecord.source_id == source_id,
+                    SourceRecord.current.is_(True),
+                    SourceRecord.record_key.in_(keys[start : start + CHUNK]),
+                )
+            )
+        )
+    return out
 
 
 def houses_at(session: Session, addresses: Iterable[str]) -> dict[str, tuple[int, str]]:
