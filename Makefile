@@ -7,15 +7,25 @@ STAMP := $(VENV)/.installed-stamp
 LOCALE := src/gridgov/locale
 CATALOGUES := $(LOCALE)/zh_CN/LC_MESSAGES/messages.mo $(LOCALE)/en/LC_MESSAGES/messages.mo
 
-.PHONY: demo test setup test-setup lint typecheck pytest bench clean messages
+.PHONY: demo test setup test-setup lint typecheck pytest bench clean messages lock
 
 setup: $(STAMP) $(VENDOR)/.stamp $(CATALOGUES)
 
-$(STAMP): pyproject.toml
+# The whole Python stack comes pinned from requirements.lock (made by `make lock`), so every
+# machine — a fresh clone, CI, the demo — runs the versions the tests passed with.
+$(STAMP): pyproject.toml requirements.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# After changing the dependencies in pyproject.toml: pin the stack again (the versions already
+# pinned are kept where they still fit).
+lock:
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 # Front-end libraries come pinned from npm and are served from our own static folder.
 $(VENDOR)/.stamp: package.json package-lock.json
