@@ -36,9 +36,15 @@ def test_routes_and_pages_never_commit_or_roll_back() -> None:
     assert not found, "commit/rollback outside kit/db.py and jobs/:\n" + _report(found)
 
 
-# An anonymous resident (public report page, Open311 app, SMS/e-mail gateway) has no account:
-# these are the only calls that pass no principal, and they read nothing.
-ANONYMOUS_INTAKE = {"cases/pages.py", "cases/routes.py", "open311/service.py"}
+# An anonymous resident (public report page, the tracking page's "not fixed", Open311 app,
+# SMS/e-mail gateway) has no account: these are the only calls that pass no principal, and
+# they read nothing.
+ANONYMOUS_INTAKE = {
+    "cases/pages.py",
+    "cases/resident_pages.py",
+    "cases/routes.py",
+    "open311/service.py",
+}
 
 
 def test_no_query_without_a_principal() -> None:

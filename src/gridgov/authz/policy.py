@@ -190,6 +190,13 @@ def covers(principal: Principal, grid_code: str | None, action: Action = "change
     return region_scope(principal).contains(grid_code)
 
 
+def city_wide(principal: Principal) -> bool:
+    """Whether the principal's reach is the whole city (the centre, leaders, the system)."""
+    return principal.system or (
+        principal.role not in ADMINISTRATORS and region_scope(principal).everything
+    )
+
+
 def ensure_covers(principal: Principal, grid_code: str, action: Action = "change") -> None:
     if not covers(principal, grid_code, action):
         raise Forbidden(

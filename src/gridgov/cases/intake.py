@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.policy import covers
-from gridgov.authz.principal import CITY_ROLES, Principal, Role
+from gridgov.authz.principal import CITY_ROLES, Principal, Role, system_principal
 from gridgov.cases import categories as cat
 from gridgov.cases.deadlines import start_clock
 from gridgov.cases.repository import CaseRepository
@@ -210,7 +210,8 @@ def create_case(
             lng=data.lng,
             lat=data.lat,
             radius_deg=DUPLICATE_RADIUS_DEG,
-            principal=principal,
+            # A resident without an account sees none of them; the centre sees them all.
+            principal=principal or system_principal("intake"),
         )
     phone = (data.reporter_phone or "").strip()
     case = Case(

@@ -154,16 +154,15 @@ class CaseRepository:
         lng: float,
         lat: float,
         radius_deg: float,
-        principal: Principal | None = None,
+        principal: Principal,
         limit: int = 5,
     ) -> list[Any]:
         """Open cases of the same category near a point: a box on the (category, lat) index,
         nearest first; only the summary columns are read."""
         stmt = _DUPLICATES
-        if principal is not None:
-            clause = case_readable_clause(principal)
-            if clause is not _TRUE:
-                stmt = stmt.where(clause)
+        clause = case_readable_clause(principal)
+        if clause is not _TRUE:
+            stmt = stmt.where(clause)
         params = {
             "category": category_code,
             "lat": lat,
