@@ -111,7 +111,8 @@ def refresh_case_days(session: Session, *, now: datetime | None = None) -> int:
         start,
         end,
         *closed_sum,
-        extra=Case.state == State.CLOSED.value,
+        # An expression, not the indexed column: the planner keeps to the closed_at range.
+        extra=func.coalesce(Case.state, "") == State.CLOSED.value,
     )
     for key, closed, on_time in closed_rows:
         counts[key][1] += closed
