@@ -38,21 +38,24 @@ def previous_month(today: date | None = None) -> date:
 
 
 def make_monthly(
-    session: Session, *, month: date, directory: Path | None = None
+    session: Session, *, month: date, directory: Path | None = None, districts: bool = True
 ) -> list[LedgerFile]:
-    """Every ledger of ``month`` for the city and each district (made again if asked twice)."""
+    """Every ledger of ``month`` for the city and (unless ``districts`` is False) each
+    district; made again if asked twice."""
     principal = system_principal("ledgers.monthly")
     directory = directory or ledger_dir()
     directory.mkdir(parents=True, exist_ok=True)
     start, end = month_bounds(month)
-    districts = session.scalars(
-        select(Region.code).where(Region.layer == BASE_LAYER, func.length(Region.code) == 6)
-    ).all()
+    regions: list[str] = [""]
+    if districts:
+        regions += session.scalars(
+            select(Region.code).where(Region.layer == BASE_LAYER, func.length(Region.code) == 6)
+        ).all()
     session.execute(
         delete(LedgerFile).where(LedgerFile.period_start == start, LedgerFile.period_end == end)
     )
     made = []
-    for region in ["", *districts]:
+    for region in regions:
         for kind in ledgers.LEDGERS:
             request = ledgers.prepare(
                 session, principal=principal, kind=kind, region=region, start=start, end=end
