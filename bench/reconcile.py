@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -32,7 +33,7 @@ from gridgov.sources.mapping import Mapping, RowError, apply_mapping, parse_mapp
 MAPPINGS = Path(__file__).resolve().parents[1] / "src" / "gridgov" / "sources" / "mappings"
 
 
-def build(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], Feeds]:
+def build(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], Feeds]:
     """(base frame, records frame, truth uid → person uid, feeds)."""
     today = date.today()
     residents = synthetic_population(n, seed=seed, today=today)
@@ -90,7 +91,7 @@ def score(
         if uid in linked and cluster != real and family.get(cluster) == family.get(real):
             family_false += 1
 
-    def pairs(counter: Counter) -> int:  # type: ignore[type-arg]
+    def pairs(counter: Counter[Any]) -> int:
         return sum(c * (c - 1) // 2 for c in counter.values())
 
     tp, p, t = pairs(both), pairs(predicted), pairs(true_sizes)

@@ -22,6 +22,7 @@ from gridgov.kit.clock import utcnow
 from gridgov.models.source import Source, SourceFinding, SourceLink, SourceRecord
 from gridgov.sources import linking
 from gridgov.sources.addresses import address_key
+from gridgov.sources.repository import table_of
 
 KINDS = {
     "dead_in_register": "登记已死亡但基础库在世",
@@ -135,12 +136,12 @@ def derive(
         expires = person.get("permit_expires_on")
         lapsed = person.get("residence_type") == "floating" and expires and expires < today
         if lapsed and not _open_finding(session, "registration_lapsed", person["id"]):
-            add("registration_lapsed", None, person, {"expired_on": expires.isoformat()})
+            add("registration_lapsed", None, person, {"expired_on": str(expires)})
     if rows:
         ids = (
             session.execute(
-                insert(SourceFinding.__table__).returning(
-                    SourceFinding.__table__.c.id, sort_by_parameter_order=True
+                insert(table_of(SourceFinding)).returning(
+                    table_of(SourceFinding).c.id, sort_by_parameter_order=True
                 ),
                 rows,
             )
@@ -204,7 +205,8 @@ def _task_for(session: Session, principal: Principal, finding_id: int, row: dict
     except NotAdmitted:  # not admitted: no task, the finding is listed for the community
         return
     session.execute(
-        SourceFinding.__table__.update()
-        .where(SourceFinding.__table__.c.id == finding_id)
+        table_of(SourceFinding)
+        .update()
+        .where(table_of(SourceFinding).c.id == finding_id)
         .values(task_id=task.id)
     )

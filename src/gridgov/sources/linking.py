@@ -120,7 +120,7 @@ def _date_variants_sql() -> str:
     )
 
 
-def settings(link_type: str = "link_only") -> Any:
+def settings() -> Any:
     from splink import SettingsCreator, block_on
     from splink import comparison_library as cl
 
@@ -135,7 +135,7 @@ def settings(link_type: str = "link_only") -> Any:
         return {"sql_condition": sql, "label_for_charts": label}
 
     other = level("ELSE", "不同")
-    comparisons = [
+    comparisons: list[Any] = [
         cl.CustomComparison(
             output_column_name="id_number",
             comparison_levels=[
@@ -176,7 +176,7 @@ def settings(link_type: str = "link_only") -> Any:
         cl.ExactMatch("address_key"),
     ]
     return SettingsCreator(
-        link_type=link_type,
+        link_type="link_only",
         unique_id_column_name="uid",
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=[

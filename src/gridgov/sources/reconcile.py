@@ -27,6 +27,7 @@ from gridgov.models.person import Person
 from gridgov.models.source import LinkDecision, Source, SourceLink, SourceRecord
 from gridgov.sources import findings, linking
 from gridgov.sources.addresses import address_key
+from gridgov.sources.repository import table_of
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 TRAIN_AT_LEAST = 20_000  # records: below this the stored model is used
@@ -106,7 +107,7 @@ def reconcile(
         summary.decisions[decision] = summary.decisions.get(decision, 0) + 1
         decided.append((record, decision, person_id))
     if rows:
-        session.execute(insert(SourceLink.__table__), rows)
+        session.execute(insert(table_of(SourceLink)), rows)
     summary.mothers = findings.link_mothers(session, base, records)
     summary.findings = findings.derive(
         session, principal=principal, sources=by_id, decided=decided, persons=person_rows

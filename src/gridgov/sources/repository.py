@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.policy import scope_clause
@@ -25,6 +25,11 @@ from gridgov.models.source import (
 )
 
 CHUNK = 2_000
+
+
+def table_of(model: Any) -> Table:
+    """A model's table for Core statements (bulk inserts, updates)."""
+    return cast(Table, model.__table__)
 
 
 def _col(column: Any) -> ColumnElement[str]:
@@ -166,7 +171,7 @@ def insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     (RETURNING in parameter order goes row by row on SQLite), then one query for the ids."""
     if not rows:
         return []
-    session.execute(insert(SourceRecord.__table__), rows)
+    session.execute(insert(table_of(SourceRecord)), rows)
     keys = [r["record_key"] for r in rows]
     found = _ids_in_chunks(session, rows[0]["source_id"], keys)
     return [found[key] for key in keys]
