@@ -20,7 +20,7 @@ STEPS.append(growth.demo_step)  # issue 14: one drifted community with its propo
 STEPS.append(scores.demo_step)  # issue 13: a month of evaluation scores
 STEPS.append(feeds.demo_step)  # issue 11: department feeds reconciled (review queue, findings)
 STEPS.append(dashboard.demo_step)  # issue 13: dashboard counts, last month's ledgers
-STEPS.append(events.demo_step)  # issue 12: a month of life events as tasks, services, timelines
+STEPS.append(events.demo_step)  # issue 12: a week of life events as tasks, services, timelines
 
 
 def run_demo_steps(console: Console) -> None:
