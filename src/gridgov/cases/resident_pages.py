@@ -21,6 +21,7 @@ from gridgov.cases import intake
 from gridgov.cases.repository import CaseRepository
 from gridgov.cases.schemas import CaseCreate
 from gridgov.cases.states import Move, State
+from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
@@ -134,6 +135,8 @@ def track_page(
             "answer": session.scalar(
                 select(CaseQuestionnaire).where(CaseQuestionnaire.case_id == case.id)
             ),
+            # Free text reaches the public masked (phone and ID numbers), as in the API.
+            "status_note": crypto.mask_free_text(case.status_note) if case.status_note else None,
             "may_reopen": until is not None and utcnow() <= until,
             "reopen_days": settings.reopen_days,
             "satisfaction": SATISFACTION,
