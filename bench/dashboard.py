@@ -61,6 +61,8 @@ def add_cases(session: Session, *, count: int, days: int, now: datetime) -> int:
     n = count - have
     rand = "(abs(random()) % 1000000) / 1000000.0" if sqlite else "random()"
     epoch = now.timestamp()
+    # A grid drawn uniformly: SQLite's CAST truncates, PostgreSQL's rounds (floor it first).
+    pick = f"CAST({rand} * {grids} AS INTEGER)" if sqlite else f"floor({rand} * {grids})::int"
     if sqlite:
         series = (
             f"WITH RECURSIVE s(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM s "
@@ -93,7 +95,7 @@ def add_cases(session: Session, *, count: int, days: int, now: datetime) -> int:
     sql = f"""
 {series} q AS MATERIALIZED (
   SELECT i, {rand} AS age, {rand} AS f, {rand} AS h, {rand} AS o, {rand} AS c, {rand} AS d,
-         CAST({rand} * {grids} AS INTEGER) AS k FROM {source})
+         {pick} AS k FROM {source})
 INSERT INTO cases (id, number, channel, department_code, state, priority, description, lng, lat,
   grid_code, step_due_at, supervision_level, rework_count, extension_count, reported_at,
   closed_at, version)

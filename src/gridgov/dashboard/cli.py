@@ -69,3 +69,39 @@ def monthly_command(
     with job_session() as session:
         made = ledger_files.make_monthly(session, month=chosen)
     console.print(f"{len(made)} ledgers made for {chosen:%Y-%m}")
+
+
+@dashboard_app.command("camera-stream")
+def camera_stream_command(
+    code: Annotated[str, typer.Argument(help="The camera's 16-digit facility code")],
+    url: Annotated[str, typer.Argument(help="HLS address (https://…/index.m3u8); '' removes it")],
+) -> None:
+    """Set (or remove) the live stream a camera shows in the dashboard's grid panel."""
+    from sqlalchemy import select
+
+    from gridgov.audit import trail
+    from gridgov.authz.principal import system_principal
+    from gridgov.kit.db import job_session
+    from gridgov.kit.errors import BadRequest, NotFound
+    from gridgov.models import Facility
+
+    if url and not (url.startswith("https://") or url.startswith("http://")):
+        raise BadRequest("视频流地址须以 http(s):// 开头", "The stream address must be http(s)://")
+    with job_session() as session:
+        camera = session.scalar(
+            select(Facility).where(Facility.code == code, Facility.kind == "camera")
+        )
+        if camera is None:
+            raise NotFound("监控电子眼不存在", "No such camera", code=code)
+        before = camera.stream_url
+        camera.stream_url = url or None
+        trail.record(
+            session,
+            action="facility.stream_url",
+            object_type="facility",
+            object_id=camera.id,
+            principal=system_principal("ledgers.camera-stream"),
+            before={"stream_url": before},
+            after={"stream_url": camera.stream_url},
+        )
+    console.print(f"{code}: {url or 'stream removed'}")
