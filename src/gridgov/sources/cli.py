@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gridgov.kit.errors import GridgovError
+
 sources_app = typer.Typer(
     help="Department sources: register, load, reconcile.", no_args_is_help=True
 )
@@ -78,6 +80,14 @@ def load_command(
     max_errors: int = typer.Option(30, help="Rejected rows to print"),
 ) -> None:
     """Load a department file; the same records again change nothing."""
+    try:
+        _load(name, file, max_errors)
+    except GridgovError as exc:  # a refused file or mapping: say why, change nothing
+        console.print(f"[red]{exc.message}[/red] ({exc.message_en})")
+        raise typer.Exit(1) from None
+
+
+def _load(name: str, file: Path, max_errors: int) -> None:
     from gridgov.authz.principal import system_principal
     from gridgov.kit.db import job_session
     from gridgov.sources.files import read_department_file
