@@ -188,4 +188,6 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
     for module in (aggregates, service, ledger_sources):
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
+    # Every test's city is new: no sums of finished days kept from another test.
+    service._FINISHED.clear()
     return NOW

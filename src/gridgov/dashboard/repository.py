@@ -195,12 +195,12 @@ class DashboardRepository:
 
     # map layers
     def facility_points(self, kind: str, region: str | None) -> list[tuple[int, float, float]]:
-        stmt = select(Facility.id, Facility.lat, Facility.lng).where(
+        stmt = select(Facility.id, func.round(Facility.lat, 6), func.round(Facility.lng, 6)).where(
             Facility.kind == kind,
             in_region(Facility.grid_code, region),
             self._scope(Facility.grid_code),
         )
-        return [(i, lat, lng) for i, lat, lng in self.session.execute(stmt)]
+        return [tuple(row) for row in self.session.execute(stmt)]
 
     def facility_kinds(self) -> list[tuple[str, int]]:
         stmt = (
@@ -242,9 +242,15 @@ class DashboardRepository:
         )
         return self.session.scalars(stmt).first()
 
-    def patrols_on(self, code: str, day: date) -> list[Patrol]:
-        stmt = select(Patrol).where(Patrol.grid_code == code, Patrol.day == day)
-        return list(self.session.scalars(stmt.order_by(Patrol.started_at)))
+    def patrols_on(self, code: str, day: date) -> list[tuple[int, bool, float]]:
+        """(seconds inside the grid, still running, metres) of each patrol of the grid that day."""
+        stmt = select(Patrol.seconds_inside, Patrol.ended_at.is_(None), Patrol.distance_m).where(
+            Patrol.grid_code == code, Patrol.day == day
+        )
+        return [
+            (int(s or 0), bool(running), float(m or 0))
+            for s, running, m in self.session.execute(stmt)
+        ]
 
     def open_cases(self, code: str, limit: int) -> list[Case]:
         stmt = (
