@@ -32,8 +32,9 @@ from gridgov.cases.resident_pages import router as resident_router
 from gridgov.cases.schemas import CaseCreate, TransitionIn
 from gridgov.cases.states import RULES, Move, State
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import BadRequest, GridgovError
+from gridgov.kit.errors import BadRequest
 from gridgov.kit.pagination import PageParams
+from gridgov.web.forms import attempt
 from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -215,10 +216,6 @@ def _photos(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
     return photos
 
 
-def _error_text(request: Request, exc: GridgovError) -> str:
-    return exc.message_en if request_language(request) == "en" else exc.message
-
-
 def _float(value: str | None) -> float | None:
     try:
         return float(value) if value not in (None, "") else None
@@ -254,7 +251,7 @@ def intake_submit(
         "reporter_phone": reporter_phone,
     }
     settings = request.app.state.settings
-    try:
+    with attempt(session) as tried:
         data = CaseCreate(
             channel=channel,
             category_code=category_code or None,
@@ -274,15 +271,14 @@ def intake_submit(
             photos=_photos(photos, settings.max_photo_bytes),
             settings=settings,
         )
-    except GridgovError as exc:
-        session.rollback()
+    if tried.error:
         return _intake_page(
             request,
             session,
             principal,
             values=values,
-            error=_error_text(request, exc),
-            status_code=exc.status_code,
+            error=tried.message(request),
+            status_code=tried.error.status_code,
         )
     return RedirectResponse(f"/cases/{result.case.id}?created=1", status_code=303)
 
@@ -300,11 +296,11 @@ def duplicates_fragment(
     rows: list[Any] = []
     x, y = _float(lng), _float(lat)
     if category_code and x is not None and y is not None:
-        try:
+        with attempt(session) as tried:
             rows = service.duplicates(
                 session, principal=principal, category_code=category_code, lng=x, lat=y
             )
-        except GridgovError:
+        if tried.error:
             rows = []
     return render(request, "cases/_duplicates.html", principal=principal, rows=rows)
 
@@ -374,7 +370,7 @@ def case_move(
     target_number: Annotated[str, Form(max_length=16)] = "",
     version: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    try:
+    with attempt(session) as tried:
         target_id = None
         if target_number:
             target, _ = service.public_status(session, number=target_number)
@@ -395,15 +391,14 @@ def case_move(
             body=body,
             expected_version=int(version) if version.isdigit() else None,
         )
-    except GridgovError as exc:
-        session.rollback()
+    if tried.error:
         return _detail_page(
             request,
             session,
             principal,
             case_id,
-            error=_error_text(request, exc),
-            status_code=exc.status_code,
+            error=tried.message(request),
+            status_code=tried.error.status_code,
         )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
@@ -421,14 +416,12 @@ def reporter_phone_fragment(
     purpose: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     """htmx: the reporter's full number in place of the mask (purpose in the trail)."""
-    try:
+    phone: str | None = None
+    with attempt(session) as tried:
         phone = service.reporter_phone(
             session, principal=principal, case_id=case_id, purpose=purpose
         )
-        text, css = phone or "—", ""
-    except GridgovError as exc:
-        session.rollback()
-        text, css = _error_text(request, exc), "error"
+    text, css = (tried.message(request), "error") if tried.error else (phone or "—", "")
     return HTMLResponse(Markup('<span id="reporter-phone" class="{}">{}</span>').format(css, text))
 
 
@@ -483,7 +476,7 @@ def public_report_submit(
         "reporter_phone": reporter_phone,
     }
     settings = request.app.state.settings
-    try:
+    with attempt(session) as tried:
         if _float(lng) is None and not address.strip():
             raise BadRequest(
                 "请在地图上点选位置或填写地址", "Pick the place on the map or give an address"
@@ -505,14 +498,13 @@ def public_report_submit(
             photos=_photos(photos, settings.max_photo_bytes),
             settings=settings,
         )
-    except GridgovError as exc:
-        session.rollback()
+    if tried.error:
         return _public_form(
             request,
             session,
             values=values,
-            error=_error_text(request, exc),
-            status_code=exc.status_code,
+            error=tried.message(request),
+            status_code=tried.error.status_code,
         )
     return RedirectResponse(f"/track?number={result.case.number}&new=1", status_code=303)
 
