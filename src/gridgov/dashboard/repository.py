@@ -195,12 +195,12 @@ class DashboardRepository:
 
     # map layers
     def facility_points(self, kind: str, region: str | None) -> list[tuple[int, float, float]]:
-        stmt = select(Facility.id, func.round(Facility.lat, 6), func.round(Facility.lng, 6)).where(
+        stmt = select(Facility.id, Facility.lat, Facility.lng).where(
             Facility.kind == kind,
             in_region(Facility.grid_code, region),
             self._scope(Facility.grid_code),
         )
-        return [tuple(row) for row in self.session.execute(stmt)]
+        return [(i, lat, lng) for i, lat, lng in self.session.execute(stmt)]
 
     def facility_kinds(self) -> list[tuple[str, int]]:
         stmt = (
@@ -252,14 +252,24 @@ class DashboardRepository:
             for s, running, m in self.session.execute(stmt)
         ]
 
-    def open_cases(self, code: str, limit: int) -> list[Case]:
+    def open_cases(self, code: str, limit: int) -> list[Any]:
+        """The grid's open cases, the nearest deadline first (only the columns the panel shows)."""
         stmt = (
-            select(Case)
+            select(
+                Case.id,
+                Case.number,
+                Case.state,
+                Case.category_code,
+                Case.description,
+                Case.lat,
+                Case.lng,
+                Case.step_due_at,
+            )
             .where(Case.grid_code == code, Case.state.not_in(aggregates.FINISHED_STATES))
             .order_by(Case.step_due_at.is_(None), Case.step_due_at)
             .limit(limit)
         )
-        return list(self.session.scalars(stmt))
+        return list(self.session.execute(stmt))
 
     def open_case_counts(self, code: str, now: datetime) -> tuple[int, int]:
         overdue = func.sum(case((Case.step_due_at < now, 1), else_=0))
