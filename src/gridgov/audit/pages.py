@@ -20,6 +20,7 @@ from gridgov.authz.policy import TRAIL_READERS
 from gridgov.authz.principal import Principal
 from gridgov.kit.db import request_session
 from gridgov.kit.pagination import PageParams, page_params
+from gridgov.models.audit import AuditEntry
 from gridgov.web.i18n import N_, VOCABULARIES, add_vocabulary, city_zone, label, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -206,7 +207,7 @@ def _value(language: str, vocabulary: str | None, value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)  # Chinese as Chinese, not \\u escapes
 
 
-def changes(language: str, entry: AuditEntryRead) -> list[tuple[str, str, str]]:
+def changes(language: str, entry: AuditEntry | AuditEntryRead) -> list[tuple[str, str, str]]:
     """One row per field: (its name, before, after), codes in words where they are known."""
     before, after = entry.before or {}, entry.after or {}
     rows = []

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
@@ -66,8 +67,8 @@ def catalogue_path(language: str, suffix: str = ".po") -> Path:
 def translations(language: str) -> Translations:
     po, mo = catalogue_path(language), catalogue_path(language, ".mo")
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-        with mo.open("rb") as compiled:
-            return Translations(compiled, DOMAIN)
+        with mo.open("rb") as stored:
+            return Translations(stored, DOMAIN)
     with po.open("rb") as source:
         catalog = read_po(source, locale=_LOCALE_NAMES[language])
     compiled = BytesIO()
@@ -134,7 +135,7 @@ def load_vocabularies() -> None:
                     raise
 
 
-def add_vocabulary(name: str, labels: Mapping[str, str]) -> None:
+def add_vocabulary(name: str, labels: Mapping[Any, str]) -> None:
     """Words for the codes of one kind (values marked with :func:`N_`)."""
     VOCABULARIES.setdefault(name, {}).update({str(code): text for code, text in labels.items()})
 

@@ -62,11 +62,11 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def _pgettext(context: str, message: str) -> str:
-    return i18n.translations(_now().language).pgettext(context, message)
+    return str(i18n.translations(_now().language).pgettext(context, message))
 
 
 def _npgettext(context: str, singular: str, plural: str, n: int) -> str:
-    return i18n.translations(_now().language).npgettext(context, singular, plural, n)
+    return str(i18n.translations(_now().language).npgettext(context, singular, plural, n))
 
 
 def _label(code: object, vocabulary: str) -> str:
