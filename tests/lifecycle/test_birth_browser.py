@@ -1,7 +1,8 @@
 """The birth flow on a real phone (waits are selectors: the pages' CSP allows no eval): a
 hospital's birth record pushed through the API appears as a task (with its admission reference)
 in the field app, is done offline, syncs, and ends with the newborn in the base and an open
-proxy service; the police's ID number later closes it."""
+proxy service; the police's ID number later closes it. A proxy service opened offline from the
+tasks screen arrives too."""
 
 from __future__ import annotations
 
@@ -93,8 +94,21 @@ def test_birth_task_done_offline_on_the_phone(site: dict, browser: Any) -> None:
     form.locator("input[name=visit_date]").fill("2026-12-02")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#queue-count[data-count='1']")
+    # Still offline: the father's ID card renewal, opened from the tasks screen.
+    proxy = page.locator("#proxy-form")
+    father = proxy.locator("select[name=person_id] option", has_text="王强").get_attribute("value")
+    proxy.locator("select[name=person_id]").select_option(father)
+    proxy.locator("select[name=code]").select_option("id_card_renewal")
+    proxy.locator("button[type=submit]").click()
+    page.wait_for_selector("#queue-count[data-count='2']")
     with Session(engine) as db:
         assert db.scalars(select(Person).where(Person.name == "王小宝")).first() is None
+        assert (
+            db.scalars(
+                select(ProxyService).where(ProxyService.service_code == "id_card_renewal")
+            ).first()
+            is None
+        )
 
     phone.set_offline(False)
     page.wait_for_selector("#queue-count[data-count='0']", state="attached", timeout=20000)
@@ -106,6 +120,14 @@ def test_birth_task_done_offline_on_the_phone(site: dict, browser: Any) -> None:
         ).all()
         assert (service.service_code, service.state) == ("birth_registration", "open")
         born, newborn_id = newborn.birth_date, newborn.id
+        renewal = db.scalars(
+            select(ProxyService).where(ProxyService.service_code == "id_card_renewal")
+        ).one()
+        assert (renewal.person_id, renewal.state, renewal.department_code) == (
+            int(father or 0),
+            "open",
+            "GA",
+        )
 
     issued = {
         "event_type": "id_issued",

@@ -127,6 +127,7 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
         ),
         "modules": [registry.summary(m) for m in registry.latest_modules(session)],
         "categories": _categories(session),
+        "services": _proxy_services(session),
         "duty": patrols.my_day(
             session, principal=principal, day=patrols.local_day(utcnow())
         ).model_dump(mode="json"),
@@ -141,6 +142,16 @@ def _with_admission(session: Session, rows: list[dict[str, Any]]) -> list[dict[s
     for row in rows:
         row["admission_ref"] = found.get(row["kind"])
     return rows
+
+
+def _proxy_services(session: Session) -> list[dict[str, Any]]:
+    """The proxy services (代办) a worker can open for a resident, offline too."""
+    from gridgov.lifecycle.proxy import catalogue
+
+    return [
+        {"code": s.code, "title": s.title, "title_en": s.title_en, "documents": list(s.documents)}
+        for s in catalogue(session).values()
+    ]
 
 
 def _categories(session: Session) -> list[dict[str, Any]]:

@@ -545,7 +545,25 @@
         t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, _("接收")) : null,
         el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, _("办理"))));
     }
+    proxyForm(main);
     diversionForm(main);
+  }
+
+  // Open a proxy service (代办) for a resident of the grid, offline too: the request is queued.
+  function proxyForm(main) {
+    const services = (state.bundle && state.bundle.services) || [];
+    const persons = (state.bundle && state.bundle.persons) || [];
+    if (!services.length || !persons.length) return;
+    const form = el("form", { class: "card", id: "proxy-form" }, el("h3", {}, T("为居民开启代办", "Open a proxy service")),
+      el("label", {}, T("居民", "Resident"), el("select", { name: "person_id", required: true }, persons.map((p) => el("option", { value: String(p.id) }, `${p.name} ${p.id_number_masked}`)))),
+      el("label", {}, T("代办事项", "Service"), el("select", { name: "code", required: true }, services.map((s) => el("option", { value: s.code }, lang === "en" ? s.title_en : s.title)))),
+      el("button", { type: "submit" }, T("开启（离线可用）", "Open (works offline)")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      await enqueueRequest("POST", "/lifecycle/services", { code: form.code.value, person_id: Number(form.person_id.value) });
+      notice(T("已保存，待同步", "Saved, waiting to sync"));
+    });
+    main.append(form);
   }
 
   // A worker pulled into duties outside the system reports it (准入): it goes to the
