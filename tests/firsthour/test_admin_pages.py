@@ -40,7 +40,7 @@ def test_security_admin_creates_moves_disables_and_resets_an_account(
         },
     )
     assert created.status_code == 200, created.text
-    initial = re.search(r'id="initial-password">([^<]+)<', created.text)
+    initial = re.search(r'id="initial-password"[^>]*>([^<]+)<', created.text)
     assert initial is not None
     user = db.scalar(select(User).where(User.username == "wang.wei"))
     assert user is not None and user.role == "grid_worker" and user.must_change_password
@@ -72,7 +72,7 @@ def test_security_admin_creates_moves_disables_and_resets_an_account(
     assert refused.status_code in (401, 403)
 
     reset = client.post(f"/admin/users/{user.id}/reset-password", data={"csrf_token": token})
-    fresh = re.search(r'id="initial-password">([^<]+)<', reset.text)
+    fresh = re.search(r'id="initial-password"[^>]*>([^<]+)<', reset.text)
     assert fresh is not None and fresh.group(1) != initial.group(1)
     actions = set(
         db.scalars(
