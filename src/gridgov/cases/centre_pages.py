@@ -4,12 +4,12 @@ department, due date, overdue and warning; sorting; the channel column; views sa
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
@@ -36,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 CENTRE = (Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER)
 Centre = Annotated[Principal, Depends(page_roles(*CENTRE))]
-SORTS = {
+SORTS: dict[str, ColumnElement[Any]] = {
     "reported": Case.reported_at.desc(),
     "reported_asc": Case.reported_at.asc(),
     "due": Case.step_due_at.asc().nulls_last(),

@@ -80,7 +80,7 @@ def _filtered(
     grid: str,
     start: date | None,
     end: date | None,
-) -> Select[Any]:
+) -> Select[FieldSubmission, str, str | None]:
     stmt = (
         select(FieldSubmission, User.username, User.display_name)
         .join(User, User.id == FieldSubmission.user_id)
