@@ -179,3 +179,16 @@ def export_command(
             writer.writerow(columns)
             writer.writerows(rows)
     console.print(f"{len(rows):,} rows → {file}")
+
+
+@sources_app.command("duplicates")
+def duplicates_command() -> None:
+    """Propose merges of duplicate persons inside the base (an old 15-digit ID, an ID typo);
+    staff merge or reject them, a merge can be split again."""
+    from gridgov.authz.principal import system_principal
+    from gridgov.kit.db import job_session
+    from gridgov.sources.merges import propose
+
+    with job_session() as session:
+        new = propose(session, principal=system_principal("sources-duplicates"))
+    console.print(f"{new:,} new merge proposals")

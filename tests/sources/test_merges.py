@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal, Role
+from gridgov.kit.clock import utcnow
+from gridgov.kit.errors import BadRequest, NotFound
+from gridgov.models.person import Person
+from gridgov.models.source import PersonMerge, SourceLink, SourceRecord
+from gridgov.people.identifiers import make_resident_id
+from gridgov.people.sensitive import protect_id_number
+from gridgov.sources import merges
+from tests.people.conftest import GRID_A, GRID_OTHER, grids, principal
+from tests.sources.conftest import register
+
+__all__ = ["grids"]
+NEW = make_resident_id("420502", date(1956, 4, 3), 11)
+
+
+def _person(db: Session, id_number: str, name: str = "王建华", grid: str = GRID_A) -> Person:
+    protected = protect_id_number(id_number)
+    person = Person(
+        id_number_enc=protected.enc, id_number_hash=protected.hash, id_number_masked=protected.masked,
+        name=name, given_name=name[1:], name_pinyin="", name_initials="", sex="M",
+        birth_date=date(1956, 4, 3), grid_code=grid, changed_at=datetime.now(UTC), change_source="import",
+    )  # fmt: skip
+    db.add(person)
+    db.flush()
+    return person
+
+
+def test_old_15_digit_duplicate_is_proposed_merged_and_split(
+    db: Session, grids: list[str], system: Principal
+) -> None:
+    kept = _person(db, NEW)
+    old = _person(db, NEW[:6] + NEW[8:17])  # the same man entered years ago with his old ID
+    _person(db, make_resident_id("420502", date(1956, 4, 3), 13), name="王建国")  # a neighbour
+    source, _ = register(db, "police_hukou")
+    from gridgov.sources.service import load_rows
+
+    load = load_rows(db, principal=system, source=source, rows=[(2, {"RYBH": "P1", "XM": "王建华"})],
+                     channel="api")  # fmt: skip
+    assert load.created == 1
+    record = db.scalar(select(SourceRecord))  # linked to the old entry, as a run would have
+    assert record is not None
+    link = SourceLink(source_id=source.id, source_record_id=record.id, record_key="P1",
+                      person_id=old.id, decision="auto_linked", rule="exact_id", explanation=[],
+                      grid_code=GRID_A, decided_at=utcnow(), decided_by="t", current=True)  # fmt: skip
+    db.add(link)
+    db.flush()
+
+    assert merges.propose(db, principal=system) == 1
+    assert merges.propose(db, principal=system) == 0  # proposed once
+    proposal = db.scalar(select(PersonMerge))
+    assert proposal is not None and (proposal.person_id, proposal.duplicate_id) == (kept.id, old.id)
+
+    staff = principal(Role.COMMUNITY_STAFF, GRID_A[:12], 12)
+    with pytest.raises(NotFound):
+        merges.decide(db, principal=principal(Role.COMMUNITY_STAFF, GRID_OTHER[:12], 13),
+                      merge_id=proposal.id, verdict="merge")  # fmt: skip
+    merges.decide(db, principal=staff, merge_id=proposal.id, verdict="merge")
+    db.refresh(link)
+    assert (proposal.status, link.person_id) == ("merged", kept.id)
+    with pytest.raises(BadRequest):
+        merges.decide(db, principal=staff, merge_id=proposal.id, verdict="merge")
+    merges.decide(db, principal=staff, merge_id=proposal.id, verdict="split")
+    db.refresh(link)
+    assert (proposal.status, link.person_id) == ("split", old.id)
