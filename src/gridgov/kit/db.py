@@ -18,6 +18,7 @@ are undone, the request goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -249,6 +250,32 @@ def _end_and_close(session: Session, request: Request, error: BaseException | No
         end_request(session, request, error)
     finally:
         session.close()
+
+
+@contextmanager
+def side_session(request: Request) -> Iterator[Session]:
+    """A short transaction of its own beside the request's (checking the caller before an upload
+    is parsed, off the write lock), ended like a request's. Tests' session override is used."""
+    provider = request.app.dependency_overrides.get(request_session)
+    if provider is not None:  # tests: their one session, ended by their override
+        sessions = provider(request)
+        session = next(sessions)
+        try:
+            yield session
+        except BaseException as error:
+            with contextlib.suppress(StopIteration):
+                sessions.throw(error)
+            raise
+        next(sessions, None)
+        return
+    factory = getattr(request.app.state, "session_factory", None) or session_factory()
+    session = factory()
+    try:
+        yield session
+    except BaseException as error:
+        _end_and_close(session, request, error)
+        raise
+    _end_and_close(session, request, None)
 
 
 @contextmanager

@@ -9,9 +9,9 @@ cells are counted while reading, and every cell is checked for what the database
 read as UTF-8 (with or without BOM) or GB18030. Every refusal is a :class:`FileRejected` naming
 the file's problem; nothing else escapes.
 
-Parsing is CPU work: :func:`parse_off_loop` runs it on a worker thread, at most two at a time,
-and :func:`authenticated_upload` parses *before* the request's database session opens (on
-SQLite every transaction holds the write lock, so parsing inside it would stall all writers).
+Parsing is CPU work: :func:`gridgov.auth.uploads.authenticated_upload` parses on a worker
+thread *before* the request's database session opens (on SQLite every transaction holds the
+write lock, so parsing inside it would stall all writers).
 
 API::
 
@@ -23,22 +23,14 @@ API::
 from __future__ import annotations
 
 import csv
-import inspect
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-import anyio
-import anyio.to_thread
-from fastapi import File, Request, UploadFile
-
-from gridgov.kit.errors import BadRequest, PayloadTooLarge
-
-if TYPE_CHECKING:
-    from gridgov.authz.principal import Principal, Role
+from gridgov.kit.errors import BadRequest
 
 T = TypeVar("T")
 Row = tuple[int, list[str]]
@@ -248,65 +240,3 @@ def iter_table(
             yield row
     else:
         yield from iter_csv(content, limits=limits)
-
-
-# -- off the event loop, outside the request's transaction ------------------------------------
-_parsers: anyio.CapacityLimiter | None = None
-
-
-async def parse_off_loop(parse: Callable[..., T], *args: Any) -> T:
-    """Run a parser on a worker thread; at most two parse at once (the machines have 2 cores)."""
-    global _parsers
-    if _parsers is None:
-        _parsers = anyio.CapacityLimiter(2)
-    return await anyio.to_thread.run_sync(parse, *args, limiter=_parsers)
-
-
-@dataclass
-class Upload(Generic[T]):
-    """An uploaded file parsed for a caller who was allowed to upload it."""
-
-    principal: Principal
-    filename: str
-    content: bytes
-    parsed: T
-
-
-def authenticated_upload(
-    parse: Callable[[bytes, str], T], *, roles: Iterable[Role], max_bytes: int | None = None
-) -> Callable[..., Any]:
-    """FastAPI dependency factory: check the caller's role (in a short session of its own), then
-    parse the file off the event loop — all before the route's request session begins. Declare
-    it before the route's principal/session parameters so FastAPI resolves it first."""
-    allowed = frozenset(roles)
-
-    async def dependency(request: Request, file: UploadFile = File(...)) -> Upload[T]:
-        principal = await anyio.to_thread.run_sync(_authorise, request, allowed)
-        content = await file.read() if max_bytes is None else await file.read(max_bytes + 1)
-        if max_bytes is not None and len(content) > max_bytes:
-            raise PayloadTooLarge("文件过大", "The file is too large")
-        filename = file.filename or "upload"
-        parsed = await parse_off_loop(parse, content, filename)
-        return Upload(principal=principal, filename=filename, content=content, parsed=parsed)
-
-    return dependency
-
-
-def _authorise(request: Request, allowed: frozenset[Role]) -> Principal:
-    from gridgov.auth.deps import current_principal
-    from gridgov.auth.errors import RoleNotAllowed
-    from gridgov.kit.db import request_session, session_factory
-
-    provider = request.app.dependency_overrides.get(request_session)
-    if provider is not None:  # tests: their one session, with the same commit-once contract
-        sessions = provider(request) if inspect.signature(provider).parameters else provider()
-        principal = current_principal(request, next(sessions))
-        next(sessions, None)
-    else:
-        factory = getattr(request.app.state, "session_factory", None) or session_factory()
-        with factory() as session:
-            principal = current_principal(request, session)
-            session.commit()
-    if principal.role not in allowed:
-        raise RoleNotAllowed()
-    return principal

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import require_roles
+from gridgov.auth.uploads import Upload, authenticated_upload
 from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal
 from gridgov.housing.schemas import HouseRead
 from gridgov.kit.db import request_session
-from gridgov.kit.files import Upload, authenticated_upload
 from gridgov.kit.pagination import Page, PageParams, page_params
 from gridgov.people import service
 from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES

@@ -9,11 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal, require_roles
+from gridgov.auth.uploads import Upload, authenticated_upload
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.forms.xlsform import ModuleInvalid
 from gridgov.kit.db import request_session
-from gridgov.kit.files import Upload, authenticated_upload
 
 router = APIRouter(prefix="/field/modules", tags=["field modules"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
