@@ -27,4 +27,11 @@ RULES = [
         json={"verdict": "accept"},
     ),
     Rule("GET", "/api/v1/sources/findings", allowed=SOURCE_REVIEWERS | DEPARTMENT_ROLES),
+    Rule("GET", "/api/v1/sources/merges", allowed=SOURCE_REVIEWERS),
+    Rule(
+        "POST",
+        "/api/v1/sources/merges/{merge_id}/decision",
+        allowed=SOURCE_REVIEWERS,
+        json={"verdict": "merge"},
+    ),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,8 @@ from gridgov.models.source import PersonMerge, SourceLink, SourceRecord
 from gridgov.people.identifiers import make_resident_id
 from gridgov.people.sensitive import protect_id_number
 from gridgov.sources import merges
+from tests.auth.test_pages import form_token, web_login
+from tests.factories import auth_headers, create_user
 from tests.people.conftest import GRID_A, GRID_OTHER, grids, principal
 from tests.sources.conftest import register
 
@@ -70,3 +73,32 @@ def test_old_15_digit_duplicate_is_proposed_merged_and_split(
     merges.decide(db, principal=staff, merge_id=proposal.id, verdict="split")
     db.refresh(link)
     assert (proposal.status, link.person_id) == ("split", old.id)
+
+
+def test_staff_merge_from_the_review_page_and_the_api(
+    client: TestClient, db: Session, grids: list[str], system: Principal
+) -> None:
+    _person(db, NEW)
+    _person(db, NEW[:6] + NEW[8:17])
+    merges.propose(db, principal=system)
+    proposal = db.scalar(select(PersonMerge))
+    assert proposal is not None
+    db.commit()
+    client.cookies.clear()
+    user = create_user(db, role=Role.COMMUNITY_STAFF, region_code=GRID_A[:12])
+    assert web_login(client, user.username).status_code == 303
+    page = client.get("/sources/review")
+    assert f'data-merge="{proposal.id}"' in page.text and "15位旧号" in page.text
+    answer = client.post(
+        f"/sources/merges/{proposal.id}",
+        data={"verdict": "merge", "csrf_token": form_token(page.text)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    db.refresh(proposal)
+    assert proposal.status == "merged"
+    headers = auth_headers(client, user)
+    split = client.post(
+        f"/api/v1/sources/merges/{proposal.id}/decision", json={"verdict": "split"}, headers=headers
+    )
+    assert split.status_code == 200 and split.json()["status"] == "split"

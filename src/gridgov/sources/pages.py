@@ -21,8 +21,9 @@ from gridgov.authz.policy import SOURCE_ADMINS, SOURCE_REVIEWERS
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
 from gridgov.kit.db import request_session
 from gridgov.kit.files import UPLOAD_LIMITS
-from gridgov.models.source import SourceFinding
+from gridgov.models.source import PersonMerge, SourceFinding
 from gridgov.sources import (
+    merges,
     messages,  # noqa: F401  (the pages' texts)
     quality,
     repository,
@@ -50,13 +51,28 @@ add_nav("sources.nav_admin", "/sources", set(SOURCE_ADMINS))
 def queue_page(request: Request, session: DB, principal: Reviewer) -> HTMLResponse:
     links = review.queue(session, principal=principal, limit=100)
     names = {s.id: s.title for s in repository.list_sources(session)}
+    proposals = session.scalars(
+        repository.readable_merges(principal).where(PersonMerge.status == "proposed").limit(50)
+    ).all()
     return render(
         request,
         "sources/queue.html",
         links=links,
         names=names,
         waiting=review.queue_size(session, principal=principal),
+        proposals=proposals,
     )
+
+
+@router.post("/sources/merges/{merge_id}", dependencies=CSRF)
+def merge_page(
+    merge_id: int,
+    session: DB,
+    principal: Reviewer,
+    verdict: Annotated[str, Form(max_length=16)],
+) -> RedirectResponse:
+    merges.decide(session, principal=principal, merge_id=merge_id, verdict=verdict)
+    return RedirectResponse("/sources/review", status_code=303)
 
 
 @router.get("/sources/review/{link_id}", response_class=HTMLResponse)

@@ -14,10 +14,18 @@ from gridgov.auth.deps import require_roles
 from gridgov.authz.policy import SOURCE_REVIEWERS
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, system_principal
 from gridgov.kit.db import request_session
-from gridgov.models.source import SourceFinding
-from gridgov.sources import review, service
-from gridgov.sources.repository import readable_findings
-from gridgov.sources.schemas import FindingRead, LinkRead, LoadRead, RecordBatch, Verdict
+from gridgov.models.source import PersonMerge, SourceFinding
+from gridgov.sources import merges, review, service
+from gridgov.sources.repository import readable_findings, readable_merges
+from gridgov.sources.schemas import (
+    FindingRead,
+    LinkRead,
+    LoadRead,
+    MergeRead,
+    MergeVerdict,
+    RecordBatch,
+    Verdict,
+)
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
@@ -73,3 +81,18 @@ def findings(session: DB, principal: FindingReader, kind: str | None = None) -> 
         statement = statement.where(SourceFinding.kind == kind)
     rows = session.scalars(statement.order_by(SourceFinding.id.desc()).limit(500))
     return [FindingRead.model_validate(f) for f in rows]
+
+
+@router.get("/merges", response_model=list[MergeRead])
+def merge_proposals(session: DB, principal: Reviewer) -> list[MergeRead]:
+    """Duplicate persons of the base proposed for merge, in the caller's area."""
+    rows = session.scalars(
+        readable_merges(principal).where(PersonMerge.status == "proposed").limit(500)
+    )
+    return [MergeRead.model_validate(m) for m in rows]
+
+
+@router.post("/merges/{merge_id}/decision", response_model=MergeRead)
+def decide_merge(merge_id: int, body: MergeVerdict, session: DB, principal: Reviewer) -> MergeRead:
+    merge = merges.decide(session, principal=principal, merge_id=merge_id, verdict=body.verdict)
+    return MergeRead.model_validate(merge)

@@ -63,3 +63,19 @@ class FindingRead(BaseModel):
     status: str
     task_id: int | None
     created_at: datetime
+
+
+class MergeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    person_id: int
+    duplicate_id: int
+    probability: float
+    explanation: list[dict[str, Any]]
+    grid_code: str | None
+    status: str
+
+
+class MergeVerdict(BaseModel):
+    verdict: str = Field(pattern="^(merge|reject|split)$")
