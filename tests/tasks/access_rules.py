@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, system_principal
 from gridgov.tasks import service
 from tests.authz.expected import TASK_CREATORS
 from tests.authz.matrix import SIGNED_IN, Ctx, Rule, Scoped, role_set
@@ -14,7 +14,13 @@ WORKER = role_set(Role.GRID_WORKER)
 
 
 def _task(ctx: Ctx, grid_code: str) -> dict[str, Any]:
-    task = service.create(ctx.db, kind="home_visit", title="走访", grid_code=grid_code)
+    task = service.create(
+        ctx.db,
+        principal=system_principal("test"),
+        kind="home_visit",
+        title="走访",
+        grid_code=grid_code,
+    )
     ctx.db.commit()
     return {"task_id": str(task.id)}
 
