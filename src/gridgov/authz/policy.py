@@ -197,6 +197,21 @@ def city_wide(principal: Principal) -> bool:
     )
 
 
+def reach_key(principal: Principal) -> tuple[Any, ...]:
+    """A hashable name of the principal's reach: two principals with one key read the same rows
+    (for caches of scoped results)."""
+    scope = region_scope(principal)
+    department = principal.department_code if principal.role in DEPARTMENT_ROLES else None
+    return (
+        principal.system,
+        principal.role in ADMINISTRATORS,
+        department,
+        scope.everything,
+        scope.prefix,
+        scope.grid_codes,
+    )
+
+
 def ensure_covers(principal: Principal, grid_code: str, action: Action = "change") -> None:
     if not covers(principal, grid_code, action):
         raise Forbidden(

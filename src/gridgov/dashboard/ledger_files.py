@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from gridgov.authz.policy import scope_clause
+from gridgov.authz.policy import city_wide, scope_clause
 from gridgov.authz.principal import Principal, system_principal
-from gridgov.authz.scope import region_scope
 from gridgov.config import get_settings
 from gridgov.dashboard import ledgers
 from gridgov.dashboard.aggregates import local_today
@@ -82,7 +81,7 @@ def make_monthly(
 
 def _readable(principal: Principal) -> Any:
     whole_city = LedgerFile.region_code == ""
-    if region_scope(principal).everything:
+    if city_wide(principal):
         return true()
     return (~whole_city) & scope_clause(principal, grid_code=LedgerFile.region_code)
 

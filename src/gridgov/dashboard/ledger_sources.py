@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from gridgov.authz.policy import scope_clause
+from gridgov.authz.policy import city_wide, scope_clause
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.dashboard import aggregates
 from gridgov.dashboard.repository import in_region
 from gridgov.kit.clock import utcnow
@@ -35,7 +34,7 @@ def unit_name(session: Session, *, principal: Principal, region: str) -> str | N
 
     The whole city is a unit only for those who see the whole city."""
     if not region:
-        return CITY_UNIT if region_scope(principal).everything else None
+        return CITY_UNIT if city_wide(principal) else None
     stmt = select(Region.name).where(
         Region.code == region,
         Region.layer == BASE_LAYER,

@@ -23,8 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
+from gridgov.authz.policy import city_wide
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.dashboard import ledger_sources as sources
 from gridgov.kit.errors import BadRequest, NotFound
 
@@ -121,7 +121,7 @@ def prepare(
     spec = LEDGERS.get(kind)
     if spec is None:
         raise NotFound("台账不存在", f"No ledger {kind}", kind=kind)
-    if not region and not region_scope(principal).everything:
+    if not region and not city_wide(principal):
         # Without a region, a territory's staff get their own territory.
         region = principal.region_code
     unit = sources.unit_name(session, principal=principal, region=region or "")

@@ -10,23 +10,21 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import page_roles
-from gridgov.authz.policy import DASHBOARD_ROLES, LEDGER_ROLES
+from gridgov.authz.policy import DASHBOARD_ROLES, LEDGER_ROLES, city_wide
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.cases.intake import CHANNELS
 from gridgov.dashboard import ledger_files, ledgers
 from gridgov.dashboard.aggregates import local_today
-from gridgov.dashboard.messages import JS_KEYS, install
+from gridgov.dashboard.messages import JS_KEYS, MESSAGES
 from gridgov.grids.facilities import FACILITY_KINDS
 from gridgov.kit.db import request_session
-from gridgov.web.i18n import request_language, translate
+from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
-install()
-add_nav("dash.nav", "/dashboard", set(DASHBOARD_ROLES))
-add_nav("ledgers.nav", "/ledgers", set(LEDGER_ROLES))
+add_nav(N_("指挥大屏"), "/dashboard", set(DASHBOARD_ROLES))
+add_nav(N_("台账下载"), "/ledgers", set(LEDGER_ROLES))
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(page_roles(*DASHBOARD_ROLES))]
@@ -37,19 +35,19 @@ LedgerReader = Annotated[Principal, Depends(page_roles(*LEDGER_ROLES))]
 def dashboard_page(request: Request, principal: Reader) -> HTMLResponse:
     """The supervision dashboard: map, layers, drill-down, charts; big-screen mode."""
     language = request_language(request)
-    strings = {key: translate(key, language) for key in JS_KEYS}
+    strings = {key: gettext(language, MESSAGES[key]) for key in JS_KEYS}
     kinds = [
         {"kind": k.key, "name": k.name_zh if language == "zh-CN" else k.name_en}
         for k in FACILITY_KINDS.values()
     ]
     channels = {key: zh if language == "zh-CN" else en for key, (zh, en) in CHANNELS.items()}
     # Territory staff start at their own region; the city roles at the city.
-    root = "" if region_scope(principal).everything else (principal.region_code or "")
+    root = "" if city_wide(principal) else (principal.region_code or "")
     return render(
         request,
         "dashboard/dashboard.html",
         principal=principal,
-        page_title=translate("dash.title", language),
+        page_title=gettext(language, "网格化治理监督指挥大屏"),
         dash_config={"strings": strings, "kinds": kinds, "root": root, "channels": channels},
     )
 
@@ -63,7 +61,7 @@ def ledgers_page(request: Request, principal: LedgerReader, session: DbSession) 
         request,
         "dashboard/ledgers.html",
         principal=principal,
-        page_title=translate("ledgers.title", language),
+        page_title=gettext(language, "台账下载"),
         kinds=list(ledgers.catalogue()),
         files=[ledger_files.to_read(f) for f in ledger_files.list_files(session, principal)],
         region=request.query_params.get("region", ""),

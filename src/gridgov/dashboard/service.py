@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from gridgov.authz.policy import reach_key
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import region_scope
 from gridgov.dashboard import aggregates
 from gridgov.dashboard.repository import INDICATORS, DashboardRepository, since_days
 from gridgov.grids.facilities import FACILITY_KINDS
@@ -110,12 +110,9 @@ def _finished_days(
     region: str | None,
 ) -> tuple[dict[str, Any], list[Any]]:
     mark = session.get(DashboardRefresh, aggregates.CASE_DAYS)
-    scope = region_scope(principal)
     key = (
         str(session.get_bind().engine.url),
-        scope.everything,
-        scope.prefix,
-        scope.grid_codes,
+        *reach_key(principal),
         region or "",
         start,
         None if mark is None else (mark.through_day, mark.refreshed_at),
