@@ -25,7 +25,7 @@ from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.models.department import Department
 from gridgov.models.user import User
-from gridgov.web.i18n import add_messages, pick, request_language
+from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -38,50 +38,7 @@ PAGE = 100
 # Administrator accounts are created and changed on the command line only (service rule).
 MANAGED_ROLES = [role for role in Role if role not in service.ADMIN_ROLES]
 
-add_nav("users.nav", "/admin/users", set(ACCOUNT_ADMINS))
-add_messages(
-    {
-        "users.nav": {"zh-CN": "用户管理", "en": "Users"},
-        "users.title": {"zh-CN": "用户管理", "en": "User management"},
-        "users.new": {"zh-CN": "新建账户", "en": "New account"},
-        "users.search": {"zh-CN": "用户名或姓名", "en": "Username or name"},
-        "users.filter": {"zh-CN": "筛选", "en": "Filter"},
-        "users.all_roles": {"zh-CN": "全部角色", "en": "All roles"},
-        "users.username": {"zh-CN": "用户名", "en": "Username"},
-        "users.display_name": {"zh-CN": "姓名", "en": "Name"},
-        "users.role": {"zh-CN": "角色", "en": "Role"},
-        "users.region": {"zh-CN": "区域代码", "en": "Region code"},
-        "users.region_hint": {
-            "zh-CN": "网格员 15 位、社区 12 位、街道 9 位、区 6 位；巡查员填叠加网格代码；其他角色留空",
-            "en": "Grid worker 15 digits, community 12, street 9, district 6; inspectors their "
-            "overlay grid code; other roles leave it empty",
-        },
-        "users.department": {"zh-CN": "部门", "en": "Department"},
-        "users.department_hint": {
-            "zh-CN": "仅部门处置人员和部门管理员",
-            "en": "Department handlers and admins only",
-        },
-        "users.none": {"zh-CN": "无", "en": "none"},
-        "users.state": {"zh-CN": "状态", "en": "State"},
-        "users.active": {"zh-CN": "启用", "en": "Active"},
-        "users.disabled": {"zh-CN": "已停用", "en": "Disabled"},
-        "users.locked": {"zh-CN": "已锁定", "en": "Locked"},
-        "users.must_change": {"zh-CN": "待改初始密码", "en": "Must change password"},
-        "users.last_login": {"zh-CN": "最近登录", "en": "Last sign-in"},
-        "users.create": {"zh-CN": "创建", "en": "Create"},
-        "users.save": {"zh-CN": "保存", "en": "Save"},
-        "users.disable": {"zh-CN": "停用账户", "en": "Disable the account"},
-        "users.enable": {"zh-CN": "重新启用", "en": "Enable the account"},
-        "users.reset": {"zh-CN": "重置密码", "en": "Reset the password"},
-        "users.issued": {
-            "zh-CN": "初始密码（只显示这一次，请当面或通过安全渠道交给本人；首次登录须修改）",
-            "en": "Initial password (shown this once: hand it over in person or through a safe "
-            "channel; it must be changed at the first sign-in)",
-        },
-        "users.back": {"zh-CN": "返回用户列表", "en": "Back to the users"},
-        "users.count": {"zh-CN": "个账户", "en": "accounts"},
-    }
-)
+add_nav(N_("用户管理"), "/admin/users", set(ACCOUNT_ADMINS))
 
 
 def _departments(session: Session, language: str, keep: str | None) -> list[tuple[str, str]]:

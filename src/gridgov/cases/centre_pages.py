@@ -27,7 +27,7 @@ from gridgov.kit.errors import BadRequest
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.case import Case
 from gridgov.models.case_view import CaseSavedView
-from gridgov.web.i18n import add_messages, pick, request_language
+from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 from gridgov.workcal.calendar import CST
@@ -44,36 +44,7 @@ SORTS: dict[str, ColumnElement[Any]] = {
 }
 PAGE = 50
 
-add_nav("centre.nav", "/cases/centre", set(CENTRE))
-add_messages(
-    {
-        "centre.nav": {"zh-CN": "指挥中心", "en": "Command centre"},
-        "centre.title": {"zh-CN": "指挥中心案件", "en": "Command centre cases"},
-        "centre.state": {"zh-CN": "状态", "en": "State"},
-        "centre.channel": {"zh-CN": "渠道", "en": "Channel"},
-        "centre.category": {"zh-CN": "类别", "en": "Category"},
-        "centre.department": {"zh-CN": "责任部门", "en": "Department"},
-        "centre.due": {"zh-CN": "本环节到期日", "en": "Step due on"},
-        "centre.overdue": {"zh-CN": "只看超期", "en": "Overdue only"},
-        "centre.warning": {"zh-CN": "只看预警", "en": "Warning only"},
-        "centre.sort": {"zh-CN": "排序", "en": "Sort"},
-        "centre.sort.reported": {"zh-CN": "最新上报", "en": "Newest first"},
-        "centre.sort.reported_asc": {"zh-CN": "最早上报", "en": "Oldest first"},
-        "centre.sort.due": {"zh-CN": "最先到期", "en": "Due soonest"},
-        "centre.sort.priority": {"zh-CN": "紧急程度", "en": "Priority"},
-        "centre.all": {"zh-CN": "全部", "en": "All"},
-        "centre.filter": {"zh-CN": "筛选", "en": "Filter"},
-        "centre.views": {"zh-CN": "常用视图", "en": "Saved views"},
-        "centre.view_name": {"zh-CN": "视图名称", "en": "View name"},
-        "centre.save_view": {"zh-CN": "保存为本岗位视图", "en": "Save for my role"},
-        "centre.number": {"zh-CN": "受理编号", "en": "Number"},
-        "centre.description": {"zh-CN": "问题描述", "en": "Description"},
-        "centre.deadline": {"zh-CN": "本环节时限", "en": "Step deadline"},
-        "centre.reported_at": {"zh-CN": "上报时间", "en": "Reported"},
-        "centre.total": {"zh-CN": "件", "en": "cases"},
-        "centre.next": {"zh-CN": "下一页", "en": "Next page"},
-    }
-)
+add_nav(N_("指挥中心"), "/cases/centre", set(CENTRE))
 
 
 @router.get("/cases/centre", response_class=HTMLResponse)

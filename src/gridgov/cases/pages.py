@@ -24,7 +24,6 @@ from gridgov.cases import (
 )
 from gridgov.cases.centre_pages import router as centre_router
 from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
-from gridgov.cases.pages_text import install as install_text
 from gridgov.cases.photo_pages import router as photo_router
 from gridgov.cases.queue_pages import router as queue_router
 from gridgov.cases.repository import CaseFilter
@@ -45,7 +44,6 @@ router.include_router(queue_router)
 router.include_router(centre_router)  # the command centre's list and saved views
 router.include_router(photo_router)  # feedback and verification with photos
 router.include_router(resident_router)  # /track: steps, photos, map, questionnaire
-install_text()
 
 
 INTAKE_ROLES = (Role.INTAKE_CLERK, Role.DISPATCHER, Role.SHIFT_LEADER)

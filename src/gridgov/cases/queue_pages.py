@@ -23,7 +23,7 @@ from gridgov.cases.states import Move
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest
 from gridgov.models.case import Case, CaseEvent
-from gridgov.web.i18n import add_messages, pick, request_language, translate
+from gridgov.web.i18n import N_, label, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY
@@ -45,32 +45,7 @@ INBOX_LIMIT = 200
 # Working minutes per unit a department asks for more time in.
 EXTENSION_UNITS = {"days": MINUTES_PER_WORKING_DAY, "hours": 60}
 
-add_nav("approvals.nav", "/cases/approvals", {Role.SHIFT_LEADER}, badge="/cases/approvals/count")
-add_messages(
-    {
-        "approvals.nav": {"zh-CN": "待审批", "en": "Approvals"},
-        "approvals.title": {"zh-CN": "待审批的申请", "en": "Requests waiting for a decision"},
-        "approvals.empty": {"zh-CN": "没有待审批的申请。", "en": "Nothing waits for a decision."},
-        "approvals.kind": {"zh-CN": "申请", "en": "Request"},
-        "approvals.by": {"zh-CN": "申请人", "en": "Requested by"},
-        "approvals.reason": {"zh-CN": "理由", "en": "Reason"},
-        "approvals.extension": {"zh-CN": "延期", "en": "Extension"},
-        "approvals.return": {"zh-CN": "回退", "en": "Return"},
-        "approvals.cancel": {"zh-CN": "作废", "en": "Cancellation"},
-        "approvals.approve": {"zh-CN": "批准", "en": "Approve"},
-        "approvals.reject": {"zh-CN": "驳回", "en": "Reject"},
-        "approvals.note": {"zh-CN": "审批意见", "en": "Decision note"},
-        "approvals.days": {"zh-CN": "个工作日", "en": "working days"},
-        "approvals.hours": {"zh-CN": "个工作小时", "en": "working hours"},
-        "approvals.case": {"zh-CN": "案件", "en": "Case"},
-        "approvals.department": {"zh-CN": "责任部门", "en": "Department"},
-        "approvals.category": {"zh-CN": "类别", "en": "Category"},
-        "approvals.at": {"zh-CN": "申请时间", "en": "Requested at"},
-        "approvals.amount": {"zh-CN": "延期时长", "en": "More time"},
-        "approvals.unit_days": {"zh-CN": "工作日", "en": "working days"},
-        "approvals.unit_hours": {"zh-CN": "工作小时", "en": "working hours"},
-    }
-)
+add_nav(N_("待审批"), "/cases/approvals", {Role.SHIFT_LEADER}, badge="/cases/approvals/count")
 
 
 @dataclass(frozen=True)
@@ -103,7 +78,7 @@ def _duration(minutes: int, language: str) -> str:
     unit = "approvals.days" if minutes % MINUTES_PER_WORKING_DAY == 0 else "approvals.hours"
     amount = minutes // MINUTES_PER_WORKING_DAY if unit == "approvals.days" else minutes / 60
     text = f"{amount:g}" if isinstance(amount, float) else str(amount)
-    return f"{text} {translate(unit, language)}"
+    return f"{text} {label(language, 'approvals', unit.removeprefix('approvals.'))}"
 
 
 def _waiting(session: Session, principal: Principal, language: str) -> list[Waiting]:

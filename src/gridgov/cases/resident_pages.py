@@ -29,7 +29,7 @@ from gridgov.media import service as media_service
 from gridgov.models.case import Case, CaseEvent
 from gridgov.models.case_questionnaire import CaseQuestionnaire
 from gridgov.models.media import Media
-from gridgov.web.i18n import add_messages, pick, request_language
+from gridgov.web.i18n import pick, request_language
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,34 +39,6 @@ Number = Annotated[str, Path(max_length=16, pattern=r"^[A-Za-z0-9\-]+$")]
 RESIDENT_MOVES = (Move.ACCEPT.value, Move.REWORK.value, Move.VERIFY.value)
 SATISFACTION = (5, 4, 3, 2, 1)
 
-add_messages(
-    {
-        "track.department": {"zh-CN": "办理部门", "en": "Handled by"},
-        "track.photos": {"zh-CN": "照片", "en": "Photos"},
-        "track.place": {"zh-CN": "位置", "en": "Place"},
-        "track.ask": {"zh-CN": "问题解决了吗？", "en": "Is it fixed?"},
-        "track.fixed": {"zh-CN": "已解决", "en": "Fixed"},
-        "track.not_fixed": {"zh-CN": "没有解决", "en": "Not fixed"},
-        "track.satisfaction": {"zh-CN": "满意度", "en": "Satisfaction"},
-        "track.s5": {"zh-CN": "非常满意", "en": "Very satisfied"},
-        "track.s4": {"zh-CN": "满意", "en": "Satisfied"},
-        "track.s3": {"zh-CN": "一般", "en": "Neutral"},
-        "track.s2": {"zh-CN": "不满意", "en": "Dissatisfied"},
-        "track.s1": {"zh-CN": "非常不满意", "en": "Very dissatisfied"},
-        "track.comment": {"zh-CN": "意见（可选）", "en": "Comment (optional)"},
-        "track.send": {"zh-CN": "提交评价", "en": "Send"},
-        "track.reopen_hint": {
-            "zh-CN": "结案后 {days} 天内选择“没有解决”将重新受理",
-            "en": "Answering “not fixed” within {days} days of closure reopens it",
-        },
-        "track.thanks": {"zh-CN": "感谢您的评价", "en": "Thank you for your answer"},
-        "track.reopened": {
-            "zh-CN": "已重新受理，新的受理编号：",
-            "en": "Reopened; the new tracking number is",
-        },
-        "track.not_found": {"zh-CN": "未找到该受理编号", "en": "No case with this tracking number"},
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,53 @@ add_vocabulary(
 )
 add_vocabulary("verify_result", {"pass": N_("通过"), "fail": N_("未通过")})
 add_vocabulary("supervision_level", {"1": N_("黄牌"), "2": N_("红牌")})
+
+add_vocabulary(
+    "approvals",
+    {
+        "nav": N_("待审批"),
+        "title": N_("待审批的申请"),
+        "empty": N_("没有待审批的申请。"),
+        "kind": N_("申请"),
+        "by": N_("申请人"),
+        "reason": N_("理由"),
+        "extension": N_("延期"),
+        "return": N_("回退"),
+        "cancel": N_("作废"),
+        "approve": N_("批准"),
+        "reject": N_("驳回"),
+        "note": N_("审批意见"),
+        "days": N_("个工作日"),
+        "hours": N_("个工作小时"),
+        "case": N_("案件"),
+        "department": N_("责任部门"),
+        "category": N_("类别"),
+        "at": N_("申请时间"),
+        "amount": N_("延期时长"),
+        "unit_days": N_("工作日"),
+        "unit_hours": N_("工作小时"),
+    },
+)
+
+add_vocabulary(
+    "centre.sort",
+    {
+        "reported": N_("最新上报"),
+        "reported_asc": N_("最早上报"),
+        "due": N_("最先到期"),
+        "priority": N_("紧急程度"),
+    },
+)
+
+add_vocabulary(
+    "track.s",
+    {
+        "atisfaction": N_("满意度"),
+        "5": N_("非常满意"),
+        "4": N_("满意"),
+        "3": N_("一般"),
+        "2": N_("不满意"),
+        "1": N_("非常不满意"),
+        "end": N_("提交评价"),
+    },
+)

@@ -20,75 +20,16 @@ from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
 from gridgov.models.evaluation import EvaluationRuleSet
 from gridgov.web.forms import attempt
-from gridgov.web.i18n import add_messages, local_time, request_language
+from gridgov.web.i18n import N_, local_time, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
-add_messages(
-    {
-        "nav.evaluation": {"zh-CN": "考评", "en": "Evaluation"},
-        "evaluation.title": {"zh-CN": "客观评价（月度）", "en": "Objective evaluation (month)"},
-        "evaluation.month": {"zh-CN": "月份", "en": "Month"},
-        "evaluation.show": {"zh-CN": "查看", "en": "Show"},
-        "evaluation.departments": {"zh-CN": "单位排名", "en": "Departments"},
-        "evaluation.people": {"zh-CN": "网格员排名", "en": "Grid workers"},
-        "evaluation.rank": {"zh-CN": "名次", "en": "Rank"},
-        "evaluation.subject": {"zh-CN": "对象", "en": "Subject"},
-        "evaluation.total": {"zh-CN": "得分", "en": "Score"},
-        "evaluation.deductions": {"zh-CN": "扣分", "en": "Deductions"},
-        "evaluation.credits": {"zh-CN": "加分", "en": "Credits"},
-        "evaluation.count": {"zh-CN": "记录数", "en": "Points"},
-        "evaluation.none": {"zh-CN": "本月暂无记录", "en": "Nothing this month"},
-        "evaluation.points_title": {"zh-CN": "得分明细", "en": "Score details"},
-        "evaluation.day": {"zh-CN": "日期", "en": "Day"},
-        "evaluation.event": {"zh-CN": "事项", "en": "Event"},
-        "evaluation.value": {"zh-CN": "分值", "en": "Points"},
-        "evaluation.case": {"zh-CN": "案件", "en": "Case"},
-        "evaluation.due": {"zh-CN": "时限", "en": "Deadline"},
-        "evaluation.finished": {"zh-CN": "完成", "en": "Finished"},
-        "evaluation.version": {"zh-CN": "规则版本", "en": "Rules"},
-        "evaluation.waived": {"zh-CN": "申诉成立，不计分", "en": "waived on appeal"},
-        "evaluation.patrol": {
-            "zh-CN": "本网格巡查 {m} 分钟（应 {r} 分钟）",
-            "en": "{m} min in the own grid (duty {r})",
-        },
-        "evaluation.back": {"zh-CN": "返回排名", "en": "Back to the rankings"},
-        "evaluation.proxy": {"zh-CN": "代办服务", "en": "Proxy service"},
-        "evaluation.appeal": {"zh-CN": "申诉", "en": "Appeal"},
-        "evaluation.reason": {"zh-CN": "申诉理由", "en": "Reason"},
-        "evaluation.evidence": {"zh-CN": "证明材料", "en": "Evidence"},
-        "evaluation.file": {"zh-CN": "提交申诉", "en": "File the appeal"},
-        "evaluation.state.pending": {"zh-CN": "申诉待裁决", "en": "appeal pending"},
-        "evaluation.state.upheld": {"zh-CN": "申诉成立", "en": "appeal upheld"},
-        "evaluation.state.rejected": {"zh-CN": "申诉驳回", "en": "appeal rejected"},
-        "nav.evaluation_appeals": {"zh-CN": "考评申诉", "en": "Appeals"},
-        "evaluation.appeals_title": {"zh-CN": "考评申诉", "en": "Evaluation appeals"},
-        "evaluation.filed": {"zh-CN": "申诉人 / 时间", "en": "Filed by / at"},
-        "evaluation.decision": {"zh-CN": "裁决", "en": "Decision"},
-        "evaluation.note": {"zh-CN": "裁决意见", "en": "Note"},
-        "evaluation.uphold": {"zh-CN": "申诉成立", "en": "Uphold"},
-        "evaluation.reject": {"zh-CN": "驳回", "en": "Reject"},
-        "evaluation.no_appeals": {"zh-CN": "暂无申诉", "en": "No appeals"},
-        "nav.evaluation_rules": {"zh-CN": "考评规则", "en": "Evaluation rules"},
-        "evaluation.rules_title": {"zh-CN": "考评规则", "en": "Evaluation rules"},
-        "evaluation.rules_help": {
-            "zh-CN": "每次保存生成新版本，自生效日起计分；已计分的日期重新计分后才按新版本计算。",
-            "en": "Each save is a new version, used from its effective day; days already scored "
-            "change only when they are scored again.",
-        },
-        "evaluation.effective_from": {"zh-CN": "生效日期", "en": "Effective from"},
-        "evaluation.save": {"zh-CN": "保存为新版本", "en": "Save as a new version"},
-        "evaluation.versions": {"zh-CN": "历史版本", "en": "Versions"},
-        "evaluation.saved_by": {"zh-CN": "保存人", "en": "Saved by"},
-        "evaluation.default_rules": {"zh-CN": "系统默认规则", "en": "packaged default"},
-    }
-)
 
-add_nav("nav.evaluation", "/evaluation", set(EVALUATION_READERS))
-add_nav("nav.evaluation_appeals", "/evaluation/appeals", set(EVALUATION_READERS))
-add_nav("nav.evaluation_rules", "/evaluation/rules", set(EVALUATION_DECIDERS))
+add_nav(N_("考评"), "/evaluation", set(EVALUATION_READERS))
+add_nav(N_("考评申诉"), "/evaluation/appeals", set(EVALUATION_READERS))
+add_nav(N_("考评规则"), "/evaluation/rules", set(EVALUATION_DECIDERS))
 
 Reader = Annotated[Principal, Depends(page_roles(*EVALUATION_READERS))]
 Decider = Annotated[Principal, Depends(page_roles(*EVALUATION_DECIDERS))]

@@ -25,7 +25,7 @@ from gridgov.kit.errors import NotFound
 from gridgov.models.field_module import FieldModule
 from gridgov.models.field_submission import FieldSubmission
 from gridgov.models.user import User
-from gridgov.web.i18n import add_messages, pick, request_language
+from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 from gridgov.workcal.calendar import CST
@@ -44,32 +44,7 @@ Browser = Annotated[Principal, Depends(page_roles(*BROWSER_ROLES))]
 PAGE = 200
 EXPORT_LIMIT = 50_000
 
-add_nav("submissions.nav", "/field/submissions", set(BROWSER_ROLES))
-add_messages(
-    {
-        "submissions.nav": {"zh-CN": "采集记录", "en": "Submissions"},
-        "submissions.title": {"zh-CN": "采集记录", "en": "Collected records"},
-        "submissions.module": {"zh-CN": "采集模块", "en": "Module"},
-        "submissions.worker": {"zh-CN": "网格员", "en": "Worker"},
-        "submissions.grid": {"zh-CN": "网格", "en": "Grid"},
-        "submissions.from": {"zh-CN": "起始日期", "en": "From"},
-        "submissions.to": {"zh-CN": "截止日期", "en": "To"},
-        "submissions.all": {"zh-CN": "全部", "en": "All"},
-        "submissions.filter": {"zh-CN": "筛选", "en": "Filter"},
-        "submissions.collected": {"zh-CN": "采集时间", "en": "Collected"},
-        "submissions.state": {"zh-CN": "状态", "en": "State"},
-        "submissions.count": {"zh-CN": "条记录", "en": "records"},
-        "submissions.csv": {"zh-CN": "导出 CSV", "en": "Export CSV"},
-        "submissions.xlsx": {"zh-CN": "导出 Excel", "en": "Export Excel"},
-        "submissions.field": {"zh-CN": "字段", "en": "Field"},
-        "submissions.value": {"zh-CN": "填写内容", "en": "Value"},
-        "submissions.back": {"zh-CN": "返回采集记录", "en": "Back to the records"},
-        "submissions.kind": {"zh-CN": "类型", "en": "Kind"},
-        "submissions.kind.form": {"zh-CN": "采集表单", "en": "Form"},
-        "submissions.kind.report": {"zh-CN": "问题上报", "en": "Problem report"},
-        "submissions.kind.task_result": {"zh-CN": "任务结果", "en": "Task result"},
-    }
-)
+add_nav(N_("采集记录"), "/field/submissions", set(BROWSER_ROLES))
 
 
 def _filtered(

@@ -18,3 +18,12 @@ add_vocabulary(
     "conflict_kind",
     {"stale": N_("数据已被他人修改"), "id_exists": N_("证件号码已登记")},
 )
+
+add_vocabulary(
+    "submissions.kind",
+    {
+        "form": N_("采集表单"),
+        "report": N_("问题上报"),
+        "task_result": N_("任务结果"),
+    },
+)

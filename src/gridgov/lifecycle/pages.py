@@ -23,7 +23,6 @@ from gridgov.kit.db import request_session
 from gridgov.lifecycle import (
     admission,
     dataneeds,
-    messages,  # noqa: F401  (the pages' texts)
     proxy,
     rulebook,
     rules,
@@ -34,7 +33,7 @@ from gridgov.lifecycle import listeners as _listeners  # noqa: F401  (registers 
 from gridgov.lifecycle.events import EVENT_TYPES
 from gridgov.lifecycle.residence import expiring_by_grid
 from gridgov.web.forms import PostedForm
-from gridgov.web.i18n import MESSAGES, request_language
+from gridgov.web.i18n import N_, label, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -54,11 +53,11 @@ TimelineReader = Annotated[
 ]
 CSRF = [Depends(csrf_protect)]
 
-add_nav("lifecycle.nav", "/lifecycle", set(EVENT_READERS))
-add_nav("lifecycle.nav_services", "/lifecycle/services", set(SERVICE_READERS))
-add_nav("lifecycle.nav_rules", "/lifecycle/rules", set(SYSTEM_ADMINS))
-add_nav("lifecycle.nav_admission", "/lifecycle/admission", set(ADMISSION_OFFICERS))
-add_nav("lifecycle.nav_needs", "/lifecycle/data-needs", set(DEPARTMENT_ROLES))
+add_nav(N_("生活事项"), "/lifecycle", set(EVENT_READERS))
+add_nav(N_("代办服务"), "/lifecycle/services", set(SERVICE_READERS))
+add_nav(N_("事项规则"), "/lifecycle/rules", set(SYSTEM_ADMINS))
+add_nav(N_("准入管理"), "/lifecycle/admission", set(ADMISSION_OFFICERS))
+add_nav(N_("数据需求"), "/lifecycle/data-needs", set(DEPARTMENT_ROLES))
 
 
 def _words(request: Request) -> Any:
@@ -66,10 +65,7 @@ def _words(request: Request) -> Any:
     language = request_language(request)
 
     def words(group: str, code: str | None) -> str:
-        key = f"lifecycle.{group}.{code}"
-        if key not in MESSAGES:  # a code nobody named yet shows as itself
-            return code or "—"
-        return MESSAGES[key].get(language) or MESSAGES[key]["zh-CN"]
+        return label(language, f"lifecycle.{group}", code) if code else "—"
 
     return words
 

@@ -24,14 +24,13 @@ from gridgov.kit.files import UPLOAD_LIMITS
 from gridgov.models.source import PersonMerge, SourceFinding
 from gridgov.sources import (
     merges,
-    messages,  # noqa: F401  (the pages' texts)
     quality,
     repository,
     review,
     service,
 )
 from gridgov.sources.files import read_department_file
-from gridgov.web.i18n import request_language, translate
+from gridgov.web.i18n import N_, label, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -43,8 +42,8 @@ FindingReader = Annotated[Principal, Depends(page_roles(*FINDING_READERS))]
 Admin = Annotated[Principal, Depends(page_roles(*SOURCE_ADMINS))]
 CSRF = [Depends(csrf_protect)]
 
-add_nav("sources.nav", "/sources/review", set(SOURCE_REVIEWERS))
-add_nav("sources.nav_admin", "/sources", set(SOURCE_ADMINS))
+add_nav(N_("数据比对"), "/sources/review", set(SOURCE_REVIEWERS))
+add_nav(N_("数据来源"), "/sources", set(SOURCE_ADMINS))
 
 
 @router.get("/sources/review", response_class=HTMLResponse)
@@ -165,12 +164,12 @@ def quality_excel(
     language = request_language(request)
     keys = ("loads", "when", "who", "received", "new", "changed", "unchanged", "rejected",
             "id_problems", "decisions", "match_rate", "findings")  # fmt: skip
-    labels = {k: translate(f"sources.{k}", language) for k in keys}
+    labels = {k: label(language, "sources", k) for k in keys}
     labels.update(
-        {f"decision.{d}": translate(f"sources.decision.{d}", language) for d in report.decisions}
+        {f"decision.{d}": label(language, "sources.decision", d) for d in report.decisions}
     )
     labels.update(
-        {f"finding.{k}": translate(f"sources.finding.{k}", language) for k in report.findings}
+        {f"finding.{k}": label(language, "sources.finding", k) for k in report.findings}
     )
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
         path = Path(handle.name)

@@ -31,33 +31,27 @@ from gridgov.kit.errors import (
     Unprocessable,
     problem,
 )
-from gridgov.web.i18n import add_messages, request_language, translate
+from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.render import render
 
 ProtocolRenderer = Callable[[Request, GridgovError], Response]
 _PROTOCOLS: dict[str, ProtocolRenderer] = {}
 API_PREFIXES = ("/api/", "/openapi.json")
 
-add_messages(
-    {
-        "error.home": {"zh-CN": "返回首页", "en": "Home"},
-        "error.back": {"zh-CN": "返回上一页", "en": "Back"},
-        "error.400": {"zh-CN": "请求有误", "en": "Bad request"},
-        "error.401": {"zh-CN": "请先登录", "en": "Sign-in required"},
-        "error.403": {"zh-CN": "无权访问", "en": "Not allowed"},
-        "error.404": {"zh-CN": "未找到", "en": "Not found"},
-        "error.405": {"zh-CN": "不支持的操作", "en": "Method not allowed"},
-        "error.409": {"zh-CN": "冲突", "en": "Conflict"},
-        "error.413": {"zh-CN": "内容过大", "en": "Too large"},
-        "error.422": {"zh-CN": "输入有误", "en": "Invalid input"},
-        "error.423": {"zh-CN": "已锁定", "en": "Locked"},
-        "error.429": {"zh-CN": "请求过于频繁", "en": "Too many requests"},
-        "error.other": {"zh-CN": "出错了", "en": "Something went wrong"},
-        "error.not_found": {"zh-CN": "页面或记录不存在", "en": "No such page or record"},
-        "error.method": {"zh-CN": "此地址不支持该操作", "en": "This address does not allow that"},
-        "error.invalid": {"zh-CN": "提交的内容有误", "en": "The submitted data are invalid"},
-    }
-)
+
+# The heading of an error page, by status.
+HEADINGS = {
+    400: N_("请求有误"),
+    401: N_("请先登录"),
+    403: N_("无权访问"),
+    404: N_("未找到"),
+    405: N_("不支持的操作"),
+    409: N_("冲突"),
+    413: N_("内容过大"),
+    422: N_("输入有误"),
+    423: N_("已锁定"),
+    429: N_("请求过于频繁"),
+}
 
 
 def register_protocol(prefix: str, renderer: ProtocolRenderer) -> None:
@@ -93,10 +87,7 @@ def _page(request: Request, error: GridgovError, language: str) -> Response:
         return HTMLResponse(
             f'<p class="error" role="alert">{_escape(message)}</p>', status_code=error.status_code
         )
-    key = f"error.{error.status_code}"
-    heading = translate(key, language)
-    if heading == key:
-        heading = translate("error.other", language)
+    heading = gettext(language, HEADINGS.get(error.status_code, N_("出错了")))
     principal = getattr(request.state, "principal", None)
     referer = request.headers.get("referer") or ""
     back = referer if referer.startswith(str(request.base_url)) else None
@@ -124,7 +115,7 @@ def _validation_error(exc: RequestValidationError) -> Unprocessable:
         for e in exc.errors()
     ]
     return Unprocessable(
-        translate("error.invalid", "zh-CN"), translate("error.invalid", "en"), errors=errors
+        gettext("zh-CN", "提交的内容有误"), gettext("en", "提交的内容有误"), errors=errors
     )
 
 
@@ -137,11 +128,11 @@ class _HttpError(GridgovError):
             status, HTTPStatus(status).phrase.lower().replace(" ", "_")
         )
         if status == 404:
-            zh, en = translate("error.not_found", "zh-CN"), translate("error.not_found", "en")
+            zh, en = gettext("zh-CN", "页面或记录不存在"), gettext("en", "页面或记录不存在")
         elif status == 405:
-            zh, en = translate("error.method", "zh-CN"), translate("error.method", "en")
+            zh, en = gettext("zh-CN", "此地址不支持该操作"), gettext("en", "此地址不支持该操作")
         else:
-            zh, en = translate("error.other", "zh-CN"), HTTPStatus(status).phrase
+            zh, en = gettext("zh-CN", "出错了"), HTTPStatus(status).phrase
         super().__init__(zh, en)
 
 
@@ -161,7 +152,7 @@ def install(app: FastAPI) -> None:
         if exc.status_code < 400:  # redirects raised by page dependencies (sign-in)
             return Response(status_code=exc.status_code, headers=exc.headers)
         error: GridgovError = (
-            NotFound(translate("error.not_found", "zh-CN"), translate("error.not_found", "en"))
+            NotFound(gettext("zh-CN", "页面或记录不存在"), gettext("en", "页面或记录不存在"))
             if exc.status_code == 404
             else _HttpError(exc.status_code)
         )

@@ -36,21 +36,6 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "messages"
 _LOCALE_NAMES = {"zh-CN": "zh_CN", "en": "en"}
 
-# --- the old key tables: a shim kept only until every package is converted ----------------------
-MESSAGES: dict[str, dict[str, str]] = {}
-
-
-def add_messages(messages: dict[str, dict[str, str]]) -> None:
-    MESSAGES.update(messages)
-
-
-def translate(key: str, language: str) -> str:
-    entry = MESSAGES.get(key)
-    if entry is None:
-        return gettext(language, key)
-    return entry.get(language) or entry["zh-CN"]
-
-
 # --- catalogues ---------------------------------------------------------------------------------
 
 

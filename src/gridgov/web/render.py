@@ -81,11 +81,6 @@ def _localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return i18n.local_time(moment, fmt, _now().zone)
 
 
-def _legacy(key: str) -> str:
-    """``t("key")`` of the old key tables, while packages are converted."""
-    return i18n.translate(key, _now().language)
-
-
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
     _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
@@ -94,7 +89,6 @@ templates.env.filters["label"] = _label
 templates.env.filters["localtime"] = _localtime
 templates.env.filters["cst"] = _localtime  # the old name, until the case pages say localtime
 templates.env.globals["pick"] = _pick
-templates.env.globals["t"] = _legacy
 _vocabularies_loaded = False
 
 

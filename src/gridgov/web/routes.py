@@ -22,12 +22,10 @@ from gridgov.models.basemap import BasemapFeature
 from gridgov.models.region import BASE_LAYER, Region
 from gridgov.web.i18n import (
     N_,
-    add_messages,
     add_vocabulary,
     gettext,
     pick,
     request_language,
-    translate,
 )
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -66,16 +64,15 @@ add_vocabulary(
 )
 
 
-# The grid panel and the map search (issue 10), in the add_messages mechanism until the sweep.
-PANEL_STRINGS = {
-    "panel.open": {"zh-CN": "未结案件", "en": "Open cases"},
-    "panel.overdue": {"zh-CN": "超期案件", "en": "Overdue cases"},
-    "panel.people": {"zh-CN": "实有人口", "en": "Residents"},
-    "panel.patrol": {"zh-CN": "今日巡查（分钟）", "en": "Patrol today (minutes)"},
-    "panel.search": {"zh-CN": "搜索网格、社区或地址", "en": "Find a grid, community or address"},
-    "panel.nothing": {"zh-CN": "未找到", "en": "Nothing found"},
+# The grid panel and the map search (issue 10).
+PANEL_STRINGS: dict[str, str] = {
+    "panel.open": N_("未结案件"),
+    "panel.overdue": N_("超期案件"),
+    "panel.people": N_("实有人口"),
+    "panel.patrol": N_("今日巡查（分钟）"),
+    "panel.search": N_("搜索网格、社区或地址"),
+    "panel.nothing": N_("未找到"),
 }
-add_messages(PANEL_STRINGS)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -83,7 +80,7 @@ def city_map(request: Request, principal: PagePrincipal) -> HTMLResponse:
     """The city map: every boundary level, click for the region's code, counts and worker."""
     language = request_language(request)
     strings = {key: gettext(language, text) for key, text in MAP_STRINGS.items()}
-    strings.update({key: translate(key, language) for key in PANEL_STRINGS})
+    strings.update({key: gettext(language, text) for key, text in PANEL_STRINGS.items()})
     strings.update(
         {f"kind.{key}": pick(language, k.name_zh, k.name_en) for key, k in FACILITY_KINDS.items()}
     )

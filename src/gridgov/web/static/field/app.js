@@ -24,7 +24,6 @@
     for (const [k, v] of Object.entries(values || {})) out = out.split(`%(${k})s`).join(String(v));
     return out;
   };
-  const T = (zh, en) => (lang === "en" ? en : zh);  // the old form, until its last texts are in the catalogue
   // Times in the city's zone (GRIDGOV_TIME_ZONE), whatever the phone's own zone; the server's
   // instants without a zone are UTC.
   const CITY_ZONE = document.documentElement.dataset.timeZone || "Asia/Shanghai";
@@ -554,14 +553,14 @@
     const services = (state.bundle && state.bundle.services) || [];
     const persons = (state.bundle && state.bundle.persons) || [];
     if (!services.length || !persons.length) return;
-    const form = el("form", { class: "card", id: "proxy-form" }, el("h3", {}, T("为居民开启代办", "Open a proxy service")),
-      el("label", {}, T("居民", "Resident"), el("select", { name: "person_id", required: true }, persons.map((p) => el("option", { value: String(p.id) }, `${p.name} ${p.id_number_masked}`)))),
-      el("label", {}, T("代办事项", "Service"), el("select", { name: "code", required: true }, services.map((s) => el("option", { value: s.code }, lang === "en" ? s.title_en : s.title)))),
-      el("button", { type: "submit" }, T("开启（离线可用）", "Open (works offline)")));
+    const form = el("form", { class: "card", id: "proxy-form" }, el("h3", {}, _("为居民开启代办")),
+      el("label", {}, _("居民"), el("select", { name: "person_id", required: true }, persons.map((p) => el("option", { value: String(p.id) }, `${p.name} ${p.id_number_masked}`)))),
+      el("label", {}, _("代办事项"), el("select", { name: "code", required: true }, services.map((s) => el("option", { value: s.code }, lang === "en" ? s.title_en : s.title)))),
+      el("button", { type: "submit" }, _("开启（离线可用）")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       await enqueueRequest("POST", "/lifecycle/services", { code: form.code.value, person_id: Number(form.person_id.value) });
-      notice(T("已保存，待同步", "Saved, waiting to sync"));
+      notice(_("已保存，待同步"));
     });
     main.append(form);
   }

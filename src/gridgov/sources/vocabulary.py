@@ -1,0 +1,78 @@
+"""The words of the sources codes people see."""
+
+from __future__ import annotations
+
+from gridgov.web.i18n import N_, add_vocabulary
+
+add_vocabulary(
+    "sources.decision",
+    {
+        "auto_linked": N_("自动关联"),
+        "review": N_("待复核"),
+        "accepted": N_("复核确认"),
+        "rejected": N_("复核否定"),
+        "family_member": N_("家庭成员"),
+        "created": N_("新建人员"),
+        "unmatched": N_("未匹配"),
+    },
+)
+
+add_vocabulary(
+    "sources.f",
+    {
+        "name": N_("姓名"),
+        "former_name": N_("曾用名"),
+        "sex": N_("性别"),
+        "birth_date": N_("出生日期"),
+        "id_number": N_("身份证号"),
+        "id_type": N_("证件类型"),
+        "phone": N_("电话"),
+        "registered_address": N_("户籍地址"),
+        "current_address": N_("现住址"),
+        "household_no": N_("户号"),
+        "relation_to_head": N_("与户主关系"),
+        "status": N_("状态"),
+        "ethnicity": N_("民族"),
+        "death_date": N_("死亡日期"),
+        "registered_on": N_("登记日期"),
+        "enrolled_on": N_("参保日期"),
+        "contract_end": N_("合同到期日"),
+        "permit_expires_on": N_("居住证到期"),
+        "licence_valid_until": N_("许可证有效期"),
+        "event_date": N_("事件日期"),
+        "mother_name": N_("母亲姓名"),
+        "mother_id_number": N_("母亲身份证号"),
+        "father_name": N_("父亲姓名"),
+        "father_id_number": N_("父亲身份证号"),
+        "guardian_name": N_("监护人"),
+        "guardian_id_number": N_("监护人身份证号"),
+        "guardian_phone": N_("监护人电话"),
+        "credit_code": N_("统一社会信用代码"),
+        "org_name": N_("单位名称"),
+        "tenure": N_("产权/租赁"),
+        "pension_status": N_("待遇状态"),
+        "hospital": N_("医院"),
+        "birth_order": N_("胎次"),
+    },
+)
+
+add_vocabulary(
+    "sources.finding",
+    {
+        "dead_in_register": N_("登记已死亡但基础库在世"),
+        "pension_to_dead": N_("已死亡人员仍在领取养老金"),
+        "newer_address": N_("来源地址与基础库不一致"),
+        "id_check_failed": N_("身份证号校验失败"),
+        "id_differs": N_("身份证号与基础库不一致"),
+        "registration_lapsed": N_("流动人口居住登记已过期"),
+        "birth_without_person": N_("医院出生登记尚无人员"),
+    },
+)
+
+add_vocabulary(
+    "sources.sex",
+    {
+        "M": N_("男"),
+        "F": N_("女"),
+    },
+)
