@@ -40,7 +40,6 @@ RESIDENT_MOVES = (Move.ACCEPT.value, Move.REWORK.value, Move.VERIFY.value)
 SATISFACTION = (5, 4, 3, 2, 1)
 
 
-
 @dataclass(frozen=True)
 class Step:
     at: datetime

@@ -168,9 +168,7 @@ def quality_excel(
     labels.update(
         {f"decision.{d}": label(language, "sources.decision", d) for d in report.decisions}
     )
-    labels.update(
-        {f"finding.{k}": label(language, "sources.finding", k) for k in report.findings}
-    )
+    labels.update({f"finding.{k}": label(language, "sources.finding", k) for k in report.findings})
     with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
         path = Path(handle.name)
     quality.write_excel(report, path, labels)
