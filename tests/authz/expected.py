@@ -65,3 +65,28 @@ BASE_WRITERS = frozenset(
 TASK_CREATORS = frozenset(
     {R.COMMUNITY_STAFF, R.STREET_STAFF, R.DISTRICT_STAFF, R.SHIFT_LEADER, R.DISPATCHER}
 )
+# The supervision dashboard: leaders, the centre's dispatch desks, street and district staff.
+DASHBOARD = frozenset({R.LEADER, R.SHIFT_LEADER, R.DISPATCHER, R.STREET_STAFF, R.DISTRICT_STAFF})
+# Ledgers (台账) also for community staff, who hand them to departments.
+LEDGERS = DASHBOARD | {R.COMMUNITY_STAFF}
+# Scores and indicators: everybody who is scored or scores, not the administrators.
+EVALUATION_READERS = frozenset(
+    {
+        R.GRID_WORKER,
+        R.COMMUNITY_STAFF,
+        R.STREET_STAFF,
+        R.DISTRICT_STAFF,
+        R.INTAKE_CLERK,
+        R.DISPATCHER,
+        R.SHIFT_LEADER,
+        R.INSPECTOR,
+        R.LEADER,
+        R.DEPARTMENT_HANDLER,
+        R.DEPARTMENT_ADMIN,
+    }
+)
+# The supervision centre (the leader) decides appeals and edits the evaluation rules.
+EVALUATION_DECIDERS = frozenset({R.LEADER})
+SYSTEM_ADMINS = frozenset({R.SYSTEM_ADMIN})
+REDIVISION_VIEWERS = frozenset({R.COMMUNITY_STAFF, R.STREET_STAFF, R.DISTRICT_STAFF, R.LEADER})
+REDIVISION_DECIDERS = frozenset({R.DISTRICT_STAFF})
