@@ -6,13 +6,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Principal, Role
+from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.cases import intake, service, workflow
 from gridgov.cases.schemas import CaseCreate, TransitionIn
 from gridgov.cases.states import Move
 from gridgov.models.case import Case
 from tests.cases.helpers import GRID_A, OUTSIDE, POINT_A, Users, report, utc
 
+SYSTEM = system_principal("test")
 CLERK = Principal(user_id=1, username="clerk", role=Role.INTAKE_CLERK)
 LEADER = Principal(user_id=2, username="leader", role=Role.SHIFT_LEADER)
 
@@ -120,7 +121,9 @@ def test_deadline_into_2027_carries_a_visible_warning(db: Session, city: dict) -
         now=now,
     ).case
     assert case.calendar_warning and "2027" in case.calendar_warning
-    assert case.step_due_at == utc(2027, 1, 1, 1, 0)  # 30 min on 31 Dec, 30 min on 1 Jan: 09:00
+    # 30 min on 31 Dec; 1 Jan is a statutory day off even before 2027's schedule is entered
+    # (the warning is about the make-up days): the other 30 min on Monday 4 Jan, 09:00 CST.
+    assert case.step_due_at == utc(2027, 1, 4, 1, 0)
 
 
 def test_sms_and_email_gateways(client: TestClient, db: Session, city: dict) -> None:
@@ -248,17 +251,21 @@ def test_entering_2027_recomputes_running_clocks(db: Session, city: dict) -> Non
         principal=CLERK,
         data=CaseCreate(category_code="E0102", description="垃圾", lng=POINT_A[0], lat=POINT_A[1]),
         channel="hotline",
-        now=utc(2026, 12, 31, 9, 0),  # 17:00 CST: 30 min left today, 30 min on 1 Jan 2027
+        now=utc(2026, 12, 31, 9, 0),  # 17:00 CST: 30 min left today, 30 min next working day
     ).case
-    assert case.step_due_at == utc(2027, 1, 1, 1, 0) and case.calendar_warning
+    assert case.step_due_at == utc(2027, 1, 4, 1, 0) and case.calendar_warning
+    # The announced schedule makes Saturday 2 Jan a make-up working day (调休上班).
     workcal.import_schedule(
         db,
-        principal=None,
+        principal=SYSTEM,
         year=2027,
-        days=[CalendarDayIn(day=date(2027, 1, d), kind="off", name="元旦") for d in (1, 2, 3)],
+        days=[
+            CalendarDayIn(day=date(2027, 1, 1), kind="off", name="元旦"),
+            CalendarDayIn(day=date(2027, 1, 2), kind="work", name="元旦调休"),
+        ],
     )
     db.refresh(case)
-    assert service.aware(case.step_due_at) == utc(2027, 1, 4, 1, 0)  # Monday 09:00 CST
+    assert service.aware(case.step_due_at) == utc(2027, 1, 2, 1, 0)  # Saturday 09:00 CST
     assert case.calendar_warning is None
     timeline = service.get_detail(db, principal=LEADER, case_id=case.id).events
     assert timeline[-1].move == "recalculate"
