@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Select, or_, select
 
+from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
-from gridgov.authz.scope import region_scope
 from gridgov.kit.repository import Repository
 from gridgov.models.task import Task
 
@@ -23,7 +23,7 @@ class TaskRepository(Repository[Task]):
                 Task.grid_code == (principal.region_code or ""),
                 or_(Task.assignee_user_id.is_(None), Task.assignee_user_id == principal.user_id),
             )
-        return statement.where(region_scope(principal).clause(Task.grid_code))
+        return statement.where(scope_clause(principal, grid_code=Task.grid_code))
 
     def get_readable(self, principal: Principal, task_id: int) -> Task | None:
         return self.session.scalars(
