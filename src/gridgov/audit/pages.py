@@ -171,6 +171,7 @@ add_vocabulary(
         "sid": N_("会话"),
         "target": N_("对象"),
         "code": N_("编号"),
+        "changes": N_("变更"),
     },
 )
 # Fields whose values are codes, and the vocabulary of their words.
@@ -207,24 +208,23 @@ def _value(language: str, vocabulary: str | None, value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)  # Chinese as Chinese, not \\u escapes
 
 
-def changes(language: str, entry: AuditEntry | AuditEntryRead) -> list[tuple[str, str, str]]:
-    """One row per field: (its name, before, after), codes in words where they are known."""
+def changes(language: str, entry: AuditEntry | AuditEntryRead) -> list[tuple[str, str, str, bool]]:
+    """One row per field: (its name, before, after, whether the name is an identifier shown as
+    it is), codes in words where they are known. The safety net's entries (``data.write``) name
+    database tables, which an auditor needs as they are."""
     before, after = entry.before or {}, entry.after or {}
     rows = []
     for name in dict.fromkeys([*before, *after]):
         vocabulary = VALUE_VOCABULARIES.get(name)
         if name == "state":
             vocabulary = STATE_VOCABULARIES.get(entry.object_type)
-        shown = (
-            label(language, "audit_field", name)
-            if name in VOCABULARIES.get("audit_field", {})
-            else name
-        )
+        known = name in VOCABULARIES.get("audit_field", {})
         rows.append(
             (
-                shown,
+                label(language, "audit_field", name) if known else name,
                 _value(language, vocabulary, before.get(name)) if name in before else "",
                 _value(language, vocabulary, after.get(name)) if name in after else "",
+                not known and entry.action == "data.write",
             )
         )
     return rows
