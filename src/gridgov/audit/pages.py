@@ -65,6 +65,7 @@ add_vocabulary(
         "ledger": N_("台账"),
         "tables": N_("数据表"),
         "field": N_("移动采集"),
+        "multiple": N_("多张数据表"),
     },
 )
 add_vocabulary("outcome", {"success": N_("成功"), "failure": N_("失败"), "denied": N_("拒绝访问")})
