@@ -76,3 +76,22 @@ add_vocabulary(
         "F": N_("女"),
     },
 )
+
+# The quality workbook's sheet and column names.
+add_vocabulary(
+    "sources",
+    {
+        "loads": N_("历次载入"),
+        "when": N_("时间"),
+        "who": N_("操作人"),
+        "received": N_("收到"),
+        "new": N_("新增"),
+        "changed": N_("变更"),
+        "unchanged": N_("未变"),
+        "rejected": N_("拒收"),
+        "id_problems": N_("身份证号校验失败"),
+        "decisions": N_("比对结果分布"),
+        "match_rate": N_("匹配率"),
+        "findings": N_("比对发现"),
+    },
+)
