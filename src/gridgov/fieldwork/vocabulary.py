@@ -16,7 +16,11 @@ add_vocabulary(
 )
 add_vocabulary(
     "conflict_kind",
-    {"stale": N_("数据已被他人修改"), "id_exists": N_("证件号码已登记")},
+    {
+        "stale": N_("数据已被他人修改"),
+        "id_exists": N_("证件号码已登记"),
+        "uuid_mismatch": N_("同一编号的记录内容不同"),
+    },
 )
 
 add_vocabulary(
