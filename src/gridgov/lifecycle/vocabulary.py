@@ -11,6 +11,7 @@ add_vocabulary(
         "lifecycle": N_("生活事项"),
         "task": N_("任务"),
         "grid_worker": N_("网格员"),
+        "staff": N_("工作人员"),
         "import": N_("导入"),
         "api": N_("接口"),
         "web": N_("网页"),
