@@ -15,7 +15,7 @@ from gridgov.cases.categories import DEFAULT_MINUTES, DEFAULT_WARN_SHARE, Catego
 from gridgov.cases.repository import CaseRepository
 from gridgov.cases.states import State
 from gridgov.models.case import Case, CaseStep
-from gridgov.workcal.calendar import WorkCalendar, unknown_years_warning
+from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY, WorkCalendar, unknown_years_warning
 
 STEP_OF_STATE: dict[str, str] = {
     State.REPORTED: "register",
@@ -34,7 +34,28 @@ class DeadlineStatus(StrEnum):
 
 
 def allowed_minutes(category: CategoryInfo | None, step: str) -> int:
+    """The category's limit for ``step`` in working minutes."""
     return category.minutes(step) if category else DEFAULT_MINUTES[step]
+
+
+def given_minutes(case: Case, category: CategoryInfo | None, step: str) -> int:
+    """The working time ``step`` gets on this case: for handling, what the dispatcher gave
+    (the category's limit when he gave nothing) plus the extensions approved since."""
+    if step != "handle":
+        return allowed_minutes(category, step)
+    base = case.handle_minutes or allowed_minutes(category, step)
+    return base + (case.extension_minutes_granted or 0)
+
+
+def handle_choices(category: CategoryInfo | None) -> list[int]:
+    """The handling times a dispatcher may give, in working minutes, shortest first: whole
+    working days (or hours, for a category counted in hours) up to the category's limit, and
+    the limit itself."""
+    limit = allowed_minutes(category, "handle")
+    unit = 60 if category is None or category.handle_unit == "hours" else MINUTES_PER_WORKING_DAY
+    if limit < unit:
+        unit = 60
+    return sorted({*range(unit, limit + 1, unit), limit})
 
 
 def warn_share(category: CategoryInfo | None) -> float:
@@ -50,7 +71,7 @@ def start_clock(
     now: datetime,
 ) -> None:
     """Start ``step``'s clock on the case (the step's history row is written when it ends)."""
-    minutes = allowed_minutes(category, step)
+    minutes = given_minutes(case, category, step)
     due = calendar.add_working_minutes(now, minutes)
     warn = calendar.add_working_minutes(now, minutes * warn_share(category))
     case.step = step
@@ -119,7 +140,7 @@ def resume_clock(
         return
     remaining = case.paused_remaining_s
     due = calendar.add_working_seconds(now, remaining)
-    total = allowed_minutes(category, case.step) * 60
+    total = given_minutes(case, category, case.step) * 60
     warn_margin = int(total * (1 - warn_share(category)))  # working seconds warn → due
     if remaining <= warn_margin:
         warn_at = now

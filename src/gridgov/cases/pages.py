@@ -17,9 +17,10 @@ from gridgov.authz.policy import REPORTER_PHONE_ROLES
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import (
+    deadlines,
     intake,
     service,
-    vocabulary,  # noqa: F401  (the words of the case codes)
+    vocabulary,  # the words of the case codes
     workflow,
 )
 from gridgov.cases.centre_pages import router as centre_router
@@ -326,6 +327,8 @@ def _detail_page(
             )
             if d.id != detail.id
         ]
+    category = cat.reference(session).categories.get(detail.category_code or "")
+    language = request_language(request)
     return render(
         request,
         "cases/detail.html",
@@ -338,6 +341,12 @@ def _detail_page(
         rules=RULES,
         created=request.query_params.get("created") == "1",
         can_call_back=principal.role in REPORTER_PHONE_ROLES,
+        # Dispatch: the handling times within the category's limit, the limit chosen.
+        handle_choices=[
+            (minutes, vocabulary.working_time(minutes, language))
+            for minutes in deadlines.handle_choices(category)
+        ],
+        working_time=lambda minutes: vocabulary.working_time(minutes, language),
         **_reference(session, request),
     )
 
@@ -362,6 +371,7 @@ def case_move(
     session: DbSession,
     note: Annotated[str, Form(max_length=4000)] = "",
     department_code: Annotated[str, Form(max_length=32)] = "",
+    handle_minutes: Annotated[str, Form(max_length=8)] = "",
     result: Annotated[str, Form(max_length=8)] = "",
     minutes: Annotated[str, Form(max_length=8)] = "",
     level: Annotated[str, Form(max_length=2)] = "",
@@ -376,6 +386,7 @@ def case_move(
         body = TransitionIn(
             note=note or None,
             department_code=department_code or None,
+            handle_minutes=int(handle_minutes) if handle_minutes.isdigit() else None,
             result=result if result in ("pass", "fail") else None,
             minutes=int(minutes) if minutes.isdigit() and int(minutes) > 0 else None,
             level=int(level) if level in ("1", "2") else None,

@@ -20,10 +20,11 @@ from gridgov.cases import workflow
 from gridgov.cases.repository import CaseRepository
 from gridgov.cases.schemas import TransitionIn
 from gridgov.cases.states import Move
+from gridgov.cases.vocabulary import working_time
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest
 from gridgov.models.case import Case, CaseEvent
-from gridgov.web.i18n import N_, label, pick, request_language
+from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY
@@ -73,14 +74,6 @@ def waiting_count(session: Session, principal: Principal) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def _duration(minutes: int, language: str) -> str:
-    """Working time as people say it: whole working days, else working hours."""
-    unit = "approvals.days" if minutes % MINUTES_PER_WORKING_DAY == 0 else "approvals.hours"
-    amount = minutes // MINUTES_PER_WORKING_DAY if unit == "approvals.days" else minutes / 60
-    text = f"{amount:g}" if isinstance(amount, float) else str(amount)
-    return f"{text} {label(language, 'approvals', unit.removeprefix('approvals.'))}"
-
-
 def _waiting(session: Session, principal: Principal, language: str) -> list[Waiting]:
     cases = list(
         session.scalars(
@@ -114,7 +107,7 @@ def _waiting(session: Session, principal: Principal, language: str) -> list[Wait
                     requested_at=asked.at if asked else None,
                     requested_by=asked.actor_name if asked else None,
                     reason=asked.note if asked else None,
-                    extension=_duration(minutes, language) if minutes else None,
+                    extension=working_time(minutes, language) if minutes else None,
                 )
             )
     return rows

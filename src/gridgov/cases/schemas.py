@@ -43,6 +43,8 @@ class TransitionIn(BaseModel):
 
     note: str | None = Field(default=None, max_length=4000)
     department_code: str | None = Field(default=None, max_length=32)  # dispatch
+    # dispatch: working minutes to handle it, at most the category's limit (none: the limit)
+    handle_minutes: int | None = Field(default=None, ge=1, le=420 * 60)
     result: Literal["pass", "fail"] | None = None  # verify
     minutes: int | None = Field(default=None, ge=1, le=420 * 60)  # request_extension
     level: int | None = Field(default=None, ge=1, le=2)  # supervise: 1 yellow, 2 red
@@ -95,6 +97,8 @@ class CaseRead(BaseModel):
     rework_count: int
     extension_count: int
     extension_minutes_requested: int | None
+    handle_minutes: int | None = None
+    extension_minutes_granted: int = 0
     pending_request: str | None = None
     verify_result: str | None
     merged_into_id: int | None

@@ -3,7 +3,8 @@ pages and the phone app show them through ``|label("case_state")`` etc."""
 
 from __future__ import annotations
 
-from gridgov.web.i18n import N_, add_vocabulary
+from gridgov.web.i18n import N_, add_vocabulary, label
+from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY
 
 add_vocabulary(
     "case_state",
@@ -126,3 +127,13 @@ add_vocabulary(
         "end": N_("提交评价"),
     },
 )
+
+
+def working_time(minutes: int, language: str) -> str:
+    """Working time as people say it: whole working days, else working hours ("2 个工作日",
+    "1.5 working hours")."""
+    if minutes % MINUTES_PER_WORKING_DAY == 0:
+        amount, unit = str(minutes // MINUTES_PER_WORKING_DAY), "days"
+    else:
+        amount, unit = f"{minutes / 60:g}", "hours"
+    return f"{amount} {label(language, 'approvals', unit)}"

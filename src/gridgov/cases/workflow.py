@@ -24,6 +24,7 @@ from gridgov.cases.intake import apply_amendment, clean_text
 from gridgov.cases.repository import CaseRepository
 from gridgov.cases.schemas import TransitionIn
 from gridgov.cases.states import FINAL_STATES, RULES, Move, State, allowed
+from gridgov.cases.vocabulary import working_time
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 from gridgov.media.repository import MediaRepository
@@ -50,6 +51,8 @@ SNAPSHOT_FIELDS = (
     "supervision_level",
     "rework_count",
     "extension_minutes_requested",
+    "handle_minutes",
+    "extension_minutes_granted",
     "pending_request",
     "verify_result",
 )
@@ -156,9 +159,21 @@ def _dispatch(ctx: Ctx) -> None:
         raise BadRequest(
             "请选择有效的责任部门", "Choose a valid responsible department", field="department_code"
         )
+    limit = deadlines.allowed_minutes(ctx.category, "handle")
+    given = ctx.body.handle_minutes
+    if given is not None and given > limit:
+        raise BadRequest(
+            f"处置时限不能超过该类别的法定时限（{working_time(limit, 'zh-CN')}）",
+            f"The handling time may not exceed the category's limit ({working_time(limit, 'en')})",
+            field="handle_minutes",
+            limit_minutes=limit,
+        )
     ctx.case.department_code = department
     ctx.case.dispatched_at = ctx.now
+    ctx.case.handle_minutes = given if given is not None and given < limit else None
+    ctx.case.extension_minutes_granted = 0  # a new dispatch starts afresh
     ctx.data["department_code"] = department
+    ctx.data["handle_minutes"] = given or limit
     ctx.restart("handle")
 
 
@@ -235,6 +250,7 @@ def _decide_extension(ctx: Ctx, *, approve: bool) -> None:
     ctx.data["minutes"] = minutes
     if approve:
         ctx.case.extension_count += 1
+        ctx.case.extension_minutes_granted = (ctx.case.extension_minutes_granted or 0) + minutes
         deadlines.extend_clock(ctx.case, minutes=minutes, calendar=ctx.calendar)
         ctx.data["due"] = ctx.case.step_due_at.isoformat() if ctx.case.step_due_at else None
 

@@ -70,6 +70,11 @@ class Case(TimestampMixin, Base):
     # Set when a deadline was computed over a year nobody entered in the calendar.
     calendar_warning: Mapped[str | None] = mapped_column(String(200))
     extension_minutes_requested: Mapped[int | None] = mapped_column(Integer)
+    # Working minutes the dispatcher gave for handling (at most the category's limit; None:
+    # the limit) and the approved extensions of this dispatch: a rework restarts handling with
+    # both, so an approved extension still counts.
+    handle_minutes: Mapped[int | None] = mapped_column(Integer)
+    extension_minutes_granted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A request waiting for approval: "return" (department → dispatcher) or "cancel"
     # (clerk → shift leader).
     pending_request: Mapped[str | None] = mapped_column(String(16))
