@@ -25,6 +25,10 @@ EVENTS: dict[str, tuple[str, str]] = {
     "verify_late": ("核查超期", "verification late"),
     "patrol_short": ("本网格巡查不足", "patrol in the own grid under the daily duty"),
     "proxy_late": ("代办服务超期", "proxy service not done by its deadline"),
+    "work_diverted": (
+        "抽调网格员从事未准入工作（每小时）",
+        "grid worker diverted to work not admitted (per hour)",
+    ),
 }
 # Who answers for each event: the handling department, or the grid worker.
 EVENT_SUBJECT: dict[str, str] = {
@@ -36,6 +40,7 @@ EVENT_SUBJECT: dict[str, str] = {
     "verify_late": "person",
     "patrol_short": "person",
     "proxy_late": "person",
+    "work_diverted": "department",
 }
 _TOP_KEYS = {"base", "patrol_min_hours", "rule"}
 _RULE_KEYS = {"event", "person", "department", "grace_hours", "name"}

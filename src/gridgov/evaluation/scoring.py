@@ -22,6 +22,7 @@ from gridgov.authz.principal import Role
 from gridgov.evaluation.rules import RuleBook
 from gridgov.models.case import Case, CaseEvent, CaseStep
 from gridgov.models.lifecycle import ProxyService
+from gridgov.models.lifecycle_admission import DiversionReport
 from gridgov.models.patrol import Patrol
 from gridgov.models.user import User
 from gridgov.workcal.service import current_calendar
@@ -73,6 +74,7 @@ def find_points(session: Session, day: date, book: RuleBook) -> list[Found]:
         *_rework_points(session, day, book),
         *_patrol_points(session, day, book),
         *_proxy_points(session, day, book),
+        *_diversion_points(session, day, book),
     ]
     return sorted(found, key=lambda f: f.key)
 
@@ -310,5 +312,42 @@ def _proxy_points(session: Session, day: date, book: RuleBook) -> Iterator[Found
                 "opened_at": _iso(service.created_at),
                 "due_at": _iso(service.due_at),
                 "finished_at": _iso(service.closed_at),
+            },
+        )
+
+
+def _diversion_points(session: Session, day: date, book: RuleBook) -> Iterator[Found]:
+    """A grid worker's report of being diverted to work that was not admitted (准入), received on
+    the day: the department that diverted the worker loses the rule's points for every hour
+    begun (90 minutes = 2 hours). Reports naming no department of the city count for nobody."""
+    rule = book.rule("work_diverted")
+    if rule is None or not rule.department:
+        return
+    start, end = day_window(day)
+    reports = session.scalars(
+        select(DiversionReport)
+        .where(DiversionReport.created_at >= start, DiversionReport.created_at < end)
+        .where(DiversionReport.department_code.is_not(None))
+        .order_by(DiversionReport.id)
+    )
+    for report in reports:
+        hours = -(-report.minutes // 60)
+        yield Found(
+            event="work_diverted",
+            subject_type="department",
+            subject_id=str(report.department_code),
+            points=round(rule.department * hours, 2),
+            object_type="diversion_report",
+            object_id=str(report.id),
+            at=_utc(report.created_at) or start,
+            grid_code=report.grid_code,
+            department_code=report.department_code,
+            detail={
+                "diverted_on": report.day.isoformat(),
+                "minutes": report.minutes,
+                "hours": hours,
+                "worker_user_id": report.user_id,
+                "description": report.description,
+                "reported_at": _iso(report.created_at),
             },
         )

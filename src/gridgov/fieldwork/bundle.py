@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal
 from gridgov.authz.principal import Principal
+from gridgov.cases.categories import reference
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.patrols import service as patrols
 from gridgov.kit.clock import utcnow
@@ -128,6 +129,11 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
         "modules": [registry.summary(m) for m in registry.latest_modules(session)],
         "categories": _categories(session),
         "services": _proxy_services(session),
+        # Who may have diverted the worker (the diversion report names the department).
+        "departments": [
+            {"code": code, "name": name, "name_en": name_en}
+            for code, (name, name_en) in reference(session).departments.items()
+        ],
         "duty": patrols.my_day(
             session, principal=principal, day=patrols.local_day(utcnow())
         ).model_dump(mode="json"),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
+from gridgov.cases.categories import reference
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
 from gridgov.models.lifecycle_admission import AdmittedTaskType, DiversionReport
@@ -248,21 +249,32 @@ def report_diversion(
     principal: Principal,
     day: date,
     minutes: int,
-    requested_by: str,
     description: str,
+    requested_by: str = "",
+    department_code: str | None = None,
 ) -> DiversionReport:
     """A worker's report of duties outside the system; it goes to the admission office and is
-    counted in the worker's favour (never against the patrol score)."""
+    counted in the worker's favour (never against the patrol score). When the work came from
+    one of the city's departments (``department_code``), the evaluation's ``work_diverted``
+    deducts from that department."""
     if principal.role != Role.GRID_WORKER or not principal.region_code:
         raise BadRequest("只有网格员可以报告被抽调", "Only grid workers report diversions")
     if day > local_today() or not 1 <= minutes <= 24 * 60:
         raise BadRequest("日期或时长无效", "Invalid day or minutes", field="minutes")
+    if department_code:
+        departments = reference(session).departments
+        if department_code not in departments:
+            raise BadRequest("没有这个部门", "Unknown department", field="department_code")
+        requested_by = requested_by.strip() or departments[department_code][0]
+    if not requested_by.strip():
+        raise BadRequest("请填写抽调单位", "Name who diverted you", field="requested_by")
     report = DiversionReport(
         user_id=principal.user_id,
         grid_code=principal.region_code,
         day=day,
         minutes=minutes,
         requested_by=requested_by[:100],
+        department_code=department_code or None,
         description=description[:500],
     )
     session.add(report)
@@ -273,7 +285,12 @@ def report_diversion(
         object_type="diversion_report",
         object_id=report.id,
         principal=principal,
-        after={"day": day.isoformat(), "minutes": minutes, "requested_by": requested_by[:100]},
+        after={
+            "day": day.isoformat(),
+            "minutes": minutes,
+            "requested_by": requested_by[:100],
+            "department_code": department_code or None,
+        },
     )
     return report
 

@@ -112,7 +112,9 @@ class AdmissionRead(BaseModel):
 class DiversionIn(BaseModel):
     day: date
     minutes: int = Field(ge=1, le=1440)
-    requested_by: str = Field(min_length=1, max_length=100)
+    # Who diverted the worker: one of the city's departments (code), or named in words.
+    department_code: str | None = Field(default=None, max_length=32)
+    requested_by: str = Field(default="", max_length=100)
     description: str = Field(min_length=1, max_length=500)
 
 
@@ -125,6 +127,7 @@ class DiversionRead(BaseModel):
     day: date
     minutes: int
     requested_by: str
+    department_code: str | None
     description: str
 
 

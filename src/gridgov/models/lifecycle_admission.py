@@ -59,6 +59,12 @@ class DiversionReport(TimestampMixin, Base):
     day: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     requested_by: Mapped[str] = mapped_column(String(100))
+    # The department that diverted the worker, when it is one of the city's departments: the
+    # evaluation's ``work_diverted`` deducts from it.
+    department_code: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(String(500))
 
-    __table_args__ = (Index("ix_diversion_reports_user_day", "user_id", "day"),)
+    __table_args__ = (
+        Index("ix_diversion_reports_user_day", "user_id", "day"),
+        Index("ix_diversion_reports_created_at", "created_at"),
+    )

@@ -571,12 +571,15 @@
     const form = el("form", { class: "card", id: "diversion-form" }, el("h3", {}, _("报告被抽调从事其他工作")),
       el("label", {}, _("日期"), el("input", { name: "day", type: "date", required: true, value: new Date().toISOString().slice(0, 10) })),
       el("label", {}, _("时长（分钟）"), el("input", { name: "minutes", type: "number", min: "1", max: "1440", required: true })),
-      el("label", {}, _("抽调单位"), el("input", { name: "requested_by", required: true })),
+      el("label", {}, _("抽调单位"), el("select", { name: "department_code" }, el("option", { value: "" }, _("其他单位（请填写）")),
+        ...((state.bundle && state.bundle.departments) || []).map((d) => el("option", { value: d.code }, lang === "en" && d.name_en ? d.name_en : d.name)))),
+      el("label", {}, _("其他单位名称"), el("input", { name: "requested_by", maxlength: "100" })),
       el("label", {}, _("工作内容"), el("textarea", { name: "description", rows: "2", required: true })),
       el("button", { type: "submit" }, _("提交（离线可用）")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
-      await enqueueRequest("POST", "/lifecycle/diversions", { day: form.day.value, minutes: Number(form.minutes.value), requested_by: form.requested_by.value, description: form.description.value });
+      if (!form.department_code.value && !form.requested_by.value.trim()) { notice(_("请填写抽调单位")); return; }
+      await enqueueRequest("POST", "/lifecycle/diversions", { day: form.day.value, minutes: Number(form.minutes.value), department_code: form.department_code.value || null, requested_by: form.requested_by.value, description: form.description.value });
       notice(_("已保存，待同步"));
       form.reset();
     });

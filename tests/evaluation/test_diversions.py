@@ -1,0 +1,109 @@
+"""Diversions (准入): a grid worker reports from the phone that a department pulled them into work
+that was not admitted; the evaluation deducts from that department, for every hour begun, on the
+day the report arrived, with a drill-down to the report. Numbers computed by hand below."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal, Role, system_principal
+from gridgov.evaluation import service
+from gridgov.models.evaluation import EvaluationPoint
+from gridgov.models.lifecycle_admission import DiversionReport
+from tests.auth.test_pages import web_login
+from tests.evaluation.month import CST, GRID_A
+from tests.factories import auth_headers, create_user
+
+# November: the reports must lie in the past of the real clock.
+MONTH = (date(2026, 11, 1), date(2026, 11, 30))
+LEADER = Principal(user_id=900001, username="leader-test", role=Role.LEADER)
+
+
+def _report(client: TestClient, headers: dict[str, str], **body: object) -> DiversionReport:
+    answer = client.post("/api/v1/lifecycle/diversions", json=body, headers=headers)
+    assert answer.status_code == 201, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def _received(db: Session, report_id: int, moment: datetime) -> None:
+    """Pin when the report reached the server (the phone may sync days later)."""
+    db.get_one(DiversionReport, report_id).created_at = moment.astimezone(UTC)
+
+
+def _score(db: Session, department: str) -> service.Score:
+    found = service.scores(
+        db, principal=LEADER, subject_type="department", start=MONTH[0], end=MONTH[1],
+        everyone=True,
+    )  # fmt: skip
+    return next(s for s in found if s.subject_id == department)
+
+
+def test_a_department_that_diverts_a_worker_loses_points_per_hour_begun(
+    client: TestClient, db: Session
+) -> None:
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=GRID_A)
+    db.commit()
+    phone = auth_headers(client, worker)
+    # 民政局 (MZ): 90 minutes on 2 Nov (2 hours begun) and 45 minutes on 3 Nov (1 hour), both
+    # reported on 3 Nov; 公安局 (GA): 240 minutes (4 hours) reported on 9 Nov; a neighbourhood
+    # committee named in words only: counted for the admission office, against no department.
+    mz_long = _report(client, phone, day="2026-11-02", minutes=90, department_code="MZ",
+                      description="低保入户调查（未准入）")  # fmt: skip
+    mz_short = _report(client, phone, day="2026-11-03", minutes=45, department_code="MZ",
+                       description="发放宣传册")  # fmt: skip
+    ga = _report(client, phone, day="2026-11-09", minutes=240, department_code="GA",
+                 description="协助排查出租屋")  # fmt: skip
+    words = _report(client, phone, day="2026-11-09", minutes=60, requested_by="某小区业委会",
+                    description="布置会场")  # fmt: skip
+    assert mz_long["requested_by"] == "民政局" and words["department_code"] is None
+    refused = client.post(
+        "/api/v1/lifecycle/diversions",
+        json={"day": "2026-11-09", "minutes": 30, "department_code": "NOPE", "description": "x"},
+        headers=phone,
+    )
+    assert refused.status_code == 400 and refused.json()["field"] == "department_code"
+    for report, moment in (
+        (mz_long, datetime(2026, 11, 3, 8, 30, tzinfo=CST)),
+        (mz_short, datetime(2026, 11, 3, 23, 59, tzinfo=CST)),
+        (ga, datetime(2026, 11, 10, 0, 5, tzinfo=CST)),  # synced after midnight: the 10th
+        (words, datetime(2026, 11, 10, 0, 5, tzinfo=CST)),
+    ):
+        _received(db, int(report["id"]), moment)  # type: ignore[call-overload]
+    db.commit()
+
+    service.score_period(db, principal=system_principal("test"), start=MONTH[0], end=MONTH[1])
+    # MZ: −0.5 × 2 − 0.5 × 1 = −1.5 → 98.5; GA: −0.5 × 4 = −2.0 → 98.0.
+    mz, police = _score(db, "MZ"), _score(db, "GA")
+    assert (mz.total, mz.deductions, mz.points) == (98.5, -1.5, 2)
+    assert (police.total, police.deductions, police.points) == (98.0, -2.0, 1)
+    points = {
+        (p.day, p.object_id, p.points)
+        for p in db.scalars(select(EvaluationPoint).where(EvaluationPoint.event == "work_diverted"))
+    }
+    assert points == {
+        (date(2026, 11, 3), str(mz_long["id"]), -1.0),  # type: ignore[index]
+        (date(2026, 11, 3), str(mz_short["id"]), -0.5),  # type: ignore[index]
+        (date(2026, 11, 10), str(ga["id"]), -2.0),  # type: ignore[index]
+    }
+    # Deterministic: scoring again gives the same keys and points.
+    before = sorted((p.key, p.points) for p in db.scalars(select(EvaluationPoint)))
+    service.score_period(db, principal=system_principal("test"), start=MONTH[0], end=MONTH[1])
+    assert sorted((p.key, p.points) for p in db.scalars(select(EvaluationPoint))) == before
+
+    # Drill-down: the department's points name the report, the day, the minutes and the work.
+    db.commit()
+    leader = create_user(db, role=Role.LEADER)
+    db.commit()
+    web_login(client, leader.username)
+    page = client.get(
+        "/evaluation/points",
+        params={"subject_type": "department", "subject_id": "MZ", "month": "2026-11"},
+    )
+    assert page.status_code == 200
+    row = page.text.split(f"抽调报告 #{mz_long['id']}")[1].split("</tr>")[0]  # type: ignore[index]
+    assert "2026-11-02" in row and "90 分钟（计 2 小时）" in row and "低保入户调查" in row
+    assert "抽调网格员从事未准入工作" in page.text
