@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     map_tianditu_key: str = ""
     # Days after closure in which a resident may answer "not fixed" and reopen the case.
     reopen_days: int = Field(default=14, ge=0, le=365)
+    # A person in the base whom no department source has carried for this many years is a
+    # finding for the community (sources/findings.py).
+    sources_unseen_years: int = Field(default=3, ge=1, le=50)
 
     @property
     def is_sqlite(self) -> bool:

@@ -26,6 +26,9 @@ class LivingStatus(StrEnum):
     ALIVE = "alive"
     DECEASED = "deceased"
     MOVED_AWAY = "moved_away"
+    # Merged into another person (two records of one man): kept as a version, ``merged_into_id``
+    # names the survivor; a split restores it.
+    MERGED = "merged"
 
 
 class IdType(StrEnum):
@@ -74,5 +77,8 @@ class Person(VersionedMixin, TimestampMixin, Base):
         ForeignKey("houses.id", ondelete="RESTRICT"), index=True
     )
     grid_code: Mapped[str] = mapped_column(String(15))
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (Index("ix_persons_grid_code_name", "grid_code", "name"),)

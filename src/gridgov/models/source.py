@@ -79,6 +79,9 @@ class SourceRecord(Base):
     load_id: Mapped[int] = mapped_column(ForeignKey("source_loads.id", ondelete="CASCADE"))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_by: Mapped[str] = mapped_column(String(64))
+    # The last load that carried this record, unchanged re-sends included: a person no source
+    # has carried for years is a finding.
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     content_hash: Mapped[str] = mapped_column(String(32))
     raw: Mapped[dict] = mapped_column(JSON)
     # gridgov field → normalised value (dates ISO, IDs 18 characters, names simplified …)
@@ -157,6 +160,10 @@ class SourceFinding(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(String(200))
+    # What the finding says (kind, person, record version, evidence): a run does not write a
+    # finding again, open or closed, while this is the same; changed data makes a new one.
+    fingerprint: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class PersonMerge(Base):

@@ -29,7 +29,7 @@ RELATION_LABEL = {"head": "户主", "spouse": "配偶", "child": "子女", "chil
                   "grandchild": "孙子女", "parent": "父母", "grandparent": "祖父母",
                   "sibling": "兄弟姐妹", "other": "其他"}  # fmt: skip
 RESIDENCE_LABEL = {"registered": "户籍", "floating": "流动", "foreign": "境外"}
-LIVING_LABEL = {"alive": "正常", "deceased": "死亡", "moved_away": "迁出"}
+LIVING_LABEL = {"alive": "正常", "deceased": "死亡", "moved_away": "迁出", "merged": "已合并"}
 PERSON_FIELDS = ("id_type", "id_number", "name", "sex", "birth_date", "ethnicity", "nationality",
                  "phone", "registered_address", "current_address", "residence_type",
                  "living_status", "moved_in_on", "grid_code", "household_no",

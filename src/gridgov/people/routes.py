@@ -88,7 +88,7 @@ def list_persons(
     address: Annotated[str | None, Query(max_length=100)] = None,
     region: Annotated[str | None, Query(max_length=15, pattern=r"^\d{6,15}$")] = None,
     residence_type: Literal["registered", "floating", "foreign"] | None = None,
-    living_status: Literal["alive", "deceased", "moved_away"] | None = None,
+    living_status: Literal["alive", "deceased", "moved_away", "merged"] | None = None,
     sex: Literal["M", "F"] | None = None,
     tag: Annotated[str | None, Query(max_length=32)] = None,
     born_after: date | None = None,

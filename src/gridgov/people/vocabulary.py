@@ -12,7 +12,8 @@ add_vocabulary(
     "residence_type", {"registered": N_("户籍"), "floating": N_("流动"), "foreign": N_("境外")}
 )
 add_vocabulary(
-    "living_status", {"alive": N_("正常"), "deceased": N_("死亡"), "moved_away": N_("迁出")}
+    "living_status",
+    {"alive": N_("正常"), "deceased": N_("死亡"), "moved_away": N_("迁出"), "merged": N_("已合并")},
 )
 add_vocabulary(
     "id_type",

@@ -5,24 +5,36 @@
 * a newer address in a source than in the base → a verification task for the grid worker;
 * an ID that fails its check digit, or differs from the base's → the sending department;
 * a floating resident whose registration has lapsed → the community;
-* a hospital birth with no person yet → the community (the life-cycle rules visit the family).
+* a hospital birth with no person yet → the community (the life-cycle rules visit the family);
+* a person whom no source has carried for years (``sources_unseen_years``) → the community.
+
+A finding is written once: its fingerprint (kind, person, record version, evidence) is kept, and
+a later run writes no finding with a fingerprint already there, open or closed. Whoever reads a
+finding may close it with a reason; it stays, closed, in the list's history and in the trail.
+Changed data (a new record version, a new expiry date, a later last sighting) is a new finding.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import json
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from gridgov.audit import trail
 from gridgov.authz.principal import Principal
+from gridgov.config import get_settings
 from gridgov.kit.clock import utcnow
-from gridgov.models.source import Source, SourceFinding, SourceLink, SourceRecord
+from gridgov.kit.errors import BadRequest, NotFound
+from gridgov.models.person import LivingStatus, Person
+from gridgov.models.source import Source, SourceFinding, SourceLink, SourceLoad, SourceRecord
 from gridgov.sources import linking
 from gridgov.sources.addresses import address_key
-from gridgov.sources.repository import table_of
+from gridgov.sources.repository import CHUNK, readable_findings, table_of
 
 KINDS = {
     "dead_in_register": "登记已死亡但基础库在世",
@@ -32,8 +44,12 @@ KINDS = {
     "id_differs": "身份证号与基础库不一致",
     "registration_lapsed": "流动人口居住登记已过期",
     "birth_without_person": "医院出生登记尚无人员",
+    "not_seen": "多年未见于任何部门数据",
 }
 CONFIRMED = frozenset({"auto_linked", "accepted"})
+# A person is carried by a source through a link a run or a person confirmed, or made from it.
+CARRIED = frozenset({*CONFIRMED, "created"})
+STATUSES = ("open", "closed")
 ADDRESS_SOURCES = frozenset({"housing", "social_security", "birth"})
 DEATH_SOURCES = frozenset({"hukou", "birth"})
 
@@ -135,8 +151,48 @@ def derive(
     for person in persons.values():
         expires = person.get("permit_expires_on")
         lapsed = person.get("residence_type") == "floating" and expires and expires < today
-        if lapsed and not _open_finding(session, "registration_lapsed", person["id"]):
+        if lapsed:
             add("registration_lapsed", None, person, {"expired_on": str(expires)})
+    return _write(session, principal, rows)
+
+
+def not_seen(session: Session, *, principal: Principal, source_id: int) -> int:
+    """Findings for the living persons no source has carried for years (every run, over the whole
+    base, whatever the run had to link); returns how many are new."""
+    now = utcnow()
+    rows = []
+    for person_id, grid_code, last_seen, since in _not_seen(session):
+        rows.append(
+            {
+                "kind": "not_seen", "source_id": source_id, "source_record_id": None,
+                "person_id": person_id, "grid_code": grid_code, "department_code": None,
+                "evidence": {"last_seen": _day(last_seen), "in_base_since": _day(since)},
+                "status": "open", "created_at": now,
+            }
+        )  # fmt: skip
+    return _write(session, principal, rows)
+
+
+def _write(session: Session, principal: Principal, rows: list[dict[str, Any]]) -> int:
+    """Insert the findings not already written (same fingerprint, open or closed); returns how
+    many are new."""
+    for row in rows:
+        row["fingerprint"] = fingerprint(row)
+    prints = sorted({row["fingerprint"] for row in rows})
+    known: set[str] = set()
+    for start in range(0, len(prints), CHUNK):
+        known.update(
+            session.scalars(
+                select(SourceFinding.fingerprint).where(
+                    SourceFinding.fingerprint.in_(prints[start : start + CHUNK])
+                )
+            )
+        )
+    fresh: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["fingerprint"] not in known:
+            fresh.setdefault(row["fingerprint"], row)
+    rows = list(fresh.values())
     if rows:
         ids = (
             session.execute(
@@ -170,17 +226,79 @@ def _pension_paid(session: Session, person_id: int) -> str | None:
     return None
 
 
-def _open_finding(session: Session, kind: str, person_id: int) -> bool:
-    return (
-        session.scalar(
-            select(SourceFinding.id).where(
-                SourceFinding.kind == kind,
-                SourceFinding.person_id == person_id,
-                SourceFinding.status == "open",
-            )
+def fingerprint(row: dict[str, Any]) -> str:
+    """What a finding says: kind, person, record version and evidence."""
+    said = [row["kind"], row["person_id"], row["source_record_id"], row["evidence"]]
+    text = json.dumps(said, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _day(value: datetime | None) -> str | None:
+    return value.date().isoformat() if value else None
+
+
+def _not_seen(session: Session) -> list[tuple[int, str, datetime | None, datetime]]:
+    """Living persons whom no source has carried for ``sources_unseen_years``: their last
+    sighting (None: never) is older than that, and so is their row. The clock starts with the
+    first load: before sources have been in use that long, nobody is unseen."""
+    cutoff = utcnow() - timedelta(days=round(365.25 * get_settings().sources_unseen_years))
+    first_load = session.scalar(select(func.min(SourceLoad.started_at)))
+    if first_load is None or _aware(first_load) > cutoff:
+        return []
+    last_seen = (
+        select(SourceLink.person_id, func.max(SourceRecord.seen_at).label("last"))
+        .join(SourceRecord, SourceRecord.id == SourceLink.source_record_id)
+        .where(
+            SourceLink.current.is_(True),
+            SourceLink.decision.in_(sorted(CARRIED)),
+            SourceLink.person_id.is_not(None),
         )
-        is not None
+        .group_by(SourceLink.person_id)
+        .subquery()
     )
+    rows = session.execute(
+        select(Person.id, Person.grid_code, last_seen.c.last, Person.created_at)
+        .outerjoin(last_seen, last_seen.c.person_id == Person.id)
+        .where(
+            Person.living_status == LivingStatus.ALIVE.value,
+            Person.created_at < cutoff,
+            or_(last_seen.c.last.is_(None), last_seen.c.last < cutoff),
+        )
+        .order_by(Person.id)
+    )
+    return [(r[0], r[1], _aware(r[2]) if r[2] else None, _aware(r[3])) for r in rows]
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive UTC times."""
+    return value if value.tzinfo else value.replace(tzinfo=utcnow().tzinfo)
+
+
+def close(session: Session, *, principal: Principal, finding_id: int, reason: str) -> SourceFinding:
+    """Close an open finding the principal reads, with the reason; in the trail."""
+    finding: SourceFinding | None = session.scalar(
+        readable_findings(principal).where(SourceFinding.id == finding_id)
+    )
+    if finding is None:
+        raise NotFound("没有这条比对发现", "No such finding")
+    reason = reason.strip()
+    if not reason:
+        raise BadRequest("请填写关闭原因", "Give the reason for closing")
+    if finding.status != "open":
+        raise BadRequest("这条比对发现已关闭", "This finding is already closed")
+    finding.status = "closed"
+    finding.closed_at, finding.closed_by, finding.close_reason = (
+        utcnow(),
+        principal.username,
+        reason,
+    )
+    trail.record(
+        session, action="source.finding.close", object_type="source_finding",
+        object_id=finding.id, principal=principal, before={"status": "open"},
+        after={"status": "closed", "kind": finding.kind, "person_id": finding.person_id},
+        note=reason,
+    )  # fmt: skip
+    return finding
 
 
 TASK_KINDS = {

@@ -1,6 +1,8 @@
 """Duplicates inside the base: two persons who are one (often one entered with the old 15-digit
-ID). Proposed, then merged by a person: the department records of the duplicate move to the kept
-person; a split moves them back. Both are in the trail."""
+ID). Proposed, then merged by a person. A merge is a new version of the duplicate: its row stays,
+marked ``merged`` and pointing at the kept person (``merged_into_id``), and its department links
+move to the kept person. A split is the next version: the duplicate's status comes back, the
+pointer goes, the links move back. Both are in the person's history and in the trail."""
 
 from __future__ import annotations
 
@@ -16,8 +18,11 @@ from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import decrypt
 from gridgov.kit.errors import BadRequest, NotFound
-from gridgov.models.person import Person
+from gridgov.models.person import LivingStatus, Person
 from gridgov.models.source import PersonMerge, SourceLink
+from gridgov.models.versioning import ChangeSource
+from gridgov.people.common import PERSON
+from gridgov.people.versioning import apply_changes
 from gridgov.sources.normalise import id_relation, name_sound_key, normalise_id
 from gridgov.sources.repository import readable_merges
 
@@ -96,16 +101,27 @@ def decide(session: Session, *, principal: Principal, merge_id: int, verdict: st
     before = merge.status
     moved: list[int] = []
     if verdict == "merge":
+        kept, duplicate = _pair(session, merge)
         moved = _move_links(session, merge.duplicate_id, merge.person_id)
-        merge.explanation = [*merge.explanation, {"moved_links": moved}]
+        merge.explanation = [
+            *merge.explanation,
+            {"moved_links": moved, "duplicate_status": duplicate.living_status},
+        ]
+        _new_version(session, principal, duplicate, LivingStatus.MERGED.value, kept.id,
+                     f"合并到人员 {kept.id}（合并建议 {merge.id}）")  # fmt: skip
     elif verdict == "split":
-        moved = next((e["moved_links"] for e in merge.explanation if "moved_links" in e), [])
+        done: dict[str, Any] = next((e for e in merge.explanation if "moved_links" in e), {})
+        moved = done.get("moved_links", [])
         if moved:
             session.execute(
                 update(SourceLink)
                 .where(SourceLink.id.in_(moved))
                 .values(person_id=merge.duplicate_id)
             )
+        duplicate = session.get_one(Person, merge.duplicate_id)
+        status = done.get("duplicate_status") or LivingStatus.ALIVE.value
+        _new_version(session, principal, duplicate, status, None,
+                     f"撤销合并（合并建议 {merge.id}）")  # fmt: skip
     merge.status = {"merge": "merged", "reject": "rejected", "split": "split"}[verdict]
     merge.decided_at, merge.decided_by = utcnow(), principal.username
     trail.record(
@@ -115,6 +131,33 @@ def decide(session: Session, *, principal: Principal, merge_id: int, verdict: st
                "duplicate_id": merge.duplicate_id, "links": moved},
     )  # fmt: skip
     return merge
+
+
+def _pair(session: Session, merge: PersonMerge) -> tuple[Person, Person]:
+    """The kept person and the duplicate, neither merged away already."""
+    kept = session.get_one(Person, merge.person_id)
+    duplicate = session.get_one(Person, merge.duplicate_id)
+    if LivingStatus.MERGED.value in (kept.living_status, duplicate.living_status):
+        raise BadRequest(
+            "其中一人已被合并到另一人，不能再合并",
+            "One of the two is already merged into another person",
+        )
+    return kept, duplicate
+
+
+def _new_version(
+    session: Session,
+    principal: Principal,
+    person: Person,
+    status: str,
+    merged_into: int | None,
+    reason: str,
+) -> None:
+    apply_changes(
+        session, person, record_type=PERSON,
+        values={"living_status": status, "merged_into_id": merged_into},
+        principal=principal, source=ChangeSource.STAFF, reason=reason, base_version=None,
+    )  # fmt: skip
 
 
 def _move_links(session: Session, source_person: int, target_person: int) -> list[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
@@ -21,8 +21,9 @@ from gridgov.authz.policy import SOURCE_ADMINS, SOURCE_REVIEWERS
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
 from gridgov.kit.db import request_session
 from gridgov.kit.files import UPLOAD_LIMITS
-from gridgov.models.source import PersonMerge, SourceFinding
+from gridgov.models.source import PersonMerge
 from gridgov.sources import (
+    findings,
     merges,
     quality,
     repository,
@@ -96,15 +97,26 @@ def decide_page(
 
 
 @router.get("/sources/findings", response_class=HTMLResponse)
-def findings_page(request: Request, session: DB, principal: FindingReader) -> HTMLResponse:
-    rows = session.scalars(
-        repository.readable_findings(principal)
-        .where(SourceFinding.status == "open")
-        .order_by(SourceFinding.id.desc())
-        .limit(200)
-    ).all()
+def findings_page(
+    request: Request,
+    session: DB,
+    principal: FindingReader,
+    status: Literal["open", "closed", "all"] = "open",
+) -> HTMLResponse:
+    rows = session.scalars(repository.findings_statement(principal, status=status).limit(200)).all()
     names = {s.id: s.title for s in repository.list_sources(session)}
-    return render(request, "sources/findings.html", findings=rows, names=names)
+    return render(request, "sources/findings.html", findings=rows, names=names, status=status)
+
+
+@router.post("/sources/findings/{finding_id}/close", dependencies=CSRF)
+def close_finding_page(
+    finding_id: int,
+    session: DB,
+    principal: FindingReader,
+    reason: Annotated[str, Form(min_length=2, max_length=200)],
+) -> RedirectResponse:
+    findings.close(session, principal=principal, finding_id=finding_id, reason=reason)
+    return RedirectResponse("/sources/findings", status_code=303)
 
 
 @router.get("/sources", response_class=HTMLResponse)

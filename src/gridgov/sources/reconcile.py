@@ -23,7 +23,7 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import decrypt
-from gridgov.models.person import Person
+from gridgov.models.person import LivingStatus, Person
 from gridgov.models.source import LinkDecision, Source, SourceLink, SourceRecord
 from gridgov.sources import findings, linking
 from gridgov.sources.addresses import address_key
@@ -55,9 +55,12 @@ def reconcile(
 ) -> RunSummary:
     """Link every undecided current record of ``sources``; write links and findings."""
     summary = RunSummary()
+    if not sources:
+        return summary
     by_id = {s.id: s for s in sources}
     records = _undecided(session, list(by_id))
     if not records:
+        summary.findings = findings.not_seen(session, principal=principal, source_id=sources[0].id)
         return summary
     summary.records = len(records)
     base, person_rows = _base_for(session, records)
@@ -111,7 +114,7 @@ def reconcile(
     summary.mothers = findings.link_mothers(session, base, records)
     summary.findings = findings.derive(
         session, principal=principal, sources=by_id, decided=decided, persons=person_rows
-    )
+    ) + findings.not_seen(session, principal=principal, source_id=sources[0].id)
     trail.record(
         session,
         action="source.reconcile",
@@ -201,7 +204,7 @@ def _base_for(
         Person.phone_enc, Person.current_address, Person.registered_address, Person.grid_code,
         Person.living_status, Person.house_id, Person.household_id, Person.residence_type,
         Person.permit_expires_on,
-    )  # fmt: skip
+    ).where(Person.living_status != LivingStatus.MERGED.value)  # fmt: skip
     if clauses and grids:
         statement = statement.where(or_(*clauses))
     persons: dict[int, dict[str, Any]] = {}

@@ -90,6 +90,18 @@ def readable_findings(principal: Principal) -> Select[Any]:
     )
 
 
+def findings_statement(
+    principal: Principal, *, status: str = "open", kind: str | None = None
+) -> Select[Any]:
+    """The findings list: ``status`` open, closed or all; newest first."""
+    statement = readable_findings(principal)
+    if status != "all":
+        statement = statement.where(SourceFinding.status == status)
+    if kind:
+        statement = statement.where(SourceFinding.kind == kind)
+    return statement.order_by(SourceFinding.id.desc())
+
+
 def readable_merges(principal: Principal) -> Select[Any]:
     return select(PersonMerge).where(scope_clause(principal, grid_code=_col(PersonMerge.grid_code)))
 
@@ -163,6 +175,16 @@ def retire_versions(session: Session, record_ids: Sequence[int]) -> None:
                 SourceLink.current.is_(True),
             )
             .values(current=False)
+        )
+
+
+def mark_seen(session: Session, record_ids: Sequence[int], when: Any) -> None:
+    """The records a load carried again unchanged were seen now."""
+    for start in range(0, len(record_ids), CHUNK):
+        session.execute(
+            update(SourceRecord)
+            .where(SourceRecord.id.in_(record_ids[start : start + CHUNK]))
+            .values(seen_at=when)
         )
 
 

@@ -5,7 +5,7 @@ findings with their own sign-in, scoped like everything else."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header
 from sqlalchemy.orm import Session
@@ -14,10 +14,12 @@ from gridgov.auth.deps import require_roles
 from gridgov.authz.policy import SOURCE_REVIEWERS
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, system_principal
 from gridgov.kit.db import request_session
-from gridgov.models.source import PersonMerge, SourceFinding
+from gridgov.models.source import PersonMerge
+from gridgov.sources import findings as finding_service
 from gridgov.sources import merges, review, service
-from gridgov.sources.repository import readable_findings, readable_merges
+from gridgov.sources.repository import findings_statement, readable_merges
 from gridgov.sources.schemas import (
+    FindingClose,
     FindingRead,
     LinkRead,
     LoadRead,
@@ -75,12 +77,29 @@ def decide(link_id: int, body: Verdict, session: DB, principal: Reviewer) -> Lin
 
 
 @router.get("/findings", response_model=list[FindingRead])
-def findings(session: DB, principal: FindingReader, kind: str | None = None) -> list[FindingRead]:
-    statement = readable_findings(principal).where(SourceFinding.status == "open")
-    if kind:
-        statement = statement.where(SourceFinding.kind == kind)
-    rows = session.scalars(statement.order_by(SourceFinding.id.desc()).limit(500))
+def findings(
+    session: DB,
+    principal: FindingReader,
+    kind: str | None = None,
+    status: Literal["open", "closed", "all"] = "open",
+) -> list[FindingRead]:
+    """Findings in the caller's area or routed to the caller's department, newest first; closed
+    ones (with who closed them and why) with ``status=closed`` or ``all``."""
+    statement = findings_statement(principal, status=status, kind=kind)
+    rows = session.scalars(statement.limit(500))
     return [FindingRead.model_validate(f) for f in rows]
+
+
+@router.post("/findings/{finding_id}/close", response_model=FindingRead)
+def close_finding(
+    finding_id: int, body: FindingClose, session: DB, principal: FindingReader
+) -> FindingRead:
+    """Close an open finding with the reason; it stays in the history, and a later run does not
+    write it again unless the data behind it changed."""
+    finding = finding_service.close(
+        session, principal=principal, finding_id=finding_id, reason=body.reason
+    )
+    return FindingRead.model_validate(finding)
 
 
 @router.get("/merges", response_model=list[MergeRead])

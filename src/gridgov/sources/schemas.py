@@ -63,6 +63,15 @@ class FindingRead(BaseModel):
     status: str
     task_id: int | None
     created_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+    close_reason: str | None
+
+
+class FindingClose(BaseModel):
+    """Why the finding is closed (checked and fixed, the department corrected its register …)."""
+
+    reason: str = Field(min_length=2, max_length=200)
 
 
 class MergeRead(BaseModel):

@@ -221,11 +221,13 @@ def _write_batch(
     now = utcnow()
     rows: list[dict[str, Any]] = []
     retired: list[int] = []
+    seen_again: list[int] = []
     for key, raw, normalised in batch:
         digest = content_hash(raw)
         previous = existing.get(key)
         if previous is not None and previous[2] == digest:
             load.unchanged += 1
+            seen_again.append(previous[0])
             continue
         if previous is not None:
             retired.append(previous[0])
@@ -242,6 +244,7 @@ def _write_batch(
                 "current": True,
                 "load_id": load.id,
                 "received_at": now,
+                "seen_at": now,
                 "received_by": principal.username,
                 "content_hash": digest,
                 "raw": raw,
@@ -255,6 +258,7 @@ def _write_batch(
             }
         )
     repository.retire_versions(session, retired)
+    repository.mark_seen(session, seen_again, now)
     ids = repository.insert_records(session, rows)
     if hooks.has_listeners():
         hooks.notify(

@@ -66,6 +66,28 @@ add_vocabulary(
         "id_differs": N_("身份证号与基础库不一致"),
         "registration_lapsed": N_("流动人口居住登记已过期"),
         "birth_without_person": N_("医院出生登记尚无人员"),
+        "not_seen": N_("多年未见于任何部门数据"),
+    },
+)
+
+# What a finding's evidence names (sources/findings.py).
+add_vocabulary(
+    "sources.evidence",
+    {
+        "record_key": N_("来源记录编号"),
+        "death_date": N_("死亡日期"),
+        "name": N_("姓名"),
+        "birth_date": N_("出生日期"),
+        "mother_name": N_("母亲姓名"),
+        "mother_person_id": N_("母亲人员编号"),
+        "address": N_("住址"),
+        "source_address": N_("来源地址"),
+        "base_address": N_("基础库地址"),
+        "death_record": N_("死亡登记"),
+        "pension_record": N_("养老金记录"),
+        "expired_on": N_("到期日期"),
+        "last_seen": N_("最后见于来源"),
+        "in_base_since": N_("入库时间"),
     },
 )
 
