@@ -3,8 +3,8 @@
 seen for years); a person merged into another keeps its row, pointing at the survivor
 
 Revision ID: 20261206_sources_closing
-Revises: 20261206_firsthour
-Create Date: 2026-12-06 10:00:00
+Revises: 20261206_dispatch_deadline
+Create Date: 2026-12-06 11:00:00
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261206_sources_closing"
-down_revision = "20261206_firsthour"
+down_revision = "20261206_dispatch_deadline"
 branch_labels = None
 depends_on = None
 
