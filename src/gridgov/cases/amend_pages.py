@@ -22,6 +22,7 @@ from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.models.case import Case
 from gridgov.models.house import House
+from gridgov.web.forms import form_number
 
 router = APIRouter(include_in_schema=False)
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
@@ -34,13 +35,6 @@ def _readable_case(session: Session, principal: Principal, case_id: int) -> Case
     if case is None:
         raise NotFound(f"案件 {case_id} 不存在", f"Case {case_id} not found")
     return case
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text) if text.strip() else None
-    except ValueError:
-        return None
 
 
 @router.get("/cases/{case_id}/addresses")
@@ -83,8 +77,8 @@ def amend_case(
     current = _readable_case(session, principal, case_id)
     amend = CaseUpdate(
         category_code=category_code or None,
-        lng=_number(lng),
-        lat=_number(lat),
+        lng=form_number(lng),
+        lat=form_number(lat),
         address=address if address.strip() and address != (current.address or "") else None,
     )
     if amend.lng == current.lng and amend.lat == current.lat:

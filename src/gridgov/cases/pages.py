@@ -1,41 +1,39 @@
-"""Case pages: the clerk's intake, the dispatcher's queue, the department's inbox, the case page
-(timeline, map, photos, moves) and the residents' web form with tracking. They call the same
-services as ``/api/v1/cases``."""
+"""Case pages: the clerk's intake (the report form of ``report_form.py``), the dispatcher's queue,
+the department's inbox, the case page (timeline, map, photos, moves); the residents' report form
+and tracking are in ``resident_pages.py``. They call the same services as ``/api/v1/cases``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
+from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_principal, page_roles
 from gridgov.authz.policy import REPORTER_PHONE_ROLES
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import (
     deadlines,
-    intake,
     service,
     vocabulary,  # the words of the case codes
     workflow,
 )
 from gridgov.cases.centre_pages import router as centre_router
-from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
 from gridgov.cases.photo_pages import router as photo_router
 from gridgov.cases.queue_pages import router as queue_router
+from gridgov.cases.report_form import ReportForm, reference, report_form, report_page, submit_report
 from gridgov.cases.repository import CaseFilter
 from gridgov.cases.resident_pages import router as resident_router
-from gridgov.cases.schemas import CaseCreate, TransitionIn
+from gridgov.cases.schemas import TransitionIn
 from gridgov.cases.states import RULES, Move, State
 from gridgov.kit.db import request_session
-from gridgov.kit.errors import BadRequest
 from gridgov.kit.pagination import PageParams
-from gridgov.web.forms import attempt
-from gridgov.web.i18n import N_, pick, request_language
+from gridgov.web.forms import attempt, form_number
+from gridgov.web.i18n import N_, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -57,31 +55,6 @@ DbSession = Annotated[Session, Depends(request_session, scope="function")]
 SignedIn = Annotated[Principal, Depends(page_principal)]
 Clerk = Annotated[Principal, Depends(page_roles(*INTAKE_ROLES))]
 CallBack = Annotated[Principal, Depends(page_roles(*REPORTER_PHONE_ROLES))]
-MAX_PAGE_PHOTOS = 9
-
-
-def _reference(session: Session, request: Request) -> dict[str, Any]:
-    ref = cat.reference(session)
-    language = request_language(request)
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for info in ref.categories.values():
-        if info.selectable:
-            parent = ref.categories.get(info.parent_code or "")
-            group = pick(language, parent.name, parent.name_en) if parent else ""
-            label = f"{info.code} {pick(language, info.name, info.name_en)}"
-            groups.setdefault(f"{info.parent_code} {group}", []).append((info.code, label))
-    departments = {
-        code: pick(language, name, name_en) for code, (name, name_en) in ref.departments.items()
-    }
-    return {
-        "category_groups": groups,
-        "category_names": {
-            code: pick(language, info.name, info.name_en) for code, info in ref.categories.items()
-        },
-        "departments": list(departments.items()),
-        "department_names": departments,
-        "states": [s.value for s in State],
-    }
 
 
 def _list_page(
@@ -106,7 +79,7 @@ def _list_page(
         page=page,
         filters=filters,
         base=base,
-        **_reference(session, request),
+        **reference(session, request),
     )
 
 
@@ -181,45 +154,9 @@ def department_inbox(
     )
 
 
-def _intake_page(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    *,
-    values: dict[str, Any],
-    error: str | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        "cases/new.html",
-        status_code=status_code,
-        principal=principal,
-        values=values,
-        error=error,
-        clerk_channels=[c for c in CHANNELS if c in CLERK_CHANNELS],
-        **_reference(session, request),
-    )
-
-
 @router.get("/cases/new", response_class=HTMLResponse)
 def intake_page(request: Request, principal: Clerk, session: DbSession) -> HTMLResponse:
-    return _intake_page(request, session, principal, values={"channel": "hotline"})
-
-
-def _photos(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
-    photos = []
-    for upload in files[:MAX_PAGE_PHOTOS]:
-        if upload.filename:
-            photos.append((upload.filename, upload.file.read(limit + 1)))
-    return photos
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+    return report_page(request, session, principal=principal, values={"channel": "hotline"})
 
 
 @router.post("/cases/new", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
@@ -227,59 +164,14 @@ def intake_submit(
     request: Request,
     principal: Clerk,
     session: DbSession,
+    form: Annotated[ReportForm, Depends(report_form)],
     channel: Annotated[str, Form(max_length=16)],
-    category_code: Annotated[str, Form(max_length=16)] = "",
-    description: Annotated[str, Form(max_length=20000)] = "",
-    lng: Annotated[str, Form(max_length=32)] = "",
-    lat: Annotated[str, Form(max_length=32)] = "",
-    address: Annotated[str, Form(max_length=400)] = "",
     priority: Annotated[str, Form(max_length=8)] = "normal",
-    reporter_name: Annotated[str, Form(max_length=64)] = "",
-    reporter_phone: Annotated[str, Form(max_length=32)] = "",
-    photos: Annotated[list[UploadFile], File()] = [],  # noqa: B006
 ) -> Response:
-    values = {
-        "channel": channel,
-        "category_code": category_code,
-        "description": description,
-        "lng": lng,
-        "lat": lat,
-        "address": address,
-        "priority": priority,
-        "reporter_name": reporter_name,
-        "reporter_phone": reporter_phone,
-    }
-    settings = request.app.state.settings
-    with attempt(session) as tried:
-        data = CaseCreate(
-            channel=channel,
-            category_code=category_code or None,
-            description=description,
-            lng=_float(lng),
-            lat=_float(lat),
-            address=address[:200] or None,
-            priority=priority if priority in ("normal", "urgent", "critical") else "normal",
-            reporter_name=reporter_name or None,
-            reporter_phone=reporter_phone or None,
-        )
-        result = intake.create_case(
-            session,
-            principal=principal,
-            data=data,
-            channel=channel,
-            photos=_photos(photos, settings.max_photo_bytes),
-            settings=settings,
-        )
-    if tried.error:
-        return _intake_page(
-            request,
-            session,
-            principal,
-            values=values,
-            error=tried.message(request),
-            status_code=tried.error.status_code,
-        )
-    return RedirectResponse(f"/cases/{result.case.id}?created=1", status_code=303)
+    form.channel, form.priority = channel, priority  # what only the clerk sets
+    return submit_report(
+        request, session, form, principal=principal, done=lambda case: f"/cases/{case.id}?created=1"
+    )
 
 
 @router.get("/cases/duplicates", response_class=HTMLResponse)
@@ -293,7 +185,7 @@ def duplicates_fragment(
 ) -> HTMLResponse:
     """htmx fragment on the intake form: open cases of the same category nearby."""
     rows: list[Any] = []
-    x, y = _float(lng), _float(lat)
+    x, y = form_number(lng), form_number(lat)
     if category_code and x is not None and y is not None:
         with attempt(session) as tried:
             rows = service.duplicates(
@@ -347,7 +239,7 @@ def _detail_page(
             for minutes in deadlines.handle_choices(category)
         ],
         working_time=lambda minutes: vocabulary.working_time(minutes, language),
-        **_reference(session, request),
+        **reference(session, request),
     )
 
 
@@ -432,90 +324,6 @@ def reporter_phone_fragment(
         )
     text, css = (tried.message(request), "error") if tried.error else (phone or "—", "")
     return HTMLResponse(Markup('<span id="reporter-phone" class="{}">{}</span>').format(css, text))
-
-
-# --- residents ------------------------------------------------------------------------------
-
-
-def _public_form(
-    request: Request,
-    session: Session,
-    *,
-    values: dict[str, Any],
-    error: str | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    response = render(
-        request,
-        "cases/public_report.html",
-        status_code=status_code,
-        values=values,
-        error=error,
-        **_reference(session, request),
-    )
-    set_csrf_cookie(request, response)
-    return response
-
-
-@router.get("/report", response_class=HTMLResponse)
-def public_report_page(request: Request, session: DbSession) -> HTMLResponse:
-    return _public_form(request, session, values={})
-
-
-@router.post("/report", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
-def public_report_submit(
-    request: Request,
-    session: DbSession,
-    category_code: Annotated[str, Form(max_length=16)] = "",
-    description: Annotated[str, Form(max_length=20000)] = "",
-    lng: Annotated[str, Form(max_length=32)] = "",
-    lat: Annotated[str, Form(max_length=32)] = "",
-    address: Annotated[str, Form(max_length=400)] = "",
-    reporter_name: Annotated[str, Form(max_length=64)] = "",
-    reporter_phone: Annotated[str, Form(max_length=32)] = "",
-    photos: Annotated[list[UploadFile], File()] = [],  # noqa: B006
-) -> Response:
-    values = {
-        "category_code": category_code,
-        "description": description,
-        "lng": lng,
-        "lat": lat,
-        "address": address,
-        "reporter_name": reporter_name,
-        "reporter_phone": reporter_phone,
-    }
-    settings = request.app.state.settings
-    with attempt(session) as tried:
-        if _float(lng) is None and not address.strip():
-            raise BadRequest(
-                "请在地图上点选位置或填写地址", "Pick the place on the map or give an address"
-            )
-        result = intake.create_case(
-            session,
-            principal=None,
-            data=CaseCreate(
-                channel="web",
-                category_code=category_code or None,
-                description=description,
-                lng=_float(lng),
-                lat=_float(lat),
-                address=address[:200] or None,
-                reporter_name=reporter_name or None,
-                reporter_phone=reporter_phone or None,
-            ),
-            channel="web",
-            photos=_photos(photos, settings.max_photo_bytes),
-            settings=settings,
-        )
-    if tried.error:
-        return _public_form(
-            request,
-            session,
-            values=values,
-            error=tried.message(request),
-            status_code=tried.error.status_code,
-        )
-    return RedirectResponse(f"/track?number={result.case.number}&new=1", status_code=303)
 
 
 # The centre's corrections before registering (category, place, address): their own file.

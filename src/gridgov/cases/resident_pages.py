@@ -1,4 +1,5 @@
-"""What a resident sees with the tracking number (issue 10): each step once (rework shown), the
+"""The residents' pages: ``/report`` (the shared report form, ``report_form.py``) and what a
+resident sees with the tracking number (issue 10): each step once (rework shown), the
 department handling it, the photos and the place on the map; after closure FixMyStreet's
 questionnaire — is it fixed, how satisfied — and reopening within ``reopen_days``. The answers
 are stored (``case_questionnaires``) for evaluation to count."""
@@ -18,6 +19,7 @@ from gridgov.audit import trail
 from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
 from gridgov.cases import categories as cat
 from gridgov.cases import intake
+from gridgov.cases.report_form import ReportForm, report_form, report_page, submit_report
 from gridgov.cases.repository import CaseRepository
 from gridgov.cases.schemas import CaseCreate
 from gridgov.cases.states import Move, State
@@ -79,6 +81,24 @@ def _reopen_until(case: Case, days: int) -> datetime | None:
         case.closed_at if case.closed_at.tzinfo else case.closed_at.replace(tzinfo=utcnow().tzinfo)
     )
     return closed + timedelta(days=days)
+
+
+@router.get("/report", response_class=HTMLResponse)
+def public_report_page(request: Request, session: DbSession) -> HTMLResponse:
+    return report_page(request, session, principal=None, values={})
+
+
+@router.post("/report", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def public_report_submit(
+    request: Request, session: DbSession, form: Annotated[ReportForm, Depends(report_form)]
+) -> Response:
+    return submit_report(
+        request,
+        session,
+        form,
+        principal=None,
+        done=lambda case: f"/track?number={case.number}&new=1",
+    )
 
 
 @router.get("/track", response_class=HTMLResponse)

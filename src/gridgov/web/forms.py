@@ -49,3 +49,11 @@ def attempt(session: Session) -> Iterator[Attempt]:
         raise
     except GridgovError as exc:
         outcome.error = exc
+
+
+def form_number(text: str | None) -> float | None:
+    """A number typed into a form field; nothing, or not a number, is ``None``."""
+    try:
+        return float(text) if text and text.strip() else None
+    except ValueError:
+        return None
