@@ -3,7 +3,7 @@
 seen for years); a person merged into another keeps its row, pointing at the survivor
 
 Revision ID: 20261206_sources_closing
-Revises: 20261206_dispatch_deadline
+Revises: 20261206_diversiondept
 Create Date: 2026-12-06 11:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261206_sources_closing"
-down_revision = "20261206_dispatch_deadline"
+down_revision = "20261206_diversiondept"
 branch_labels = None
 depends_on = None
 
