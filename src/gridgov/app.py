@@ -9,8 +9,27 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+import gridgov.audit.denials  # noqa: F401  (denied access goes to the trail)
 from gridgov import __version__
+from gridgov.audit.pages import router as audit_pages
+from gridgov.audit.routes import router as audit_router
+from gridgov.auth.pages import router as auth_pages
+from gridgov.auth.routes import router as auth_router
+from gridgov.auth.users_routes import router as users_router
+from gridgov.cases.pages import router as cases_pages
+from gridgov.cases.routes import router as cases_router
 from gridgov.config import Settings, get_settings
+from gridgov.dashboard.pages import router as dashboard_pages
+from gridgov.dashboard.routes import router as dashboard_router
+from gridgov.evaluation.pages import router as evaluation_pages
+from gridgov.evaluation.routes import router as evaluation_router
+from gridgov.fieldwork.routes import router as fieldwork_router
+from gridgov.fieldwork.web import router as field_pages
+from gridgov.grids.routes import router as grids_router
+from gridgov.housing.pages import router as housing_pages
+from gridgov.housing.routes import router as housing_router
+from gridgov.jobs.pages import router as jobs_pages
+from gridgov.jobs.routes import router as jobs_router
 from gridgov.jobs.scheduler import lifespan as jobs_lifespan
 from gridgov.kit.db import make_engine
 from gridgov.kit.middleware import (
@@ -24,9 +43,24 @@ from gridgov.kit.security import (
     install_access_log_masking,
 )
 from gridgov.kit.throttle import Throttle, ThrottleMiddleware
+from gridgov.lifecycle.pages import router as lifecycle_pages
+from gridgov.lifecycle.routes import router as lifecycle_router
+from gridgov.media.routes import router as media_router
+from gridgov.open311.routes import router as open311_router
 from gridgov.ops.observability import install as install_observability
+from gridgov.organisations.pages import router as organisations_pages
+from gridgov.organisations.routes import router as organisations_router
+from gridgov.people.pages import router as people_pages
+from gridgov.people.routes import router as people_router
+from gridgov.redivision.pages import router as redivision_pages
+from gridgov.redivision.routes import router as redivision_router
+from gridgov.sources.pages import router as sources_pages
+from gridgov.sources.routes import router as sources_router
+from gridgov.tasks.routes import router as tasks_router
 from gridgov.web import STATIC_DIR
 from gridgov.web.errors import install as install_error_handlers
+from gridgov.web.routes import router as web_router
+from gridgov.workcal.routes import router as calendar_router
 
 API_PREFIX = "/api/v1"
 FAVICON = "/static/field/icon-192.png"
@@ -85,41 +119,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_routers(app: FastAPI) -> None:
-    import gridgov.audit.denials  # noqa: F401  (denied access goes to the trail)
-    from gridgov.audit.pages import router as audit_pages
-    from gridgov.audit.routes import router as audit_router
-    from gridgov.auth.pages import router as auth_pages
-    from gridgov.auth.routes import router as auth_router
-    from gridgov.auth.users_routes import router as users_router
-    from gridgov.cases.pages import router as cases_pages
-    from gridgov.cases.routes import router as cases_router
-    from gridgov.dashboard.pages import router as dashboard_pages
-    from gridgov.dashboard.routes import router as dashboard_router
-    from gridgov.evaluation.pages import router as evaluation_pages
-    from gridgov.evaluation.routes import router as evaluation_router
-    from gridgov.fieldwork.routes import router as fieldwork_router
-    from gridgov.fieldwork.web import router as field_pages
-    from gridgov.grids.routes import router as grids_router
-    from gridgov.housing.pages import router as housing_pages
-    from gridgov.housing.routes import router as housing_router
-    from gridgov.jobs.pages import router as jobs_pages
-    from gridgov.jobs.routes import router as jobs_router
-    from gridgov.lifecycle.pages import router as lifecycle_pages
-    from gridgov.lifecycle.routes import router as lifecycle_router
-    from gridgov.media.routes import router as media_router
-    from gridgov.open311.routes import router as open311_router
-    from gridgov.organisations.pages import router as organisations_pages
-    from gridgov.organisations.routes import router as organisations_router
-    from gridgov.people.pages import router as people_pages
-    from gridgov.people.routes import router as people_router
-    from gridgov.redivision.pages import router as redivision_pages
-    from gridgov.redivision.routes import router as redivision_router
-    from gridgov.sources.pages import router as sources_pages
-    from gridgov.sources.routes import router as sources_router
-    from gridgov.tasks.routes import router as tasks_router
-    from gridgov.web.routes import router as web_router
-    from gridgov.workcal.routes import router as calendar_router
-
     # Starlette tries routes in order: the busiest write paths (case intake, phone sync) first.
     app.include_router(cases_router, prefix=API_PREFIX)
     app.include_router(fieldwork_router, prefix=API_PREFIX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -15,18 +16,25 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from sqlalchemy import func, make_url, select
 
 from gridgov.audit.cli import audit_app
 from gridgov.auth.cli import user_app
+from gridgov.auth.demo import create_demo_accounts
+from gridgov.auth.repository import UserRepository
+from gridgov.authz.principal import Principal, Role
 from gridgov.cases.cli import cases_app
 from gridgov.config import Mode, get_settings
 from gridgov.dashboard.cli import dashboard_app
 from gridgov.evaluation.cli import evaluation_app
 from gridgov.fieldwork.cli import modules_app
+from gridgov.fieldwork.forms.registry import install_defaults
 from gridgov.grids.cli import grids_app
 from gridgov.jobs.cli import jobs_app
-from gridgov.kit.db import reset_engine
+from gridgov.kit.db import job_session, reset_engine
+from gridgov.kit.errors import GridgovError
 from gridgov.lifecycle.cli import lifecycle_app
+from gridgov.models import Region
 from gridgov.ops.cli import backup_command, restore_command
 from gridgov.ops.cli import verify_command as verify_backup_command
 from gridgov.people.cli import export_app, import_app, stats_app
@@ -73,6 +81,7 @@ def _fresh_settings() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Upgrade the database in GRIDGOV_DATABASE_URL to the latest schema."""
+    # lazy: alembic and mako load only for db upgrade/demo, not for every command
     from gridgov.kit.migrations import upgrade
 
     url = get_settings().database_url
@@ -87,6 +96,7 @@ def serve(
     workers: int = typer.Option(1, help="Worker processes"),
 ) -> None:
     """Serve the web app and API."""
+    # lazy: uvicorn (~0.4 s) loads only for serve/demo, not for every command
     import uvicorn
 
     settings = get_settings()
@@ -135,8 +145,7 @@ def sim_city(
     population: bool = typer.Option(True, help="Also generate households and residents"),
 ) -> None:
     """Generate the synthetic reference city into an empty database."""
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
+    # lazy: the simulator (numpy, shapely, openpyxl: ~1 s) loads only for sim/demo
     from gridgov.sim.city import build_city
 
     start = time.perf_counter()
@@ -169,7 +178,7 @@ def sim_cases(
     seed: int = typer.Option(1, help="Random seed"),
 ) -> None:
     """Simulate case history (every state of the loop) over the city's grids."""
-    from gridgov.kit.db import job_session
+    # lazy: the simulator (numpy, shapely, openpyxl: ~1 s) loads only for sim/demo
     from gridgov.sim.cases import simulate_cases
 
     start = time.perf_counter()
@@ -190,7 +199,7 @@ def sim_drift(
     seed: int = typer.Option(1, help="Random seed"),
 ) -> None:
     """Grow and shrink parts of the city so that grids drift out of 200–300 households."""
-    from gridgov.kit.db import job_session
+    # lazy: the simulator (numpy, shapely, openpyxl: ~1 s) loads only for sim/demo
     from gridgov.sim.growth import grow as grow_grid
     from gridgov.sim.growth import shrink as shrink_grid
 
@@ -212,7 +221,7 @@ def sim_events(
     push: bool = typer.Option(True, help="Push them through the life-cycle rules"),
 ) -> None:
     """A month of life events (births, deaths, moves, permits) drawn from the city's people."""
-    from gridgov.kit.db import job_session
+    # lazy: the simulator (numpy, shapely, openpyxl: ~1 s) loads only for sim/demo
     from gridgov.sim import events
 
     start = time.perf_counter()
@@ -236,7 +245,7 @@ def sim_feeds(
     seed: int = typer.Option(7, help="Random seed"),
 ) -> None:
     """The five department files of the city with realistic noise, and the truth."""
-    from gridgov.kit.db import job_session
+    # lazy: the simulator (numpy, shapely, openpyxl: ~1 s) loads only for sim/demo
     from gridgov.sim import feeds
 
     start = time.perf_counter()
@@ -266,12 +275,6 @@ def demo(
     cases: int = typer.Option(5000, help="Simulated cases of the last 30 days (first run only)"),
 ) -> None:
     """Demo mode: upgrade the database, build the synthetic city if it is empty, serve."""
-    from sqlalchemy import func, select
-
-    from gridgov.fieldwork.forms.registry import install_defaults
-    from gridgov.kit.db import job_session
-    from gridgov.models import Region
-
     _demo_environment()
     db_upgrade("head")
     with job_session() as session:
@@ -284,6 +287,7 @@ def demo(
     _print_demo_accounts()
     if empty:
         _demo_patrols()
+        # lazy: the simulator (numpy, shapely, openpyxl: ~1 s) loads only for sim/demo
         from gridgov.sim.demo_steps import run_demo_steps
 
         run_demo_steps(console)
@@ -292,9 +296,6 @@ def demo(
 
 
 def _print_demo_accounts() -> None:
-    from gridgov.auth.demo import create_demo_accounts
-    from gridgov.kit.db import job_session
-
     with job_session() as session:
         accounts = create_demo_accounts(session, settings=get_settings())
     # Plain lines, never truncated, easy to copy.
@@ -312,9 +313,7 @@ def _print_demo_accounts() -> None:
 
 def _demo_patrols() -> None:
     """A week of the demo grid worker's patrols, for the supervisors' duty table and track map."""
-    from gridgov.auth.repository import UserRepository
-    from gridgov.authz.principal import Principal, Role
-    from gridgov.kit.db import job_session
+    # lazy: the simulator (numpy, shapely, openpyxl: ~1 s) loads only for sim/demo
     from gridgov.sim.patrols import simulate_patrols
 
     with job_session() as session:
@@ -332,14 +331,10 @@ def _demo_patrols() -> None:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
 def _demo_environment() -> None:
-    import os
-
     os.environ.setdefault("GRIDGOV_MODE", Mode.DEMO.value)
     get_settings.cache_clear()
     reset_engine()
