@@ -76,7 +76,7 @@ def live_server(
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine starts uvicorn slowly
     while time.monotonic() < deadline:
         try:
             if httpx.get(base + "/field/", timeout=1).status_code == 200:

@@ -29,6 +29,7 @@ EVENTS: dict[str, tuple[str, str]] = {
         "抽调网格员从事未准入工作（每小时）",
         "grid worker diverted to work not admitted (per hour)",
     ),
+    "task_refused_unreasoned": ("无理由拒绝任务", "task refused without a reason"),
 }
 # Who answers for each event: the handling department, or the grid worker.
 EVENT_SUBJECT: dict[str, str] = {
@@ -41,6 +42,7 @@ EVENT_SUBJECT: dict[str, str] = {
     "patrol_short": "person",
     "proxy_late": "person",
     "work_diverted": "department",
+    "task_refused_unreasoned": "person",
 }
 _TOP_KEYS = {"base", "patrol_min_hours", "rule"}
 _RULE_KEYS = {"event", "person", "department", "grace_hours", "name"}

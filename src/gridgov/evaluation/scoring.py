@@ -1,5 +1,6 @@
 """What one day's records earn: the points of the day, computed only from the records (case
-steps and their clocks, the case timeline, patrols) and the rules in force that day.
+steps and their clocks, the case timeline, patrols, proxy services, the workers' task refusals)
+and the rules in force that day.
 
 Deterministic: the same day scored twice gives the same points with the same keys (each key
 names its cause). A step due on day D and not finished by the end of D is "not executed" on D;
@@ -24,6 +25,7 @@ from gridgov.models.case import Case, CaseEvent, CaseStep
 from gridgov.models.lifecycle import ProxyService
 from gridgov.models.lifecycle_admission import DiversionReport
 from gridgov.models.patrol import Patrol
+from gridgov.models.task import Task
 from gridgov.models.user import User
 from gridgov.workcal.service import current_calendar
 
@@ -75,6 +77,7 @@ def find_points(session: Session, day: date, book: RuleBook) -> list[Found]:
         *_patrol_points(session, day, book),
         *_proxy_points(session, day, book),
         *_diversion_points(session, day, book),
+        *_refusal_points(session, day, book),
     ]
     return sorted(found, key=lambda f: f.key)
 
@@ -349,5 +352,44 @@ def _diversion_points(session: Session, day: date, book: RuleBook) -> Iterator[F
                 "worker_user_id": report.user_id,
                 "description": report.description,
                 "reported_at": _iso(report.created_at),
+            },
+        )
+
+
+def unreasoned(reason: str | None, note: str | None) -> bool:
+    """A refusal without a reason: no reason code and no note ("other" alone explains nothing)."""
+    return not (note or "").strip() and reason in (None, "", "other")
+
+
+def _refusal_points(session: Session, day: date, book: RuleBook) -> Iterator[Found]:
+    """A task the worker refused on the day without any reason: the refusing worker carries it."""
+    rule = book.rule("task_refused_unreasoned")
+    if rule is None or not rule.person:
+        return
+    start, end = day_window(day)
+    tasks = session.scalars(
+        select(Task)
+        .where(Task.refused_at >= start, Task.refused_at < end, Task.refused_by.is_not(None))
+        .order_by(Task.id)
+    )
+    for task in tasks:
+        if not unreasoned(task.refusal_reason, task.refusal_note):
+            continue
+        yield Found(
+            event="task_refused_unreasoned",
+            subject_type="person",
+            subject_id=str(task.refused_by),
+            points=rule.person,
+            object_type="task",
+            object_id=str(task.id),
+            at=_utc(task.refused_at) or start,
+            grid_code=task.grid_code,
+            detail={
+                "task_title": task.title,
+                "task_kind": task.kind,
+                "opened_at": _iso(task.created_at),
+                "due_at": _iso(task.due_at),
+                "refused_at": _iso(task.refused_at),
+                "reason": task.refusal_reason,
             },
         )

@@ -25,6 +25,8 @@ from gridgov.models.person import LivingStatus, Person
 from gridgov.models.region import Region
 from gridgov.tasks import service as tasks
 from gridgov.tasks.schemas import TaskRead
+from gridgov.tasks.vocabulary import REFUSAL_REASONS
+from gridgov.web.i18n import label
 
 router = APIRouter(prefix="/field", tags=["field app"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
@@ -126,6 +128,14 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
                 for t in tasks.list_readable(session, principal=principal)
             ],
         ),
+        "refusal_reasons": [
+            {
+                "code": code,
+                "name": label("zh-CN", "task.refusal_reason", code),
+                "name_en": label("en", "task.refusal_reason", code),
+            }
+            for code in REFUSAL_REASONS
+        ],
         "modules": [registry.summary(m) for m in registry.latest_modules(session)],
         "categories": _categories(session),
         "services": _proxy_services(session),

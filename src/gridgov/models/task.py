@@ -21,7 +21,7 @@ class Task(TimestampMixin, Base):
     # None: whoever is the grid's worker when the task is read.
     assignee_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # open → accepted → done; or cancelled
+    # open → accepted → done; or cancelled (by staff); or refused (by the worker)
     state: Mapped[str] = mapped_column(String(16), default="open")
     # The XLSForm module whose form records the result (None: a free-text note).
     module_code: Mapped[str | None] = mapped_column(String(64))
@@ -36,5 +36,11 @@ class Task(TimestampMixin, Base):
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_by: Mapped[int | None] = mapped_column(Integer)
+    # The worker's refusal: a reason code (tasks.vocabulary REFUSAL_REASONS) and/or free text;
+    # neither is allowed, and is what the evaluation rule "task_refused_unreasoned" deducts for.
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    refused_by: Mapped[int | None] = mapped_column(Integer)
+    refusal_reason: Mapped[str | None] = mapped_column(String(32))
+    refusal_note: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_tasks_grid_state", "grid_code", "state"),)

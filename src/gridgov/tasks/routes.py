@@ -1,4 +1,4 @@
-"""Worker tasks: list, accept, complete; staff create and cancel."""
+"""Worker tasks: list, accept, complete, refuse; staff create and cancel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from gridgov.auth.deps import CurrentPrincipal
 from gridgov.kit.db import request_session
 from gridgov.tasks import service
 from gridgov.tasks import sources as _sources  # noqa: F401  (the moves that make tasks)
-from gridgov.tasks.schemas import TaskComplete, TaskCreate, TaskRead
+from gridgov.tasks.schemas import TaskComplete, TaskCreate, TaskRead, TaskRefuse
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
@@ -55,6 +55,16 @@ def complete(
     task_id: int, body: TaskComplete, session: DB, principal: CurrentPrincipal
 ) -> TaskRead:
     task = service.complete(session, principal=principal, task_id=task_id, result=body.result)
+    return TaskRead.model_validate(task)
+
+
+@router.post("/{task_id}/refuse")
+def refuse(task_id: int, body: TaskRefuse, session: DB, principal: CurrentPrincipal) -> TaskRead:
+    """The grid's worker refuses the task: a reason code, free text, both or neither (no
+    reason at all is allowed, and is what the evaluation deducts for)."""
+    task = service.refuse(
+        session, principal=principal, task_id=task_id, reason=body.reason, note=body.note
+    )
     return TaskRead.model_validate(task)
 
 

@@ -29,6 +29,14 @@ class TaskComplete(BaseModel):
     result: dict[str, Any] = Field(default_factory=dict)
 
 
+class TaskRefuse(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # A code of tasks.vocabulary.REFUSAL_REASONS; free text may go with it or alone.
+    reason: str | None = Field(default=None, max_length=32)
+    note: str | None = Field(default=None, max_length=500)
+
+
 class TaskRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -48,4 +56,7 @@ class TaskRead(BaseModel):
     result: dict[str, Any] | None
     accepted_at: datetime | None
     completed_at: datetime | None
+    refused_at: datetime | None = None
+    refusal_reason: str | None = None
+    refusal_note: str | None = None
     created_at: datetime

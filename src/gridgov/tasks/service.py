@@ -17,9 +17,10 @@ from gridgov.audit import trail
 from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal, Role
 from gridgov.kit.clock import utcnow
-from gridgov.kit.errors import Conflict, Forbidden, NotFound
+from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 from gridgov.models.task import Task
 from gridgov.tasks.repository import TaskRepository
+from gridgov.tasks.vocabulary import REFUSAL_REASONS
 
 OPEN_STATES = ("open", "accepted")
 CREATOR_ROLES = (
@@ -198,6 +199,48 @@ def complete(
     # "*": handlers for every kind (life-cycle rules are data, their task kinds too).
     for handler in [*_HANDLERS.get(task.kind, []), *_HANDLERS.get("*", [])]:
         handler(session, task, principal)
+    return task
+
+
+def refuse(
+    session: Session,
+    *,
+    principal: Principal,
+    task_id: int,
+    reason: str | None = None,
+    note: str | None = None,
+) -> Task:
+    """The grid's worker refuses an open or accepted task, with a reason code
+    (:data:`REFUSAL_REASONS`), free text, both or neither. Refusing without any reason is allowed
+    (the task leaves the worker's list either way) but is what the evaluation rule
+    ``task_refused_unreasoned`` deducts for. Refusing the same task again is a no-op."""
+    task = _worker_task(session, principal, task_id)
+    note = (note or "").strip() or None
+    if reason is not None and reason not in REFUSAL_REASONS:
+        raise BadRequest(f"未知的拒绝理由「{reason}」", f"Unknown refusal reason {reason!r}")
+    if task.state == "refused" and task.refused_by == principal.user_id:
+        return task
+    if task.state not in OPEN_STATES:
+        raise TaskStateConflict(
+            f"任务当前状态为「{task.state}」，不能拒绝", f"Task is {task.state}"
+        )
+    before = _snapshot(task)
+    task.state = "refused"
+    task.assignee_user_id = principal.user_id
+    task.refused_at = utcnow()
+    task.refused_by = principal.user_id
+    task.refusal_reason = reason
+    task.refusal_note = note
+    trail.record(
+        session,
+        action="task.refuse",
+        object_type="task",
+        object_id=task.id,
+        principal=principal,
+        before=before,
+        after={**_snapshot(task), "reason": reason},
+        note=note,
+    )
     return task
 
 

@@ -37,7 +37,7 @@
   // Codes in words (marked with N_ for the catalogue, translated when shown).
   const N_ = (text) => text;
   const WORDS = {
-    task: { open: N_("待接收"), accepted: N_("已接收"), done: N_("已完成"), cancelled: N_("已取消"), case_verification: N_("案件核查") },
+    task: { open: N_("待接收"), accepted: N_("已接收"), done: N_("已完成"), cancelled: N_("已取消"), refused: N_("已拒绝"), case_verification: N_("案件核查") },
     record: { form: N_("采集表单"), task_result: N_("任务结果"), report: N_("事件上报") },
     report: { stored: N_("已提交"), duplicate: N_("已提交"), rejected: N_("被拒收"), stale: N_("待核查"), invalid: N_("需修改") },
     case: { reported: N_("待受理"), registered: N_("已立案"), cancelled: N_("已作废"), dispatched: N_("已派遣"), accepted: N_("处置中"), handled: N_("待核查"), verified: N_("已核查"), closed: N_("已结案"), on_hold: N_("挂账"), merged: N_("已合并") },
@@ -53,6 +53,7 @@
   };
   const requestWords = (i) => (i.path.startsWith("/field/patrols") ? _("巡查轨迹")
     : /^\/tasks\/\d+\/accept$/.test(i.path) ? _("接收任务")
+    : /^\/tasks\/\d+\/refuse$/.test(i.path) ? _("拒绝任务")
     : i.path.startsWith("/lifecycle/diversions") ? _("抽调报告") : _("其他请求"));
   const $ = (sel, root) => (root || document).querySelector(sel);
   const el = (tag, attrs, ...children) => {
@@ -542,7 +543,8 @@
         t.admission_ref ? el("p", { class: "muted admission" }, _("准入依据：") + t.admission_ref) : null,
         t.description ? el("p", {}, t.description) : null,
         t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, _("接收")) : null,
-        el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, _("办理"))));
+        el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, _("办理")),
+        el("button", { class: "refuse", onclick: () => refuseForm($("#main"), t) }, _("拒绝"))));
     }
     proxyForm(main);
     diversionForm(main);
@@ -582,6 +584,30 @@
       await enqueueRequest("POST", "/lifecycle/diversions", { day: form.day.value, minutes: Number(form.minutes.value), department_code: form.department_code.value || null, requested_by: form.requested_by.value, description: form.description.value });
       notice(_("已保存，待同步"));
       form.reset();
+    });
+    main.append(form);
+  }
+
+  // Refuse a task: a reason from the list and/or a note; refusing with neither is allowed but
+  // counts against the worker in the evaluation (the form says so). Queued like every request.
+  function refuseForm(main, task) {
+    main.replaceChildren();
+    const reasons = (state.bundle && state.bundle.refusal_reasons) || [];
+    const form = el("form", { class: "card", id: "refuse-form" }, el("h2", {}, _("拒绝任务") + " · " + task.title),
+      el("label", {}, _("拒绝理由"), el("select", { name: "reason" }, el("option", { value: "" }, _("（不说明理由）")),
+        reasons.map((r) => el("option", { value: r.code }, lang === "en" && r.name_en ? r.name_en : r.name)))),
+      el("label", {}, _("说明"), el("textarea", { name: "note", rows: "3", maxlength: "500" })),
+      el("p", { class: "muted" }, _("不说明理由拒绝任务会在考评中扣分。")),
+      el("button", { type: "submit", class: "primary" }, _("确认拒绝")),
+      el("button", { type: "button", onclick: () => show("tasks") }, _("返回")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = { reason: form.reason.value || null, note: form.note.value.trim() || null };
+      await enqueueRequest("POST", `/tasks/${task.id}/refuse`, body);
+      state.bundle.tasks = state.bundle.tasks.filter((t) => t.id !== task.id);
+      await S.set("bundle", state.bundle);
+      notice(_("已保存，待同步"));
+      show("tasks");
     });
     main.append(form);
   }
