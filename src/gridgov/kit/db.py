@@ -38,6 +38,7 @@ from gridgov.config import get_settings
 
 logger = logging.getLogger(__name__)
 _AFTER_COMMIT = "gridgov_after_commit"
+_BEFORE_COMMIT = "gridgov_before_commit"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -297,6 +298,23 @@ def _run_after_commit(session: Session) -> None:
     effects = session.info.pop(_AFTER_COMMIT, [])
     for effect in effects:
         effect()
+
+
+def before_commit(session: Session, key: str, effect: Callable[[Session], None]) -> None:
+    """Queue work that must land in the transaction itself, once, just before its outermost
+    commit (savepoints do not trigger it): e.g. the statistics of every grid the transaction
+    touched, computed once for a batch instead of once per change. One effect per ``key``; the
+    effect may run earlier if a reader calls it (it then re-queues itself on the next change)."""
+    session.info.setdefault(_BEFORE_COMMIT, {}).setdefault(key, effect)
+
+
+@event.listens_for(Session, "before_commit")
+def _run_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    effects = session.info.pop(_BEFORE_COMMIT, {})
+    for effect in effects.values():
+        effect(session)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,7 +1,8 @@
 """The two ways a record of the population base is written: created, or changed as a new version.
 
 Both end the same way for persons, households, houses and organisations: a trail entry with the
-visible before/after, and fresh statistics for every grid the record left or entered.
+visible before/after, and fresh statistics (before the commit) for every grid the record left or
+entered.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.people.common import change_source, write_trail
-from gridgov.people.stats import refresh_grid_stats
+from gridgov.people.stats import mark_stale
 from gridgov.people.versioning import apply_changes, snapshot
 
 
 def record_created(session: Session, row: Any, *, kind: str, principal: Principal) -> None:
-    """Trail and statistics for a record that has just been flushed."""
+    """Trail, and statistics marked stale, for a record that has just been flushed."""
     write_trail(
         session,
         action=f"{kind}.create",
@@ -27,7 +28,7 @@ def record_created(session: Session, row: Any, *, kind: str, principal: Principa
         before=None,
         after=snapshot(row),
     )
-    refresh_grid_stats(session, grid_codes=[row.grid_code])
+    mark_stale(session, [row.grid_code])
 
 
 def save_changes(
@@ -66,4 +67,4 @@ def save_changes(
         after=result[1],
         note=reason,
     )
-    refresh_grid_stats(session, grid_codes={old_grid, row.grid_code})
+    mark_stale(session, {old_grid, row.grid_code})

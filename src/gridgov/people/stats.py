@@ -3,6 +3,11 @@
 ``grid_population_stats`` holds one row per grid, refreshed by every write path (services, import,
 synthetic city). Parents (community, street, district, city) are sums over code prefixes, so the
 whole city answers from ~1,100 small rows.
+
+A service write only marks its grids stale (:func:`mark_stale`); the stale grids are recomputed
+once, inside the same transaction, just before it commits (``kit.db.before_commit``) — a batch of
+2,000 changes costs one refresh, and what is committed is always consistent. Readers in the same
+transaction (:func:`population_counts`) refresh the stale grids first.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gridgov.kit.clock import utcnow
+from gridgov.kit.db import before_commit
 from gridgov.models.house import House
 from gridgov.models.household import Household
 from gridgov.models.organisation import Organisation
@@ -66,6 +72,24 @@ def _elderly_cutoff(today: date) -> date:
 
 def _tag_like(code: str) -> ColumnElement[bool]:
     return Person.tag_codes.like(f"%,{code},%")
+
+
+_STALE = "gridgov_stale_grids"
+
+
+def mark_stale(session: Session, grid_codes: Collection[str | None]) -> None:
+    """The statistics of ``grid_codes`` are out of date: refresh them before the commit."""
+    codes = {c for c in grid_codes if c}
+    if not codes:
+        return
+    session.info.setdefault(_STALE, set()).update(codes)
+    before_commit(session, "people.stats", refresh_stale)
+
+
+def refresh_stale(session: Session) -> int:
+    """Recompute the grids marked stale in this session (once); returns rows written."""
+    codes = session.info.pop(_STALE, None)
+    return refresh_grid_stats(session, grid_codes=codes) if codes else 0
 
 
 def refresh_grid_stats(
@@ -134,17 +158,19 @@ def refresh_grid_stats(
         if rows:
             session.execute(insert(GridPopulationStats), list(rows.values()))
         return len(rows)
-    # A few grids (every service write): upsert, so concurrent writers in one grid never
-    # collide on the primary key.
+    # Some grids (the stale ones of a transaction): one upsert for all, so concurrent writers in
+    # one grid never collide on the primary key.
     dialect = session.get_bind().dialect.name
     upsert_insert: Any = pg_insert if dialect == "postgresql" else sqlite_insert
-    for values in rows.values():
-        stmt = upsert_insert(GridPopulationStats).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[GridPopulationStats.grid_code],
-            set_={k: v for k, v in values.items() if k != "grid_code"},
-        )
-        session.execute(stmt)
+    stmt = upsert_insert(GridPopulationStats)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[GridPopulationStats.grid_code],
+        set_={
+            name: stmt.excluded[name]
+            for name in [f.name for f in fields(PopulationCounts)] + ["refreshed_at"]
+        },
+    )
+    session.execute(stmt, [rows[code] for code in sorted(rows)])
     return len(rows)
 
 
@@ -156,6 +182,7 @@ def population_counts(
     result = {code: PopulationCounts() for code in region_codes}
     if not result:
         return result
+    refresh_stale(session)
     lengths = sorted({len(code) for code in result})
     names = [f.name for f in fields(PopulationCounts)]
     stmt = select(GridPopulationStats.grid_code, *[getattr(GridPopulationStats, n) for n in names])
