@@ -300,7 +300,7 @@ def _run_after_commit(session: Session) -> None:
         effect()
 
 
-def before_commit(session: Session, key: str, effect: Callable[[Session], None]) -> None:
+def before_commit(session: Session, key: str, effect: Callable[[Session], object]) -> None:
     """Queue work that must land in the transaction itself, once, just before its outermost
     commit (savepoints do not trigger it): e.g. the statistics of every grid the transaction
     touched, computed once for a batch instead of once per change. One effect per ``key``; the
