@@ -13,6 +13,7 @@ household, other person), newborn-to-mother link recall, wall time and peak memo
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -169,14 +170,20 @@ def plain_splink(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"uid": frame["record"], "person_uid": frame["person"]})
 
 
-def gridgov_link(base: pd.DataFrame, records: pd.DataFrame, stored: bool = False) -> pd.DataFrame:
+def gridgov_link(
+    base: pd.DataFrame, records: pd.DataFrame, stored: bool = False, engine: str = "duckdb"
+) -> pd.DataFrame:
     """Trained on this data (the first run of a city), or with the shipped model (every later,
     incremental run)."""
     from gridgov.sources.reconcile import stored_model
 
     model = stored_model() if stored else None
     result = linking.link(
-        linking.prepare(base), linking.prepare(records), model=model, train=not stored
+        linking.prepare(base),
+        linking.prepare(records),
+        model=model,
+        train=not stored,
+        engine=engine,
     )
     links = result.links
     return links[links["probability"] >= linking.AUTO_LINK][["uid", "person_uid"]]
@@ -197,25 +204,36 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-plain", action="store_true", help="skip plain Splink")
+    parser.add_argument(
+        "--skip-train", action="store_true", help="skip gridgov trained on this data"
+    )
+    parser.add_argument(
+        "--engine", default="duckdb", choices=linking.ENGINES, help="where gridgov's Splink runs"
+    )
     parser.add_argument("--load-url", help="measure loading into this (empty) database instead")
     args = parser.parse_args()
     if args.load_url:
         load_rate(args.load_url, args.persons)
         return
+    linking.check_engine(args.engine)
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     start = time.perf_counter()
     base, records, truth, feeds = build(args.persons, args.seed)
     family = {f"p{r.person_id}": r.household_no for r in feeds.residents}
     print(
         f"persons {args.persons:,} · base {len(base):,} · records {len(records):,} "
         f"({', '.join(f'{s} {n:,}' for s, n in Counter(records['source']).items())}) · "
-        f"built in {time.perf_counter() - start:.1f} s"
+        f"built in {time.perf_counter() - start:.1f} s",
+        flush=True,
     )
     births = records[records["source"] == "hospital_births"]
     methods: list[tuple[str, Callable[[], pd.DataFrame]]] = [
         ("exact ID join", lambda: exact_id_join(base, records)),
-        ("gridgov", lambda: gridgov_link(base, records)),
-        ("gridgov stored", lambda: gridgov_link(base, records, stored=True)),
+        ("gridgov", lambda: gridgov_link(base, records, engine=args.engine)),
+        ("gridgov stored", lambda: gridgov_link(base, records, stored=True, engine=args.engine)),
     ]
+    if args.skip_train:
+        methods.pop(1)
     if not args.skip_plain:
         methods.append(("plain Splink", lambda: plain_splink(base, records)))
     print(
@@ -238,13 +256,17 @@ def main() -> None:
         )
         print(
             f"{name:<14} {s['precision']:>9.4f} {s['recall']:>8.4f} {s['f1']:>8.4f} "
-            f"{s['family_false']:>7,} {newborn:>8.3f} {seconds:>7.1f} {peak:>8.0f}"
+            f"{s['family_false']:>7,} {newborn:>8.3f} {seconds:>7.1f} {peak:>8.0f} "
+            f"(load average {os.getloadavg()[0]:.1f})",
+            flush=True,
         )
 
 
 def load_rate(url: str, persons: int) -> None:
-    """Records/s of ``load_rows`` (mapping, normalisation, versioning, Core inserts) on a fresh
-    database, beside a bare executemany of the same rows as JSON into a scratch table."""
+    """Records/s of ``load_rows`` (mapping, normalisation, versioning, COPY on PostgreSQL) on a
+    fresh database, beside a bare executemany of the same rows as JSON into a scratch table, in
+    the same run. Wall-clock rates, and the loader's own CPU seconds (the machine is shared: under
+    load the wall clock mostly measures waiting for a core)."""
 
     from sqlalchemy import JSON, Column, Integer, MetaData, Table, create_engine, insert
     from sqlalchemy.orm import Session
@@ -262,32 +284,40 @@ def load_rate(url: str, persons: int) -> None:
         "bench_raw", MetaData(), Column("id", Integer, primary_key=True), Column("raw", JSON)
     )
     scratch.create(engine, checkfirst=True)
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+    def clock() -> tuple[float, float]:
+        return time.perf_counter(), time.process_time()
+
+    def rate(count: int, since: tuple[float, float]) -> str:
+        wall, cpu = (now - then for now, then in zip(clock(), since, strict=True))
+        return f"{count / wall:,.0f}/s wall ({count / cpu:,.0f}/s of loader CPU)"
+
     with Session(engine) as session:
-        start = time.perf_counter()
+        start = clock()
         session.execute(insert(scratch), [{"raw": r} for r in rows])
         session.commit()
-        bare = len(rows) / (time.perf_counter() - start)
+        bare = rate(len(rows), start)
     with Session(engine) as session:
         system = system_principal("bench")
         text = (MAPPINGS / "police_hukou.toml").read_text(encoding="utf-8")
         source, _ = add_source(session, principal=system, name=f"bench_{int(time.time())}",
                                mapping_text=text, department=None)  # fmt: skip
-        start = time.perf_counter()
+        start = clock()
         load = load_rows(
             session, principal=system, source=source, rows=iter_rows(rows), channel="file"
         )
         session.commit()
-        rate = load.created / (time.perf_counter() - start)
-        start = time.perf_counter()
+        new = rate(load.created, start)
+        start = clock()
         again = load_rows(
             session, principal=system, source=source, rows=iter_rows(rows), channel="file"
         )
         session.commit()
-        rate_again = again.unchanged / (time.perf_counter() - start)
-    print(
-        f"load {len(rows):,} police records: {rate:,.0f} records/s new, {rate_again:,.0f} records/s "
-        f"unchanged (same file again) · bare JSON executemany {bare:,.0f} rows/s"
-    )
+        unchanged = rate(again.unchanged, start)
+    print(f"load {len(rows):,} police records: new {new}; unchanged (same file again) {unchanged}")
+    print(f"bare JSON executemany of the same rows: {bare}")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

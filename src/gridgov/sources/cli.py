@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gridgov.kit.errors import GridgovError
+from gridgov.sources.linking import EngineUnavailable, check_engine
 
 sources_app = typer.Typer(
     help="Department sources: register, load, reconcile.", no_args_is_help=True
@@ -128,6 +129,12 @@ def _load(name: str, file: Path, max_errors: int) -> None:
 def reconcile_command(
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)"),
     train: bool = typer.Option(None, "--train/--no-train", help="Re-estimate the model"),
+    engine: str = typer.Option(
+        "duckdb",
+        "--engine",
+        help="Where Splink runs: duckdb (this process) or spark (Splink's Spark backend, "
+        "GRIDGOV_SPARK_MASTER or local[*]; needs pyspark and Java 17)",
+    ),
 ) -> None:
     """Link every undecided record against the base: automatic links, review queue, findings."""
     import time
@@ -138,13 +145,19 @@ def reconcile_command(
     from gridgov.sources.repository import list_sources
 
     started = time.perf_counter()
+    try:
+        check_engine(engine)
+    except EngineUnavailable as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
     with job_session() as session:
         chosen = [s for s in list_sources(session) if not source or s.name in source]
         if not chosen:
             raise typer.BadParameter("no such source")
         summary = reconcile(
-            session, principal=system_principal("sources-reconcile"), sources=chosen, train=train
-        )
+            session, principal=system_principal("sources-reconcile"), sources=chosen, train=train,
+            engine=engine,
+        )  # fmt: skip
     table = Table("decision", "records")
     for decision, count in sorted(summary.decisions.items()):
         table.add_row(decision, f"{count:,}")

@@ -13,17 +13,33 @@
 4. One person per record: the best candidate; its probability picks the outcome by thresholds.
 
 Pure: pandas frames in, frames out; the service turns them into links, findings and persons.
+
+Engines: Splink runs on DuckDB in this process (``duckdb``, the default), or on Spark
+(``spark``, Splink's ``SparkAPI``) for volumes beyond one machine: the same model, its SQL
+translated to Spark's dialect, on the cluster ``GRIDGOV_SPARK_MASTER`` names (``local[*]`` when
+unset). Spark needs the ``pyspark`` package and a Java 17 runtime; without them
+:class:`EngineUnavailable` says what to install.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
+import os
 import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from importlib.util import find_spec
 from typing import Any
 
+import duckdb
 import pandas as pd
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import comparison_library as cl
+from splink.internals.comparison_level_library import _translate_sql_string
 
 from gridgov.sources.normalise import (
     date_relation,
@@ -50,6 +66,17 @@ COMPARISON_LABELS = {
     "phone": "电话",
     "address_key": "住址",
 }
+
+
+ENGINES = ("duckdb", "spark")
+SPARK_NEEDS = (
+    "the Spark engine needs the pyspark package (pip install 'pyspark>=3.5,<4', about 317 MB) "
+    "and a Java 17 runtime (apt-get install openjdk-17-jre-headless, or JAVA_HOME)"
+)
+
+
+class EngineUnavailable(RuntimeError):
+    """The linking engine asked for cannot run here; the message says what to install."""
 
 
 @dataclass(frozen=True)
@@ -121,9 +148,6 @@ def _date_variants_sql() -> str:
 
 
 def settings() -> Any:
-    from splink import SettingsCreator, block_on
-    from splink import comparison_library as cl
-
     def null(column: str) -> dict[str, Any]:
         return {
             "sql_condition": f"{column}_l IS NULL OR {column}_r IS NULL",
@@ -227,55 +251,132 @@ def link(
     *,
     model: dict[str, Any] | None = None,
     train: bool = True,
+    engine: str = "duckdb",
 ) -> LinkResult:
-    """Link prepared ``records`` to prepared ``base`` (both from :func:`prepare`)."""
+    """Link prepared ``records`` to prepared ``base`` (both from :func:`prepare`); Splink runs on
+    ``engine`` (see :data:`ENGINES`)."""
+    check_engine(engine)
     exact = exact_links(base, records)
     rest = records[~records["uid"].isin(exact["uid"])]
     if rest.empty or base.empty:
         return LinkResult(links=exact.reset_index(drop=True), model=model or {})
     if model is None or train:
-        model = train_model(base, records)
-    scored = _predict(base, rest, model)
+        model = train_model(base, records, engine=engine)
+    scored = _predict(base, rest, model, engine=engine)
     links = pd.concat([exact, scored], ignore_index=True)
     return LinkResult(links=links, model=model)
 
 
-def _connect(**tables: pd.DataFrame) -> Any:
-    import duckdb
+def check_engine(engine: str) -> None:
+    """Refuse an unknown engine, or Spark where pyspark or Java is missing, before any work."""
+    if engine not in ENGINES:
+        raise EngineUnavailable(f"unknown linking engine {engine!r} (one of {', '.join(ENGINES)})")
+    if engine == "spark":
+        if find_spec("pyspark") is None:
+            raise EngineUnavailable(f"pyspark is not installed: {SPARK_NEEDS}")
+        if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+            raise EngineUnavailable(f"no Java runtime found: {SPARK_NEEDS}")
 
+
+@contextmanager
+def _linker(
+    model: dict[str, Any], base: pd.DataFrame, records: pd.DataFrame, engine: str
+) -> Iterator[Any]:
+    """A Splink linker over the two frames on ``engine``."""
+    if engine == "spark":
+        spark = spark_session()
+        api = splink_spark_api(spark)
+        tables: list[Any] = [spark.createDataFrame(records), spark.createDataFrame(base)]
+        yield Linker(tables, spark_model(model), api, set_up_basic_logging=False,
+                     input_table_aliases=["records", "base"])  # fmt: skip
+        return
     con = duckdb.connect()
-    for name, frame in tables.items():
+    for name, frame in (("base", base), ("records", records)):
         con.register(f"{name}_df", frame)
         con.execute(f"create table {name} as select * from {name}_df")
         con.unregister(f"{name}_df")
-    return con
+    try:
+        yield Linker(["records", "base"], model, DuckDBAPI(con), set_up_basic_logging=False,
+                     input_table_aliases=["records", "base"])  # fmt: skip
+    finally:
+        con.close()
 
 
-def train_model(base: pd.DataFrame, records: pd.DataFrame) -> dict[str, Any]:
+def spark_session() -> Any:
+    """The Spark session (``GRIDGOV_SPARK_MASTER``, else ``local[*]``) with Splink's similarity
+    functions (its jar) on the class path."""
+    check_engine("spark")
+    sql = importlib.import_module("pyspark.sql")  # optional: only the Spark engine needs it
+    jar = importlib.import_module("splink.backends.spark").similarity_jar_location()
+    return (
+        sql.SparkSession.builder.master(os.environ.get("GRIDGOV_SPARK_MASTER", "local[*]"))
+        .appName("gridgov-link")
+        .config("spark.jars", jar)
+        .config("spark.sql.shuffle.partitions", "8")
+        .getOrCreate()
+    )
+
+
+def splink_spark_api(spark: Any) -> Any:
+    """Splink's Spark backend over ``spark`` (imported here: it imports pyspark)."""
+    return importlib.import_module("splink.backends.spark").SparkAPI(spark_session=spark)
+
+
+# DuckDB functions whose Spark equivalent is one of Splink's jar functions (sqlglot keeps the
+# DuckDB name in its own spelling).
+SPARK_FUNCTIONS = {
+    "JAROWINKLER_SIMILARITY(": "jaro_winkler(",
+    "DAMERAU_LEVENSHTEIN(": "damerau_levenshtein(",
+}
+
+
+def spark_sql(condition: str) -> str:
+    """A comparison level's DuckDB condition in Spark SQL."""
+    if condition.strip().upper() == "ELSE":
+        return condition
+    text = _translate_sql_string(condition, "spark", "duckdb")
+    for duck, spark in SPARK_FUNCTIONS.items():
+        text = text.replace(duck, spark)
+    return text
+
+
+def spark_model(model: dict[str, Any]) -> dict[str, Any]:
+    """The model (or settings) with every comparison level's condition in Spark SQL."""
+    out = {**model, "sql_dialect": "spark", "comparisons": []}
+    for comparison in model["comparisons"]:
+        levels = [
+            {**lv, "sql_condition": spark_sql(lv["sql_condition"])}
+            for lv in comparison["comparison_levels"]
+        ]
+        out["comparisons"].append({**comparison, "comparison_levels": levels})
+    return out
+
+
+def train_model(
+    base: pd.DataFrame, records: pd.DataFrame, *, engine: str = "duckdb"
+) -> dict[str, Any]:
     """Estimate the model on all records against the base: u by random sampling, m by EM
     (blocked on the birth date, the name's sound and the ID in turn, so each comparison is
-    trained on pairs not blocked on it)."""
-    from splink import DuckDBAPI, Linker, block_on
-
-    con = _connect(base=base, records=records)
-    linker = Linker(
-        ["records", "base"],
-        settings(),
-        DuckDBAPI(con),
-        set_up_basic_logging=False,
-        input_table_aliases=["records", "base"],
-    )
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("id_number")], recall=0.9
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    for rule in (block_on("birth_date"), block_on("sound"), block_on("id_number")):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
+    trained on pairs not blocked on it). The model is kept in DuckDB's dialect."""
+    start = settings().get_settings("duckdb").as_dict()
+    with _linker(start, base, records, engine) as linker:
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("id_number")], recall=0.9
         )
-    model: dict[str, Any] = linker.misc.save_model_to_json()
-    con.close()
-    return _floored(model)
+        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+        for rule in (block_on("birth_date"), block_on("sound"), block_on("id_number")):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        trained: dict[str, Any] = linker.misc.save_model_to_json()
+    if engine != "duckdb":  # keep the stored model in one dialect: the conditions of ``start``
+        for comparison, original in zip(trained["comparisons"], start["comparisons"], strict=True):
+            for level, first in zip(
+                comparison["comparison_levels"], original["comparison_levels"], strict=True
+            ):
+                level["sql_condition"] = first["sql_condition"]
+        trained["sql_dialect"] = "duckdb"
+    return _floored(trained)
 
 
 def _floored(model: dict[str, Any], floor: float = 1e-4) -> dict[str, Any]:
@@ -291,19 +392,12 @@ def _floored(model: dict[str, Any], floor: float = 1e-4) -> dict[str, Any]:
     return model
 
 
-def _predict(base: pd.DataFrame, records: pd.DataFrame, model: dict[str, Any]) -> pd.DataFrame:
-    from splink import DuckDBAPI, Linker
-
-    con = _connect(base=base, records=records)
-    linker = Linker(
-        ["records", "base"],
-        model,
-        DuckDBAPI(con),
-        set_up_basic_logging=False,
-        input_table_aliases=["records", "base"],
-    )
-    frame = linker.inference.predict(threshold_match_probability=0.05).as_pandas_dataframe()
-    con.close()
+def _predict(
+    base: pd.DataFrame, records: pd.DataFrame, model: dict[str, Any], *, engine: str = "duckdb"
+) -> pd.DataFrame:
+    with _linker(model, base, records, engine) as linker:
+        predicted = linker.inference.predict(threshold_match_probability=0.05)
+        frame = predicted.as_pandas_dataframe()
     trained = model
     if frame.empty:
         return _empty()
@@ -394,8 +488,6 @@ def mother_links(base: pd.DataFrame, births: pd.DataFrame) -> pd.DataFrame:
     """Birth records → the mother's person: her ID (exact, or one typo when her name's sound
     or the flat agrees), else her name's sound at the newborn's flat. ``births`` has uid, mother_name,
     mother_id_number, address_key; returns uid, mother_uid, rule."""
-    import duckdb
-
     frame = births.loc[:, ["uid", "mother_name", "mother_id_number", "address_key"]].copy()
     frame["mother_sound"] = frame["mother_name"].map(lambda n: name_sound_key(n) if n else None)
     con = duckdb.connect()

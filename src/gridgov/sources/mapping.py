@@ -28,8 +28,10 @@ import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from gridgov.kit.errors import BadRequest
@@ -151,6 +153,11 @@ class Mapping:
     columns: dict[str, str]  # source column → gridgov field
     dates: dict[str, str] = field(default_factory=dict)  # gridgov field → format
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # field → {code: value}
+
+    @cached_property
+    def plan(self) -> tuple[tuple[str, Step], ...]:
+        """The normalisation step of each mapped column (see :func:`apply_mapping`)."""
+        return _plan(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -281,23 +288,40 @@ def _text(value: Any) -> str:
     return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
 
 
-def apply_mapping(mapping: Mapping, row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(record id, normalised fields) of one row; :class:`RowError` says why a row is refused."""
-    key_value = row.get(mapping.record_id)
-    if _blank(key_value):
-        raise RowError("缺少记录编号")
-    out: dict[str, Any] = {}
+Step = Callable[[Any, dict[str, Any]], None]
+
+
+def _plan(mapping: Mapping) -> tuple[tuple[str, Step], ...]:
+    """One step per mapped column, chosen once per mapping rather than once per cell."""
+    today = date.today()
+    steps = []
     for column, target in mapping.columns.items():
-        value = row.get(column)
-        if _blank(value):
-            continue
+        step = _step(column, target, mapping.dates.get(target), today)
         table = mapping.values.get(target)
         if table is not None:
-            code = _text(value)
-            value = table.get(code, code)
-        if target in NAME_FIELDS:
+            step = _coded(table, step)
+        steps.append((column, step))
+    return tuple(steps)
+
+
+def _coded(table: dict[str, str], step: Step) -> Step:
+    def coded(value: Any, out: dict[str, Any]) -> None:
+        code = _text(value)
+        step(table.get(code, code), out)
+
+    return coded
+
+
+def _step(column: str, target: str, fmt: str | None, today: date) -> Step:
+    if target in NAME_FIELDS:
+
+        def name(value: Any, out: dict[str, Any]) -> None:
             out[target] = normalise_name(str(value))
-        elif target in ID_FIELDS:
+
+        return name
+    if target in ID_FIELDS:
+
+        def id_number(value: Any, out: dict[str, Any]) -> None:
             parsed = normalise_id(value)
             if parsed is not None:
                 out[target] = parsed.value
@@ -305,20 +329,38 @@ def apply_mapping(mapping: Mapping, row: dict[str, Any]) -> tuple[str, dict[str,
                     out["id_valid"] = parsed.valid
                     out["id_problem"] = parsed.problem
                     out["id_from_15"] = parsed.from_15
-        elif target in PHONE_FIELDS:
-            phone = normalise_phone(value)
-            if phone:
-                out[target] = phone
-        elif target in DATE_FIELDS:
-            try:
-                parsed_date = parse_date(value, mapping.dates.get(target))
-            except ValueError:
-                raise RowError(f"{column} 日期无法识别：{value}") from None
-            if parsed_date is not None:
-                if parsed_date > date.today() and target == "birth_date":
+
+        return id_number
+    if target in PHONE_FIELDS:
+
+        def phone(value: Any, out: dict[str, Any]) -> None:
+            number = normalise_phone(value)
+            if number:
+                out[target] = number
+
+        return phone
+    if target in DATE_FIELDS:
+        known: dict[Any, str | None] = {}  # a register repeats its dates: parse each once
+
+        def a_date(value: Any, out: dict[str, Any]) -> None:
+            iso = known.get(value, "")
+            if iso == "":
+                try:
+                    parsed = parse_date(value, fmt)
+                except ValueError:
+                    raise RowError(f"{column} 日期无法识别：{value}") from None
+                if parsed is not None and target == "birth_date" and parsed > today:
                     raise RowError(f"{column} 出生日期在将来：{value}")
-                out[target] = parsed_date.isoformat()
-        elif target in ADDRESS_FIELDS:
+                iso = parsed.isoformat() if parsed is not None else None
+                if len(known) < 200_000:
+                    known[value] = iso
+            if iso is not None:
+                out[target] = iso
+
+        return a_date
+    if target in ADDRESS_FIELDS:
+
+        def address(value: Any, out: dict[str, Any]) -> None:
             text = str(value).strip()
             out[target] = text
             place = parse_address(text)
@@ -326,16 +368,47 @@ def apply_mapping(mapping: Mapping, row: dict[str, Any]) -> tuple[str, dict[str,
             out[target + "_key"] = key or clean_address(text)
             if place is not None and key and place.city and place.district:
                 out[target + "_std"] = f"{place.city}{place.district}{key}"
-        elif target == "sex":
-            sex = normalise_sex(value)
-            if sex is None:
+
+        return address
+    if target == "sex":
+
+        def sex(value: Any, out: dict[str, Any]) -> None:
+            code = normalise_sex(value)
+            if code is None:
                 raise RowError(f"{column} 性别无法识别：{value}")
-            out["sex"] = sex
-        elif target == "ethnicity":
+            out["sex"] = code
+
+        return sex
+    if target == "ethnicity":
+
+        def ethnicity(value: Any, out: dict[str, Any]) -> None:
             code = _text(value)
             out[target] = ETHNICITY_CODES.get(code.zfill(2) if code.isdigit() else code, code)
-        else:
-            out[target] = _text(value)
+
+        return ethnicity
+
+    def plain(value: Any, out: dict[str, Any]) -> None:
+        out[target] = _text(value)
+
+    return plain
+
+
+def apply_mapping(mapping: Mapping, row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(record id, normalised fields) of one row; :class:`RowError` says why a row is refused."""
+    key_value = row.get(mapping.record_id)
+    if _blank(key_value):
+        raise RowError("缺少记录编号")
+    out: dict[str, Any] = {}
+    for column, step in mapping.plan:
+        value = row.get(column)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            if value.isspace():
+                continue
+        elif isinstance(value, float) and value != value:  # NaN: an empty spreadsheet cell
+            continue
+        step(value, out)
     if mapping.kind != "licence" and not out.get("name"):
         raise RowError("缺少姓名")
     return _text(key_value)[:64], out

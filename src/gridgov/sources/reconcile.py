@@ -52,8 +52,11 @@ def reconcile(
     sources: Sequence[Source],
     thresholds: linking.Thresholds = linking.Thresholds(),
     train: bool | None = None,
+    engine: str = "duckdb",
 ) -> RunSummary:
-    """Link every undecided current record of ``sources``; write links and findings."""
+    """Link every undecided current record of ``sources``; write links and findings. Splink runs
+    on ``engine`` (``duckdb`` in this process, or ``spark``: see :mod:`gridgov.sources.linking`)."""
+    linking.check_engine(engine)
     summary = RunSummary()
     if not sources:
         return summary
@@ -72,6 +75,7 @@ def reconcile(
         linking.prepare(record_frame),
         model=None if must_train else model,
         train=must_train,
+        engine=engine,
     )
     if must_train and result.model:
         MODEL_FILE.write_text(json.dumps(result.model), encoding="utf-8")

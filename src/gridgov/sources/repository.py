@@ -4,10 +4,23 @@ statements (a department file is hundreds of thousands of rows)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from gridgov.authz.policy import scope_clause
@@ -136,6 +149,23 @@ def loads_of(session: Session, source_id: int, limit: int = 50) -> Sequence[Sour
 
 
 # -- batch writes ---------------------------------------------------------------------------------
+# A department file is hundreds of thousands of rows. On PostgreSQL a batch's keys go as one array
+# parameter (``= ANY(%s)``: no statement with thousands of placeholders to build and parse), ids
+# come from the sequence in one query and the rows go in with COPY; elsewhere (SQLite) IN lists in
+# chunks and an executemany. Measured in bench/reconcile.py --load-url.
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _in(session: Session, column: Any, values: Sequence[Any]) -> Iterable[Any]:
+    """``column IN values`` as few clauses as the database takes."""
+    if _postgres(session):
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return
+    for start in range(0, len(values), CHUNK):
+        yield column.in_(values[start : start + CHUNK])
 
 
 def current_versions(
@@ -143,18 +173,14 @@ def current_versions(
 ) -> dict[str, tuple[int, int, str]]:
     """record key → (row id, version, content hash) of the current version."""
     out: dict[str, tuple[int, int, str]] = {}
-    for start in range(0, len(keys), CHUNK):
+    for clause in _in(session, SourceRecord.record_key, keys):
         rows = session.execute(
             select(
                 SourceRecord.record_key,
                 SourceRecord.id,
                 SourceRecord.version,
                 SourceRecord.content_hash,
-            ).where(
-                SourceRecord.source_id == source_id,
-                SourceRecord.current.is_(True),
-                SourceRecord.record_key.in_(keys[start : start + CHUNK]),
-            )
+            ).where(SourceRecord.source_id == source_id, SourceRecord.current.is_(True), clause)
         )
         for key, row_id, version, digest in rows:
             out[key] = (row_id, version, digest)
@@ -162,69 +188,92 @@ def current_versions(
 
 
 def retire_versions(session: Session, record_ids: Sequence[int]) -> None:
-    for start in range(0, len(record_ids), CHUNK):
+    if not record_ids:
+        return
+    for clause in _in(session, SourceRecord.id, record_ids):
+        session.execute(update(SourceRecord).where(clause).values(current=False))
+    for clause in _in(session, SourceLink.source_record_id, record_ids):
         session.execute(
-            update(SourceRecord)
-            .where(SourceRecord.id.in_(record_ids[start : start + CHUNK]))
-            .values(current=False)
-        )
-        session.execute(
-            update(SourceLink)
-            .where(
-                SourceLink.source_record_id.in_(record_ids[start : start + CHUNK]),
-                SourceLink.current.is_(True),
-            )
-            .values(current=False)
+            update(SourceLink).where(clause, SourceLink.current.is_(True)).values(current=False)
         )
 
 
 def mark_seen(session: Session, record_ids: Sequence[int], when: Any) -> None:
     """The records a load carried again unchanged were seen now."""
-    for start in range(0, len(record_ids), CHUNK):
-        session.execute(
-            update(SourceRecord)
-            .where(SourceRecord.id.in_(record_ids[start : start + CHUNK]))
-            .values(seen_at=when)
-        )
+    if not record_ids:
+        return
+    for clause in _in(session, SourceRecord.id, record_ids):
+        session.execute(update(SourceRecord).where(clause).values(seen_at=when))
+
+
+RECORD_COLUMNS = (
+    "id", "source_id", "record_key", "version", "current", "load_id", "received_at", "seen_at",
+    "received_by", "content_hash", "raw", "normalised", "name", "birth_date", "id_number_hash",
+    "status", "grid_code", "house_id",
+)  # fmt: skip
+JSON_COLUMNS = frozenset({"raw", "normalised"})
 
 
 def insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert record versions; their new ids in the order of ``rows``. A plain executemany
-    (RETURNING in parameter order goes row by row on SQLite), then one query for the ids."""
+    """Insert record versions; their new ids in the order of ``rows``."""
     if not rows:
         return []
+    if _postgres(session):
+        return _copy_records(session, rows)
+    # A plain executemany (RETURNING in parameter order goes row by row on SQLite), then one
+    # query for the ids.
     session.execute(insert(table_of(SourceRecord)), rows)
     keys = [r["record_key"] for r in rows]
-    found = _ids_in_chunks(session, rows[0]["source_id"], keys)
-    return [found[key] for key in keys]
-
-
-def _ids_in_chunks(session: Session, source_id: int, keys: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for start in range(0, len(keys), CHUNK):
-        out.update(
+    found: dict[str, int] = {}
+    for clause in _in(session, SourceRecord.record_key, keys):
+        found.update(
             (key, row_id)
             for key, row_id in session.execute(
                 select(SourceRecord.record_key, SourceRecord.id).where(
-                    SourceRecord.source_id == source_id,
+                    SourceRecord.source_id == rows[0]["source_id"],
                     SourceRecord.current.is_(True),
-                    SourceRecord.record_key.in_(keys[start : start + CHUNK]),
+                    clause,
                 )
             )
         )
-    return out
+    return [found[key] for key in keys]
+
+
+def _copy_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """PostgreSQL: ids from the table's sequence in one query, then COPY in the session's own
+    transaction."""
+    ids = list(
+        session.scalars(
+            select(func.nextval(func.pg_get_serial_sequence("source_records", "id"))).select_from(
+                func.generate_series(1, len(rows))
+            )
+        )
+    )
+    connection = session.connection().connection.driver_connection
+    columns = ", ".join(RECORD_COLUMNS)
+    with (
+        connection.cursor() as cursor,  # type: ignore[union-attr]
+        cursor.copy(f"COPY source_records ({columns}) FROM STDIN") as copy,
+    ):
+        for row_id, row in zip(ids, rows, strict=True):
+            copy.write_row(
+                [
+                    row_id,
+                    *(
+                        json.dumps(row[c], ensure_ascii=False) if c in JSON_COLUMNS else row[c]
+                        for c in RECORD_COLUMNS[1:]
+                    ),
+                ]
+            )
+    return [int(i) for i in ids]
 
 
 def houses_at(session: Session, addresses: Iterable[str]) -> dict[str, tuple[int, str]]:
     """Standard address → (house id, grid code) for the addresses that are in the register."""
     wanted = sorted(set(addresses))
     out: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(wanted), CHUNK):
-        rows = session.execute(
-            select(House.address, House.id, House.grid_code).where(
-                House.address.in_(wanted[start : start + CHUNK])
-            )
-        )
+    for clause in _in(session, House.address, wanted) if wanted else ():
+        rows = session.execute(select(House.address, House.id, House.grid_code).where(clause))
         for address, house_id, grid_code in rows:
             out[address] = (house_id, grid_code)
     return out
