@@ -7,6 +7,9 @@ grids (1,110):
   100 k and an 800 k person file (CSV, with households and houses),
 - search latency p50/p95 on the 800 k base, city-wide caller: name (Chinese, partial),
   pinyin (prefix), ID number (exact, through the lookup hash), phone,
+- the people page's city-wide searches (``/people?q=zhang``, ``?tag=elderly_alone``, a rare tag):
+  its query (pinyin order, counted up to 10,000) against the baseline of the query before
+  (name order, the whole city counted, target under 500 ms),
 - the per-grid / community / street / district count query (``population_counts``) and the
   full statistics refresh,
 - optionally (``--sim N``, or only that with ``--sim-only``) ``gridgov sim city`` for the whole
@@ -30,6 +33,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
@@ -37,13 +41,14 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal, Role
 from gridgov.kit.db import make_engine
 from gridgov.kit.migrations import upgrade
-from gridgov.kit.pagination import PageParams
+from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.person import Person
 from gridgov.models.region import Region
 from gridgov.people import service
 from gridgov.people.identifiers import make_resident_id
 from gridgov.people.importer import import_persons, read_rows
-from gridgov.people.repository import PersonFilters
+from gridgov.people.pages import COUNT_CAP, PAGE_SIZE
+from gridgov.people.repository import PersonFilters, prefix
 from gridgov.people.stats import population_counts, refresh_grid_stats
 from gridgov.sim.city import build_city
 from gridgov.sim.names import random_names
@@ -224,7 +229,48 @@ def bench_search(url: str, queries: int, path: Path) -> None:
             )
             times.append(time.perf_counter() - started)
         line("search surname in own grid (grid worker)", _percentiles(times))
+        bench_people_page(session)
     engine.dispose()
+
+
+def _before(filters: PersonFilters) -> Any:
+    """The people page's query before issue 10: name order, tags by LIKE over every row."""
+    stmt = select(Person)
+    if filters.q:
+        letters = filters.q.lower()
+        stmt = stmt.where(
+            prefix(Person.name_pinyin, letters) | prefix(Person.name_initials, letters)
+        )
+    if filters.tag:
+        stmt = stmt.where(Person.tag_codes.like(f"%,{filters.tag},%"))
+    return stmt.order_by(Person.name, Person.id)
+
+
+def bench_people_page(session: Session) -> None:
+    """``/people?q=zhang`` and ``?tag=…`` city-wide: the page's query (as ``people.pages`` runs
+    it) and the baseline of the query before, in the same run."""
+    page = PageParams(limit=PAGE_SIZE, offset=0)
+    for label, filters in (
+        ("q=zhang", PersonFilters(q="zhang")),
+        ("tag=elderly_alone", PersonFilters(tag="elderly_alone")),
+        ("tag=drug_user (rare)", PersonFilters(tag="drug_user")),
+    ):
+        now, before = [], []
+        for _ in range(10):
+            started = time.perf_counter()
+            service.list_persons(
+                session, principal=CITY_CALLER, filters=filters, page=page, count_cap=COUNT_CAP
+            )
+            now.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            paginate(session, _before(filters), page)
+            before.append(time.perf_counter() - started)
+        ratio = statistics.median(before) / statistics.median(now)
+        line(
+            f"/people?{label}",
+            _percentiles(now),
+            f"baseline (name order, whole city counted) {_percentiles(before)}: {ratio:.0f}x",
+        )
 
 
 def bench_counts(url: str) -> None:

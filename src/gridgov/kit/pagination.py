@@ -6,7 +6,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -43,7 +43,16 @@ class Page(BaseModel, Generic[T]):
         )
 
 
-def paginate(session: Session, stmt: Select, params: PageParams) -> tuple[list, int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+def paginate(
+    session: Session, stmt: Select, params: PageParams, *, count_cap: int | None = None
+) -> tuple[list, int]:
+    """The page's rows and the total; with ``count_cap`` the count stops after ``count_cap + 1``
+    rows (a total above the cap means "more than ``count_cap``"), so a broad city-wide search
+    never counts the whole city."""
+    counted = stmt.order_by(None)
+    if count_cap is not None:
+        counted = counted.with_only_columns(literal(1), maintain_column_froms=True)
+        counted = counted.limit(count_cap + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     rows = list(session.scalars(stmt.limit(params.limit).offset(params.offset)))
     return rows, total

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.kit.models import Base, TimestampMixin
 from gridgov.models.versioning import VersionedMixin
+from gridgov.people.tags import TAGS, tag_condition_sql
 
 
 class ResidenceType(StrEnum):
@@ -50,7 +51,7 @@ class Person(VersionedMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(64), index=True)
     # The name without the surname, so "小明" finds 王小明 through an index (prefix search).
     given_name: Mapped[str] = mapped_column(String(64), index=True, server_default="")
-    name_pinyin: Mapped[str] = mapped_column(String(200), index=True)
+    name_pinyin: Mapped[str] = mapped_column(String(200))
     name_initials: Mapped[str] = mapped_column(String(32), index=True)
     sex: Mapped[str] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date, index=True)
@@ -81,4 +82,19 @@ class Person(VersionedMixin, TimestampMixin, Base):
         ForeignKey("persons.id", ondelete="SET NULL")
     )
 
-    __table_args__ = (Index("ix_persons_grid_code_name", "grid_code", "name"),)
+    __table_args__ = (
+        Index("ix_persons_grid_code_name", "grid_code", "name"),
+        # Pinyin and initials search in one index: filter (prefix, initials in the index) and
+        # pinyin order of a latin search, without reading the rows.
+        Index("ix_persons_pinyin", "name_pinyin", "name_initials"),
+        # One small partial index per tag, in name order: a tag filter reads only its persons.
+        *(
+            Index(
+                f"ix_persons_tag_{code}",
+                "name",
+                sqlite_where=text(tag_condition_sql(code)),
+                postgresql_where=text(tag_condition_sql(code)),
+            )
+            for code in TAGS
+        ),
+    )

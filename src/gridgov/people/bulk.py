@@ -290,7 +290,8 @@ def deferred_indexes(session: Session, models: Sequence[type[Base]], rows: int) 
         if dialect == "sqlite":
             connection.exec_driver_sql(_DEFAULT_CACHE)
         for sql in dropped:
-            connection.exec_driver_sql(sql)
+            # psycopg reads "%" as a placeholder (a tag's partial index has LIKE '%,x,%').
+            connection.exec_driver_sql(sql if dialect == "sqlite" else sql.replace("%", "%%"))
 
 
 @contextmanager

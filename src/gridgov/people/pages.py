@@ -58,6 +58,8 @@ FullViewer = Annotated[Principal, Depends(page_roles(*FULL_VIEW_ROLES))]
 Importer = Annotated[Principal, Depends(page_roles(*IMPORT_ROLES))]
 Exporter = Annotated[Principal, Depends(page_roles(*EXPORT_ROLES))]
 PAGE_SIZE = 50
+# A broad city-wide search counts at most this many ("more than 10,000"), never the whole city.
+COUNT_CAP = 10_000
 KINDS = ("persons", "households", "houses", "organisations")
 EDIT_FIELDS = (
     "name", "sex", "birth_date", "ethnicity", "phone", "registered_address", "current_address",
@@ -96,7 +98,9 @@ def people_search(
             residence_type=residence_type or None,
             tag=tag if tag in TAGS else None,
         )
-        rows, total = service.list_persons(session, principal=principal, filters=filters, page=page)
+        rows, total = service.list_persons(
+            session, principal=principal, filters=filters, page=page, count_cap=COUNT_CAP
+        )
     elif kind == "households":
         rows, total = service.list_households(
             session, principal=principal, q=q or None, region_code=region, page=page
@@ -128,6 +132,7 @@ def people_search(
         kinds=KINDS,
         rows=rows,
         total=total,
+        count_cap=COUNT_CAP,
         page=page,
         query=query,
         tags=TAGS,

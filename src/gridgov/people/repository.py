@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, any_, bindparam, select
+from sqlalchemy import ColumnElement, Select, String, and_, any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from gridgov.models.region import Region
 from gridgov.models.versioning import RecordVersion
 from gridgov.people.sensitive import lookup
 from gridgov.people.stats import PopulationCounts, population_counts, refresh_grid_stats
+from gridgov.people.tags import TAGS, tag_condition_sql
 from gridgov.people.text import is_cjk, normalise_phone
 
 __all__ = [
@@ -94,6 +95,10 @@ def readable_persons(principal: Principal, action: Action = "read") -> Select[An
     return stmt
 
 
+def _latin(text: str) -> str:
+    return text.lower().replace(" ", "")
+
+
 def _quick_name_clause(text: str) -> ColumnElement[bool]:
     """The search box: full name, surname or given name (Chinese, prefix; a single character is
     a surname), pinyin or initials (prefix) — all through indexes, so a city-wide search stays
@@ -102,8 +107,13 @@ def _quick_name_clause(text: str) -> ColumnElement[bool]:
         if len(text) == 1:  # one character: the surname (an ordered index range)
             return prefix(Person.name, text)
         return prefix(Person.name, text) | prefix(Person.given_name, text)
-    letters = text.lower().replace(" ", "")
-    return prefix(Person.name_pinyin, letters) | prefix(Person.name_initials, letters)
+    letters = _latin(text)
+    # Initials start with the surname's first letter, as the pinyin does: bounding the pinyin to
+    # that letter lets the pinyin index serve filter and order (the pinyin order of a latin
+    # search) together, so the first page is found without sorting every match.
+    return prefix(Person.name_pinyin, letters[:1]) & (
+        prefix(Person.name_pinyin, letters) | prefix(Person.name_initials, letters)
+    )
 
 
 def _name_clause(text: str) -> ColumnElement[bool]:
@@ -144,12 +154,18 @@ def search_persons(principal: Principal, filters: PersonFilters, sort: str = "na
     ):
         if value is not None:
             stmt = stmt.where(column == value)
-    if f.tag:
+    if f.tag in TAGS:  # said as its partial index says it (ix_persons_tag_<code>)
+        stmt = stmt.where(text(tag_condition_sql(f.tag)))
+    elif f.tag:
         stmt = stmt.where(Person.tag_codes.like(f"%,{f.tag},%"))
     if f.born_after:
         stmt = stmt.where(Person.birth_date >= f.born_after)
     if f.born_before:
         stmt = stmt.where(Person.birth_date <= f.born_before)
+    if f.q and sort.lstrip("-") == "name" and not is_cjk(f.q) and not f.q.strip()[:1].isdigit():
+        # A latin search lists in pinyin order, the order of its index (ix_persons_pinyin).
+        columns = (Person.name_pinyin, Person.name_initials, Person.id)
+        return stmt.order_by(*(c.desc() if sort.startswith("-") else c for c in columns))
     return stmt.order_by(*sort_clause(PERSON_SORTS, sort), Person.id)
 
 

@@ -288,8 +288,10 @@ def list_persons(
     filters: repository.PersonFilters,
     sort: str = "name",
     page: PageParams,
+    count_cap: int | None = None,
 ) -> tuple[list[Person], int]:
-    return paginate(session, repository.search_persons(principal, filters, sort), page)
+    statement = repository.search_persons(principal, filters, sort)
+    return paginate(session, statement, page, count_cap=count_cap)
 
 
 def full_view(

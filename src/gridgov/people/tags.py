@@ -26,3 +26,11 @@ def tag_codes_text(tags: list[dict[str, str]]) -> str:
     """The ``,a,b,`` form stored beside the tags for portable ``LIKE '%,a,%'`` filters."""
     codes = sorted({t["code"] for t in tags})
     return "," + ",".join(codes) + "," if codes else ""
+
+
+def tag_condition_sql(code: str) -> str:
+    """The SQL condition "has tag ``code``", written exactly as the tag's partial index says it
+    (``ix_persons_tag_<code>``), so both databases use that index for a tag filter."""
+    if code not in TAGS:
+        raise ValueError(code)
+    return f"tag_codes LIKE '%,{code},%'"
