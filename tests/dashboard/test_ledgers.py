@@ -102,7 +102,7 @@ def test_monthly_ledgers_are_listed_in_scope(
     import datetime as dt
 
     made = ledger_files.make_monthly(db, month=dt.date(2026, 11, 1), directory=tmp_path)
-    assert len(made) == 3 * 5  # city + two districts, five ledgers each
+    assert len(made) == 3 * 6  # city + two districts, six ledgers each
     assert (tmp_path / f"202611_{D1}_population.xlsx").exists()
     staff = create_user(db, role=Role.DISTRICT_STAFF, region_code=D1)
     listing = client.get("/api/v1/ledgers", headers=auth_headers(client, staff)).json()
@@ -113,6 +113,7 @@ def test_monthly_ledgers_are_listed_in_scope(
         "cases",
         "patrol",
         "scores",
+        "proxy_services",
     }
 
 
@@ -161,3 +162,78 @@ def test_scores_ledger_ranks_departments_then_workers(client, db, small_city, fr
         client, headers, f"/api/v1/ledgers/scores.xlsx?region={D1}&start=2026-12-01&end=2026-12-05"
     )
     assert [r[2] for r in rows[3:]] == ["环境卫生管理处", "scoredworker"]
+
+
+def test_proxy_services_ledger_of_a_period(client, db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from gridgov.models.lifecycle import ProxyService
+    from gridgov.models.person import Person
+
+    resident = db.scalars(select(Person).where(Person.name == "居民0")).one()
+
+    def service(grid, code, opened, due, closed=None, state="open", handed=None):  # type: ignore[no-untyped-def]
+        db.add(
+            ProxyService(
+                service_code=code, person_id=resident.id, grid_code=grid, department_code="GA",
+                state=state, due_at=due, documents=[], created_at=opened, closed_at=closed,
+                handed_over_at=handed, result="已办结" if closed else None,
+            )
+        )  # fmt: skip
+
+    def utc(day: int, hour: int, month: int = 12):  # type: ignore[no-untyped-def]
+        return datetime(2026, month, day, hour, tzinfo=UTC)
+
+    # Closed before the period: not in it.
+    service(G1, "birth_registration", utc(20, 1, 11), utc(27, 1, 11), utc(26, 1, 11), "done")
+    # Opened before, closed a day late inside the period.
+    service(G1, "birth_registration", utc(28, 1, 11), utc(2, 2), utc(3, 2), "done")
+    # Opened in the period: one open and not yet due, one handed over and past its deadline.
+    service(G1, "maternity_allowance", utc(2, 1), utc(9, 1))
+    service(G2, "maternity_allowance", utc(3, 1), utc(4, 1), state="handed_over", handed=utc(3, 5))
+    service(G1, "birth_registration", utc(1, 1), utc(8, 1), state="cancelled")
+    service(G3, "birth_registration", utc(4, 1), utc(20, 1))  # the other district
+    db.flush()
+
+    headers = auth_headers(client, create_user(db, role=Role.LEADER))
+    rows = _get(
+        client, headers, "/api/v1/ledgers/proxy_services.xlsx?start=2026-12-01&end=2026-12-06"
+    )
+    assert rows[0][0] == "代办服务台账"
+    assert rows[1][3] == "统计期间：2026-12-01 至 2026-12-06"
+    assert rows[2] == (
+        "序号", "网格编码", "网格名称", "代办事项", "居民", "证件号码", "承办部门", "开启时间",
+        "办理时限", "移交时间", "办结时间", "状态", "是否超期", "办理结果",
+    )  # fmt: skip
+    body = [(r[0], r[1], r[3], r[4], r[5], r[6], r[7], r[8], r[10], r[11], r[12]) for r in rows[3:]]
+    # Times in Beijing (UTC+8); sorted by grid, then opening time.
+    assert body == [
+        (1, G1, "出生登记及首次申领身份证", "居民0", "4205**********0000", "公安局",
+         "2026-11-28 09:00", "2026-12-02 10:00", "2026-12-03 10:00", "已办结", "超期办结"),
+        (2, G1, "出生登记及首次申领身份证", "居民0", "4205**********0000", "公安局",
+         "2026-12-01 09:00", "2026-12-08 09:00", None, "已撤销", "—"),
+        (3, G1, "生育津贴申领", "居民0", "4205**********0000", "公安局",
+         "2026-12-02 09:00", "2026-12-09 09:00", None, "在办", "在办"),
+        (4, G2, "生育津贴申领", "居民0", "4205**********0000", "公安局",
+         "2026-12-03 09:00", "2026-12-04 09:00", None, "已移交部门", "已超期"),
+        (5, G3, "出生登记及首次申领身份证", "居民0", "4205**********0000", "公安局",
+         "2026-12-04 09:00", "2026-12-20 09:00", None, "在办", "在办"),
+    ]  # fmt: skip
+    assert rows[6][9] == "2026-12-03 13:00"  # handed over
+    # A district's staff get their district only; another district is a 404.
+    staff = auth_headers(client, create_user(db, role=Role.DISTRICT_STAFF, region_code=D1))
+    mine = _get(
+        client, staff, "/api/v1/ledgers/proxy_services.xlsx?start=2026-12-01&end=2026-12-06"
+    )
+    assert [r[1] for r in mine[3:]] == [G1, G1, G1, G2]
+    outside = client.get(
+        f"/api/v1/ledgers/proxy_services.xlsx?region={D2}&start=2026-12-01&end=2026-12-06",
+        headers=staff,
+    )
+    assert outside.status_code == 404
+    entry = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "ledger.generate", AuditEntry.object_id == "proxy_services"
+        )
+    ).first()
+    assert entry is not None and entry.after["rows"] == 5

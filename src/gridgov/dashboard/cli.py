@@ -29,7 +29,12 @@ def refresh_command() -> None:
 
 @dashboard_app.command("make")
 def make_command(
-    kind: Annotated[str, typer.Argument(help="population | special_population | cases | patrol")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="population | special_population | cases | patrol | scores | proxy_services"
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="Where to write the .xlsx")],
     region: Annotated[str | None, typer.Option(help="Region code (default: the city)")] = None,
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD")] = None,

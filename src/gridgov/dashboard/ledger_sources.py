@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -14,15 +14,19 @@ from gridgov.authz.principal import Principal
 from gridgov.dashboard import aggregates
 from gridgov.dashboard.repository import in_region
 from gridgov.kit.clock import utcnow
+from gridgov.lifecycle import proxy
+from gridgov.lifecycle import vocabulary as _lifecycle_words  # noqa: F401  (the states' words)
 from gridgov.models import Region
 from gridgov.models.case import Case
 from gridgov.models.department import Department
+from gridgov.models.lifecycle import ProxyService
 from gridgov.models.patrol import Patrol
 from gridgov.models.person import Person
 from gridgov.models.population_stats import GridPopulationStats
 from gridgov.models.region import BASE_LAYER
 from gridgov.models.user import User
 from gridgov.people.tags import SPECIAL_GROUP_TAGS, TAGS
+from gridgov.web import i18n
 
 CITY_UNIT = "全市"
 PATROL_DUTY_SECONDS = 3 * 3600
@@ -244,6 +248,70 @@ def score_rows(
             credits = float(total or 0) - float(deductions or 0)
             yield [label, name, base, round(float(deductions or 0), 2), round(credits, 2),
                    round(base + float(total or 0), 2), count, rank]  # fmt: skip
+
+
+def proxy_rows(
+    session: Session, *, principal: Principal, region: str, start: date, end: date
+) -> Iterator[list[Any]]:
+    """Every proxy service (代办) active in the period — opened before its end and not closed
+    before its start — with the resident (masked ID), the handling department, the dates, the
+    state and whether the deadline was (or is being) missed. Services are read in the caller's
+    scope; the resident's name only where the caller may read the person."""
+    since, until = aggregates.day_start(start), aggregates.day_start(end + timedelta(days=1))
+    s = ProxyService
+    stmt = (
+        select(
+            s.grid_code, Region.name, s.service_code, Person.name, Person.id_number_masked,
+            s.department_code, s.created_at, s.due_at, s.handed_over_at, s.closed_at, s.state,
+            s.result,
+        )
+        .join(Region, Region.code == s.grid_code)
+        .outerjoin(
+            Person,
+            and_(
+                Person.id == s.person_id,
+                scope_clause(principal, grid_code=Person.grid_code, category="person"),
+            ),
+        )
+        .where(
+            s.created_at < until,
+            or_(s.closed_at.is_(None), s.closed_at >= since),
+            in_region(s.grid_code, region),
+            scope_clause(principal, grid_code=s.grid_code, department_code=s.department_code),
+        )
+        .order_by(s.grid_code, s.created_at, s.id)
+        .execution_options(**STREAM)
+    )  # fmt: skip
+    services = proxy.catalogue(session)
+    departments = dict(session.execute(select(Department.code, Department.name)).all())
+    now = utcnow()
+    for (grid, grid_name, code, name, id_masked, department, opened, due, handed, closed,
+         state, result) in session.execute(stmt):  # fmt: skip
+        kind = services.get(code)
+        yield [
+            grid, grid_name, kind.title if kind else code, name, id_masked,
+            departments.get(department, department), _local(opened), _local(due),
+            _local(handed), _local(closed), i18n.label("zh-CN", "lifecycle.state", state),
+            _late(state, due, closed, now), result,
+        ]  # fmt: skip
+
+
+def _local(moment: datetime | None) -> str | None:
+    """A stored instant as the city's local date and time (minutes); an empty cell for none."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(aggregates.CST).strftime("%Y-%m-%d %H:%M")
+
+
+def _late(state: str, due: datetime, closed: datetime | None, now: datetime) -> str:
+    if state == "cancelled":
+        return "—"
+    due = due if due.tzinfo else due.replace(tzinfo=UTC)
+    if closed is not None:
+        closed = closed if closed.tzinfo else closed.replace(tzinfo=UTC)
+        return "超期办结" if closed > due else "按期办结"
+    return "已超期" if due < now else "在办"
 
 
 def _percent(part: int, whole: int) -> str:

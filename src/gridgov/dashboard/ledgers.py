@@ -95,6 +95,17 @@ LEDGERS: dict[str, LedgerKind] = {
              Column("排名", 8)),
             periodic=True,
         ),
+        LedgerKind(
+            "proxy_services",
+            "代办服务台账",
+            (Column("序号", 6), Column("网格编码", 18), Column("网格名称", 14),
+             Column("代办事项", 20), Column("居民", 10), Column("证件号码", 22),
+             Column("承办部门", 18), Column("开启时间", 17), Column("办理时限", 17),
+             Column("移交时间", 17), Column("办结时间", 17), Column("状态", 10),
+             Column("是否超期", 10), Column("办理结果", 24)),
+            periodic=True,
+            personal=True,
+        ),
     )
 }  # fmt: skip
 
@@ -148,6 +159,10 @@ def _rows(session: Session, principal: Principal, request: LedgerRequest) -> Ite
     assert request.start is not None and request.end is not None
     if key == "cases":
         return sources.case_rows(
+            session, principal=principal, region=region, start=request.start, end=request.end
+        )
+    if key == "proxy_services":
+        return sources.proxy_rows(
             session, principal=principal, region=region, start=request.start, end=request.end
         )
     if key == "scores":
