@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal
+from gridgov.cases.repository import case_readable_clause
+from gridgov.models.case import Case
 from gridgov.models.house import House
 from gridgov.models.household import Household
 from gridgov.models.lifecycle import FamilyLink, LifeEvent, ProxyService, RuleSet
@@ -41,6 +43,40 @@ class LifecycleRepository:
                 department_code=LifeEvent.source,
             )
         )
+
+    def readable_cases_about(
+        self, principal: Principal, *, grids: Collection[str], masked_phone: str | None, limit: int
+    ) -> list[Any]:
+        """Cases the principal may read that may concern a person: the newest of ``grids`` (their
+        home's), and those reported from a phone with this mask anywhere in the city."""
+        columns = select(
+            Case.id,
+            Case.number,
+            Case.state,
+            Case.category_code,
+            Case.description,
+            Case.address,
+            Case.reporter_phone_enc,
+            Case.reported_at,
+            Case.closed_at,
+            Case.channel,
+        ).where(case_readable_clause(principal))
+        found = {
+            row.id: row
+            for row in self.session.execute(
+                columns.where(Case.grid_code.in_(sorted(grids)))
+                .order_by(Case.reported_at.desc())
+                .limit(limit)
+            )
+        }
+        if masked_phone:
+            for row in self.session.execute(
+                columns.where(Case.reporter_phone_masked == masked_phone)
+                .order_by(Case.reported_at.desc())
+                .limit(limit)
+            ):
+                found[row.id] = row
+        return list(found.values())
 
     def event_by_ref(self, source: str, source_ref: str) -> LifeEvent | None:
         return self.session.scalars(

@@ -1,6 +1,7 @@
 """A person's timeline from birth to death: every version of the record, every life event,
-task, proxy service, department record (as reconciliation linked it) and family link that
-concerns them, newest first, each with its source."""
+task, proxy service, case (at their home, or reported from their phone), department record (as
+reconciliation linked it) and family link that concerns them, newest first, each with its
+source."""
 
 from __future__ import annotations
 
@@ -11,13 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
+from gridgov.cases.categories import reference
+from gridgov.kit.crypto import mask_free_text, mask_phone
 from gridgov.lifecycle import proxy, rulebook
 from gridgov.lifecycle.events import EVENT_TYPES
 from gridgov.lifecycle.repository import LifecycleRepository
+from gridgov.models.house import House
 from gridgov.models.lifecycle import FamilyLink, LifeEvent
 from gridgov.models.person import Person
 from gridgov.models.task import Task
 from gridgov.people import service as people
+from gridgov.people.sensitive import reveal
+from gridgov.sources.addresses import address_key
+
+# How many of the newest readable cases of the home's grid (and from the phone) are looked at.
+CASES_LOOKED_AT = 2000
 
 
 def _aware(moment: datetime) -> datetime:
@@ -95,10 +104,55 @@ def timeline(session: Session, *, principal: Principal, person_id: int) -> dict[
                 "overdue": proxy.is_overdue(row),
             }
         )
+    entries.extend(_cases(session, principal, person_id))
     entries.extend(_department_records(session, person_id))
     relatives = _relatives(session, links, person_id)
     entries.sort(key=lambda e: _aware(e["at"]), reverse=True)
     return {"person": person, "entries": entries, "family": relatives}
+
+
+def _cases(session: Session, principal: Principal, person_id: int) -> list[dict[str, Any]]:
+    """Cases about the person's home (any spelling of the house's address: the reconciliation's
+    address key; among the newest cases of the home's grid) or reported from the person's phone
+    (anywhere in the city) — only those ``principal`` may read (the case list's own scope)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        return []
+    house = session.get(House, person.house_id) if person.house_id else None
+    home = address_key(house.address) if house is not None else None
+    phone = reveal(person.phone_enc)
+    grids = {g for g in (person.grid_code, house.grid_code if house else None) if g}
+    if not (home or phone):
+        return []
+    categories = reference(session).categories
+    found = []
+    for row in LifecycleRepository(session).readable_cases_about(
+        principal,
+        grids=grids if home else (),
+        masked_phone=mask_phone(phone) if phone else None,
+        limit=CASES_LOOKED_AT,
+    ):
+        at_home = home is not None and address_key(row.address) == home
+        reported = (
+            phone is not None and row.reporter_phone_enc and reveal(row.reporter_phone_enc) == phone
+        )
+        if not (at_home or reported):
+            continue
+        category = categories.get(row.category_code or "")
+        found.append(
+            {
+                "at": row.closed_at or row.reported_at,
+                "kind": "case",
+                "title": f"{row.number} {category.name if category else ''}".strip(),
+                "detail": mask_free_text(row.description or "")[:60],
+                "source": row.channel,
+                "ref": f"case:{row.id}",
+                "href": f"/cases/{row.id}",
+                "status": row.state,
+                "why": "reported" if reported else "home",
+            }
+        )
+    return found
 
 
 def _department_records(session: Session, person_id: int) -> list[dict[str, Any]]:

@@ -46,6 +46,15 @@ add_vocabulary(
         "task": N_("任务"),
         "service": N_("代办"),
         "record": N_("部门记录"),
+        "case": N_("案件"),
+    },
+)
+
+add_vocabulary(
+    "lifecycle.case_why",
+    {
+        "home": N_("住址相关"),
+        "reported": N_("本人反映"),
     },
 )
 

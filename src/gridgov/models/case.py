@@ -102,6 +102,8 @@ class Case(TimestampMixin, Base):
         # Duplicate suggestions: same category, nearby latitude band.
         Index("ix_cases_category_lat", "category_code", "lat"),
         Index("ix_cases_reported_at", "reported_at"),
+        # A person's timeline: the cases reported from their phone (masked, then exact).
+        Index("ix_cases_reporter_phone_masked", "reporter_phone_masked"),
         # A gateway's retry of the same message never makes a second case.
         Index("uq_cases_client_external", "client_id", "external_id", unique=True),
         Index("uq_cases_idempotency_key", "idempotency_key", unique=True),
