@@ -546,9 +546,7 @@ def main() -> int:
             print(f"{path.relative_to(ROOT)}  unchanged")
             continue
         path.write_bytes(content)
-        print(
-            f"{path.relative_to(ROOT)}  {len(content):,} bytes, version {definition['form_version']}"
-        )
+        print(f"{path.relative_to(ROOT)}  {len(content):,} bytes, version {definition['version']}")
     return 0
 
 

@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridgov.fieldwork.forms import registry
 from gridgov.kit.db import make_engine
 from gridgov.models.case import Case
 from gridgov.models.field_submission import FieldSubmission
 from gridgov.models.media import Media
+from tests.fieldwork.test_forms import xlsx
 
 pytestmark = pytest.mark.browser
 JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 64
@@ -96,3 +98,68 @@ def test_offline_collection_and_report_sync(live_server: dict, phone: Any) -> No
 
     page.click("nav button[data-view=mine]")
     page.wait_for_selector("#my-reports li[data-state=reported]")
+
+
+def test_a_module_with_a_group_renders_from_pyxforms_json(live_server: dict, phone: Any) -> None:
+    """The phone renders pyxform's JSON: the group's label in the phone's language, the group
+    shown only while relevant, its required question and per-language constraint message."""
+    survey = [
+        [
+            "type",
+            "name",
+            "label::中文 (zh)",
+            "label::English (en)",
+            "relevant",
+            "required",
+            "constraint",
+            "constraint_message::中文 (zh)",
+            "constraint_message::English (en)",
+        ],
+        ["select_one yn", "pets", "养宠物", "Pets", "", "yes", "", "", ""],
+        ["begin group", "dog", "犬只", "Dog", "${pets} = 'y'", "", "", "", ""],
+        ["integer", "dogs", "犬只数", "Dogs", "", "yes", ". <= 5", "最多 5 只", "At most 5"],
+        ["end group", "", "", "", "", "", "", "", ""],
+    ]
+    choices = [
+        ["list_name", "name", "label::中文 (zh)", "label::English (en)"],
+        ["yn", "y", "是", "Yes"],
+        ["yn", "n", "否", "No"],
+    ]
+    settings = [["form_id", "form_title", "gridgov_title_en"], ["pets", "宠物登记", "Pets"]]
+    engine = make_engine(live_server["url"])
+    with Session(engine) as db:
+        registry.ensure_installed(db)
+        registry.add_module(db, content=xlsx(survey, choices, settings), principal=registry.SHIPPED)
+        db.commit()
+
+    page = phone.new_page()
+    page.goto(live_server["base"] + "/field/")
+    page.locator("#login .lang-switch").click()  # English
+    page.fill("input[name=username]", live_server["username"])
+    page.fill("input[name=password]", live_server["password"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector(f"#grid-card[data-grid='{live_server['grid']}']")
+    page.click("nav button[data-view=forms]")
+    page.click("[data-module=pets]")
+    form = page.locator("#module-form")
+    group = form.locator("fieldset[data-group=dog]")
+    assert group.locator("legend").inner_text() == "Dog"
+    assert group.is_hidden()
+    assert form.locator("[data-field=pets] option[value=y]").inner_text() == "Yes"
+    form.locator("select[name=pets]").select_option("y")
+    assert group.is_visible()
+    assert form.locator("[data-field=dogs] label").inner_text() == "Dogs *"
+    form.locator("button[type=submit]").click()
+    assert form.locator("[data-field=dogs] .error").inner_text() != ""  # required
+    form.locator("input[name=dogs]").fill("7")
+    form.locator("button[type=submit]").click()
+    assert form.locator("[data-field=dogs] .error").inner_text() == "At most 5"
+    form.locator("input[name=dogs]").fill("3")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "document.querySelector('#queue-count').dataset.count === '0'", timeout=20000
+    )
+    with Session(engine) as db:
+        row = db.scalars(select(FieldSubmission).where(FieldSubmission.module_code == "pets")).one()
+        assert (row.state, row.data) == ("stored", {"pets": "y", "dogs": 3})
+    engine.dispose()

@@ -6,10 +6,17 @@ import io
 
 import pytest
 from openpyxl import Workbook
+from pyxform.aliases import yes_no
 
 from gridgov.fieldwork.forms.registry import DEFAULT_MODULES_DIR
 from gridgov.fieldwork.forms.validate import CompiledModule
-from gridgov.fieldwork.forms.xlsform import ModuleInvalid, parse_definition
+from gridgov.fieldwork.forms.xlsform import (
+    YES_NO,
+    ModuleInvalid,
+    parse_definition,
+    questions,
+    required_expression,
+)
 from gridgov.fieldwork.forms.xpath import ExpressionError, evaluate
 
 SHIPPED = sorted(DEFAULT_MODULES_DIR.glob("*.xlsx"))
@@ -39,7 +46,7 @@ def xlsx(
 
 
 def test_nine_reference_modules_ship_and_parse() -> None:
-    codes = [parse_definition(p.read_bytes())["code"] for p in SHIPPED]
+    codes = [parse_definition(p.read_bytes())["id_string"] for p in SHIPPED]
     assert codes == [
         "population",
         "housing",
@@ -55,16 +62,16 @@ def test_nine_reference_modules_ship_and_parse() -> None:
 
 
 def test_every_supported_type_is_used_by_the_shipped_modules() -> None:
-    used = {f["type"] for p in SHIPPED for f in parse_definition(p.read_bytes())["fields"]}
-    assert used >= {
+    used = {q.type for p in SHIPPED for q in questions(parse_definition(p.read_bytes()))}
+    assert used == {
         "text",
         "integer",
         "decimal",
         "date",
-        "select_one",
-        "select_multiple",
+        "select one",
+        "select all that apply",
         "geopoint",
-        "image",
+        "photo",
         "note",
         "calculate",
     }
@@ -77,7 +84,30 @@ def test_every_supported_type_is_used_by_the_shipped_modules() -> None:
             [["type", "name", "label"], ["text", "a", "A"], ["integer", "a", "B"]],
             None,
             3,
-            "duplicate",
+            "must be unique",
+        ),
+        (  # pyxform allows it in another group; a submission is flat, so gridgov does not
+            [
+                ["type", "name", "label"],
+                ["text", "a", "A"],
+                ["begin group", "g", "G"],
+                ["text", "a", "A2"],
+                ["end group", "", ""],
+            ],
+            None,
+            4,
+            "duplicate name 'a'",
+        ),
+        (
+            [
+                ["type", "name", "label"],
+                ["begin repeat", "r", "R"],
+                ["text", "a", "A"],
+                ["end repeat", "", ""],
+            ],
+            None,
+            2,
+            "repeat groups are not supported",
         ),
         (
             [["type", "name", "label"], ["text", "a", "A"], ["barcode", "b", "B"]],
@@ -110,8 +140,8 @@ def test_every_supported_type_is_used_by_the_shipped_modules() -> None:
         (
             [["type", "name", "label"], ["begin group", "g", "G"], ["text", "a", "A"]],
             None,
-            None,
-            "never closed",
+            2,
+            "No matching 'end_group'",
         ),
     ],
 )
@@ -243,3 +273,64 @@ def test_types_are_checked() -> None:
     assert clean == {"n": 4, "d": 2.5, "t": "2026-02-01", "g": [30.7, 111.3], "m": ["y", "n"]}
     _, errors = module.check({"n": "4.5", "d": "x", "t": "2026-02-30", "g": "95 1", "m": ["q"]})
     assert {e.field for e in errors} == {"n", "d", "t", "g", "m"}
+
+
+def test_groups_languages_and_messages_come_from_pyxforms_json() -> None:
+    definition = parse_definition(
+        xlsx(
+            [
+                [
+                    "type",
+                    "name",
+                    "label::中文 (zh)",
+                    "label::English (en)",
+                    "relevant",
+                    "required",
+                    "constraint",
+                    "constraint_message::中文 (zh)",
+                    "constraint_message::English (en)",
+                ],
+                ["select_one yn", "pets", "养宠物", "Pets", "", "yes", "", "", ""],
+                ["begin group", "dog", "犬只", "Dog", "${pets} = 'y'", "", "", "", ""],
+                [
+                    "integer",
+                    "dogs",
+                    "犬只数",
+                    "Dogs",
+                    "",
+                    "yes",
+                    ". <= 5",
+                    "最多 5 只",
+                    "At most 5",
+                ],
+                ["end group", "", "", "", "", "", "", "", ""],
+            ],
+            [
+                ["list_name", "name", "label::中文 (zh)", "label::English (en)"],
+                ["yn", "y", "是", "Yes"],
+                ["yn", "n", "否", "No"],
+            ],
+        )
+    )
+    assert definition["type"] == "survey"
+    [group] = [c for c in definition["children"] if c["name"] == "dog"]
+    assert group["type"] == "group" and group["bind"]["relevant"] == "${pets} = 'y'"
+    module = CompiledModule(definition)
+    # The group is not relevant: its required question is dropped, not demanded.
+    clean, errors = module.check({"pets": "n", "dogs": 9})
+    assert (clean, errors) == ({"pets": "n"}, [])
+    _, errors = module.check({"pets": "y"})
+    assert [(e.field, e.code, e.message) for e in errors] == [
+        ("dogs", "required", "「犬只数」必填")
+    ]
+    _, errors = module.check({"pets": "y", "dogs": 7})
+    assert [(e.field, e.message, e.message_en) for e in errors] == [
+        ("dogs", "最多 5 只", "At most 5")
+    ]
+
+
+def test_required_words_are_pyxforms() -> None:
+    assert yes_no == YES_NO
+    assert required_expression({"required": "TRUE"}) == "true()"
+    assert required_expression({"required": "no"}) is None
+    assert required_expression({"required": "${a} = 1"}) == "${a} = 1"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.forms.registry import DEFAULT_MODULES_DIR
+from gridgov.fieldwork.forms.xlsform import questions
 from tests.fieldwork.conftest import population_record
 from tests.fieldwork.test_newcomers import newcomer, person_by_id, sync
 from tests.fieldwork.test_population_sync import make_person
@@ -37,7 +38,8 @@ def workbook_before(version: str = "2026112501") -> bytes:
 
 def binding(db: Session, version: int) -> str | None:
     module = registry.get_module(db, code="population", version=version)
-    [field] = [f for f in module.definition["fields"] if f["name"] == "move_in_date"]
+    definition = registry.definition_of(module)
+    [field] = [q.node for q in questions(definition) if q.name == "move_in_date"]
     return field.get("gridgov_field")
 
 
@@ -101,3 +103,35 @@ def test_an_administrators_own_version_is_not_replaced(db: Session) -> None:
     assert created and own.version == 2
     assert registry.install_defaults(db) == []
     assert registry.get_module(db, code="population").version == 2
+
+
+# A version as gridgov stored it before the definition was pyxform's JSON (its own parser's shape).
+OLD_DEFINITION = {
+    "code": "population",
+    "title": "实有人口采集",
+    "form_version": "2026112601",
+    "target": "person",
+    "fields": [{"name": "name", "type": "text", "label": {"zh": "姓名"}, "required": "true()"}],
+    "choices": {},
+}
+
+
+def test_a_version_stored_in_the_old_shape_stays_readable(
+    client: TestClient, db: Session, worker_headers: dict, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(registry, "_COMPILED", {})
+    registry.install_defaults(db)
+    module = registry.get_module(db, code="population")
+    module.definition = dict(OLD_DEFINITION)
+    db.commit()
+
+    served = client.get("/api/v1/field/modules/population", headers=worker_headers).json()
+    definition = served["definition"]
+    assert definition["type"] == "survey" and definition["id_string"] == "population"
+    assert [c["name"] for c in definition["children"]][:3] == ["name", "id_number", "sex"]
+    assert registry.install_defaults(db) == []  # its version is read from the workbook again
+    record = newcomer()
+    [result] = sync(client, worker_headers, record)
+    assert result["status"] == "stored", result
+    person = person_by_id(db, record["data"]["id_number"])
+    assert person is not None and person.moved_in_on == date(2026, 11, 1)

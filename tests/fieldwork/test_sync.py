@@ -137,7 +137,10 @@ def test_modules_are_served_to_the_phone(client: TestClient, worker_headers: dic
     assert len(modules) == 10
     population = next(m for m in modules if m["code"] == "population")
     assert population["target"] == "person"
-    assert population["definition"]["fields"][0]["name"] == "name"
+    definition = population["definition"]  # pyxform's JSON form
+    assert (definition["type"], definition["id_string"]) == ("survey", "population")
+    assert definition["children"][0]["name"] == "name"
+    assert definition["children"][0]["label"]["English (en)"] == "Name"
 
 
 def test_admin_adds_a_tenth_module_and_broken_file_is_rejected(

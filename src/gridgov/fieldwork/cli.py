@@ -69,7 +69,7 @@ def list_modules() -> None:
                 str(module.version),
                 module.title,
                 module.target or "",
-                str(len(module.definition.get("fields", []))),
+                str(registry.field_count(module)),
                 "yes" if module.active else "no",
             )
     console.print(table)
@@ -78,11 +78,12 @@ def list_modules() -> None:
 @modules_app.command("check")
 def check(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Check an XLSForm file without adding it (row and reason of the first problem)."""
-    from gridgov.fieldwork.forms.xlsform import ModuleInvalid, parse_definition
+    from gridgov.fieldwork.forms.xlsform import ModuleInvalid, parse_definition, questions
 
     try:
         definition = parse_definition(file.read_bytes(), fallback_code=file.stem)
     except ModuleInvalid as exc:
         console.print(f"[red]{exc.message}[/red]\n{exc.message_en}")
         raise typer.Exit(1) from exc
-    console.print(f"[green]ok[/green] {definition['code']}: {len(definition['fields'])} fields")
+    count = len(questions(definition))
+    console.print(f"[green]ok[/green] {definition['id_string']}: {count} fields")

@@ -63,6 +63,7 @@ def _modules_page(
         page_title=gettext(request_language(request), "采集模块"),
         principal=principal,
         modules=modules,
+        field_counts={m.code: registry.field_count(m) for m in modules},
         **context,
     )
 

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
+from gridgov.fieldwork.forms.registry import definition_of
+from gridgov.fieldwork.forms.xlsform import questions
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 from gridgov.models.field_module import FieldModule
@@ -75,9 +77,9 @@ def modules_collecting_held(session: Session) -> list[dict[str, Any]]:
     out = []
     for module in newest.values():
         names = [
-            str(f.get("gridgov_field") or f["name"])
-            for f in module.definition.get("fields", [])
-            if f.get("type") not in ("note", "calculate")
+            str(q.node.get("gridgov_field") or q.name)
+            for q in questions(definition_of(module))
+            if q.type not in ("note", "calculate")
         ]
         found = held(names)
         if found:

@@ -1,4 +1,11 @@
-"""The module registry: adding XLSForm modules and finding the compiled form of a version."""
+"""The module registry: adding XLSForm modules and finding the compiled form of a version.
+
+A version's definition is pyxform's JSON of its workbook (:mod:`gridgov.fieldwork.forms.xlsform`).
+Versions stored before that held a definition of gridgov's own making (``fields``): their stored
+workbook is converted again when they are read (:func:`definition_of`, cached by content), so old
+versions, and the records that name them, stay readable without a migration that would depend on
+the installed pyxform.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal, system_principal
 from gridgov.fieldwork.forms.repository import ModuleRepository
 from gridgov.fieldwork.forms.validate import CompiledModule
-from gridgov.fieldwork.forms.xlsform import parse_definition, read_sheets
+from gridgov.fieldwork.forms.xlsform import parse_definition, questions
 from gridgov.kit.errors import NotFound
 from gridgov.models.field_module import FieldModule
 
@@ -49,12 +56,33 @@ def parse_upload(content: bytes, filename: str | None) -> dict[str, Any]:
     """The definition an XLSForm workbook holds (cached by content: the shipped modules are
     checked on every fresh database). Pure CPU: routes run it before their session begins."""
     fallback = Path(filename).stem.split("_", 1)[-1].lower() if filename else None
-    key = f"{hashlib.sha256(content).hexdigest()}:{fallback}"
+    return _parsed(content, fallback)
+
+
+def _parsed(content: bytes, fallback_code: str | None) -> dict[str, Any]:
+    key = f"{hashlib.sha256(content).hexdigest()}:{fallback_code}"
     definition = _PARSED.get(key)
     if definition is None:
-        definition = parse_definition(content, fallback_code=fallback)
+        definition = parse_definition(content, fallback_code=fallback_code)
         _PARSED[key] = definition
     return definition
+
+
+def is_current(definition: dict[str, Any]) -> bool:
+    """Whether a stored definition is pyxform's JSON (else one from before, see the module)."""
+    return definition.get("type") == "survey" and "children" in definition
+
+
+def definition_of(module: FieldModule) -> dict[str, Any]:
+    """The module version's definition as pyxform's JSON, whenever it was stored."""
+    if is_current(module.definition):
+        return module.definition
+    return _parsed(module.xlsx, module.code)
+
+
+def field_count(module: FieldModule) -> int:
+    """How many questions the version asks (lists of modules show it)."""
+    return len(questions(definition_of(module)))
 
 
 def add_module(
@@ -71,15 +99,15 @@ def add_module(
     digest = hashlib.sha256(content).hexdigest()
     definition = parse_upload(content, filename)
     repository = ModuleRepository(session)
-    latest = repository.get_version(definition["code"])
+    latest = repository.get_version(definition["id_string"])
     if latest is not None and latest.sha256 == digest:
         return latest, False
     module = FieldModule(
-        code=definition["code"],
+        code=definition["id_string"],
         version=(latest.version + 1) if latest else 1,
-        title=definition["title"],
-        title_en=definition.get("title_en"),
-        target=definition.get("target"),
+        title=definition.get("title") or definition["id_string"],
+        title_en=definition.get("gridgov_title_en"),
+        target=definition.get("gridgov_target"),
         definition=definition,
         xlsx=content,
         sha256=digest,
@@ -97,7 +125,7 @@ def add_module(
             "code": module.code,
             "version": module.version,
             "sha256": digest,
-            "fields": len(definition["fields"]),
+            "fields": len(questions(definition)),
             "target": module.target,
         },
     )
@@ -113,7 +141,7 @@ def install_defaults(session: Session, *, principal: Principal = SHIPPED) -> lis
         content = path.read_bytes()
         definition_code = path.stem.split("_", 1)[-1]
         installed = repository.get_version(definition_code)
-        if installed is not None and not _ships_newer(content, installed):
+        if installed is not None and not _ships_newer(content, path.name, installed):
             continue
         module, created = add_module(
             session, content=content, filename=path.name, principal=principal
@@ -123,13 +151,12 @@ def install_defaults(session: Session, *, principal: Principal = SHIPPED) -> lis
     return added
 
 
-def _ships_newer(content: bytes, installed: FieldModule) -> bool:
+def _ships_newer(content: bytes, filename: str, installed: FieldModule) -> bool:
     """Whether the shipped workbook's settings ``version`` (YYYYMMDDnn) is above the installed
     newest version's. A version that is not a number (or none) does not compare: an
     administrator's own module is never replaced by a shipped one."""
-    settings = read_sheets(content).get("settings")
-    shipped = settings.rows[0][1].get("version", "") if settings and settings.rows else ""
-    current = str(installed.definition.get("form_version") or "")
+    shipped = str(parse_upload(content, filename).get("version") or "")
+    current = str(definition_of(installed).get("version") or "")
     return shipped.isdigit() and current.isdigit() and int(shipped) > int(current)
 
 
@@ -203,7 +230,11 @@ def resolve(
         key = f"{digest}:{number}"
         compiled = _COMPILED.get(key)
         if compiled is None:
-            compiled = CompiledModule(ModuleRepository(session).definition(module_id))
+            repository = ModuleRepository(session)
+            definition = repository.definition(module_id)
+            if not is_current(definition):
+                definition = _parsed(repository.workbook(module_id), code)
+            compiled = CompiledModule(definition)
             _COMPILED[key] = compiled
         found[(code, version)] = ModuleRef(module_id, code, number, target, compiled)
     return found
@@ -219,5 +250,5 @@ def summary(module: FieldModule, *, with_definition: bool = True) -> dict[str, A
         "active": module.active,
     }
     if with_definition:
-        out["definition"] = module.definition
+        out["definition"] = definition_of(module)
     return out

@@ -55,3 +55,9 @@ class ModuleRepository(Repository[FieldModule]):
             self.session.scalar(select(FieldModule.definition).where(FieldModule.id == module_id))
             or {}
         )
+
+    def workbook(self, module_id: int) -> bytes:
+        """The XLSForm a version was made from."""
+        return bytes(
+            self.session.scalar(select(FieldModule.xlsx).where(FieldModule.id == module_id)) or b""
+        )

@@ -1,7 +1,9 @@
 """Checking a submission against its module, on the server, with the phone's rules.
 
-``calculation`` fields are recomputed, fields whose ``relevant`` is false are dropped, then
-``required``, type, choice and ``constraint`` are checked. Expressions are compiled once per
+The module is pyxform's JSON form (:mod:`gridgov.fieldwork.forms.xlsform`); its questions are
+read in form order, groups flattened. ``calculate`` binds are recomputed, questions whose
+``relevant`` (or a group's around them) is false are dropped, then ``required``, type, choice and
+``constraint`` are checked. Expressions are compiled once per
 module version (:class:`CompiledModule`), so checking a record is a handful of closure calls.
 """
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gridgov.fieldwork.forms.xlsform import questions, required_expression, text_in
 from gridgov.fieldwork.forms.xpath import Compiled, compile_expression, to_bool, to_string
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -26,10 +29,13 @@ class FieldRule:
     label: str
     choices: frozenset[str] = frozenset()
     required: Compiled | None = None
-    relevant: Compiled | None = None
+    relevant: tuple[Compiled, ...] = ()  # the groups' around the question, then its own
     constraint: Compiled | None = None
     calculation: Compiled | None = None
     constraint_message: dict[str, str] = field(default_factory=dict)
+
+    def is_relevant(self, env: dict[str, Any]) -> bool:
+        return all(to_bool(expression(env, "")) for expression in self.relevant)
 
 
 @dataclass
@@ -50,26 +56,34 @@ class FieldError:
 
 class CompiledModule:
     def __init__(self, definition: dict[str, Any]) -> None:
-        self.code: str = definition["code"]
-        self.target: str | None = definition.get("target")
-        choices = definition.get("choices", {})
+        self.code: str = definition["id_string"]
+        self.target: str | None = definition.get("gridgov_target")
         self.rules: list[FieldRule] = []
         self.bindings: dict[str, str] = {}
-        for spec in definition["fields"]:
-            label = spec.get("label", {})
+        for question in questions(definition):
+            node, bind = question.node, question.bind
+            required = required_expression(bind)
+            message = bind.get("jr:constraintMsg")
             rule = FieldRule(
-                name=spec["name"],
-                type=spec["type"],
-                label=label.get("zh") or label.get("en") or spec["name"],
-                choices=frozenset(c["name"] for c in choices.get(spec.get("list", ""), [])),
-                constraint_message=spec.get("constraint_message", {}),
+                name=question.name,
+                type=question.type,
+                label=text_in(node.get("label")) or question.name,
+                choices=frozenset(str(c["name"]) for c in node.get("choices") or []),
+                required=compile_expression(required) if required else None,
+                relevant=tuple(compile_expression(e) for e in question.relevant),
+                constraint=compile_expression(bind["constraint"])
+                if bind.get("constraint")
+                else None,
+                calculation=compile_expression(bind["calculate"])
+                if bind.get("calculate")
+                else None,
+                constraint_message=(
+                    {"zh": text_in(message, "zh"), "en": text_in(message, "en")} if message else {}
+                ),
             )
-            for key in ("required", "relevant", "constraint", "calculation"):
-                if spec.get(key):
-                    setattr(rule, key, compile_expression(spec[key]))
             self.rules.append(rule)
-            if spec.get("gridgov_field"):
-                self.bindings[spec["name"]] = spec["gridgov_field"]
+            if node.get("gridgov_field"):
+                self.bindings[question.name] = str(node["gridgov_field"])
         self.names = frozenset(rule.name for rule in self.rules)
 
     def check(self, data: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
@@ -104,7 +118,7 @@ class CompiledModule:
         for rule in self.rules:
             if rule.type == "note":
                 continue
-            if rule.relevant is not None and not to_bool(rule.relevant(env, "")):
+            if not rule.is_relevant(env):
                 env[rule.name] = ""
                 continue
             value = values.get(rule.name)
@@ -185,7 +199,7 @@ def _coerce(rule: FieldRule, raw: Any) -> tuple[Any, FieldError | None]:
         except ValueError:
             return None, _type_error(rule, "日期无效", "invalid date")
         return text, None
-    if kind == "select_one":
+    if kind == "select one":
         text = str(raw)
         if text not in rule.choices:
             return None, FieldError(
@@ -195,7 +209,7 @@ def _coerce(rule: FieldRule, raw: Any) -> tuple[Any, FieldError | None]:
                 f"{rule.name}: unknown choice {text!r}",
             )
         return text, None
-    if kind == "select_multiple":
+    if kind == "select all that apply":
         items = raw.split() if isinstance(raw, str) else raw
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             return None, _type_error(rule, "应为选项列表", "expected a list of choices")
@@ -217,7 +231,7 @@ def _coerce(rule: FieldRule, raw: Any) -> tuple[Any, FieldError | None]:
         if not (-90 <= lat <= 90 and -180 <= lng <= 180):
             return None, _type_error(rule, "坐标超出范围", "coordinates out of range")
         return [lat, lng], None
-    if kind == "image":
+    if kind == "photo":
         if not isinstance(raw, str | int) or isinstance(raw, bool):
             return None, _type_error(rule, "应为照片编号", "expected a photo id")
         return str(raw), None

@@ -66,7 +66,43 @@
     for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c.nodeType ? c : String(c));
     return node;
   };
-  const label = (labels) => (labels && (labels[lang] || labels.zh || labels.en)) || "";
+  /* A module's definition is pyxform's JSON form (fieldwork/forms/xlsform.py): its texts are one
+     string or one per language name ("中文 (zh)", "English (en)", "default"). */
+  const languageCode = (name) => {
+    const m = /\(([A-Za-z-]+)\)\s*$/.exec(name);
+    const code = (m ? m[1] : name).trim().toLowerCase();
+    if (code.startsWith("zh") || name.includes("中文") || code.includes("chinese")) return "zh";
+    return code.startsWith("en") || code.includes("english") ? "en" : code;
+  };
+  const label = (text) => {
+    if (!text) return "";
+    if (typeof text === "string") return text;
+    const byCode = {};
+    for (const [name, value] of Object.entries(text)) if (value) byCode[languageCode(name)] = value;
+    return byCode[lang] || byCode.zh || byCode.default || byCode.en || Object.values(byCode)[0] || "";
+  };
+  // pyxform's yes/no words of bind.required (pyxform.aliases.yes_no), else an expression.
+  const YES_NO = { yes: true, Yes: true, YES: true, true: true, True: true, TRUE: true, "true()": true, no: false, No: false, NO: false, false: false, False: false, FALSE: false, "false()": false };
+  const requiredExpr = (bind) => {
+    const v = String(bind.required || "").trim();
+    if (!v) return null;
+    if (Object.prototype.hasOwnProperty.call(YES_NO, v)) return YES_NO[v] ? "true()" : null;
+    return v;
+  };
+  /* The questions in form order, groups flattened, each with the relevant expressions of the
+     groups around it and its own (as the server reads them: xlsform.questions). */
+  function questions(def) {
+    const out = [];
+    (function walk(node, relevants) {
+      for (const c of node.children || []) {
+        const bind = c.bind || {};
+        const scope = bind.relevant ? relevants.concat([bind.relevant]) : relevants;
+        if (c.type === "group" || c.type === "repeat") { if (!(c.control && c.control.bodyless)) walk(c, scope); continue; }
+        out.push({ node: c, name: c.name, type: c.type, bind, relevants: scope });
+      }
+    })(def, []);
+    return out;
+  }
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
 
   const state = { signedInAt: 0, token: null, bundle: null, syncing: false, resync: false, patrol: null, position: null, view: "home" };
@@ -361,29 +397,16 @@
           el("small", { class: "error" })));
       }
     }
-    for (const f of def.fields) {
-      if (f.type === "calculate") continue;
-      const name = f.name, wrap = el("div", { class: "field", "data-field": name });
-      const title = label(f.label) + (f.required === "true()" ? " *" : "");
-      let input;
-      if (f.type === "note") { wrap.append(el("p", { class: "note" }, label(f.label))); form.append(wrap); continue; }
-      if (f.type === "select_one") {
-        input = el("select", { name }, el("option", { value: "" }, "—"), def.choices[f.list].map((c) => el("option", { value: c.name }, label(c.label))));
-      } else if (f.type === "select_multiple") {
-        input = el("div", { class: "checks" }, def.choices[f.list].map((c) => el("label", { class: "check" }, el("input", { type: "checkbox", name, value: c.name }), label(c.label))));
-      } else if (f.type === "geopoint") {
-        input = el("div", { class: "geo" }, el("input", { name, readonly: true, placeholder: _("未定位") }),
-          el("button", { type: "button", onclick: async (e) => { const p = await locate(); e.target.previousSibling.value = p ? `${p.lat} ${p.lng}` : ""; update(); } }, _("定位")));
-      } else if (f.type === "image") {
-        input = el("input", { type: "file", name, accept: "image/jpeg,image/png,image/webp", capture: "environment" });
-      } else {
-        const type = { integer: "number", decimal: "number", date: "date" }[f.type] || "text";
-        input = el("input", { name, type, step: f.type === "decimal" ? "any" : null, inputmode: f.type === "integer" ? "numeric" : null });
+    (function renderChildren(container, node) {
+      for (const c of node.children || []) {
+        if (c.type === "group") {
+          if (c.control && c.control.bodyless) continue;  // pyxform's meta/instanceID
+          const set = el("fieldset", { class: "group", "data-group": c.name }, el("legend", {}, label(c.label)));
+          renderChildren(set, c);
+          container.append(set);
+        } else if (c.type !== "calculate") container.append(renderQuestion(c));
       }
-      wrap.append(el("label", {}, title), input, el("small", { class: "error" }));
-      if (f.hint) wrap.append(el("small", { class: "muted" }, label(f.hint)));
-      form.append(wrap);
-    }
+    })(form, def);
     form.append(el("button", { type: "submit", class: "primary" }, _("保存（离线可用）")));
     form.addEventListener("input", update);
     form.addEventListener("change", update);
@@ -394,15 +417,15 @@
       showErrors(form, errors);
       if (Object.keys(errors).length) return;
       const data = {};
-      for (const f of def.fields) {
-        if (values[f.name] === undefined || ["note", "calculate"].includes(f.type)) continue;
-        if (f.type === "image") {
-          const file = form.querySelector(`[name="${f.name}"]`).files[0];
+      for (const q of questions(def)) {
+        if (values[q.name] === undefined || ["note", "calculate"].includes(q.type)) continue;
+        if (q.type === "photo") {
+          const file = form.querySelector(`[name="${q.name}"]`).files[0];
           if (!file) continue;
           const id = uuid();
           await S.putBlob(id, file, file.name, file.type);
-          data[f.name] = "blob:" + id;
-        } else data[f.name] = values[f.name];
+          data[q.name] = "blob:" + id;
+        } else data[q.name] = values[q.name];
       }
       const record = { uuid: uuid(), kind: task ? "task_result" : "form", module: module.code, module_version: module.version, data, collected_at: new Date().toISOString() };
       if (task) record.task_id = task.id;
@@ -422,58 +445,87 @@
     main.append(form);
     function update() {
       const { relevant } = evaluate(def, form);
-      for (const f of def.fields) { const w = form.querySelector(`[data-field="${f.name}"]`); if (w) w.hidden = !relevant[f.name]; }
+      for (const q of questions(def)) { const w = form.querySelector(`[data-field="${q.name}"]`); if (w) w.hidden = !relevant[q.name]; }
+      // A group shows while one of its questions does.
+      for (const set of form.querySelectorAll("fieldset[data-group]")) set.hidden = ![...set.querySelectorAll(".field")].some((w) => !w.hidden);
       const household = form.querySelector('[data-field="new_household"]');
       if (household) household.hidden = form.querySelector('[name="__subject"]').value !== "new";
     }
     update();
   }
 
+  function renderQuestion(f) {
+    const name = f.name, bind = f.bind || {}, wrap = el("div", { class: "field", "data-field": name });
+    if (f.type === "note") { wrap.append(el("p", { class: "note" }, label(f.label))); return wrap; }
+    const title = label(f.label) + (requiredExpr(bind) === "true()" ? " *" : "");
+    let input;
+    if (f.type === "select one") {
+      input = el("select", { name }, el("option", { value: "" }, "—"), f.choices.map((c) => el("option", { value: c.name }, label(c.label))));
+    } else if (f.type === "select all that apply") {
+      input = el("div", { class: "checks" }, f.choices.map((c) => el("label", { class: "check" }, el("input", { type: "checkbox", name, value: c.name }), label(c.label))));
+    } else if (f.type === "geopoint") {
+      input = el("div", { class: "geo" }, el("input", { name, readonly: true, placeholder: _("未定位") }),
+        el("button", { type: "button", onclick: async (e) => { const p = await locate(); e.target.previousSibling.value = p ? `${p.lat} ${p.lng}` : ""; e.target.form.dispatchEvent(new Event("change")); } }, _("定位")));
+    } else if (f.type === "photo") {
+      input = el("input", { type: "file", name, accept: "image/jpeg,image/png,image/webp", capture: "environment" });
+    } else {
+      const type = { integer: "number", decimal: "number", date: "date" }[f.type] || "text";
+      input = el("input", { name, type, step: f.type === "decimal" ? "any" : null, inputmode: f.type === "integer" ? "numeric" : null });
+    }
+    wrap.append(el("label", {}, title), input, el("small", { class: "error" }));
+    if (f.hint) wrap.append(el("small", { class: "muted" }, label(f.hint)));
+    return wrap;
+  }
+
   function readValue(form, f) {
-    if (f.type === "select_multiple") return [...form.querySelectorAll(`[name="${f.name}"]:checked`)].map((i) => i.value);
+    if (f.type === "select all that apply") return [...form.querySelectorAll(`[name="${f.name}"]:checked`)].map((i) => i.value);
     const input = form.querySelector(`[name="${f.name}"]`);
     if (!input) return "";
-    if (f.type === "image") return input.files && input.files[0] ? "photo" : "";
+    if (f.type === "photo") return input.files && input.files[0] ? "photo" : "";
     const v = input.value.trim();
     if (v === "") return "";
     if (f.type === "integer" || f.type === "decimal") return Number(v);
     return v;
   }
 
-  /* The same order of rules as the server: values, calculations, relevance, required, constraint. */
+  /* The same order of rules as the server (fieldwork/forms/validate.py): values, calculations,
+     relevance (the groups' and the question's own), required, constraint. */
   function evaluate(def, form) {
     const env = {}, values = {}, relevant = {}, errors = {};
-    for (const f of def.fields) {
-      if (["note", "calculate"].includes(f.type)) continue;
-      const v = readValue(form, f);
-      values[f.name] = v;
-      env[f.name] = Array.isArray(v) ? v.join(" ") : v;
+    const qs = questions(def);
+    for (const q of qs) {
+      if (["note", "calculate"].includes(q.type)) continue;
+      const v = readValue(form, q);
+      values[q.name] = v;
+      env[q.name] = Array.isArray(v) ? v.join(" ") : v;
     }
-    for (const f of def.fields) if (f.calculation) { let r = X.evaluate(f.calculation, env); if (typeof r === "number" && Number.isNaN(r)) r = ""; env[f.name] = r; if (f.type === "calculate") values[f.name] = r; }
-    for (const f of def.fields) {
-      relevant[f.name] = !f.relevant || X.toBool(X.evaluate(f.relevant, env));
-      if (!relevant[f.name]) { env[f.name] = ""; delete values[f.name]; continue; }
-      const v = values[f.name];
+    for (const q of qs) if (q.type === "calculate" && q.bind.calculate) { let r = X.evaluate(q.bind.calculate, env); if (typeof r === "number" && Number.isNaN(r)) r = ""; env[q.name] = r; values[q.name] = r; }
+    for (const q of qs) {
+      relevant[q.name] = q.relevants.every((e) => X.toBool(X.evaluate(e, env)));
+      if (q.type === "note") continue;
+      if (!relevant[q.name]) { env[q.name] = ""; delete values[q.name]; continue; }
+      const v = values[q.name];
       const empty = v === "" || v === undefined || (Array.isArray(v) && !v.length);
+      const required = requiredExpr(q.bind);
       if (empty) {
-        delete values[f.name];
-        if (f.required && X.toBool(X.evaluate(f.required, env))) errors[f.name] = _("必填");
+        delete values[q.name];
+        if (required && X.toBool(X.evaluate(required, env))) errors[q.name] = _("必填");
         continue;
       }
-      if ((f.type === "integer" && !Number.isInteger(v)) || (f.type === "decimal" && Number.isNaN(v))) { errors[f.name] = _("数字格式不对"); continue; }
-      if (f.constraint && !X.toBool(X.evaluate(f.constraint, env, env[f.name]))) errors[f.name] = label(f.constraint_message) || _("不符合要求");
+      if ((q.type === "integer" && !Number.isInteger(v)) || (q.type === "decimal" && Number.isNaN(v))) { errors[q.name] = _("数字格式不对"); continue; }
+      if (q.bind.constraint && !X.toBool(X.evaluate(q.bind.constraint, env, env[q.name]))) errors[q.name] = label(q.bind["jr:constraintMsg"]) || _("不符合要求");
     }
     return { values, relevant, errors };
   }
 
   const carriesIdentity = (module) => module.target === "person"
-    && ["name", "id_number"].every((a) => module.definition.fields.some((f) => f.gridgov_field === a));
+    && ["name", "id_number"].every((a) => questions(module.definition).some((q) => q.node.gridgov_field === a));
 
   /* GB 11643, as the server checks it (people/identifiers.py): format, check digit, and the sex
      and birth date the number carries, so a typo is caught before the record is queued. */
   const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   function identityErrors(def, values) {
-    const field = (attribute) => def.fields.find((f) => f.gridgov_field === attribute);
+    const field = (attribute) => questions(def).find((q) => q.node.gridgov_field === attribute);
     const id = field("id_number"), sex = field("sex"), birth = field("birth_date");
     const n = String(values[id.name] || "").trim().toUpperCase();
     if (!n) return {};
