@@ -1,4 +1,4 @@
-"""The XLSForm expression language (the XPath subset ODK forms use), evaluated on the server.
+r"""The XLSForm expression language (the XPath subset ODK forms use), evaluated on the server.
 
 The phone evaluates the same expressions with ``static/field/xpath.js``; both follow the same
 grammar and the same value rules, so a record the phone accepted is accepted here.
@@ -8,7 +8,12 @@ Grammar (lowest precedence first): ``or``, ``and``, ``= !=``, ``< <= > >=``, ``+
 field's own value), parentheses and function calls (see :data:`FUNCTIONS`).
 
 Values follow ODK: an unanswered field is ``""``; a multiple choice is its choices joined by
-spaces; dates are ``YYYY-MM-DD`` strings and compare as such.
+spaces; dates are ``YYYY-MM-DD`` strings and compare as such; a number is written as in
+JavaScript (``[+-]digits[.digits][e±digits]``, nothing else: no ``inf``, ``0x10`` or ``1_000``);
+lengths and positions count characters (code points), not UTF-16 units; ``regex()`` follows
+JavaScript's rules (``\d`` and ``\w`` ASCII, ``\s`` Unicode spaces, ``$`` only at the end).
+
+The shared corpus ``tests/fieldwork/xpath_corpus.json`` runs on both evaluators.
 """
 
 from __future__ import annotations
@@ -35,8 +40,11 @@ _TOKEN = re.compile(
       | (?P<name>[A-Za-z_][\w:-]*)
       | (?P<dot>\.)
     )""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # names as the phone reads them: ${姓名} is refused on both sides
 )
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
+# JavaScript's \s (the phone's regex()), for the server's.
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -78,12 +86,9 @@ def to_number(value: Any) -> float:
     if value is None:
         return math.nan
     text = str(value).strip()
-    if not text:
+    if not _NUMBER.match(text):
         return math.nan
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
+    return float(text)
 
 
 def to_bool(value: Any) -> bool:
@@ -106,6 +111,8 @@ def to_string(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, list):
         return " ".join(to_string(v) for v in value)
@@ -156,10 +163,16 @@ def _selected(values: Any, choice: Any) -> bool:
     return to_string(choice) in to_string(values).split()
 
 
+def _whole(value: Any) -> int:
+    """A count or position argument: its whole part, 0 when it is not a number."""
+    number = to_number(value)
+    return 0 if math.isnan(number) or math.isinf(number) else math.trunc(number)
+
+
 def _round(value: Any, digits: Any = 0) -> float:
-    number, places = to_number(value), int(to_number(digits) or 0)
-    if math.isnan(number):
-        return math.nan
+    number, places = to_number(value), _whole(digits)
+    if math.isnan(number) or math.isinf(number):
+        return number
     factor = 10**places
     return math.floor(number * factor + 0.5) / factor
 
@@ -182,22 +195,70 @@ def _age(value: Any) -> float:
     text = to_string(value)
     if not _DATE.match(text):
         return math.nan
-    born = datetime.strptime(text[:10], "%Y-%m-%d").date()
+    try:
+        born = datetime.strptime(text[:10], "%Y-%m-%d").date()
+    except ValueError:  # 2000-13-45
+        return math.nan
     today = utcnow().astimezone(LOCAL_ZONE).date()
     return float(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
 
 
+def _js_pattern(pattern: str) -> str:
+    r"""A JavaScript regular expression as Python's ``re`` reads it the same way (with
+    ``re.ASCII``): ``$`` only at the very end, ``\s``/``\S`` JavaScript's spaces."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+            if char == "s":
+                out[-1] = _JS_SPACE if in_class else f"[{_JS_SPACE}]"
+                continue
+            if char == "S" and not in_class:
+                out[-1] = f"[^{_JS_SPACE}]"
+                continue
+            out.append(char)
+        elif char == "\\":
+            escaped = True
+            out.append(char)
+        elif char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+        elif char == "]" and in_class:
+            in_class = False
+            out.append(char)
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def _regex(value: Any, pattern: Any) -> bool:
     try:
-        return re.search(to_string(pattern), to_string(value)) is not None
+        compiled = re.compile(_js_pattern(to_string(pattern)), re.ASCII)
     except re.error:
         return False
+    return compiled.search(to_string(value)) is not None
 
 
 def _substr(value: Any, start: Any, end: Any = None) -> str:
     text = to_string(value)
-    a = int(to_number(start))
-    return text[a:] if end is None else text[a : int(to_number(end))]
+    a = _whole(start)
+    return text[a:] if end is None else text[a : _whole(end)]
+
+
+def _extreme(pick: Callable[..., float], args: tuple[Any, ...]) -> float:
+    numbers = [to_number(a) for a in args]
+    return math.nan if any(math.isnan(n) for n in numbers) else pick(numbers)
+
+
+def _pow(base: Any, exponent: Any) -> float:
+    try:
+        result = math.pow(to_number(base), to_number(exponent))
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return math.nan
+    return result if math.isfinite(result) else math.nan
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -222,10 +283,39 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "today": _today,
     "now": _now,
     "age": _age,
-    "min": lambda *a: min((to_number(x) for x in a), default=math.nan),
-    "max": lambda *a: max((to_number(x) for x in a), default=math.nan),
+    "min": lambda *a: _extreme(min, a),
+    "max": lambda *a: _extreme(max, a),
     "abs": lambda v: abs(to_number(v)),
-    "pow": lambda a, b: to_number(a) ** to_number(b),
+    "pow": _pow,
+}
+# (fewest, most) arguments; None: any number. Checked when an expression is compiled.
+ARITY: dict[str, tuple[int, int | None]] = {
+    "if": (3, 3),
+    "selected": (2, 2),
+    "count-selected": (1, 1),
+    "string-length": (1, 1),
+    "regex": (2, 2),
+    "contains": (2, 2),
+    "starts-with": (2, 2),
+    "ends-with": (2, 2),
+    "substr": (2, 3),
+    "concat": (1, None),
+    "coalesce": (2, 2),
+    "string": (1, 1),
+    "number": (1, 1),
+    "int": (1, 1),
+    "round": (1, 2),
+    "boolean": (1, 1),
+    "not": (1, 1),
+    "true": (0, 0),
+    "false": (0, 0),
+    "today": (0, 0),
+    "now": (0, 0),
+    "age": (1, 1),
+    "min": (1, None),
+    "max": (1, None),
+    "abs": (1, 1),
+    "pow": (2, 2),
 }
 
 
@@ -351,14 +441,22 @@ def _bind_arith(op: str, left: Compiled, right: Compiled) -> Compiled:
 
 
 def _bind_call(name: str, args: list[Compiled]) -> Compiled:
+    if name not in ARITY:
+        raise ExpressionError(f"unsupported function {name}()")
+    fewest, most = ARITY[name]
+    if len(args) < fewest or (most is not None and len(args) > most):
+        expected = (
+            str(fewest)
+            if fewest == most
+            else f"{fewest} or more"
+            if most is None
+            else f"{fewest}–{most}"
+        )
+        raise ExpressionError(f"{name}() takes {expected} argument(s), not {len(args)}")
     if name == "if":
-        if len(args) != 3:
-            raise ExpressionError("if() takes 3 arguments")
         cond, yes, no = args
         return lambda env, dot: yes(env, dot) if to_bool(cond(env, dot)) else no(env, dot)
-    function = FUNCTIONS.get(name)
-    if function is None:
-        raise ExpressionError(f"unsupported function {name}()")
+    function = FUNCTIONS[name]
     # Fixed arities get their own closures: this is the hot path of every submission check.
     if not args:
         return lambda env, dot: function()

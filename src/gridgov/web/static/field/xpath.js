@@ -1,9 +1,13 @@
 /* The XLSForm expression language on the phone: the same grammar and value rules as
-   gridgov/fieldwork/forms/xpath.py, so what the phone accepts the server accepts. */
+   gridgov/fieldwork/forms/xpath.py, so what the phone accepts the server accepts. Both run the
+   shared corpus tests/fieldwork/xpath_corpus.json (tests/fieldwork/test_xpath_corpus.py). */
 (function (global) {
   "use strict";
   const TOKEN = /\s*(?:(\d+(?:\.\d*)?|\.\d+)|('[^']*'|"[^"]*")|\$\{([A-Za-z_][\w.-]*)\}|(!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)|([A-Za-z_][\w:-]*)|(\.))/y;
   const DATE = /^\d{4}-\d{2}-\d{2}/;
+  const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+  const own = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+  const chars = (s) => Array.from(s);  // code points, as the server counts
 
   function tokenize(text) {
     const tokens = [];
@@ -28,9 +32,7 @@
     if (typeof v === "number") return v;
     if (v === null || v === undefined) return NaN;
     const s = String(v).trim();
-    if (s === "") return NaN;
-    const n = Number(s);
-    return Number.isNaN(n) ? NaN : n;
+    return NUMBER.test(s) ? Number(s) : NaN;
   }
   function toBool(v) {
     if (typeof v === "boolean") return v;
@@ -73,13 +75,16 @@
     if (op === "div") return y === 0 ? NaN : x / y;
     return y === 0 ? NaN : x % y;
   }
-  function localToday() {
-    const d = new Date(Date.now() + 8 * 3600 * 1000);  // Asia/Shanghai, like the server
-    return d.toISOString().slice(0, 10);
-  }
+  // Asia/Shanghai, like the server
+  const localNow = () => new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 19) + "+08:00";
+  const localToday = () => localNow().slice(0, 10);
+  const whole = (v) => { const n = toNumber(v); return Number.isFinite(n) ? Math.trunc(n) : 0; };
   function age(v) {
     const s = toStr(v);
     if (!DATE.test(s)) return NaN;
+    const [y, m, d] = s.slice(0, 10).split("-").map(Number);
+    const born = new Date(Date.UTC(y, m - 1, d));
+    if (born.getUTCFullYear() !== y || born.getUTCMonth() !== m - 1 || born.getUTCDate() !== d) return NaN;  // 2000-13-45
     const t = localToday();
     let years = Number(t.slice(0, 4)) - Number(s.slice(0, 4));
     if (t.slice(5, 10) < s.slice(5, 10)) years -= 1;
@@ -88,22 +93,31 @@
   const FUNCTIONS = {
     "selected": (v, c) => toStr(v).split(/\s+/).filter(Boolean).includes(toStr(c)),
     "count-selected": (v) => toStr(v).split(/\s+/).filter(Boolean).length,
-    "string-length": (v) => toStr(v).length,
+    "string-length": (v) => chars(toStr(v)).length,
     "regex": (v, p) => { try { return new RegExp(toStr(p)).test(toStr(v)); } catch (e) { return false; } },
     "contains": (a, b) => toStr(a).includes(toStr(b)),
     "starts-with": (a, b) => toStr(a).startsWith(toStr(b)),
     "ends-with": (a, b) => toStr(a).endsWith(toStr(b)),
-    "substr": (v, s, e) => e === undefined ? toStr(v).slice(toNumber(s)) : toStr(v).slice(toNumber(s), toNumber(e)),
+    "substr": (v, s, e) => (e === undefined ? chars(toStr(v)).slice(whole(s)) : chars(toStr(v)).slice(whole(s), whole(e))).join(""),
     "concat": (...a) => a.map(toStr).join(""),
     "coalesce": (a, b) => toStr(a) !== "" ? a : b,
     "string": toStr, "number": toNumber,
     "int": (v) => { const n = toNumber(v); return Number.isNaN(n) ? n : Math.trunc(n); },
-    "round": (v, d) => { const n = toNumber(v), f = Math.pow(10, Math.trunc(toNumber(d || 0)) || 0); return Number.isNaN(n) ? n : Math.floor(n * f + 0.5) / f; },
+    "round": (v, d) => { const n = toNumber(v), f = Math.pow(10, whole(d)); return Number.isFinite(n) ? Math.floor(n * f + 0.5) / f : n; },
     "boolean": toBool, "not": (v) => !toBool(v), "true": () => true, "false": () => false,
-    "today": localToday, "now": () => new Date().toISOString(), "age": age,
-    "min": (...a) => a.length ? Math.min(...a.map(toNumber)) : NaN,
-    "max": (...a) => a.length ? Math.max(...a.map(toNumber)) : NaN,
-    "abs": (v) => Math.abs(toNumber(v)), "pow": (a, b) => Math.pow(toNumber(a), toNumber(b)),
+    "today": localToday, "now": localNow, "age": age,
+    "min": (...a) => Math.min(...a.map(toNumber)),
+    "max": (...a) => Math.max(...a.map(toNumber)),
+    "abs": (v) => Math.abs(toNumber(v)),
+    "pow": (a, b) => { const r = Math.pow(toNumber(a), toNumber(b)); return Number.isFinite(r) ? r : NaN; },
+  };
+  // [fewest, most] arguments (most null: any), checked when an expression is compiled.
+  const ARITY = {
+    "if": [3, 3], "selected": [2, 2], "count-selected": [1, 1], "string-length": [1, 1], "regex": [2, 2],
+    "contains": [2, 2], "starts-with": [2, 2], "ends-with": [2, 2], "substr": [2, 3], "concat": [1, null],
+    "coalesce": [2, 2], "string": [1, 1], "number": [1, 1], "int": [1, 1], "round": [1, 2], "boolean": [1, 1],
+    "not": [1, 1], "true": [0, 0], "false": [0, 0], "today": [0, 0], "now": [0, 0], "age": [1, 1],
+    "min": [1, null], "max": [1, null], "abs": [1, 1], "pow": [2, 2],
   };
 
   function parse(text) {
@@ -128,7 +142,7 @@
       const [kind, value] = t;
       if (kind === "num") { const n = Number(value); return () => n; }
       if (kind === "str") return () => value;
-      if (kind === "ref") return (e) => (e[value] === undefined ? "" : e[value]);
+      if (kind === "ref") return (e) => (own(e, value) && e[value] !== undefined && e[value] !== null ? e[value] : "");
       if (kind === "dot") return (e, d) => d;
       if (kind === "op" && value === "(") { const n = or_(); if (!accept(")")) throw new Error("missing )"); return n; }
       if (kind === "name") {
@@ -139,12 +153,14 @@
           while (accept(",")) args.push(or_());
           if (!accept(")")) throw new Error("missing )");
         }
+        if (!own(ARITY, value)) throw new Error("unsupported function " + value);
+        const [fewest, most] = ARITY[value];
+        if (args.length < fewest || (most !== null && args.length > most)) throw new Error(value + "() takes " + fewest + (most === fewest ? "" : most === null ? " or more" : "-" + most) + " argument(s)");
         if (value === "if") {
           const [c, y, n] = args;
           return (e, d) => (toBool(c(e, d)) ? y(e, d) : n(e, d));
         }
         const f = FUNCTIONS[value];
-        if (!f) throw new Error("unsupported function " + value);
         return (e, d) => f(...args.map((a) => a(e, d)));
       }
       throw new Error("unexpected " + value);
