@@ -35,7 +35,7 @@ from gridgov.kit.db import job_session, reset_engine
 from gridgov.kit.errors import GridgovError
 from gridgov.lifecycle.cli import lifecycle_app
 from gridgov.models import Region
-from gridgov.ops.cli import backup_command, restore_command
+from gridgov.ops.cli import backup_command, keys_app, restore_command
 from gridgov.ops.cli import verify_command as verify_backup_command
 from gridgov.people.cli import export_app, import_app, stats_app
 from gridgov.redivision.cli import redivision_app
@@ -55,6 +55,7 @@ app.add_typer(audit_app, name="audit")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.command("verify-backup")(verify_backup_command)
+app.add_typer(keys_app, name="keys")
 app.add_typer(modules_app, name="modules")
 app.add_typer(cases_app, name="cases")
 app.add_typer(calendar_app, name="calendar")

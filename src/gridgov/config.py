@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET_KEY
     # Encrypts sensitive columns (ID numbers, phones) and keys their lookup hashes.
     data_key: str = DEFAULT_DATA_KEY
+    # Keys replaced by `gridgov keys rotate` (comma-separated, oldest first): still read, never
+    # written with — ciphertexts and trail entries made under them keep verifying
+    # (docs/operations.md, key rotation).
+    retired_secret_keys: str = ""
+    retired_data_keys: str = ""
     sql_echo: bool = False
     # Largest accepted request body; photos have their own limit.
     max_body_bytes: int = 2 * 1024 * 1024
@@ -80,6 +85,16 @@ class Settings(BaseSettings):
     sources_unseen_years: int = Field(default=3, ge=1, le=50)
 
     @property
+    def secret_key_ring(self) -> tuple[str, ...]:
+        """Every signing secret still honoured, oldest first; the last is the current one."""
+        return (*_listed(self.retired_secret_keys), self.secret_key)
+
+    @property
+    def data_key_ring(self) -> tuple[str, ...]:
+        """Every data key still read, oldest first; the last is the current one."""
+        return (*_listed(self.retired_data_keys), self.data_key)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -100,6 +115,10 @@ class Settings(BaseSettings):
                 f"{', '.join(weak)} must be set to a random value of at least 32 characters "
                 "outside demo mode / 生产模式必须设置随机密钥"
             )
+
+
+def _listed(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache

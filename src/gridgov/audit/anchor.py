@@ -15,6 +15,11 @@ Line format::
 
     {"seq": 1234, "chain_hash": "<64 hex>", "at": "2026-12-06T02:00:00Z",
      "key": "<public key, hex>", "signature": "<hex>"}
+
+Rotating the anchor key (``gridgov keys rotate --anchor-key NEW``) appends a hand-over line
+signed by both keys, ``{"handover": true, "from": <old public>, "to": <new public>, "at",
+"signature_from", "signature_to"}``: a verifier that trusts either key trusts the other through
+it, so anchors signed by the old key keep verifying and the old key alone cannot make one.
 """
 
 from __future__ import annotations
@@ -94,14 +99,77 @@ def write_anchor(
         "key": _public_hex(key.public_key()),
         "signature": key.sign(_message(seq, chain_hash, at)).hex(),
     }
+    _append(directory, at, anchor)
+    return anchor
+
+
+def _handover_message(old: str, new: str, at: str) -> bytes:
+    return f"gridgov-anchor-handover|{old}|{new}|{at}".encode()
+
+
+def hand_over(
+    old_key_file: Path, new_key_file: Path, directory: Path, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Make the new anchor key and append the hand-over line signed by the old and new keys."""
+    old = load_key(old_key_file)
+    make_key(new_key_file)
+    new = load_key(new_key_file)
+    old_public, new_public = _public_hex(old.public_key()), _public_hex(new.public_key())
+    at = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    message = _handover_message(old_public, new_public, at)
+    line = {
+        "handover": True,
+        "from": old_public,
+        "to": new_public,
+        "at": at,
+        "signature_from": old.sign(message).hex(),
+        "signature_to": new.sign(message).hex(),
+    }
+    _append(directory, at, line)
+    return line
+
+
+def _append(directory: Path, at: str, line: dict[str, Any]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(anchor, sort_keys=True)
+    text = json.dumps(line, sort_keys=True)
     with open(directory / f"anchors-{at[:7]}.jsonl", "a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
+        handle.write(text + "\n")
         handle.flush()
         os.fsync(handle.fileno())
-    log.info("audit trail anchor %s", line)
-    return anchor
+    log.info("audit trail anchor %s", text)
+
+
+def _verified(public: str, signature: str, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(public)).verify(
+            bytes.fromhex(signature), message
+        )
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+def _handover_signed(line: dict[str, Any]) -> bool:
+    old, new = str(line.get("from")), str(line.get("to"))
+    message = _handover_message(old, new, str(line.get("at")))
+    return _verified(old, str(line.get("signature_from")), message) and _verified(
+        new, str(line.get("signature_to")), message
+    )
+
+
+def trusted_keys(anchors: list[dict[str, Any]], trusted: str) -> set[str]:
+    """``trusted`` and every key joined to it by hand-over lines signed by both keys."""
+    keys = {trusted}
+    handovers = [a for a in anchors if a.get("handover") and _handover_signed(a)]
+    grown = True
+    while grown:
+        grown = False
+        for handover in handovers:
+            pair = {str(handover["from"]), str(handover["to"])}
+            if pair & keys and not pair <= keys:
+                keys |= pair
+                grown = True
+    return keys
 
 
 @dataclass
@@ -131,18 +199,20 @@ def check_anchors(conn: Connection, directory: Path, *, public_key: str | None) 
     """Every anchor signed by the trusted key, and its position still holding its hash."""
     result = AnchorCheck(problems=[])
     assert result.problems is not None
-    trusted = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key)) if public_key else None
-    for anchor in read_anchors(directory):
+    anchors = read_anchors(directory)
+    trusted = trusted_keys(anchors, public_key) if public_key else None
+    for anchor in anchors:
         where = anchor["_where"]
         if anchor.get("_bad"):
             result.problems.append(f"anchor {where}: not JSON")
             continue
+        if anchor.get("handover"):
+            continue  # a key change: counted in ``trusted`` when both keys signed it
         result.checked += 1
         seq, chain_hash, at = int(anchor["seq"]), str(anchor["chain_hash"]), str(anchor["at"])
-        key = trusted or Ed25519PublicKey.from_public_bytes(bytes.fromhex(anchor["key"]))
-        try:
-            key.verify(bytes.fromhex(anchor["signature"]), _message(seq, chain_hash, at))
-        except (InvalidSignature, ValueError):
+        key = str(anchor.get("key"))
+        signed = _verified(key, str(anchor.get("signature")), _message(seq, chain_hash, at))
+        if not signed or (trusted is not None and key not in trusted):
             result.problems.append(f"anchor {where}: signature invalid (forged or other key)")
             continue
         result.newest_seq = max(result.newest_seq, seq)

@@ -9,6 +9,12 @@ thread after commits (coalescing bursts), at process exit, and in ``gridgov audi
 Verification recomputes every entry's content hash and the chain: an altered row, a removed row
 (gap in ``seq``), or a row inserted out of band (bad content hash or chain hash) is reported with
 the first broken entry.
+
+Key rotation (``gridgov keys rotate``): the key is derived from the signing secret, and the
+secrets of ``GRIDGOV_RETIRED_SECRET_KEYS`` still verify what they hashed and linked. Along the
+chain the linking key only moves forward (oldest → current): a holder of a retired secret
+cannot append after the first entry linked under a newer one. Once the ``keys.rotated`` entry is
+written, entries hashed under a retired secret that were inserted after it are never sealed.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, bindparam, func, select, update
 
-from gridgov.audit.trail import HASHED_FIELDS, content_of, hash_content, trail_key
+from gridgov.audit.trail import HASHED_FIELDS, content_of, hash_content, trail_keys
 from gridgov.kit.clock import utcnow
 from gridgov.models.audit import AuditEntry
 
@@ -41,11 +47,36 @@ SEAL_BATCH = 5000
 SEAL_DELAY_SECONDS = 0.2
 _TABLE = cast(Table, AuditEntry.__table__)
 _CONTENT_COLUMNS = [_TABLE.c[name] for name in HASHED_FIELDS]
+# The trail entry `gridgov keys rotate` writes once the new secret is in use (ops/keys.py).
+ROTATION_ACTION = "keys.rotated"
 
 
-def link(previous: str, entry_hash: str, seq: int, *, key: bytes | None = None) -> str:
+def link(previous: str, entry_hash: str, seq: int, *, key: bytes) -> str:
     message = f"{previous}|{entry_hash}|{seq}".encode()
-    return hmac.new(key or trail_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _content_epoch(values: Any, entry_hash: str, ring: list[bytes], first: int) -> int | None:
+    """The index in ``ring`` of the key that hashed this content (``first`` tried first)."""
+    content = content_of(dict(values))
+    for epoch in (first, *(e for e in range(len(ring) - 1, -1, -1) if e != first)):
+        if hash_content(content, key=ring[epoch]) == entry_hash:
+            return epoch
+    return None
+
+
+def _rotation_mark(conn: Connection) -> int | None:
+    """Id of the newest ``keys.rotated`` entry: retired keys hashed only what came before."""
+    return conn.execute(
+        select(func.max(_TABLE.c.id)).where(_TABLE.c.action == ROTATION_ACTION)
+    ).scalar()
+
+
+def _genuine(row: Any, ring: list[bytes], mark: int | None) -> bool:
+    epoch = _content_epoch(row._mapping, row.entry_hash, ring, len(ring) - 1)
+    if epoch is None:
+        return False
+    return epoch == len(ring) - 1 or mark is None or row.id < mark
 
 
 def _lock(conn: Connection) -> None:
@@ -70,7 +101,8 @@ def seal(conn: Connection, *, limit: int | None = None) -> int:
     transaction). Entries whose content does not match their hash are left out (verification
     reports them). Returns the number of entries sealed."""
     _lock(conn)
-    key = trail_key()
+    ring = trail_keys()
+    key, mark = ring[-1], _rotation_mark(conn) if len(ring) > 1 else None
     seq, previous = head(conn)
     sealed = 0
     while limit is None or sealed < limit:
@@ -88,8 +120,7 @@ def seal(conn: Connection, *, limit: int | None = None) -> int:
         # content hashes right, so only its position tells): it is never sealed.
         placed = _sealed_hashes(conn, [row.entry_hash for row in rows])
         for row in rows:
-            values = row._mapping
-            if hash_content(content_of(dict(values)), key=key) != row.entry_hash:
+            if not _genuine(row, ring, mark):
                 continue
             if row.entry_hash in placed:
                 continue
@@ -264,9 +295,10 @@ def verify(
 ) -> Report:
     """Check the whole chain. ``expect_head`` = a (seq, chain_hash) recorded earlier elsewhere:
     detects removal of the newest entries, which no chain can detect on its own."""
-    key = trail_key()
+    ring = trail_keys()
+    mark = _rotation_mark(conn) if len(ring) > 1 else None
     report = Report()
-    previous, expected_seq = GENESIS, 1
+    previous, expected_seq, epoch = GENESIS, 1, 0
 
     def problem(row: Any, reason: str) -> None:
         if len(report.problems) < max_problems:
@@ -283,12 +315,26 @@ def verify(
                 problem(row, f"entries seq {expected_seq}..{row.seq - 1} are missing (removed)")
             else:
                 problem(row, "duplicate position in the chain")
-        if hash_content(content_of(dict(row._mapping)), key=key) != row.entry_hash:
+        # The linking key never goes back to an older secret along the chain.
+        linked = next(
+            (
+                e
+                for e in range(epoch, len(ring))
+                if link(previous, row.entry_hash, row.seq, key=ring[e]) == row.chain_hash
+            ),
+            None,
+        )
+        if (
+            _content_epoch(row._mapping, row.entry_hash, ring, epoch if linked is None else linked)
+            is None
+        ):
             problem(row, "content does not match its hash (altered)")
-        chained = link(previous, row.entry_hash, row.seq, key=key)
-        if chained != row.chain_hash:
+        if linked is None:
             problem(row, "chain hash does not follow from the previous entry (altered or inserted)")
-        previous, expected_seq = row.chain_hash or chained, row.seq + 1
+        else:
+            epoch = linked
+        chained = row.chain_hash or link(previous, row.entry_hash, row.seq, key=ring[epoch])
+        previous, expected_seq = chained, row.seq + 1
         report.head_seq, report.head_hash = row.seq, previous
     if expect_head is not None:
         seq, chain_hash = expect_head
@@ -301,7 +347,7 @@ def verify(
             report.problems.append(Problem(None, seq, "recorded head hash differs (rewritten)"))
     now = utcnow()
     for row in _stream(conn, sealed=False):
-        if hash_content(content_of(dict(row._mapping)), key=key) != row.entry_hash:
+        if not _genuine(row, ring, mark):
             problem(row, "unsealed entry with a forged hash (inserted out of band or altered)")
             continue
         if row.entry_hash in seen:

@@ -61,6 +61,12 @@ def trail_key() -> bytes:
     return _key_for(get_settings().secret_key)
 
 
+def trail_keys() -> list[bytes]:
+    """The chain's keys, oldest first: one per signing secret of the ring (the current last).
+    Entries hashed and linked under a retired secret keep verifying after a rotation."""
+    return [_key_for(secret) for secret in get_settings().secret_key_ring]
+
+
 def _utc_naive(value: datetime) -> datetime:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)

@@ -37,9 +37,10 @@ def _settings(request: Request) -> Settings:
     return settings if isinstance(settings, Settings) else get_settings()
 
 
-def _sign(basis: str, settings: Settings) -> str:
+def _sign(basis: str, settings: Settings, secret: str | None = None) -> str:
     message = ("gridgov/csrf/v1:" + basis).encode()
-    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
+    key = (secret or settings.secret_key).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _basis(request: Request) -> str | None:
@@ -85,7 +86,12 @@ def csrf_valid(request: Request, presented: str | None) -> bool:
     basis = _basis(request)
     if not presented or basis is None:
         return False
-    return hmac.compare_digest(presented.encode(), _sign(basis, _settings(request)).encode())
+    settings = _settings(request)
+    # A page opened before `gridgov keys rotate` still carries a token of the retired secret.
+    return any(
+        hmac.compare_digest(presented.encode(), _sign(basis, settings, secret).encode())
+        for secret in settings.secret_key_ring
+    )
 
 
 async def csrf_protect(request: Request) -> None:

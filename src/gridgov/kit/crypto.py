@@ -1,5 +1,10 @@
 """Protection of sensitive columns (ID numbers, phones): encryption at rest, a keyed hash for
-exact lookup, and the masks of GB/T 35273 for display."""
+exact lookup, and the masks of GB/T 35273 for display.
+
+Values are always written under the current ``GRIDGOV_DATA_KEY``; they are read under it or any
+key in ``GRIDGOV_RETIRED_DATA_KEYS`` (AES-GCM tells which key sealed a value: a wrong key fails
+authentication). ``gridgov keys rotate`` re-encrypts everything under the current key
+(``ops/keys.py``); meanwhile exact searches look for the hash under every key of the ring."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import os
 import re
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from gridgov.config import get_settings
@@ -38,15 +44,39 @@ def encrypt(value: str, *, data_key: str | None = None) -> str:
 
 
 def decrypt(token: str, *, data_key: str | None = None) -> str:
-    aead, _ = _keys(data_key) if data_key else _current()
+    """The plain value; without ``data_key`` under whichever key of the ring sealed it."""
     raw = base64.b64decode(token.removeprefix("v1:"))
-    return aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None).decode()
+    ring = (data_key,) if data_key else tuple(reversed(get_settings().data_key_ring))
+    for index, key in enumerate(ring):
+        try:
+            return _keys(key)[0].decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None).decode()
+        except InvalidTag:
+            if index == len(ring) - 1:
+                raise
+    raise AssertionError("unreachable: the ring is never empty")
+
+
+def under_current_key(token: str) -> bool:
+    """Whether ``token`` was sealed with the current data key (not yet re-encrypted: False)."""
+    raw = base64.b64decode(token.removeprefix("v1:"))
+    try:
+        _current()[0].decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], None)
+    except InvalidTag:
+        return False
+    return True
 
 
 def lookup_hash(value: str, *, data_key: str | None = None) -> str:
     """Keyed hash (HMAC-SHA256) of a normalised value, for exact search without decrypting."""
     _, key = _keys(data_key) if data_key else _current()
     return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def lookup_hashes(value: str) -> list[str]:
+    """The lookup hash of ``value`` under every key of the ring, current first: an exact search
+    finds a row whether or not ``gridgov keys rotate`` has re-keyed it yet."""
+    ring = reversed(get_settings().data_key_ring)
+    return list(dict.fromkeys(lookup_hash(value, data_key=key) for key in ring))
 
 
 def mask_id_number(value: str) -> str:

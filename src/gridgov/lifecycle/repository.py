@@ -18,7 +18,7 @@ from gridgov.models.household import Household
 from gridgov.models.lifecycle import FamilyLink, LifeEvent, ProxyService, RuleSet
 from gridgov.models.person import Person
 from gridgov.models.task import Task
-from gridgov.people.sensitive import lookup
+from gridgov.people.sensitive import lookups
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class LifecycleRepository:
         if not number:
             return None
         return self.session.scalars(
-            select(Person).where(Person.id_number_hash == lookup(str(number).strip().upper()))
+            select(Person).where(Person.id_number_hash.in_(lookups(str(number).strip().upper())))
         ).first()
 
     def person(self, person_id: int | None) -> Person | None:

@@ -27,6 +27,7 @@ import subprocess
 import tarfile
 import tempfile
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +42,10 @@ CHUNK = 1024 * 1024
 
 class BackupError(RuntimeError):
     pass
+
+
+# One data key, or the ring of them (current and retired) when opening a backup.
+DataKeys = str | Sequence[str]
 
 
 # -- encryption -------------------------------------------------------------------------------
@@ -65,10 +70,14 @@ def encrypt_stream(source: IO[bytes], target: IO[bytes], *, data_key: str) -> No
         chunk, number = following, number + 1
 
 
-def decrypt_stream(source: IO[bytes], target: IO[bytes], *, data_key: str) -> None:
+def decrypt_stream(source: IO[bytes], target: IO[bytes], *, data_key: DataKeys) -> None:
+    """``data_key``: the key, or the ring (a backup made before a rotation opens with the
+    retired key that sealed it; the first chunk tells which)."""
     if source.read(len(MAGIC)) != MAGIC:
         raise BackupError("not a gridgov backup")
-    aead = AESGCM(_key(data_key))
+    ring = [data_key] if isinstance(data_key, str) else list(data_key)
+    candidates = [AESGCM(_key(key)) for key in ring]
+    aead = candidates[0]
     prefix = source.read(8)
     number = 0
     while True:
@@ -77,11 +86,14 @@ def decrypt_stream(source: IO[bytes], target: IO[bytes], *, data_key: str) -> No
             raise BackupError("the backup is truncated")
         sealed = source.read(struct.unpack(">I", header)[0])
         nonce = prefix + struct.pack(">I", number)
-        for last in (False, True):
+        # The first chunk picks the key of the ring that sealed the backup.
+        keys = candidates if number == 0 else [aead]
+        for option, last in [(key, last) for key in keys for last in (False, True)]:
             try:
-                target.write(aead.decrypt(nonce, sealed, struct.pack(">I?", number, last)))
+                target.write(option.decrypt(nonce, sealed, struct.pack(">I?", number, last)))
             except Exception:  # InvalidTag: wrong key, altered, or not this position
                 continue
+            aead = option
             if last:
                 return
             break
@@ -202,7 +214,7 @@ class Restored:
     media_files: int
 
 
-def _open(backup_file: Path, data_key: str, folder: Path) -> Manifest:
+def _open(backup_file: Path, data_key: DataKeys, folder: Path) -> Manifest:
     archive = folder / "archive.tar"
     with open(backup_file, "rb") as source, open(archive, "wb") as target:
         decrypt_stream(source, target, data_key=data_key)
@@ -212,7 +224,9 @@ def _open(backup_file: Path, data_key: str, folder: Path) -> Manifest:
     return Manifest(**json.loads((folder / "x" / "manifest.json").read_text()))
 
 
-def restore(backup_file: Path, *, database_url: str, media_dir: Path, data_key: str) -> Restored:
+def restore(
+    backup_file: Path, *, database_url: str, media_dir: Path, data_key: DataKeys
+) -> Restored:
     """Into an empty database (a SQLite file that does not exist yet, or an empty PostgreSQL
     database) and the media directory."""
     with tempfile.TemporaryDirectory() as work:
@@ -255,7 +269,7 @@ class Verification:
 
 
 def verify_backup(
-    backup_file: Path, *, data_key: str, postgres_admin_url: str | None
+    backup_file: Path, *, data_key: DataKeys, postgres_admin_url: str | None
 ) -> Verification:
     """Restore into a fresh database (a temporary SQLite file, or a temporary PostgreSQL
     database next to ``postgres_admin_url``), then compare row counts and verify the trail."""
@@ -324,7 +338,7 @@ def verify_backup(
     )
 
 
-def _peek_kind(source: IO[bytes], data_key: str, folder: Path) -> str:
+def _peek_kind(source: IO[bytes], data_key: DataKeys, folder: Path) -> str:
     archive = folder / "peek.tar"
     with open(archive, "wb") as target:
         decrypt_stream(source, target, data_key=data_key)

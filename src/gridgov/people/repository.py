@@ -17,7 +17,7 @@ from gridgov.models.household import Household
 from gridgov.models.person import Person
 from gridgov.models.region import Region
 from gridgov.models.versioning import RecordVersion
-from gridgov.people.sensitive import lookup
+from gridgov.people.sensitive import lookups
 from gridgov.people.stats import PopulationCounts, population_counts, refresh_grid_stats
 from gridgov.people.tags import TAGS, tag_condition_sql
 from gridgov.people.text import is_cjk, normalise_phone
@@ -130,17 +130,17 @@ def search_persons(principal: Principal, filters: PersonFilters, sort: str = "na
         q = f.q.strip()
         compact = q.replace(" ", "").upper()
         if len(compact) == 18 and compact[:17].isdigit():
-            stmt = stmt.where(Person.id_number_hash == lookup(compact))
+            stmt = stmt.where(Person.id_number_hash.in_(lookups(compact)))
         elif compact.lstrip("+").isdigit() and len(compact) >= 7:
-            stmt = stmt.where(Person.phone_hash == lookup(normalise_phone(q)))
+            stmt = stmt.where(Person.phone_hash.in_(lookups(normalise_phone(q))))
         else:
             stmt = stmt.where(_quick_name_clause(q))
     if f.name:
         stmt = stmt.where(_name_clause(f.name.strip()))
     if f.id_number:
-        stmt = stmt.where(Person.id_number_hash == lookup(f.id_number.strip().upper()))
+        stmt = stmt.where(Person.id_number_hash.in_(lookups(f.id_number.strip().upper())))
     if f.phone:
-        stmt = stmt.where(Person.phone_hash == lookup(normalise_phone(f.phone)))
+        stmt = stmt.where(Person.phone_hash.in_(lookups(normalise_phone(f.phone))))
     if f.address:
         stmt = stmt.where(Person.current_address.contains(f.address.strip(), autoescape=True))
     if f.region_code:
@@ -190,12 +190,14 @@ def get_person(
 
 
 def person_by_id_hash(
-    session: Session, id_hash: str, *, principal: Principal | None = None
+    session: Session, id_hash: str | list[str], *, principal: Principal | None = None
 ) -> Person | None:
     """The person with this ID number: within the principal's reach, or — without one — for the
-    base's own uniqueness check (one ID number, one person), which must see every record."""
+    base's own uniqueness check (one ID number, one person), which must see every record.
+    ``id_hash``: its lookup hash, or its hashes under every data key (``lookups``)."""
     statement = select(Person) if principal is None else readable_persons(principal)
-    return first_row(session, statement.where(Person.id_number_hash == id_hash))
+    hashes = [id_hash] if isinstance(id_hash, str) else id_hash
+    return first_row(session, statement.where(Person.id_number_hash.in_(hashes)))
 
 
 def existing_id_hashes(session: Session, hashes: Sequence[str]) -> set[str]:

@@ -109,5 +109,10 @@ def lookup(value: str) -> str:
     return crypto.lookup_hash(value)
 
 
+def lookups(value: str) -> list[str]:
+    """For searching: the hash under every data key still in use (see ``kit/crypto.py``)."""
+    return crypto.lookup_hashes(value)
+
+
 def reveal(token: str | None) -> str | None:
     return decrypt(token) if token else None

@@ -43,7 +43,7 @@ from gridgov.people.schemas import (
     VersionRead,
     check_identity,
 )
-from gridgov.people.sensitive import lookup, protect_id_number, protect_phone, reveal
+from gridgov.people.sensitive import lookup, lookups, protect_id_number, protect_phone, reveal
 from gridgov.people.tags import tag_codes_text
 from gridgov.people.text import given_name, name_pinyin
 from gridgov.people.versioning import (
@@ -241,7 +241,7 @@ def get_person(session: Session, *, principal: Principal, person_id: int) -> Per
 def find_by_id_number(session: Session, *, principal: Principal, id_number: str) -> Person | None:
     """Exact lookup through the keyed hash (for feeds and reconciliation)."""
     return repository.person_by_id_hash(
-        session, lookup(id_number.strip().upper()), principal=principal
+        session, lookups(id_number.strip().upper()), principal=principal
     )
 
 

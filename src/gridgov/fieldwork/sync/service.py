@@ -36,7 +36,7 @@ from gridgov.fieldwork.sync import effects, newcomers, personal
 from gridgov.fieldwork.sync.repository import SubmissionRepository
 from gridgov.fieldwork.sync.schemas import SyncRecord, SyncResult
 from gridgov.kit.clock import utcnow
-from gridgov.kit.crypto import lookup_hash
+from gridgov.kit.crypto import lookup_hash, lookup_hashes
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden
 
 REPORT_MAX_TEXT = 4000
@@ -78,6 +78,12 @@ def content_hash(record: SyncRecord) -> str:
     search. (Hashes stored before were re-keyed the same way by the migration
     ``20261126_field_personal``.)"""
     return lookup_hash(plain_digest(record))
+
+
+def same_content(record: SyncRecord, digest: str, stored_hash: str) -> bool:
+    """A re-send of the stored record: the same keyed digest, or the same under a retired data
+    key (a record stored before `gridgov keys rotate`, sent again from the phone's outbox)."""
+    return stored_hash == digest or stored_hash in lookup_hashes(plain_digest(record))
 
 
 def plain_digest(record: SyncRecord) -> str:
@@ -166,7 +172,7 @@ def sync_batch(
         known = stored_before.get(record.uuid)
         if known is not None:
             row_id, stored_hash, ref, state = known
-            if stored_hash == digest:
+            if same_content(record, digest, stored_hash):
                 results[index] = _result(
                     record.uuid, "duplicate", id=row_id, ref=ref, effect=_effect(state)
                 )
@@ -234,7 +240,7 @@ def sync_batch(
         for uuid in lost_race:
             index = row_index.pop(uuid)
             row_id, stored_hash, ref, state = winners[uuid]
-            if stored_hash == hashes[index]:
+            if same_content(records[index], hashes[index], stored_hash):
                 results[index] = _result(
                     uuid, "duplicate", id=row_id, ref=ref, effect=_effect(state)
                 )
