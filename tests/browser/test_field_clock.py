@@ -38,6 +38,16 @@ def test_points_from_a_clock_set_ahead_are_not_counted(live_server: dict, phone:
     page.wait_for_function(
         "document.querySelector('#notice').textContent.includes('手机时间不准')", timeout=15000
     )
+    # The server's flag stays on screen: how far the phone's clock is off, in minutes.
+    page.wait_for_selector("#clock-flag")
+    flag = page.locator("#clock-flag")
+    assert int(flag.get_attribute("data-drift") or 0) > 2 * 3600
+    assert "手机时间比服务器快约 1" in flag.inner_text()  # ~180 minutes
+    assert "巡查时长按服务器时间计算" in flag.inner_text()
+    page.locator("p.foot .lang-switch").click()
+    page.wait_for_function(
+        "(document.querySelector('#clock-flag') || {}).textContent?.includes('min ahead of the server')"
+    )
     patrol = stored(live_server["url"])
     assert patrol is not None
     assert (patrol.point_count, patrol.seconds_inside) == (0, 0)

@@ -28,7 +28,8 @@ from gridgov.models.field_submission import FieldSubmission
 class Outcome:
     state: str  # applied | conflict | error | stored
     ref: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # English (kept with the record for review)
+    message: str | None = None  # the same in Chinese, for the phone
     review: str = "stale"  # with state conflict: stale | id_exists
 
 
@@ -80,9 +81,9 @@ def apply_all(
             # A stale base version is a conflict for review; any other conflict (e.g. a task
             # completed meanwhile from another record) is an error the worker sees.
             state = "conflict" if submission.kind == "form" else "error"
-            outcome = Outcome(state, reason=exc.message_en)
+            outcome = Outcome(state, reason=exc.message_en, message=exc.message)
         except GridgovError as exc:
-            outcome = Outcome("error", reason=exc.message_en)
+            outcome = Outcome("error", reason=exc.message_en, message=exc.message)
         submission.state = outcome.state
         submission.result_ref = outcome.ref
         outcomes[submission.id] = outcome

@@ -80,6 +80,11 @@ def content_hash(record: SyncRecord) -> str:
     return lookup_hash(plain_digest(record))
 
 
+def _why(outcome: effects.Outcome) -> dict[str, Any]:
+    """Why a stored record's effect failed, in both languages for the phone to show."""
+    return {"reason": outcome.reason, "message": outcome.message, "message_en": outcome.reason}
+
+
 def same_content(record: SyncRecord, digest: str, stored_hash: str) -> bool:
     """A re-send of the stored record: the same keyed digest, or the same under a retired data
     key (a record stored before `gridgov keys rotate`, sent again from the phone's outbox)."""
@@ -272,7 +277,7 @@ def sync_batch(
                 id=row_id,
                 ref=outcome.ref if outcome else None,
                 effect=_effect(outcome.state if outcome else None),
-                errors=[{"reason": outcome.reason}] if outcome and outcome.state == "error" else [],
+                errors=[_why(outcome)] if outcome and outcome.state == "error" else [],
             )
 
     # Later copies of a UUID inside the same batch compare with the first copy.

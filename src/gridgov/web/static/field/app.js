@@ -8,6 +8,7 @@
   const X = window.GridXPath;
   const CHUNK = 256 * 1024;
   const BATCH = 200;
+  const SENT_KEPT = 30;  // the last records sent, with what the server did with them
   const POINTS_PER_SEND = 10;
   const POINT_EVERY_MS = 30000;
   const DUTY_SECONDS = 3 * 3600;
@@ -197,17 +198,20 @@
         if (!items.length) break;
         const head = items[0];
         if (head.type === "request") {
-          const r = await api(head.method, head.path, head.body);
+          // Points carry the phone's clock at sending: the server compares it with its own.
+          const body = head.path.endsWith("/points") ? Object.assign({}, head.body, { sent_at: new Date().toISOString() }) : head.body;
+          const r = await api(head.method, head.path, body);
           // A refusal (4xx) will not change by re-sending: it is set aside for the worker to see
           // so the requests behind it still go; a timeout or a server error is tried again.
           if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429)) {
             if (r.ok) {
               await S.remove(head.seq);
               // Patrol points dated ahead of the server's clock are refused one by one.
-              const body = await r.json().catch(() => null);
-              if (body && Array.isArray(body.results) && body.results.some((x) => x.status === "rejected")) {
+              const answer = await r.json().catch(() => null);
+              if (answer && Array.isArray(answer.results) && answer.results.some((x) => x.status === "rejected")) {
                 notice(_("手机时间不准，部分定位未计入，请校准手机时间"));
               }
+              if (answer && answer.uuid && "clock_flagged" in answer) await noteClock(answer);
             } else { head.state = "failed"; head.error = (await r.text()).slice(0, 300); await S.update(head); }
             progress = true;
           }
@@ -228,6 +232,7 @@
         const r = await api("POST", "/field/sync", { records: prepared });
         if (!r.ok) break;
         const { results } = await r.json();
+        const sent = (await S.get("sent")) || [];
         for (const result of results) {
           const item = run.find((i) => i.record.uuid === result.uuid);
           if (!item) continue;
@@ -238,10 +243,12 @@
           } else {
             // stored, duplicate (an earlier send got through), rejected/stale (kept for review)
             await S.remove(item.seq);
-            if (result.review === "id_exists") notice(_("该居民已在人口库中登记，记录已交主管核查"));
-            else if (result.status === "rejected" || result.status === "stale") notice(_("一条记录已提交主管核查"));
+            sent.unshift({ at: new Date().toISOString(), record: { kind: item.record.kind, module: item.record.module, category: (item.record.data || {}).category },
+              result: { status: result.status, effect: result.effect, review: result.review, errors: result.errors } });
+            if (result.review || result.status === "rejected" || result.status === "stale" || result.effect === "error") notice(resultWords(result));
           }
         }
+        await S.set("sent", sent.slice(0, SENT_KEPT));
         progress = true;
       }
       setStatus("");
@@ -306,8 +313,12 @@
     const seconds = duty ? duty.seconds_inside : 0;
     const minutes = Math.floor(seconds / 60), dutyMinutes = DUTY_SECONDS / 60;
     const pct = Math.min(100, Math.round((seconds / DUTY_SECONDS) * 100));
+    // The server found the phone's clock off (patrol.clock_flagged): said until it is right.
+    const flagged = duty ? (duty.patrols || []).find((p) => p.clock_flagged) : null;
+    const drift = state.clock || (flagged ? { drift_s: flagged.clock_drift_s || 0 } : null);
     return el("section", { class: "card", id: "duty-card" },
       el("h3", {}, _("今日网格内巡查")),
+      drift ? el("p", { class: "error", id: "clock-flag", "data-drift": String(drift.drift_s) }, clockWords(drift)) : null,
       el("div", { class: "bar" }, el("span", { style: `width:${pct}%` })),
       el("p", { id: "duty", "data-seconds": String(seconds), "data-met": duty && duty.met ? "1" : "0" },
         _("%(minutes)s 分钟 / %(duty)s 分钟", { minutes, duty: dutyMinutes }), duty && duty.met ? " ✔" : ""),
@@ -745,14 +756,61 @@
   // ----- queue
   async function renderQueue(main) {
     main = main || $("#main");
-    main.replaceChildren(el("h2", {}, _("待同步")));
+    // Renders overlap (a sync pass, a language switch): only the newest one draws.
+    const turn = (state.queueTurn = (state.queueTurn || 0) + 1);
+    const outbox = await S.outbox();
+    const sent = (await S.get("sent")) || [];
+    if (turn !== state.queueTurn || state.view !== "queue") return;
     const list = el("ul", { class: "list", id: "queue-list" });
-    for (const i of await S.outbox()) {
-      const what = i.type === "record" ? `${word("record", i.record.kind)} ${i.record.module ? moduleTitle(i.record.module) : categoryName(i.record.data.category)}` : requestWords(i);
+    for (const i of outbox) {
+      const what = i.type === "record" ? recordWhat({ kind: i.record.kind, module: i.record.module, category: i.record.data.category }) : requestWords(i);
       list.append(el("li", { class: i.state }, `${localTime(i.created_at, false)} · ${what}`, i.error ? el("small", { class: "error" }, " " + i.error) : null,
         i.state === "failed" ? el("button", { class: "link", onclick: async () => { await S.remove(i.seq); refreshCount(); } }, _("删除")) : null));
     }
-    main.append(list, el("button", { class: "primary", onclick: trySync }, _("立即同步")));
+    main.replaceChildren(el("h2", {}, _("待同步")), list, el("button", { class: "primary", onclick: trySync }, _("立即同步")));
+    if (!sent.length) return;
+    // What the server did with the last records sent (SyncResult: status, effect, review).
+    const done = el("ul", { class: "list", id: "sent-list" });
+    for (const s of sent) {
+      const r = s.result;
+      done.append(el("li", { class: r.effect === "error" || r.review || r.status === "rejected" || r.status === "stale" ? "failed" : "done", "data-status": r.status, "data-effect": r.effect || "" },
+        `${localTime(s.at, false)} · ${recordWhat(s.record)} · `, el("strong", {}, resultWords(r))));
+    }
+    main.append(el("h2", {}, _("最近发送")), done);
+  }
+  function recordWhat(record) {
+    return `${word("record", record.kind)} ${record.module ? moduleTitle(record.module) : categoryName(record.category)}`;
+  }
+  /* What the server did with a record, in the worker's words (SyncResult: status, effect). */
+  function resultWords(r) {
+    if (r.review === "id_exists") return _("该居民已在人口库中登记，记录已交主管核查");
+    if (r.status === "stale") return _("资料已被他人修改，记录已交主管核查");
+    if (r.status === "rejected") return _("同一编号已有不同内容，记录已交主管核查");
+    if (r.effect === "error") {
+      const e = (r.errors || [])[0] || {};
+      const why = lang === "en" ? (e.message_en || e.reason) : (e.message || e.reason);
+      return why ? _("已保存，但未能生效：%(reason)s", { reason: why }) : _("已保存，但未能生效");
+    }
+    return r.status === "duplicate" ? _("此前已保存") : _("已保存");
+  }
+  // ----- the phone's clock against the server's (patrol time is counted by the server's)
+  async function noteClock(patrol) {
+    const before = state.clock;
+    if (!patrol.clock_flagged) {
+      // A later patrol the server found on time: the clock was set right meanwhile.
+      if (before && before.uuid !== patrol.uuid) { state.clock = null; await S.del("clock"); }
+      return;
+    }
+    const clock = { drift_s: patrol.clock_drift_s || 0, uuid: patrol.uuid };
+    state.clock = clock;
+    await S.set("clock", clock);
+    if ((!before || before.drift_s !== clock.drift_s) && ["home", "patrol"].includes(state.view)) show(state.view);
+  }
+  function clockWords(clock) {
+    const minutes = Math.max(1, Math.round(Math.abs(clock.drift_s) / 60));
+    return clock.drift_s > 0
+      ? _("手机时间比服务器快约 %(minutes)s 分钟，巡查时长按服务器时间计算，请校准手机时间", { minutes })
+      : _("手机时间比服务器慢约 %(minutes)s 分钟，巡查时长按服务器时间计算，请校准手机时间", { minutes });
   }
 
   // ---------------------------------------------------------------- position
@@ -781,6 +839,9 @@
     if (clear) {
       await S.del("bundle");
       await S.del("owner");
+      await S.del("sent");
+      await S.del("clock");
+      state.clock = null;
       state.bundle = null;
       if (window.caches) await caches.delete("gridgov-field-api");  // no data left for the next user
     }
@@ -814,6 +875,7 @@
     $("#login").hidden = true;
     $("#app").hidden = false;
     state.bundle = await S.get("bundle");
+    state.clock = await S.get("clock");
     const patrol = await S.get("patrol");
     if (patrol) { state.patrol = patrol; state.patrolTimer = setInterval(recordPoint, POINT_EVERY_MS); }
     renderHeader();
