@@ -176,3 +176,43 @@ def test_cli_import_and_export(
     assert "刘德华" in out.read_text(encoding="utf-8-sig")
     houses = runner.invoke(app, ["export", "houses", str(tmp_path / "houses.xlsx")])
     assert houses.exit_code == 0 and "1 houses" in houses.output
+
+
+def test_each_row_is_checked_by_the_apis_person_schema(db: Session, grids: list[str]) -> None:
+    """Every problem PersonCreate finds is a row error with its field, in both languages; what
+    the schema accepts the importer accepts (a sheet's words and date formats mapped first)."""
+    staff = principal(Role.STREET_STAFF, "420502001")
+    header = ["身份证号", "姓名", "网格编码", "现住址", "人口类型", "迁入日期", "与户主关系"]
+    rows = [
+        [_id(21), "张三", GRID_A, "解放路" * 70, "", "", ""],  # 210 characters
+        [_id(22), "", GRID_A, "", "外星", "2020/13/01", ""],
+        [_id(23), "李四", GRID_A, "解放路2号", "流动", "2020/3/1", "配偶"],
+        [_id(24), "王五", GRID_A, "", "", "", "表亲"],
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    report = import_persons(
+        db,
+        principal=staff,
+        rows=read_rows(io.BytesIO(out.getvalue().encode()), filename="b.csv"),
+        commit=True,
+    )
+    found = {(e.row, e.field): (e.message, e.message_en) for e in report.errors}
+    assert found[(2, "current_address")] == (
+        "内容太长",
+        "String should have at most 200 characters",
+    )
+    assert found[(3, "name")] == ("必填", "Field required")
+    assert found[(3, "residence_type")][0] == "取值无效"
+    assert found[(3, "moved_in_on")][0] == "日期格式错误（应为 YYYY-MM-DD）"
+    assert found[(5, "relation_to_head")][0] == "取值无效"
+    assert (report.total, report.valid, report.rejected) == (4, 1, 3)
+    person = db.scalar(select(Person).where(Person.name == "李四"))
+    assert person is not None
+    assert (person.residence_type, person.moved_in_on, person.relation_to_head) == (
+        "floating",
+        date(2020, 3, 1),
+        "spouse",
+    )

@@ -8,8 +8,11 @@ the API, an HTML page for pages, Open311's own format under ``/open311``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+
+from pydantic import ValidationError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -96,3 +99,45 @@ def problem(
     for key, value in error.details.items():
         body.setdefault(key, value)
     return body
+
+
+# Pydantic's own error types in Chinese (gridgov's validators already say "中文 / English").
+PYDANTIC_ZH = {
+    "missing": "必填",
+    "string_too_short": "内容太短",
+    "string_too_long": "内容太长",
+    "date_from_datetime_parsing": "日期格式错误（应为 YYYY-MM-DD）",
+    "date_parsing": "日期格式错误（应为 YYYY-MM-DD）",
+    "literal_error": "取值无效",
+    "enum": "取值无效",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+}
+
+
+@dataclass(frozen=True)
+class FieldMessage:
+    """One problem a schema found: the field (None: the whole record) and what is wrong with
+    it, in Chinese and English."""
+
+    field: str | None
+    message: str
+    message_en: str
+
+
+def field_messages(error: ValidationError) -> list[FieldMessage]:
+    """Every problem of a failed schema check in both languages: gridgov's validators write
+    "中文 / English"; Pydantic's own types are translated (:data:`PYDANTIC_ZH`); a check across
+    fields names the field at fault with a ``field`` attribute (``people.schemas.FieldProblem``)."""
+    out = []
+    for item in error.errors():
+        loc = [str(part) for part in item.get("loc", ()) if part != "body"]
+        cause = (item.get("ctx") or {}).get("error")
+        field = getattr(cause, "field", None) or (loc[0] if loc else None)
+        text = str(item.get("msg", "")).removeprefix("Value error, ")
+        if " / " in text:
+            zh, _, en = text.partition(" / ")
+        else:
+            zh, en = PYDANTIC_ZH.get(str(item.get("type", "")), text), text
+        out.append(FieldMessage(field, zh, en))
+    return out

@@ -17,24 +17,12 @@ from starlette.datastructures import FormData
 
 from gridgov.authz.principal import Principal
 from gridgov.kit.db import savepoint
-from gridgov.kit.errors import Forbidden, GridgovError
+from gridgov.kit.errors import Forbidden, GridgovError, field_messages
 from gridgov.web.i18n import request_language
 from gridgov.web.render import render
 
 # (name, label, "text" | "number" | (choices…))
 Field = tuple[str, str, Any]
-# Pydantic's own error types in Chinese (ours already carry "中文 / English").
-PYDANTIC_ZH = {
-    "missing": "必填",
-    "string_too_short": "内容太短",
-    "string_too_long": "内容太长",
-    "date_from_datetime_parsing": "日期格式错误（应为 YYYY-MM-DD）",
-    "date_parsing": "日期格式错误（应为 YYYY-MM-DD）",
-    "literal_error": "取值无效",
-    "enum": "取值无效",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-}
 
 
 def form_errors(
@@ -43,19 +31,12 @@ def form_errors(
     label: Callable[[str], str] = lambda field: "",
 ) -> list[str]:
     """Messages for a form, in the page's language (``label`` names a field)."""
-    english = language == "en"
     if isinstance(error, GridgovError):
         return [error.message_for(language)]
     out = []
-    for item in error.errors():
-        field = ".".join(str(p) for p in item.get("loc", ()) if p != "body")
-        message = str(item.get("msg", "")).removeprefix("Value error, ")
-        if " / " in message:
-            zh, _, en = message.partition(" / ")
-            message = en if english else zh
-        elif not english:
-            message = PYDANTIC_ZH.get(item.get("type", ""), message)
-        name = label(field.split(".")[0]) if field else ""
+    for problem in field_messages(error):
+        message = problem.message_en if language == "en" else problem.message
+        name = label(problem.field) if problem.field else ""
         out.append(f"{name}：{message}" if name else message)
     return out
 
