@@ -1,10 +1,12 @@
 """Diversions (准入): a grid worker reports from the phone that a department pulled them into work
 that was not admitted; the evaluation deducts from that department, for every hour begun, on the
-day the report arrived, with a drill-down to the report. Numbers computed by hand below."""
+day the report arrived, with a drill-down to the report; the diverted minutes count as the
+worker's patrol time of the day. Numbers computed by hand below."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.evaluation import service
 from gridgov.models.evaluation import EvaluationPoint
 from gridgov.models.lifecycle_admission import DiversionReport
+from gridgov.models.patrol import Patrol
 from tests.auth.test_pages import web_login
 from tests.evaluation.month import CST, GRID_A
 from tests.factories import auth_headers, create_user
@@ -107,3 +110,63 @@ def test_a_department_that_diverts_a_worker_loses_points_per_hour_begun(
     row = page.text.split(f"抽调报告 #{mz_long['id']}")[1].split("</tr>")[0]  # type: ignore[index]
     assert "2026-11-02" in row and "90 分钟（计 2 小时）" in row and "低保入户调查" in row
     assert "抽调网格员从事未准入工作" in page.text
+
+
+def _patrol(db: Session, user_id: int, day: date, minutes: int) -> None:
+    started = datetime(day.year, day.month, day.day, 8, tzinfo=CST)
+    db.add(
+        Patrol(
+            uuid=str(uuid.uuid4()),
+            user_id=user_id,
+            grid_code=GRID_A,
+            day=day,
+            started_at=started,
+            ended_at=started + timedelta(hours=4),
+            seconds_inside=minutes * 60,
+        )
+    )
+
+
+def _patrol_points(db: Session, user_id: int) -> dict[date, dict[str, int]]:
+    return {
+        p.day: dict(p.detail or {})
+        for p in db.scalars(
+            select(EvaluationPoint).where(
+                EvaluationPoint.event == "patrol_short",
+                EvaluationPoint.subject_id == str(user_id),
+            )
+        )
+    }
+
+
+def test_diverted_minutes_count_as_patrol_time_even_when_reported_after_the_scoring(
+    client: TestClient, db: Session
+) -> None:
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=GRID_A)
+    tuesday, wednesday = date(2026, 11, 10), date(2026, 11, 11)  # duty days, 180 min each
+    _patrol(db, worker.id, tuesday, 170)
+    _patrol(db, worker.id, wednesday, 100)
+    db.commit()
+    for day in (tuesday, wednesday):
+        service.score_day(db, principal=system_principal("test"), day=day)
+    assert _patrol_points(db, worker.id) == {
+        tuesday: {"minutes_inside": 170, "required_minutes": 180},
+        wednesday: {"minutes_inside": 100, "required_minutes": 180},
+    }
+    db.commit()
+    # Days later the worker reports from the phone: 60 minutes on Tuesday (170 + 60 ≥ 180: the
+    # day is scored again and the deduction goes), 30 on Wednesday (100 + 30 < 180: still short,
+    # the drill-down shows the 30 minutes).
+    phone = auth_headers(client, worker)
+    _report(client, phone, day="2026-11-10", minutes=60, department_code="GA",
+            description="协助排查出租屋")  # fmt: skip
+    _report(client, phone, day="2026-11-11", minutes=30, requested_by="社区居委会",
+            description="整理台账")  # fmt: skip
+    assert _patrol_points(db, worker.id) == {
+        wednesday: {"minutes_inside": 100, "required_minutes": 180, "minutes_diverted": 30},
+    }
+    mine = service.points(
+        db, principal=LEADER, subject_type="person", subject_id=str(worker.id),
+        start=MONTH[0], end=MONTH[1],
+    )  # fmt: skip
+    assert [(p.event, p.day, p.points) for p in mine] == [("patrol_short", wednesday, -1.0)]

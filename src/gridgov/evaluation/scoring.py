@@ -260,12 +260,25 @@ def _patrol_points(session: Session, day: date, book: RuleBook) -> Iterator[Foun
         .group_by(Patrol.user_id, Patrol.grid_code)
     ):
         seconds[(int(user_id), str(grid_code))] += int(inside or 0)
+    # Time the worker reported being diverted to other duties (准入) counts in their favour.
+    diverted = {
+        int(user_id): int(minutes or 0)
+        for user_id, minutes in session.execute(
+            select(DiversionReport.user_id, func.sum(DiversionReport.minutes))
+            .where(DiversionReport.day == day)
+            .group_by(DiversionReport.user_id)
+        )
+    }
     required = int(book.patrol_min_hours * 3600)
     end_of_day = day_window(day)[1] - timedelta(seconds=1)
     for user_id, worker_grid in sorted(workers):
         done = seconds.get((int(user_id), str(worker_grid)), 0)
-        if done >= required:
+        away = diverted.get(int(user_id), 0)
+        if done + away * 60 >= required:
             continue
+        detail = {"minutes_inside": done // 60, "required_minutes": required // 60}
+        if away:
+            detail["minutes_diverted"] = away
         yield Found(
             event="patrol_short",
             subject_type="person",
@@ -275,7 +288,7 @@ def _patrol_points(session: Session, day: date, book: RuleBook) -> Iterator[Foun
             object_id=f"{user_id}:{day.isoformat()}",
             at=end_of_day,
             grid_code=worker_grid,
-            detail={"minutes_inside": done // 60, "required_minutes": required // 60},
+            detail=detail,
         )
 
 

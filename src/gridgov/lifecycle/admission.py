@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.policy import scope_clause
-from gridgov.authz.principal import Principal, Role
+from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.cases.categories import reference
+from gridgov.evaluation import service as evaluation
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
 from gridgov.models.lifecycle_admission import AdmittedTaskType, DiversionReport
@@ -254,7 +255,8 @@ def report_diversion(
     department_code: str | None = None,
 ) -> DiversionReport:
     """A worker's report of duties outside the system; it goes to the admission office and is
-    counted in the worker's favour (never against the patrol score). When the work came from
+    counted in the worker's favour (the diverted minutes count as patrol time of that day; a day
+    already scored is scored again). When the work came from
     one of the city's departments (``department_code``), the evaluation's ``work_diverted``
     deducts from that department."""
     if principal.role != Role.GRID_WORKER or not principal.region_code:
@@ -292,6 +294,9 @@ def report_diversion(
             "department_code": department_code or None,
         },
     )
+    if day < local_today():
+        # The night's scoring of that day may have counted a short patrol: score it again.
+        evaluation.score_day(session, principal=system_principal("admission.diversion"), day=day)
     return report
 
 
