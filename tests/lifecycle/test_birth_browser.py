@@ -2,7 +2,7 @@
 hospital's birth record pushed through the API appears as a task (with its admission reference)
 in the field app, is done offline, syncs, and ends with the newborn in the base and an open
 proxy service; the police's ID number later closes it. A proxy service opened offline from the
-tasks screen arrives too."""
+tasks screen arrives too, and so does a diversion report naming the department."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Role
 from gridgov.kit.db import make_engine
 from gridgov.models.lifecycle import ProxyService
+from gridgov.models.lifecycle_admission import DiversionReport
 from gridgov.models.person import Person
 from gridgov.people.identifiers import make_resident_id
 from tests.factories import create_user
@@ -101,6 +102,14 @@ def test_birth_task_done_offline_on_the_phone(site: dict, browser: Any) -> None:
     proxy.locator("select[name=code]").select_option("id_card_renewal")
     proxy.locator("button[type=submit]").click()
     page.wait_for_selector("#queue-count[data-count='2']")
+    # … and a diversion (准入): the civil affairs bureau, picked from the offline list.
+    diversion = page.locator("#diversion-form")
+    diversion.locator("input[name=day]").fill("2026-12-01")
+    diversion.locator("input[name=minutes]").fill("90")
+    diversion.locator("select[name=department_code]").select_option("MZ")
+    diversion.locator("textarea[name=description]").fill("低保入户调查")
+    diversion.locator("button[type=submit]").click()
+    page.wait_for_selector("#queue-count[data-count='3']")
     with Session(engine) as db:
         assert db.scalars(select(Person).where(Person.name == "王小宝")).first() is None
         assert (
@@ -128,6 +137,8 @@ def test_birth_task_done_offline_on_the_phone(site: dict, browser: Any) -> None:
             "open",
             "GA",
         )
+        report = db.scalars(select(DiversionReport)).one()
+        assert (report.department_code, report.requested_by, report.minutes) == ("MZ", "民政局", 90)
 
     issued = {
         "event_type": "id_issued",
