@@ -107,6 +107,21 @@ RULES = [
         anonymous_status=(401, 422),
         wrong_role_status=(403, 422),
     ),
+    Rule("GET", "/api/v1/persons/import/template", allowed=role_set(*BASE_IMPORTERS)),
+    # A checked import is its uploader's alone: anybody else (any role) gets 404.
+    *(
+        Rule(
+            method,
+            f"/api/v1/persons/imports/{{import_id}}{tail}",
+            allowed=role_set(*BASE_IMPORTERS),
+        )
+        for method, tail in (
+            ("GET", ""),
+            ("POST", "/commit"),
+            ("DELETE", ""),
+            ("GET", "/errors.xlsx"),
+        )
+    ),
     Rule("POST", "/api/v1/persons", allowed=WRITERS, json=PERSON_BODY),
     Rule(
         "GET",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from fastapi.testclient import TestClient
@@ -112,18 +113,20 @@ def test_new_person_form_and_import_page(client: TestClient, db: Session, grids:
         f"{make_resident_id('420502', date(1991, 2, 3), 7)},新人,{GRID_A}\n"
         f"{bad_id},坏人,{GRID_A}\n"
     ).encode()
-    dry = client.post(
-        "/people/import",
-        data={"csrf_token": form_token(page.text), "dry_run": "true"},
-        files={"file": ("p.csv", csv_bytes, "text/csv")},
-    )
-    assert dry.status_code == 200 and "试运行" in dry.text and "校验码" in dry.text
-    done = client.post(
+    assert "/people/import/template.xlsx" in page.text
+    checked = client.post(
         "/people/import",
         data={"csrf_token": form_token(page.text)},
         files={"file": ("p.csv", csv_bytes, "text/csv")},
-    )
+    )  # checked, kept on the server, shown under its id
+    assert checked.status_code == 200 and "尚未导入" in checked.text and "校验码" in checked.text
+    report_url = str(checked.url)
+    assert re.search(r"/people/import/\d+$", report_url)
+    assert f'action="{report_url.split("testserver")[1]}/commit"' in checked.text
+    done = client.post(f"{report_url}/commit", data={"csrf_token": form_token(checked.text)})
     assert done.status_code == 200 and "已导入 1 人" in done.text
+    again = client.post(f"{report_url}/commit", data={"csrf_token": form_token(done.text)})
+    assert again.status_code == 409 and "该批次已导入" in again.text
 
 
 def test_pages_need_sign_in_and_role(client: TestClient, db: Session, grids: list[str]) -> None:

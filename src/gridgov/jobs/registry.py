@@ -37,6 +37,7 @@ JOB_MODULES = (
     "gridgov.dashboard.jobs",
     "gridgov.evaluation.jobs",
     "gridgov.audit.jobs",
+    "gridgov.people.jobs",
 )
 
 

@@ -34,9 +34,8 @@ from gridgov.people.auth import (
     WRITE_ROLES,
 )
 from gridgov.people.exporter import export_persons, export_table
-from gridgov.people.importer import COLUMNS, import_persons
+from gridgov.people.import_pages import router as import_router
 from gridgov.people.repository import PersonFilters
-from gridgov.people.routes import PersonUpload
 from gridgov.people.schemas import HouseholdUpdate, PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
@@ -49,13 +48,13 @@ from gridgov.web.record_forms import RecordForm
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(import_router)  # the import: template, check, commit, error file
 add_nav(N_("实有人口"), "/people", set(READ_ROLES))
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(page_roles(*FULL_VIEW_ROLES))]
-Importer = Annotated[Principal, Depends(page_roles(*IMPORT_ROLES))]
 Exporter = Annotated[Principal, Depends(page_roles(*EXPORT_ROLES))]
 PAGE_SIZE = 50
 # A broad city-wide search counts at most this many ("more than 10,000"), never the whole city.
@@ -372,45 +371,6 @@ def household_detail(
         house=house,
         members=service.household_members(session, principal=principal, household_id=household_id),
         history=service.household_history(session, principal=principal, household_id=household_id),
-    )
-
-
-@router.get("/people/import", response_class=HTMLResponse)
-def import_form(request: Request, principal: Importer) -> HTMLResponse:
-    return render(
-        request,
-        "people/import.html",
-        principal=principal,
-        page_title=gettext(request_language(request), "批量导入"),
-        columns=COLUMNS,
-        report=None,
-    )
-
-
-@router.post("/people/import", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
-def import_upload(
-    request: Request,
-    upload: PersonUpload,  # first: the file is parsed before the request's session begins
-    session: DbSession,
-    principal: Importer,
-    dry_run: Annotated[bool, Form()] = False,
-    reason: Annotated[str, Form(max_length=200)] = "",
-) -> HTMLResponse:
-    report = import_persons(
-        session,
-        principal=principal,
-        rows=iter(upload.parsed),
-        commit=not dry_run,
-        reason=reason or f"上传导入 {upload.filename}",
-    )
-    return render(
-        request,
-        "people/import.html",
-        principal=principal,
-        page_title=gettext(request_language(request), "批量导入"),
-        columns=COLUMNS,
-        report=report,
-        english=request_language(request) == "en",
     )
 
 

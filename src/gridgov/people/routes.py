@@ -12,15 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import require_roles
-from gridgov.auth.uploads import Upload, authenticated_upload
 from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal
 from gridgov.housing.schemas import HouseRead
 from gridgov.kit.db import request_session
 from gridgov.kit.pagination import Page, PageParams, page_params
 from gridgov.people import service
-from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
-from gridgov.people.importer import import_persons, parse_upload
+from gridgov.people.auth import FULL_VIEW_ROLES, READ_ROLES, WRITE_ROLES
+from gridgov.people.import_routes import router as import_router
 from gridgov.people.repository import PersonFilters
 from gridgov.people.schemas import (
     FullViewRequest,
@@ -43,7 +42,6 @@ SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(require_roles(*FULL_VIEW_ROLES))]
-Importer = Annotated[Principal, Depends(require_roles(*IMPORT_ROLES))]
 Paging = Annotated[PageParams, Depends(page_params)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid data (e.g. unknown grid)"},
@@ -123,32 +121,6 @@ def list_persons(
 @router.post("/persons", response_model=PersonRead, status_code=201, responses=ERRORS)
 def create_person(body: PersonCreateRequest, session: SessionDep, principal: Writer) -> Any:
     return service.create_person(session, principal=principal, person_in=body, reason=body.reason)
-
-
-PersonUpload = Annotated[
-    Upload[list[tuple[int, dict[str, str]]]],
-    Depends(authenticated_upload(parse_upload, roles=IMPORT_ROLES)),
-]
-
-
-@router.post("/persons/import", responses=ERRORS)
-def import_persons_file(
-    upload: PersonUpload,  # first: the file is parsed before the request's session begins
-    session: SessionDep,
-    principal: Importer,
-    commit: bool = False,
-    reason: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
-    """Check every row (dry run by default) and with ``commit=true`` load the valid ones in this
-    request's transaction. Rows outside the caller's area are rejected. Big files: the CLI."""
-    report = import_persons(
-        session,
-        principal=principal,
-        rows=iter(upload.parsed),
-        commit=commit,
-        reason=reason or f"上传导入 {upload.filename}",
-    )
-    return report.as_dict()
 
 
 @router.get("/persons/{person_id}", response_model=PersonDetail, responses=ERRORS)
@@ -270,3 +242,7 @@ def counts(
     return {
         code: c.as_dict() for code, c in population_counts(session, region_codes=wanted).items()
     }
+
+
+# The import (template, check kept on the server, commit/discard by id, error file).
+router.include_router(import_router)
