@@ -131,11 +131,11 @@ def test_scheduled_refresh_fills_the_snapshot(db, small_city, frozen) -> None:  
 
     from gridgov.authz.principal import system_principal
     from gridgov.jobs import registry
-    from gridgov.models.dashboard import DashboardCaseDay, DashboardOpenCases
+    from gridgov.models.dashboard import DashboardChannelDay, DashboardOpenCases
 
     jobs = registry.load_all()
     assert {"dashboard.refresh", "ledgers.monthly"} <= set(jobs)
     touched = jobs["dashboard.refresh"].function(db, system_principal("dashboard.refresh"), frozen)
     assert touched > 0
     assert db.scalar(select(func.sum(DashboardOpenCases.open_cases))) == 3
-    assert db.scalar(select(func.sum(DashboardCaseDay.reported))) == 3  # yesterday's three
+    assert db.scalar(select(func.sum(DashboardChannelDay.reported))) == 3  # yesterday's three

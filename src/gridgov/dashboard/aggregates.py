@@ -1,6 +1,7 @@
 """Filling the dashboard's pre-aggregated tables from the cases.
 
-* ``dashboard_case_days``: every complete local day (Asia/Shanghai) is counted once — what was
+* ``dashboard_channel_days`` (day × street × channel) and ``dashboard_department_days`` (day ×
+  street × department): every complete local day (Asia/Shanghai) is counted once — what was
   reported and closed on a finished day never changes — so a refresh only adds the days since
   the last one. Today is always counted live (gridgov.dashboard.repository).
 * ``dashboard_open_cases``: the open and overdue cases per grid and department, a snapshot
@@ -35,7 +36,12 @@ from sqlalchemy.orm import Session
 from gridgov.cases.states import State
 from gridgov.kit.clock import utcnow
 from gridgov.models.case import Case, CaseStep
-from gridgov.models.dashboard import DashboardCaseDay, DashboardOpenCases, DashboardRefresh
+from gridgov.models.dashboard import (
+    DashboardChannelDay,
+    DashboardDepartmentDay,
+    DashboardOpenCases,
+    DashboardRefresh,
+)
 from gridgov.workcal.calendar import CST
 
 CASE_DAYS = "case_days"
@@ -120,23 +126,40 @@ def refresh_case_days(session: Session, *, now: datetime | None = None) -> int:
     for key, closed, on_time in closed_rows:
         counts[key][1] += closed
         counts[key][2] += int(on_time or 0)
-    session.execute(delete(DashboardCaseDay).where(DashboardCaseDay.day >= first))
-    rows = [
+    # The two tables the charts read, each summed down from the finest key.
+    channels: dict[tuple[date, str, str], int] = defaultdict(int)
+    departments: dict[tuple[date, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (day, street, channel, department), (reported, closed, on_time) in counts.items():
+        channels[(day, street, channel)] += reported
+        total = departments[(day, street, department)]
+        total[0] += reported
+        total[1] += closed
+        total[2] += on_time
+    channel_rows = [
+        {"day": day, "street_code": street, "channel": channel, "reported": reported}
+        for (day, street, channel), reported in channels.items()
+        if reported
+    ]
+    department_rows = [
         {
             "day": day,
             "street_code": street,
-            "channel": channel,
             "department_code": department,
             "reported": values[0],
             "closed": values[1],
             "closed_on_time": values[2],
         }
-        for (day, street, channel, department), values in counts.items()
+        for (day, street, department), values in departments.items()
     ]
-    for offset in range(0, len(rows), 5000):
-        session.execute(insert(DashboardCaseDay), rows[offset : offset + 5000])
+    for model, rows in (
+        (DashboardChannelDay, channel_rows),
+        (DashboardDepartmentDay, department_rows),
+    ):
+        session.execute(delete(model).where(model.day >= first))
+        for offset in range(0, len(rows), 5000):
+            session.execute(insert(model), rows[offset : offset + 5000])
     _mark(session, CASE_DAYS, now, yesterday)
-    return len(rows)
+    return len(channel_rows) + len(department_rows)
 
 
 def _grouped(

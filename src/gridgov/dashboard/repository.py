@@ -15,7 +15,11 @@ from gridgov.authz.principal import Principal
 from gridgov.dashboard import aggregates
 from gridgov.models import Assignment, Facility, Region, Staff
 from gridgov.models.case import Case
-from gridgov.models.dashboard import DashboardCaseDay, DashboardOpenCases
+from gridgov.models.dashboard import (
+    DashboardChannelDay,
+    DashboardDepartmentDay,
+    DashboardOpenCases,
+)
 from gridgov.models.department import Department
 from gridgov.models.patrol import Patrol
 from gridgov.models.population_stats import GridPopulationStats
@@ -129,20 +133,28 @@ class DashboardRepository:
     # cases over time
     def days(self, start: date, region: str | None) -> dict[str, Any]:
         """Per finished day since ``start``: reported per channel, closed, closed on time."""
-        d = DashboardCaseDay
-        where = and_(d.day >= start, in_region(d.street_code, region), self._scope(d.street_code))
-        by_channel = select(d.day, d.channel, func.sum(d.reported)).where(where)
-        totals = select(d.day, func.sum(d.reported), func.sum(d.closed), func.sum(d.closed_on_time))
+        c, d = DashboardChannelDay, DashboardDepartmentDay
+        by_channel = (
+            select(c.day, c.channel, func.sum(c.reported))
+            .where(c.day >= start, in_region(c.street_code, region), self._scope(c.street_code))
+            .group_by(c.day, c.channel)
+        )
+        totals = (
+            select(d.day, func.sum(d.reported), func.sum(d.closed), func.sum(d.closed_on_time))
+            .where(d.day >= start, in_region(d.street_code, region), self._scope(d.street_code))
+            .group_by(d.day)
+        )
         return {
             "by_channel": [
-                (day, channel, int(n))
-                for day, channel, n in self.session.execute(by_channel.group_by(d.day, d.channel))
+                (_day(day), channel, int(n)) for day, channel, n in self._core(by_channel)
             ],
-            "totals": [
-                (day, int(r), int(c), int(t))
-                for day, r, c, t in self.session.execute(totals.where(where).group_by(d.day))
-            ],
+            "totals": [(_day(day), int(r), int(c), int(t)) for day, r, c, t in self._core(totals)],
         }
+
+    def _core(self, statement: Any) -> Any:
+        """Rows of a Core statement on the session's connection (no ORM result processing:
+        thousands of plain tuples)."""
+        return self.session.connection().execute(statement)
 
     def today(self, since: datetime, region: str | None) -> dict[str, Any]:
         """Today's cases, counted live: reported per channel, closed and closed on time."""
@@ -185,25 +197,27 @@ class DashboardRepository:
 
     def department_closures(self, start: date, region: str | None) -> list[tuple[str, int, int]]:
         """(department, closed, closed on time) over the finished days since ``start``."""
-        d = DashboardCaseDay
+        d = DashboardDepartmentDay
         stmt = (
             select(d.department_code, func.sum(d.closed), func.sum(d.closed_on_time))
             .where(d.day >= start, in_region(d.street_code, region), self._scope(d.street_code))
             .group_by(d.department_code)
         )
-        return [(code, int(c), int(t)) for code, c, t in self.session.execute(stmt)]
+        return [(code, int(c), int(t)) for code, c, t in self._core(stmt)]
 
     def department_names(self) -> dict[str, str]:
         return dict(self.session.execute(select(Department.code, Department.name)).all())
 
     # map layers
     def facility_points(self, kind: str, region: str | None) -> list[tuple[int, float, float]]:
+        """[id, lat, lng] of every facility of a kind (an index-only scan of
+        ``ix_facilities_kind_point``; tens of thousands of rows, read as plain tuples)."""
         stmt = select(Facility.id, Facility.lat, Facility.lng).where(
             Facility.kind == kind,
             in_region(Facility.grid_code, region),
             self._scope(Facility.grid_code),
         )
-        return [(i, lat, lng) for i, lat, lng in self.session.execute(stmt)]
+        return [(i, lat, lng) for i, lat, lng in self._core(stmt)]
 
     def facility_kinds(self) -> list[tuple[str, int]]:
         stmt = (
@@ -289,6 +303,11 @@ class DashboardRepository:
             .order_by(Facility.kind, Facility.code)
         )
         return list(self.session.scalars(stmt))
+
+
+def _day(value: Any) -> date:
+    """A DATE column's value (SQLite through a Core connection gives it as text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def since_days(today: date, days: int) -> date:
