@@ -57,7 +57,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_facilities_kind_point",
         "facilities",
-        ["kind", "grid_code", "lat", "lng"],
+        ["kind", "grid_code", "lat", "lng", "updated_at"],
         unique=False,
         postgresql_include=["id"],
     )

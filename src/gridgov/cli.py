@@ -31,6 +31,7 @@ from gridgov.fieldwork.cli import modules_app
 from gridgov.fieldwork.forms.registry import install_defaults
 from gridgov.grids.cli import grids_app
 from gridgov.jobs.cli import jobs_app
+from gridgov.jobs.cli import worker as jobs_worker
 from gridgov.kit.db import job_session, reset_engine
 from gridgov.kit.errors import GridgovError
 from gridgov.lifecycle.cli import lifecycle_app
@@ -68,6 +69,9 @@ app.add_typer(evaluation_app, name="evaluation")
 app.add_typer(dashboard_app, name="ledgers")
 app.add_typer(redivision_app, name="redivision")
 app.add_typer(jobs_app, name="jobs")
+# The production scheduler process (issue 13 names it `gridgov worker`); `gridgov jobs worker`
+# is the same command.
+app.command("worker")(jobs_worker)
 
 console = Console()
 

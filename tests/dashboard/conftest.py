@@ -190,4 +190,5 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime:
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
     # Every test's city is new: no sums of finished days kept from another test.
     service._FINISHED.clear()
+    service._LAYERS.clear()
     return NOW

@@ -24,11 +24,11 @@ def test_ledgers_page_offers_every_ledger_and_the_monthly_files(
     web_login(client, staff.username)
     page = client.get(f"/ledgers?region={D1}")
     assert page.status_code == 200
-    for kind in ("population", "special_population", "cases", "patrol", "scores"):
+    for kind in ("population", "special_population", "cases", "patrol", "scores", "proxy_services"):
         assert f'action="/api/v1/ledgers/{kind}.xlsx"' in page.text
     assert "网格人口统计台账_西陵区_20261130.xlsx" in page.text
-    # Only the district's own monthly files (five ledgers), never the city's.
-    assert page.text.count("/api/v1/ledgers/files/") == 5
+    # Only the district's own monthly files (six ledgers), never the city's.
+    assert page.text.count("/api/v1/ledgers/files/") == 6
     link = page.text.split('href="/api/v1/ledgers/files/')[1].split('"')[0]
     download = client.get(f"/api/v1/ledgers/files/{link}")
     assert download.status_code == 200 and download.content[:2] == b"PK"

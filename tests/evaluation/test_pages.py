@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Role, system_principal
 from gridgov.evaluation import rules, service
 from tests.auth.test_pages import form_token, web_login
-from tests.evaluation.month import MONTH, Month
+from tests.evaluation.month import GRID_A, GRID_B, MONTH, Month
 from tests.evaluation.test_rules import BAD
 from tests.factories import create_user
 
@@ -105,3 +105,35 @@ def test_rules_page_refuses_a_bad_text_with_its_lines(client: TestClient, db: Se
     worker = create_user(db, role=Role.GRID_WORKER)
     web_login(client, worker.username)
     assert client.get("/evaluation/rules").status_code == 403
+
+
+def test_indicators_page_ranks_grids_and_workers(client: TestClient, db: Session) -> None:
+    month = Month(db)
+    web_login(client, create_user(db, role=Role.LEADER).username)
+    page = client.get(
+        "/evaluation/indicators",
+        params={"level": "grid", "period": "month", "anchor": "2026-12-15"},
+    )
+    assert page.status_code == 200
+    assert "统计期间：2026-12-01 至 2026-12-31" in page.text
+    table = page.text.split('id="indicators"')[1].split("</table>")[0]
+    # Grid B: 1 dispatched, closed on time (100 %), first; grid A: 3 dispatched, case 2 handled
+    # late (2 of 3 on time: 66.7 %), case 3 reworked (1 of 3 handled: 33.3 %).
+    assert table.index(GRID_B) < table.index(GRID_A)
+    row_a = table.split(f'data-key="{GRID_A}"')[1].split("</tr>")[0]
+    assert "<td>2</td>" in row_a and "66.7%" in row_a and "33.3%" in row_a
+    people = client.get(
+        "/evaluation/indicators",
+        params={"level": "person", "period": "month", "anchor": "2026-12-15"},
+    )
+    table = people.text.split('id="indicators"')[1].split("</table>")[0]
+    # 23 duty days in December 2026; the worker of grid A patrolled short on two of them
+    # (21/23 = 91.3 %) and verified one of two cases on time (50 %); grid B's worker: 100 %.
+    other = table.split(f'data-key="{month.other.id}"')[1].split("</tr>")[0]
+    mine = table.split(f'data-key="{month.worker.id}"')[1].split("</tr>")[0]
+    assert table.index(f'data-key="{month.other.id}"') < table.index(
+        f'data-key="{month.worker.id}"'
+    )
+    assert "<td>23</td>" in other and "100.0%" in other
+    assert "<td>21</td>" in mine and "91.3%" in mine and "50.0%" in mine
+    assert client.get("/evaluation/indicators", params={"level": "city"}).status_code == 422

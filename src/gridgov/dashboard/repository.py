@@ -219,6 +219,14 @@ class DashboardRepository:
         )
         return [(i, lat, lng) for i, lat, lng in self._core(stmt)]
 
+    def facility_version(self, kind: str) -> tuple[Any, ...]:
+        """What changes when a facility of the kind is added, removed or edited (count, newest
+        id, newest change), from the same index."""
+        stmt = select(func.count(), func.max(Facility.id), func.max(Facility.updated_at)).where(
+            Facility.kind == kind
+        )
+        return tuple(self._core(stmt).one())
+
     def facility_kinds(self) -> list[tuple[str, int]]:
         stmt = (
             select(Facility.kind, func.count())

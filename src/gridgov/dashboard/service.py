@@ -3,6 +3,7 @@ indicator per child region, facility and open-case layers, and one grid's panel.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -202,8 +203,25 @@ def facility_layer(
         raise BadRequest("未知部件类型", f"Unknown facility kind {kind}", kind=kind)
     repo = DashboardRepository(session, principal)
     _region(repo, region)
-    points = repo.facility_points(kind, region or None)
+    key = (str(session.get_bind().engine.url), kind, region or "", *reach_key(principal))
+    version, now = repo.facility_version(kind), time.monotonic()
+    kept = _LAYERS.get(key)
+    if kept is not None and kept[0] == version and now - kept[1] < LAYER_MAX_AGE:
+        points = kept[2]
+    else:
+        points = repo.facility_points(kind, region or None)
+        _LAYERS[key] = (version, now, points)
+        while len(_LAYERS) > _LAYERS_SIZE:
+            _LAYERS.popitem(last=False)
     return {"kind": kind, "points": points}
+
+
+# A kind's points (tens of thousands of street lamps) are kept per database, kind, region and
+# scope while the kind's version (count, newest id, newest change) is the same, at most
+# LAYER_MAX_AGE seconds (a bulk update that sets no change time is seen by then).
+_LAYERS: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], float, list[Any]]] = OrderedDict()
+_LAYERS_SIZE = 64
+LAYER_MAX_AGE = 300.0
 
 
 def facility_kinds(session: Session, *, principal: Principal) -> list[dict[str, Any]]:

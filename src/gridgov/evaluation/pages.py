@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -28,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 
 add_nav(N_("考评"), "/evaluation", set(EVALUATION_READERS))
+add_nav(N_("考评指标"), "/evaluation/indicators", set(EVALUATION_READERS))
 add_nav(N_("考评申诉"), "/evaluation/appeals", set(EVALUATION_READERS))
 add_nav(N_("考评规则"), "/evaluation/rules", set(EVALUATION_DECIDERS))
 
@@ -74,6 +75,51 @@ def evaluation_page(
         month=label,
         departments=rankings["department"],
         people=rankings["person"],
+    )
+
+
+INDICATOR_LEVELS = ("person", "department", "grid", "community", "street", "district")
+
+
+@router.get("/evaluation/indicators", response_class=HTMLResponse)
+def indicators_page(
+    request: Request,
+    principal: Reader,
+    session: DbSession,
+    level: Annotated[str, Query(pattern="^(person|department|grid|community|street|district)$")] = (
+        "department"
+    ),
+    period: Annotated[str, Query(pattern="^(day|week|month|quarter)$")] = "month",
+    anchor: date | None = None,
+) -> HTMLResponse:
+    """The standard indicators (REFERENCE.md) of a period per person, department or region,
+    ranked; each reader within the own scope."""
+    anchor = anchor or utcnow().astimezone(CITY_TZ).date()
+    start, end = indicators.period_range(period, anchor)
+    rows: list[Any]
+    if level == "person":
+        rows = indicators.worker_indicators(session, principal=principal, start=start, end=end)
+        ids = [str(w.user_id) for w in rows]
+    else:
+        rows = indicators.case_indicators(
+            session, principal=principal, level=level, start=start, end=end
+        )
+        ids = [i.key for i in rows]
+    names = service.subject_names(
+        session, subject_type=level, subject_ids=ids, language=request_language(request)
+    )
+    return render(
+        request,
+        "evaluation/indicators.html",
+        principal=principal,
+        level=level,
+        levels=INDICATOR_LEVELS,
+        period=period,
+        anchor=anchor.isoformat(),
+        start=start,
+        end=end,
+        rows=rows,
+        names=names,
     )
 
 

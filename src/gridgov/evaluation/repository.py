@@ -12,6 +12,7 @@ from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
 from gridgov.models.department import Department
 from gridgov.models.evaluation import EvaluationAppeal, EvaluationPoint, EvaluationRuleSet
+from gridgov.models.region import BASE_LAYER, Region
 from gridgov.models.user import User
 
 
@@ -177,6 +178,14 @@ class EvaluationRepository:
             )
         )
         return {code: (name, name_en) for code, name, name_en in rows}
+
+    def region_names(self, codes: list[str]) -> dict[str, str]:
+        rows = self.session.execute(
+            select(Region.code, Region.name).where(
+                Region.code.in_(codes), Region.layer == BASE_LAYER
+            )
+        )
+        return {code: name for code, name in rows}
 
     def person_names(self, user_ids: list[int]) -> dict[str, str]:
         rows = self.session.execute(

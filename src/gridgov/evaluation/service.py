@@ -193,8 +193,11 @@ def points(
 def subject_names(
     session: Session, *, subject_type: str, subject_ids: list[str], language: str = "zh-CN"
 ) -> dict[str, str]:
-    """Names to show for subjects: department names, workers' display names."""
+    """Names to show for subjects: department names, workers' display names, region names
+    (``subject_type`` a region level: district, street, community, grid)."""
     repository = EvaluationRepository(session)
+    if subject_type in ("district", "street", "community", "grid"):
+        return repository.region_names(subject_ids)
     if subject_type == "department":
         names = repository.department_names(subject_ids)
         return {code: (en if language == "en" else zh) for code, (zh, en) in names.items()}

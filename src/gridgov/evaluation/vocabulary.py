@@ -12,3 +12,18 @@ add_vocabulary(
         "rejected": N_("申诉驳回"),
     },
 )
+add_vocabulary(
+    "evaluation.level",
+    {
+        "person": N_("网格员"),
+        "department": N_("责任单位"),
+        "grid": N_("网格"),
+        "community": N_("社区"),
+        "street": N_("街道"),
+        "district": N_("区"),
+    },
+)
+add_vocabulary(
+    "evaluation.period",
+    {"day": N_("日"), "week": N_("周"), "month": N_("月"), "quarter": N_("季度")},
+)

@@ -26,13 +26,15 @@ class Facility(TimestampMixin, Base):
 
     __table_args__ = (
         # The dashboard's layer of a kind (tens of thousands of points, a district's by grid code
-        # prefix) read from the index alone; also serves every lookup by kind.
+        # prefix) and its version (count, newest id and change) read from the index alone; also
+        # serves every lookup by kind.
         Index(
             "ix_facilities_kind_point",
             "kind",
             "grid_code",
             "lat",
             "lng",
+            "updated_at",
             postgresql_include=["id"],
         ),
     )
