@@ -2,7 +2,7 @@
 day × street × department) filled from the old one; a covering index for a facility kind's layer
 
 Revision ID: 20261206_dashboardfast
-Revises: 20261206_casereporter
+Revises: 20261206_person_imports
 Create Date: 2026-12-06 14:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261206_dashboardfast"
-down_revision = "20261206_casereporter"
+down_revision = "20261206_person_imports"
 branch_labels = None
 depends_on = None
 
