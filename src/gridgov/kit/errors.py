@@ -123,6 +123,7 @@ class FieldMessage:
     field: str | None
     message: str
     message_en: str
+    code: str  # Pydantic's error type (``missing``, ``string_too_long``, ``value_error`` …)
 
 
 def field_messages(error: ValidationError) -> list[FieldMessage]:
@@ -139,5 +140,5 @@ def field_messages(error: ValidationError) -> list[FieldMessage]:
             zh, _, en = text.partition(" / ")
         else:
             zh, en = PYDANTIC_ZH.get(str(item.get("type", "")), text), text
-        out.append(FieldMessage(field, zh, en))
+        out.append(FieldMessage(field, zh, en, str(item.get("type", ""))))
     return out

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms.registry import ModuleRef
-from gridgov.kit.errors import BadRequest, Conflict, NotFound
+from gridgov.kit.errors import BadRequest, Conflict, NotFound, field_messages
 from gridgov.models.person import Person, ResidenceType
 from gridgov.people.identifiers import IdentifierError, parse_resident_id
 
@@ -124,11 +124,15 @@ def check(
         try:
             PersonCreate(**values, grid_code=principal.region_code)
         except ValidationError as exc:
-            for problem in exc.errors():
-                attribute = str(problem["loc"][0]) if problem["loc"] else "id_number"
-                zh, _, en = str(problem["msg"]).removeprefix("Value error, ").partition(" / ")
+            for problem in field_messages(exc):
+                attribute = problem.field or "id_number"
                 errors.append(
-                    _error(questions.get(attribute, attribute), problem["type"], zh, en or zh)
+                    _error(
+                        questions.get(attribute, attribute),
+                        problem.code,
+                        problem.message,
+                        problem.message_en,
+                    )
                 )
     if house_id is not None and not _own_house(session, principal, house_id):
         errors.append(
