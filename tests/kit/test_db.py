@@ -69,3 +69,18 @@ def test_sqlite_transactions_release_the_process_lock_however_they_end(
     holder.close()
     assert waiting.wait(5)
     engine.dispose()
+
+
+def test_a_savepoint_rolled_back_drops_only_its_own_effects(db: Session) -> None:
+    ran: list[str] = []
+    after_commit(db, lambda: ran.append("before"))
+    try:
+        with db.begin_nested():
+            after_commit(db, lambda: ran.append("inside the failed attempt"))
+            raise ValueError
+    except ValueError:
+        pass
+    with db.begin_nested():
+        after_commit(db, lambda: ran.append("inside a good attempt"))
+    db.commit()
+    assert ran == ["before", "inside a good attempt"]

@@ -34,7 +34,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from gridgov.config import get_settings
 
@@ -312,15 +312,39 @@ def savepoint(session: Session) -> Iterator[None]:
 
 
 def after_commit(session: Session, effect: Callable[[], None]) -> None:
-    """Queue a side effect (notification, task) to run once the session's transaction commits."""
-    session.info.setdefault(_AFTER_COMMIT, []).append(effect)
+    """Queue a side effect (notification, task) to run once the session's transaction commits.
+    Queued inside a savepoint that is rolled back, it is dropped with it; queued before, it
+    stays."""
+    session.info.setdefault(_AFTER_COMMIT, []).append((session.get_nested_transaction(), effect))
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
     effects = session.info.pop(_AFTER_COMMIT, [])
-    for effect in effects:
+    for _, effect in effects:
         effect()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, previous: SessionTransaction) -> None:
+    """The outermost rollback drops every effect; a savepoint's, those queued inside it."""
+    if _AFTER_COMMIT not in session.info:
+        return
+    if not previous.nested:
+        if previous.parent is None:
+            session.info.pop(_AFTER_COMMIT, None)
+        return
+
+    def inside(transaction: SessionTransaction | None) -> bool:
+        while transaction is not None:
+            if transaction is previous:
+                return True
+            transaction = transaction.parent
+        return False
+
+    session.info[_AFTER_COMMIT] = [
+        (where, effect) for where, effect in session.info[_AFTER_COMMIT] if not inside(where)
+    ]
 
 
 def before_commit(session: Session, key: str, effect: Callable[[Session], object]) -> None:
@@ -338,8 +362,3 @@ def _run_before_commit(session: Session) -> None:
     effects = session.info.pop(_BEFORE_COMMIT, {})
     for effect in effects.values():
         effect(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
