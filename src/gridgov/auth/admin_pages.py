@@ -1,6 +1,6 @@
 """User management pages for the security administrator (issue 10: accounts could only be
-managed through the API): list and search, create, change scope, disable/enable, reset the
-password. The same service functions as ``/api/v1/users``, so the same rules and trail apply
+managed through the API): list and search, create, change the role with its scope, disable/
+enable, reset the password. The same service functions as ``/api/v1/users``, so the same rules and trail apply
 (administrator accounts stay on the command line; nobody manages their own account)."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.models.department import Department
 from gridgov.models.user import User
+from gridgov.web.forms import attempt
 from gridgov.web.i18n import N_, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -37,6 +38,7 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = 100
 # Administrator accounts are created and changed on the command line only (service rule).
 MANAGED_ROLES = [role for role in Role if role not in service.ADMIN_ROLES]
+ROLE_VALUES = {role.value for role in Role}
 
 add_nav(N_("用户管理"), "/admin/users", set(ACCOUNT_ADMINS))
 
@@ -94,13 +96,17 @@ def _form(
     *,
     user: User | None = None,
     issued: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     response = render(
         request,
         "auth/user.html",
+        status_code=status_code,
         principal=principal,
         user=user,
         issued=issued,
+        error=error,
         roles=MANAGED_ROLES,
         departments=_departments(
             session, request_language(request), user.department_code if user else None
@@ -154,27 +160,45 @@ def user_page(
     return _form(request, session, principal, user=_get(session, principal, user_id))
 
 
-@router.post("/admin/users/{user_id}", dependencies=[Depends(csrf_protect)])
+@router.post(
+    "/admin/users/{user_id}", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)]
+)
 def update_user(
+    request: Request,
     user_id: UserId,
     principal: Admin,
     session: DbSession,
+    role: Annotated[str, Form(max_length=32)] = "",
     display_name: Annotated[str, Form(max_length=64)] = "",
     region_code: Annotated[str, Form(max_length=24)] = "",
     department_code: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
+    """Name, role and the data scope that goes with it (region or department); the service
+    checks who may grant which role."""
     user = _get(session, principal, user_id)
-    service.update_user(
-        session,
-        user=user,
-        user_in=UserUpdate(
-            display_name=display_name.strip() or None,
-            region_code=region_code.strip() or None,
-            department_code=department_code.strip() or None,
-        ),
-        actor=principal,
-    )
-    service.check_region_exists(session, user=user)
+    with attempt(session) as tried:
+        service.update_user(
+            session,
+            user=user,
+            user_in=UserUpdate(
+                role=Role(role) if role in ROLE_VALUES else None,
+                display_name=display_name.strip() or None,
+                region_code=region_code.strip() or None,
+                department_code=department_code.strip() or None,
+            ),
+            actor=principal,
+        )
+        service.check_region_exists(session, user=user)
+    if tried.error:
+        session.refresh(user)
+        return _form(
+            request,
+            session,
+            principal,
+            user=user,
+            error=tried.message(request),
+            status_code=tried.error.status_code,
+        )
     return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
 
 

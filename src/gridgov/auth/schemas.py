@@ -62,6 +62,9 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    # A new role: its data scope (region or department) comes with it; what the new role does
+    # not use is cleared. Administrator roles are granted on the command line only.
+    role: Role | None = None
     region_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z_\-]{1,24}$")
     department_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z_\-]{1,32}$")
     staff_id: int | None = None

@@ -184,25 +184,40 @@ def update_user(
     user_in: UserUpdate,
     actor: Principal | None = None,
 ) -> User:
+    changes = user_in.model_dump(exclude_unset=True)
+    role = Role(changes.pop("role", None) or user.role)
+    role_changed = role != user.role
     if actor is not None:
         _check_may_manage(actor=actor, role=Role(user.role), target_user_id=user.id)
+        if role_changed:  # the role granted is checked as well as the role held
+            _check_may_manage(actor=actor, role=role, target_user_id=user.id)
+    if role_changed:
+        changes["role"] = role.value
+        # A scope the new role does not use goes; the one it needs must come with it.
+        if role not in REGION_ROLE_CODE_LENGTH and role != Role.INSPECTOR:
+            changes.setdefault("region_code", None)
+        if role not in DEPARTMENT_ROLES:
+            changes.setdefault("department_code", None)
     before = user_snapshot(user)
-    changes = user_in.model_dump(exclude_unset=True)
     region_code = changes.get("region_code", user.region_code)
     department_code = changes.get("department_code", user.department_code)
-    validate_scope_fields(
-        role=Role(user.role), region_code=region_code, department_code=department_code
-    )
+    validate_scope_fields(role=role, region_code=region_code, department_code=department_code)
     if "staff_id" in changes:
         _check_staff(session, staff_id=changes["staff_id"], user_id=user.id)
     for name, value in changes.items():
         setattr(user, name, value)
     session.flush()
-    if changes.get("active") is False or "region_code" in changes:
+    if (
+        changes.get("active") is False
+        or role_changed
+        or before["region_code"] != user.region_code
+        or before["department_code"] != user.department_code
+    ):
+        # What the account may see changed: its open sessions end.
         SessionRepository(session).revoke_all(user.id, now=utcnow())
     trail.record(
         session,
-        action="user.update",
+        action="user.role_change" if role_changed else "user.update",
         object_type="user",
         object_id=user.id,
         principal=actor,

@@ -91,10 +91,12 @@ def get_user(user_id: UserId, principal: Reader, session: DbSession) -> UserRead
 def update_user(
     user_id: UserId, body: UserUpdate, principal: Admin, session: DbSession
 ) -> UserRead:
-    """Change scope, name, staff link or state; disabling or moving ends the sessions."""
+    """Change the role (with the scope that goes with it: a scope the new role does not use is
+    cleared), scope, name, staff link or state; a new role or scope, or disabling, ends the
+    sessions. Administrator roles are granted on the command line only."""
     user = _get(session, principal, user_id)
     service.update_user(session, user=user, user_in=body, actor=principal)
-    if body.region_code is not None:
+    if body.region_code is not None or body.role is not None:
         service.check_region_exists(session, user=user)
     return UserRead.model_validate(user)
 
