@@ -105,8 +105,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         large_max_bytes=settings.max_photo_bytes,
-        # Photo uploads: the media API and the case forms (clerk intake, residents).
-        large_paths=(f"{API_PREFIX}/media", "/cases/new", "/report"),
+        # Photo uploads: the media API and the case forms (clerk intake, residents); department
+        # batches (up to 10,000 records a push, ~4 MB) and file uploads of the sources.
+        large_paths=(
+            f"{API_PREFIX}/media",
+            "/cases/new",
+            "/report",
+            f"{API_PREFIX}/sources/",
+            "/sources/",
+        ),
     )
     app.add_middleware(NulCharacterMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

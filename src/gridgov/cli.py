@@ -40,7 +40,7 @@ from gridgov.ops.cli import backup_command, keys_app, restore_command
 from gridgov.ops.cli import verify_command as verify_backup_command
 from gridgov.people.cli import export_app, import_app, stats_app
 from gridgov.redivision.cli import redivision_app
-from gridgov.sources.cli import sources_app
+from gridgov.sources.cli import reconcile_app, sources_app
 from gridgov.workcal.cli import calendar_app
 
 app = typer.Typer(
@@ -64,6 +64,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(stats_app, name="stats")
 app.add_typer(sources_app, name="sources")
+app.add_typer(reconcile_app, name="reconcile")
 app.add_typer(lifecycle_app, name="lifecycle")
 app.add_typer(evaluation_app, name="evaluation")
 app.add_typer(dashboard_app, name="ledgers")

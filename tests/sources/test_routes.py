@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from io import BytesIO
 
@@ -16,7 +17,7 @@ from gridgov.people.identifiers import make_resident_id
 from gridgov.sources.reconcile import reconcile
 from gridgov.sources.service import MAX_PUSH_RECORDS
 from tests.auth.test_pages import form_token, web_login
-from tests.factories import create_user
+from tests.factories import auth_headers, create_user
 from tests.sources.conftest import register
 
 ID = make_resident_id("420502", date(1985, 3, 7), 123)
@@ -54,12 +55,27 @@ def test_push_is_idempotent_and_refuses_bad_keys_columns_and_size(
         url, json={"records": [{**_record("S3"), "外号": "x"}]}, headers={"X-API-Key": key}
     )
     assert unknown.status_code == 400 and "外号" in unknown.text
+    # A full batch is larger than the general 2 MB body limit: the push path takes it (JSON
+    # may carry whitespace; a batch of 10,000 real rows is about as large).
+    padded = json.dumps({"records": [_record("S4")]}) + " " * 3_000_000
+    big = client.post(
+        url, content=padded, headers={"X-API-Key": key, "Content-Type": "application/json"}
+    )
+    assert big.status_code == 200 and big.json()["created"] == 1, big.text
+    huge = json.dumps({"records": [_record("S5")]}) + " " * 9_000_000
+    assert (
+        client.post(
+            url, content=huge, headers={"X-API-Key": key, "Content-Type": "application/json"}
+        ).status_code
+        == 413
+    )
     too_many = [_record(f"T{i}") for i in range(MAX_PUSH_RECORDS + 1)]
+    assert len(json.dumps({"records": too_many})) < 8 * 1024 * 1024  # refused by the service
     assert (
         client.post(url, json={"records": too_many}, headers={"X-API-Key": key}).status_code == 413
     )
     keys = db.scalars(select(SourceRecord.record_key).where(SourceRecord.source_id == source.id))
-    assert sorted(keys) == ["S1", "S1"]  # two versions of one record, nothing else
+    assert sorted(keys) == ["S1", "S1", "S4"]  # two versions of S1, the big batch; nothing else
 
 
 def _sign_in(client: TestClient, db: Session, role: Role, **extra: str) -> None:
@@ -93,7 +109,17 @@ def test_pages_review_pair_keyboard_form_and_quality_excel(client: TestClient, d
         follow_redirects=False,
     )
     assert decided.status_code == 303
-    assert db.scalar(select(SourceLink.decision).where(SourceLink.current.is_(True))) == "rejected"
+    decision = db.scalar(select(SourceLink).where(SourceLink.current.is_(True)))
+    assert decision is not None and decision.decision == "rejected"
+    # A decision already made is explained on the same page (no buttons) and by the API.
+    shown = client.get(f"/sources/review/{decision.id}")
+    assert shown.status_code == 200 and "复核否定" in shown.text and "读音相同" in shown.text
+    assert 'id="decide"' not in shown.text
+    staff = create_user(db, role=Role.STREET_STAFF, region_code="420502001")
+    explained = client.get(
+        f"/api/v1/sources/links/{decision.id}", headers=auth_headers(client, staff)
+    )
+    assert explained.status_code == 200 and explained.json()["explanation"][0]["weight"] == 3.5
 
     _sign_in(client, db, Role.COMMUNITY_STAFF, region_code="420502002001")
     assert client.get(f"/sources/review/{link.id}").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -15,8 +17,22 @@ from gridgov.sources.linking import EngineUnavailable, check_engine
 sources_app = typer.Typer(
     help="Department sources: register, load, reconcile.", no_args_is_help=True
 )
+# `gridgov reconcile run|export`: the same commands as `gridgov sources reconcile|export`.
+reconcile_app = typer.Typer(
+    help="Reconciliation (数据比对): run it, export its decisions.", no_args_is_help=True
+)
 console = Console()
 SHIPPED = Path(__file__).parent / "mappings"
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refused mapping, file or run: say why (Chinese, then English), exit 1, change nothing."""
+    try:
+        yield
+    except GridgovError as exc:
+        console.print(f"[red]{exc.message}[/red] ({exc.message_en})")
+        raise typer.Exit(1) from None
 
 
 def _mapping_path(value: str) -> Path:
@@ -46,7 +62,7 @@ def add_command(
     from gridgov.sources.service import add_source
 
     text = _mapping_path(mapping).read_text(encoding="utf-8")
-    with job_session() as session:
+    with _refusals(), job_session() as session:
         source, key = add_source(
             session,
             principal=system_principal("sources-add"),
@@ -81,11 +97,8 @@ def load_command(
     max_errors: int = typer.Option(30, help="Rejected rows to print"),
 ) -> None:
     """Load a department file; the same records again change nothing."""
-    try:
+    with _refusals():
         _load(name, file, max_errors)
-    except GridgovError as exc:  # a refused file or mapping: say why, change nothing
-        console.print(f"[red]{exc.message}[/red] ({exc.message_en})")
-        raise typer.Exit(1) from None
 
 
 def _load(name: str, file: Path, max_errors: int) -> None:
@@ -126,6 +139,7 @@ def _load(name: str, file: Path, max_errors: int) -> None:
 
 
 @sources_app.command("reconcile")
+@reconcile_app.command("run")
 def reconcile_command(
     source: list[str] = typer.Option(None, "--source", help="Only these sources (repeatable)"),
     train: bool = typer.Option(None, "--train/--no-train", help="Re-estimate the model"),
@@ -169,15 +183,19 @@ def reconcile_command(
 
 
 @sources_app.command("export")
+@reconcile_app.command("export")
 def export_command(
     file: Path = typer.Argument(..., help="CSV or Parquet (by extension)"),
 ) -> None:
-    """One row per source record: source, record id, person id, decision, probability."""
+    """One row per source record (source, record id, person id, decision, probability) and per
+    base person (``base``, person id, the person it is now, its status), to score the result
+    against known truth."""
     from gridgov.kit.db import job_session
-    from gridgov.sources.reconcile import decided_statement
+    from gridgov.sources.reconcile import base_statement, decided_statement
 
     with job_session() as session:
         rows = [tuple(r) for r in session.execute(decided_statement())]
+        rows += [tuple(r) for r in session.execute(base_statement())]
     columns = ["source", "record_id", "person_id", "decision", "probability"]
     if file.suffix.lower() == ".parquet":
         import pyarrow as pa

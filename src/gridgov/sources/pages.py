@@ -77,7 +77,7 @@ def merge_page(
 
 @router.get("/sources/review/{link_id}", response_class=HTMLResponse)
 def pair_page(request: Request, link_id: int, session: DB, principal: Reviewer) -> HTMLResponse:
-    pair = review.pair(session, principal=principal, link_id=link_id)
+    pair = review.pair(session, principal=principal, link_id=link_id, waiting_only=False)
     following = [link.id for link in review.queue(session, principal=principal, limit=2)]
     next_id = next((i for i in following if i != link_id), None)
     return render(request, "sources/pair.html", pair=pair, next_id=next_id)

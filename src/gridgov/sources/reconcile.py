@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Float, String, cast, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
+from gridgov.config import get_settings
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import decrypt
 from gridgov.models.person import LivingStatus, Person
@@ -41,8 +42,18 @@ class RunSummary:
     mothers: int = 0
 
 
+def trained_model_file() -> Path:
+    """Where a model trained on this city is kept: beside the app's other data (``var/``), never
+    over the shipped model inside the package."""
+    return get_settings().media_dir.parent / "sources-model.json"
+
+
 def stored_model() -> dict[str, Any] | None:
-    return json.loads(MODEL_FILE.read_text(encoding="utf-8")) if MODEL_FILE.exists() else None
+    """The model trained on this city, else the shipped one."""
+    for path in (trained_model_file(), MODEL_FILE):
+        if path.exists():
+            return dict(json.loads(path.read_text(encoding="utf-8")))
+    return None
 
 
 def reconcile(
@@ -78,7 +89,8 @@ def reconcile(
         engine=engine,
     )
     if must_train and result.model:
-        MODEL_FILE.write_text(json.dumps(result.model), encoding="utf-8")
+        trained_model_file().parent.mkdir(parents=True, exist_ok=True)
+        trained_model_file().write_text(json.dumps(result.model), encoding="utf-8")
     best = {row["uid"]: row for row in result.links.to_dict("records")}
     now = utcnow()
     rows: list[dict[str, Any]] = []
@@ -236,6 +248,18 @@ def _base_for(
         )
     columns = list(linking.COLUMNS)
     return pd.DataFrame(frame_rows, columns=columns), persons
+
+
+def base_statement() -> Any:
+    """One row per base person, for the export: ``base``, the person's id, the person it is now
+    (the survivor for a merged duplicate), its status."""
+    return select(
+        literal("base"),
+        cast(Person.id, String),
+        func.coalesce(Person.merged_into_id, Person.id),
+        Person.living_status,
+        literal(None, Float),
+    ).order_by(Person.id)
 
 
 def decided_statement() -> Any:

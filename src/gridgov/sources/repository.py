@@ -130,6 +130,16 @@ def link_for_review(session: Session, principal: Principal, link_id: int) -> Sou
     return link
 
 
+def readable_link(session: Session, principal: Principal, link_id: int) -> SourceLink:
+    """A current decision of any kind (automatic ones too, to explain them)."""
+    link: SourceLink | None = session.scalar(
+        readable_links(principal).where(SourceLink.id == link_id)
+    )
+    if link is None:
+        raise NotFound("没有这条比对结果", "No such link")
+    return link
+
+
 def record_by_id(session: Session, principal: Principal, record_id: int) -> SourceRecord:
     record: SourceRecord | None = session.scalar(
         readable_records(principal).where(SourceRecord.id == record_id)

@@ -73,8 +73,15 @@ def queue_size(session: Session, *, principal: Principal) -> int:
     return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
 
 
-def pair(session: Session, *, principal: Principal, link_id: int) -> Pair:
-    link = repository.link_for_review(session, principal, link_id)
+def pair(
+    session: Session, *, principal: Principal, link_id: int, waiting_only: bool = True
+) -> Pair:
+    """The record and the person side by side; any current decision with ``waiting_only`` off
+    (an automatic link explained)."""
+    if waiting_only:
+        link = repository.link_for_review(session, principal, link_id)
+    else:
+        link = repository.readable_link(session, principal, link_id)
     record = session.get_one(SourceRecord, link.source_record_id)
     source = session.get_one(Source, link.source_id)
     person = session.get(Person, link.person_id) if link.person_id else None

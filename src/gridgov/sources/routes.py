@@ -64,8 +64,10 @@ def review_queue(session: DB, principal: Reviewer, limit: int = 50) -> list[Link
 
 @router.get("/links/{link_id}", response_model=LinkRead)
 def get_link(link_id: int, session: DB, principal: Reviewer) -> LinkRead:
-    """One pair in review with its explanation (each comparison's level and weight)."""
-    return LinkRead.model_validate(review.pair(session, principal=principal, link_id=link_id).link)
+    """One decision, automatic or waiting for review, with its explanation (each comparison's
+    level and weight) and probability."""
+    pair = review.pair(session, principal=principal, link_id=link_id, waiting_only=False)
+    return LinkRead.model_validate(pair.link)
 
 
 @router.post("/links/{link_id}/decision", response_model=LinkRead)
