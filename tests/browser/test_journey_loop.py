@@ -89,7 +89,9 @@ def test_report_to_closure_through_the_interface(site, browser) -> None:  # type
 
     dispatcher = _desk(browser, base, "dispatcher", passwords["dispatcher"])
     _open_case(dispatcher, base, "/cases/queue", number)
-    department = dispatcher.locator("form[data-move='dispatch'] select").input_value()
+    department = dispatcher.locator(
+        "form[data-move='dispatch'] select[name=department_code]"
+    ).input_value()
     _move(dispatcher, "dispatch")
 
     handler_name = f"handler_{department.lower()}"
