@@ -137,3 +137,20 @@ def test_indicators_page_ranks_grids_and_workers(client: TestClient, db: Session
     assert "<td>23</td>" in other and "100.0%" in other
     assert "<td>21</td>" in mine and "91.3%" in mine and "50.0%" in mine
     assert client.get("/evaluation/indicators", params={"level": "city"}).status_code == 422
+
+
+def test_list_pages_offer_their_ledger_to_ledger_readers(client: TestClient, db: Session) -> None:
+    web_login(client, create_user(db, role=Role.LEADER).username)
+    page = client.get("/evaluation", params={"month": "2026-12"})
+    link = "/api/v1/ledgers/scores.xlsx?start=2026-12-01&end=2026-12-31"
+    assert link in page.text
+    download = client.get(link)
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    indicators = client.get(
+        "/evaluation/indicators", params={"period": "week", "anchor": "2026-12-09"}
+    )
+    assert "/api/v1/ledgers/cases.xlsx?start=2026-12-07&end=2026-12-13" in indicators.text
+    # A grid worker reads the evaluation but no ledger: no link.
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=GRID_A)
+    web_login(client, worker.username)
+    assert "ledger-link" not in client.get("/evaluation", params={"month": "2026-12"}).text

@@ -73,6 +73,8 @@ def evaluation_page(
         "evaluation/scores.html",
         principal=principal,
         month=label,
+        start=start.isoformat(),
+        end=end.isoformat(),
         departments=rankings["department"],
         people=rankings["person"],
     )
