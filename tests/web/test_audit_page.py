@@ -63,3 +63,23 @@ def test_verification_is_a_result_on_the_page(client: TestClient, db: Session) -
     assert 'id="verification"' in result.text
     assert "哈希链完整" in result.text
     assert re.search(r"已校验 \d+ 条", result.text)
+
+
+def test_population_fields_and_codes_in_words(client: TestClient, db: Session) -> None:
+    """A person's change: the population base's field names and codes in words (issue 10)."""
+    _auditor(client, db)
+    trail.record(
+        db,
+        action="person.update",
+        object_type="person",
+        object_id="9",
+        principal=None,
+        before={"residence_type": "registered", "id_type": "resident_id"},
+        after={"residence_type": "floating", "relation_to_head": "child"},
+    )
+    db.flush()
+    page = client.get("/audit", params={"object_type": "person"})
+    assert re.search(r"<td>人口类型</td><td[^>]*>户籍</td><td[^>]*>流动</td>", page.text)
+    assert re.search(r"<td>证件类型</td><td[^>]*>居民身份证</td>", page.text)
+    assert re.search(r"<td>与户主关系</td><td[^>]*></td><td[^>]*>子女</td>", page.text)
+    assert not re.search(r">(registered|floating|resident_id|child|residence_type)<", page.text)

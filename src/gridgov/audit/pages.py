@@ -130,6 +130,7 @@ add_vocabulary(
         "resolve": N_("处理"),
         "assign_worker": N_("指定网格员"),
         "release_worker": N_("解除网格员"),
+        "task_done": N_("任务完成"),
         "module.add": N_("新增模块"),
         "module.activate": N_("启用模块"),
         "conflict.resolve": N_("处理冲突"),
@@ -186,7 +187,15 @@ VALUE_VOCABULARIES = {
     "channel": "case_channel",
     "role": "role",
     "outcome": "outcome",
+    # the population base's codes (people/vocabulary.py)
+    "sex": "sex",
+    "residence_type": "residence_type",
+    "living_status": "living_status",
+    "id_type": "id_type",
+    "relation_to_head": "relation",
 }
+# A field the trail's own list does not name: the population base's field words, if any.
+FALLBACK_FIELD_VOCABULARIES = ("audit_field", "person_field")
 STATE_VOCABULARIES = {"case": "case_state"}
 OUTCOMES = ("success", "failure", "denied")
 
@@ -224,10 +233,13 @@ def changes(language: str, entry: AuditEntry | AuditEntryRead) -> list[tuple[str
         vocabulary = VALUE_VOCABULARIES.get(name)
         if name == "state":
             vocabulary = STATE_VOCABULARIES.get(entry.object_type)
-        known = name in VOCABULARIES.get("audit_field", {})
+        words = next(
+            (v for v in FALLBACK_FIELD_VOCABULARIES if name in VOCABULARIES.get(v, {})), None
+        )
+        known = words is not None
         rows.append(
             (
-                label(language, "audit_field", name) if known else name,
+                label(language, words, name) if words else name,
                 _value(language, vocabulary, before.get(name)) if name in before else "",
                 _value(language, vocabulary, after.get(name)) if name in after else "",
                 not known and entry.action == "data.write",
