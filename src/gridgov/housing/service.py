@@ -8,7 +8,6 @@ from gridgov.authz.principal import Principal
 from gridgov.housing import repository
 from gridgov.housing.schemas import HouseCreate, HouseUpdate
 from gridgov.kit.errors import Conflict, NotFound
-from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.house import House
 from gridgov.models.person import Person
 from gridgov.people import repository as people_repository
@@ -92,20 +91,3 @@ def house_residents(session: Session, *, principal: Principal, house_id: int) ->
 def house_history(session: Session, *, principal: Principal, house_id: int) -> list[VersionRead]:
     house = get_house(session, principal=principal, house_id=house_id)
     return history(session, house, record_type=HOUSE)
-
-
-def list_houses(
-    session: Session,
-    *,
-    principal: Principal,
-    q: str | None = None,
-    region_code: str | None = None,
-    use: str | None = None,
-    status: str | None = None,
-    sort: str = "address",
-    page: PageParams,
-) -> tuple[list[House], int]:
-    stmt = repository.search_houses(
-        principal, q=q, region_code=region_code, use=use, status=status, sort=sort
-    )
-    return paginate(session, stmt, page)

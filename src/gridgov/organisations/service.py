@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.kit.errors import Conflict, NotFound
-from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.organisation import Organisation
 from gridgov.organisations import repository
 from gridgov.organisations.schemas import OrganisationCreate, OrganisationUpdate
@@ -108,27 +107,3 @@ def organisation_history(
 ) -> list[VersionRead]:
     organisation = get_organisation(session, principal=principal, organisation_id=organisation_id)
     return history(session, organisation, record_type=ORGANISATION)
-
-
-def list_organisations(
-    session: Session,
-    *,
-    principal: Principal,
-    q: str | None = None,
-    region_code: str | None = None,
-    industry: str | None = None,
-    org_type: str | None = None,
-    status: str | None = None,
-    sort: str = "name",
-    page: PageParams,
-) -> tuple[list[Organisation], int]:
-    stmt = repository.search_organisations(
-        principal,
-        q=q,
-        region_code=region_code,
-        industry=industry,
-        org_type=org_type,
-        status=status,
-        sort=sort,
-    )
-    return paginate(session, stmt, page)

@@ -16,8 +16,10 @@ from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal
 from gridgov.housing.schemas import HouseRead
 from gridgov.kit.db import request_session
-from gridgov.kit.pagination import Page, PageParams, page_params
-from gridgov.people import service
+from gridgov.kit.pagination import PageParams, page_params
+from gridgov.models.household import Household
+from gridgov.models.person import Person
+from gridgov.people import repository, service
 from gridgov.people.auth import FULL_VIEW_ROLES, READ_ROLES, WRITE_ROLES
 from gridgov.people.import_routes import router as import_router
 from gridgov.people.repository import PersonFilters
@@ -31,10 +33,10 @@ from gridgov.people.schemas import (
     PersonFullRead,
     PersonRead,
     PersonUpdateRequest,
-    VersionRead,
 )
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
+from gridgov.web.record_api import ERRORS, RecordApi
 
 router = APIRouter(tags=["population"])
 
@@ -43,13 +45,6 @@ Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(require_roles(*FULL_VIEW_ROLES))]
 Paging = Annotated[PageParams, Depends(page_params)]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Invalid data (e.g. unknown grid)"},
-    401: {"description": "Not signed in"},
-    403: {"description": "Role or area not allowed"},
-    404: {"description": "Not found or outside the caller's area"},
-    409: {"description": "Duplicate, or edited on a stale version"},
-}
 PersonSort = Literal[
     "name", "-name", "name_pinyin", "birth_date", "-birth_date", "changed_at", "-changed_at",
     "grid_code", "id", "-id",
@@ -65,11 +60,7 @@ class PersonDetail(PersonRead):
     house: HouseRead | None = None
 
 
-@router.get("/persons", response_model=Page[PersonRead], responses=ERRORS)
-def list_persons(
-    session: SessionDep,
-    principal: Reader,
-    page: Paging,
+def person_filters(
     q: Annotated[
         str | None,
         Query(
@@ -94,8 +85,7 @@ def list_persons(
     household_id: int | None = None,
     house_id: int | None = None,
     sort: PersonSort = "name",
-) -> Page[PersonRead]:
-    """Search the population in the caller's area; masked."""
+) -> dict[str, Any]:
     filters = PersonFilters(
         q=q,
         name=name,
@@ -112,21 +102,11 @@ def list_persons(
         household_id=household_id,
         house_id=house_id,
     )
-    rows, total = service.list_persons(
-        session, principal=principal, filters=filters, sort=sort, page=page
-    )
-    return Page.of(rows, total, page, PersonRead)
+    return {"filters": filters, "sort": sort}
 
 
-@router.post("/persons", response_model=PersonRead, status_code=201, responses=ERRORS)
-def create_person(body: PersonCreateRequest, session: SessionDep, principal: Writer) -> Any:
-    return service.create_person(session, principal=principal, person_in=body, reason=body.reason)
-
-
-@router.get("/persons/{person_id}", response_model=PersonDetail, responses=ERRORS)
-def get_person(person_id: int, session: SessionDep, principal: Reader) -> PersonDetail:
+def _person_detail(session: Session, principal: Principal, person: Person) -> PersonDetail:
     """One person (masked) with the household, its members and the house."""
-    person = service.get_person(session, principal=principal, person_id=person_id)
     detail = PersonDetail.model_validate(PersonRead.model_validate(person).model_dump())
     links = service.person_links(session, principal=principal, person=person)
     if links.household is not None:
@@ -137,25 +117,30 @@ def get_person(person_id: int, session: SessionDep, principal: Reader) -> Person
     return detail
 
 
-@router.patch("/persons/{person_id}", response_model=PersonRead, responses=ERRORS)
-def update_person(
-    person_id: int, body: PersonUpdateRequest, session: SessionDep, principal: Writer
-) -> Any:
-    """Change the fields sent; ``base_version`` is the version the edit was made on."""
-    changes = body.changes()
-    return service.update_person(
-        session,
-        principal=principal,
-        person_id=person_id,
-        changes=changes,
-        reason=body.reason,
-        base_version=body.base_version,
-    )
-
-
-@router.get("/persons/{person_id}/history", response_model=list[VersionRead], responses=ERRORS)
-def person_history(person_id: int, session: SessionDep, principal: Reader) -> Any:
-    return service.person_history(session, principal=principal, person_id=person_id)
+RecordApi(
+    singular="person",
+    plural="persons",
+    read=PersonRead,
+    create_body=PersonCreateRequest,
+    update_body=PersonUpdateRequest,
+    filters=person_filters,
+    search=repository.search_persons,
+    create=lambda session, principal, body: service.create_person(
+        session, principal=principal, person_in=body, reason=body.reason
+    ),
+    get=service.get_person,
+    update=service.update_person,
+    history=service.person_history,
+    readers=READ_ROLES,
+    writers=WRITE_ROLES,
+    detail=PersonDetail,
+    show=_person_detail,
+    docs={
+        "list": "Search the population in the caller's area; masked.",
+        "get": "One person (masked) with the household, its members and the house.",
+        "update": "Change the fields sent; ``base_version`` is the version the edit was made on.",
+    },
+).add_to(router)
 
 
 @router.post("/persons/{person_id}/full-view", response_model=PersonFullRead, responses=ERRORS)
@@ -168,67 +153,45 @@ def person_full_view(
     )
 
 
-@router.get("/households", response_model=Page[HouseholdRead], responses=ERRORS)
-def list_households(
-    session: SessionDep,
-    principal: Reader,
-    page: Paging,
+def household_filters(
     q: Annotated[str | None, Query(max_length=64, description="Number prefix or address")] = None,
     region: Annotated[str | None, Query(max_length=15, pattern=r"^\d{6,15}$")] = None,
     house_id: int | None = None,
     status: Literal["active", "dissolved"] | None = None,
     sort: HouseholdSort = "household_no",
-) -> Page[HouseholdRead]:
-    rows, total = service.list_households(
-        session,
-        principal=principal,
-        q=q,
-        region_code=region,
-        house_id=house_id,
-        status=status,
-        sort=sort,
-        page=page,
-    )
-    return Page.of(rows, total, page, HouseholdRead)
+) -> dict[str, Any]:
+    return {"q": q, "region_code": region, "house_id": house_id, "status": status, "sort": sort}
 
 
-@router.post("/households", response_model=HouseholdRead, status_code=201, responses=ERRORS)
-def create_household(body: HouseholdCreateRequest, session: SessionDep, principal: Writer) -> Any:
-    return service.create_household(
-        session, principal=principal, household_in=body, reason=body.reason
-    )
-
-
-@router.get("/households/{household_id}", response_model=HouseholdDetail, responses=ERRORS)
-def get_household(household_id: int, session: SessionDep, principal: Reader) -> HouseholdDetail:
-    household = service.get_household(session, principal=principal, household_id=household_id)
-    members = service.household_members(session, principal=principal, household_id=household_id)
+def _household_detail(
+    session: Session, principal: Principal, household: Household
+) -> HouseholdDetail:
+    members = service.household_members(session, principal=principal, household_id=household.id)
     return HouseholdDetail(
         **HouseholdRead.model_validate(household).model_dump(),
         members=[PersonRead.model_validate(m) for m in members],
     )
 
 
-@router.patch("/households/{household_id}", response_model=HouseholdRead, responses=ERRORS)
-def update_household(
-    household_id: int, body: HouseholdUpdateRequest, session: SessionDep, principal: Writer
-) -> Any:
-    changes = body.changes()
-    return service.update_household(
-        session,
-        principal=principal,
-        household_id=household_id,
-        changes=changes,
-        reason=body.reason,
-        base_version=body.base_version,
-    )
-
-
-@router.get(
-    "/households/{household_id}/history", response_model=list[VersionRead], responses=ERRORS
-)
-def household_history(household_id: int, session: SessionDep, principal: Reader) -> Any:
-    return service.household_history(session, principal=principal, household_id=household_id)
+RecordApi(
+    singular="household",
+    plural="households",
+    read=HouseholdRead,
+    create_body=HouseholdCreateRequest,
+    update_body=HouseholdUpdateRequest,
+    filters=household_filters,
+    search=repository.search_households,
+    create=lambda session, principal, body: service.create_household(
+        session, principal=principal, household_in=body, reason=body.reason
+    ),
+    get=service.get_household,
+    update=service.update_household,
+    history=service.household_history,
+    readers=READ_ROLES,
+    writers=WRITE_ROLES,
+    detail=HouseholdDetail,
+    show=_household_detail,
+).add_to(router)
 
 
 @router.get("/population/counts", responses=ERRORS)

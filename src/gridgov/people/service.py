@@ -412,20 +412,3 @@ def household_history(
 ) -> list[VersionRead]:
     household = get_household(session, principal=principal, household_id=household_id)
     return history(session, household, record_type=HOUSEHOLD)
-
-
-def list_households(
-    session: Session,
-    *,
-    principal: Principal,
-    q: str | None = None,
-    region_code: str | None = None,
-    house_id: int | None = None,
-    status: str | None = None,
-    sort: str = "household_no",
-    page: PageParams,
-) -> tuple[list[Household], int]:
-    stmt = repository.search_households(
-        principal, q=q, region_code=region_code, house_id=house_id, status=status, sort=sort
-    )
-    return paginate(session, stmt, page)
