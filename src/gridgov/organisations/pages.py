@@ -1,21 +1,54 @@
-"""Organisation pages (实有单位): detail with history."""
+"""Organisation pages (实有单位): detail with history, the edit form (the generic record form)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
+from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.principal import Principal
 from gridgov.kit.db import DbSession
+from gridgov.models.organisation import OrganisationType
 from gridgov.organisations import service
-from gridgov.people.auth import READ_ROLES
+from gridgov.organisations.schemas import OrganisationUpdate
+from gridgov.people.auth import READ_ROLES, WRITE_ROLES
+from gridgov.web.forms import PostedForm
+from gridgov.web.i18n import N_
+from gridgov.web.record_forms import RecordForm
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
+Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
+
+ORGANISATION_FORM = RecordForm(
+    fields=(
+        ("name", N_("单位名称"), "text"),
+        ("org_type", N_("单位类型"), tuple(t.value for t in OrganisationType)),
+        ("industry", N_("行业"), "text"),
+        ("address", N_("标准地址"), "text"),
+        ("legal_representative", N_("法定代表人"), "text"),
+        ("status", N_("状态"), ("active", "suspended", "closed")),
+    ),
+    path="/people/organisations/{id}",
+    changes=OrganisationUpdate,
+    load=lambda session, principal, record_id: service.get_organisation(
+        session, principal=principal, organisation_id=record_id
+    ),
+    save=lambda session, principal, record_id, changes, reason, base: service.update_organisation(
+        session,
+        principal=principal,
+        organisation_id=record_id,
+        changes=changes,
+        reason=reason,
+        base_version=base,
+    ),
+    title=lambda organisation: organisation.name,
+    vocabularies={"org_type": "org_type"},
+)
 
 
 @router.get("/people/organisations/{organisation_id}", response_class=HTMLResponse)
@@ -29,9 +62,32 @@ def organisation_detail(
         request,
         "people/organisation.html",
         principal=principal,
+        can_write=principal.role in WRITE_ROLES,
         page_title=organisation.name,
         organisation=organisation,
         history=service.organisation_history(
             session, principal=principal, organisation_id=organisation_id
         ),
     )
+
+
+@router.get("/people/organisations/{organisation_id}/edit", response_class=HTMLResponse)
+def organisation_edit(
+    request: Request, session: DbSession, principal: Writer, organisation_id: int
+) -> HTMLResponse:
+    return ORGANISATION_FORM.edit_page(request, session, principal, organisation_id)
+
+
+@router.post(
+    "/people/organisations/{organisation_id}/edit",
+    response_class=HTMLResponse,
+    dependencies=[Depends(csrf_protect)],
+)
+def organisation_update(
+    request: Request,
+    session: DbSession,
+    principal: Writer,
+    organisation_id: int,
+    form: PostedForm,
+) -> Response:
+    return ORGANISATION_FORM.update_page(request, session, principal, organisation_id, form)

@@ -1,12 +1,12 @@
-"""The one edit page of a versioned record of the base (house, household …), in the style of
+"""The one edit page of a versioned record of the base (house, household, organisation …), in the style of
 NetBox's generic object views: a domain names its fields, how to load the record through its
 readable statement, and how to save a change; this module does the rest (form, the version the
 edit was made on, the reason, errors in the page's language, the savepoint)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -51,6 +51,8 @@ class RecordForm:
     load: Callable[[Session, Principal, int], Any]  # through the readable statement
     save: Callable[..., Any]  # (session, principal, id, changes, reason, base_version)
     title: Callable[[Any], str]
+    # The vocabulary that names a choice field's options (``record_option`` unless said).
+    vocabularies: Mapping[str, str] = field(default_factory=dict)
 
     def edit_page(
         self, request: Request, session: Session, principal: Principal, record_id: int
@@ -111,6 +113,7 @@ class RecordForm:
             title=title,
             action=self.path.format(id=record.id) + "/edit",
             fields=self.fields,  # the template says each label in the page's language
+            vocabularies=self.vocabularies,
             values=values,
             errors=errors,
         )
