@@ -1,28 +1,33 @@
-"""Population pages for community staff and the centre: search, person and household detail
-with history, edit forms, import upload and export. They call the same services as the API.
-Houses have their pages in gridgov.housing.pages, organisations in gridgov.organisations.pages."""
+"""Population pages for community staff and the centre: search, person detail with history, the
+person form, import upload and export. They call the same services as the API. Households have
+their pages in ``household_pages.py``, houses in gridgov.housing.pages, organisations in
+gridgov.organisations.pages."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.policy import MIN_PURPOSE_LENGTH
 from gridgov.authz.principal import Principal
-from gridgov.housing import service as housing_service
+from gridgov.housing.repository import search_houses
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
-from gridgov.kit.pagination import PageParams
-from gridgov.organisations import service as organisation_service
+from gridgov.kit.pagination import PageParams, paginate
+from gridgov.models.person import Person
+from gridgov.organisations.repository import search_organisations
 from gridgov.people import (
+    repository,
     service,
     vocabulary,  # noqa: F401  (the words of the population codes)
 )
@@ -34,9 +39,10 @@ from gridgov.people.auth import (
     WRITE_ROLES,
 )
 from gridgov.people.exporter import export_persons, export_table
+from gridgov.people.household_pages import router as household_router
 from gridgov.people.import_pages import router as import_router
 from gridgov.people.repository import PersonFilters
-from gridgov.people.schemas import HouseholdUpdate, PersonCreate, PersonUpdate
+from gridgov.people.schemas import PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
 from gridgov.web import record_forms
@@ -44,11 +50,11 @@ from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import N_, gettext, request_language
 from gridgov.web.i18n import label as i18n_label
 from gridgov.web.nav import add_nav
-from gridgov.web.record_forms import RecordForm
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(import_router)  # the import: template, check, commit, error file
+router.include_router(household_router)  # a household's page and edit form
 add_nav(N_("实有人口"), "/people", set(READ_ROLES))
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
@@ -60,6 +66,11 @@ PAGE_SIZE = 50
 # A broad city-wide search counts at most this many ("more than 10,000"), never the whole city.
 COUNT_CAP = 10_000
 KINDS = ("persons", "households", "houses", "organisations")
+SEARCHES: dict[str, Callable[..., Select[Any]]] = {
+    "households": repository.search_households,
+    "houses": search_houses,
+    "organisations": search_organisations,
+}
 EDIT_FIELDS = (
     "name", "sex", "birth_date", "ethnicity", "phone", "registered_address", "current_address",
     "residence_type", "living_status", "moved_in_on", "permit_expires_on", "relation_to_head",
@@ -100,18 +111,9 @@ def people_search(
         rows, total = service.list_persons(
             session, principal=principal, filters=filters, page=page, count_cap=COUNT_CAP
         )
-    elif kind == "households":
-        rows, total = service.list_households(
-            session, principal=principal, q=q or None, region_code=region, page=page
-        )
-    elif kind == "houses":
-        rows, total = housing_service.list_houses(
-            session, principal=principal, q=q or None, region_code=region, page=page
-        )
     else:
-        rows, total = organisation_service.list_organisations(
-            session, principal=principal, q=q or None, region_code=region, page=page
-        )
+        search = SEARCHES[kind](principal, q=q or None, region_code=region)
+        rows, total = paginate(session, search, page)
     counts = None
     if region:
         counts = population_counts(session, region_codes=[region])[region].as_dict()
@@ -174,23 +176,36 @@ def _person_page(
     )
 
 
-@router.get("/people/persons/new", response_class=HTMLResponse)
-def person_new(request: Request, principal: Writer) -> HTMLResponse:
+def _person_form(
+    request: Request,
+    principal: Principal,
+    person: Person | None,
+    values: dict[str, Any],
+    errors: list[str],
+    selected_tags: list[str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The person form: a new person (``person`` None) or an edit, with what was typed."""
     return render(
         request,
         "people/person_form.html",
+        status_code=status_code,
         principal=principal,
-        page_title=gettext(request_language(request), "登记人员"),
-        person=None,
-        values={
-            "grid_code": principal.region_code
-            if principal.region_code and len(principal.region_code) == 15
-            else ""
-        },
-        errors=[],
+        page_title=person.name if person else gettext(request_language(request), "登记人员"),
+        person=person,
+        values=values,
+        errors=errors,
         tags=TAGS,
-        selected_tags=[],
+        selected_tags=selected_tags,
     )
+
+
+@router.get("/people/persons/new", response_class=HTMLResponse)
+def person_new(request: Request, principal: Writer) -> HTMLResponse:
+    grid = (
+        principal.region_code if principal.region_code and len(principal.region_code) == 15 else ""
+    )
+    return _person_form(request, principal, None, {"grid_code": grid}, [], [])
 
 
 def _form_values(form: Any) -> dict[str, Any]:
@@ -241,18 +256,8 @@ def person_create(
             session, principal=principal, person_in=person_in, reason=values.get("reason") or None
         )
     except (ValidationError, GridgovError) as exc:
-        return render(
-            request,
-            "people/person_form.html",
-            status_code=422,
-            principal=principal,
-            page_title=gettext(request_language(request), "登记人员"),
-            person=None,
-            values=values,
-            errors=form_errors(exc, request_language(request)),
-            tags=TAGS,
-            selected_tags=selected,
-        )
+        errors = form_errors(exc, request_language(request))
+        return _person_form(request, principal, None, values, errors, selected, 422)
     return RedirectResponse(f"/people/persons/{person.id}?saved=1", status_code=303)
 
 
@@ -298,16 +303,8 @@ def person_edit(
     values = {name: getattr(person, name, None) for name in EDIT_FIELDS}
     values["phone"] = ""
     values["base_version"] = person.version
-    return render(
-        request,
-        "people/person_form.html",
-        principal=principal,
-        page_title=person.name,
-        person=person,
-        values=values,
-        errors=[],
-        tags=TAGS,
-        selected_tags=[t["code"] for t in person.tags or []],
+    return _person_form(
+        request, principal, person, values, [], [t["code"] for t in person.tags or []]
     )
 
 
@@ -340,38 +337,10 @@ def person_update(
         )
     except (ValidationError, GridgovError) as exc:
         person = service.get_person(session, principal=principal, person_id=person_id)
-        return render(
-            request,
-            "people/person_form.html",
-            status_code=409 if getattr(exc, "status_code", 422) == 409 else 422,
-            principal=principal,
-            page_title=person.name,
-            person=person,
-            values=values,
-            errors=form_errors(exc, request_language(request)),
-            tags=TAGS,
-            selected_tags=selected,
-        )
+        status = 409 if getattr(exc, "status_code", 422) == 409 else 422
+        errors = form_errors(exc, request_language(request))
+        return _person_form(request, principal, person, values, errors, selected, status)
     return RedirectResponse(f"/people/persons/{person_id}?saved=1", status_code=303)
-
-
-@router.get("/people/households/{household_id}", response_class=HTMLResponse)
-def household_detail(
-    request: Request, session: DbSession, principal: Reader, household_id: int
-) -> HTMLResponse:
-    household = service.get_household(session, principal=principal, household_id=household_id)
-    house = service.household_house(session, principal=principal, household=household)
-    return render(
-        request,
-        "people/household.html",
-        principal=principal,
-        can_write=principal.role in WRITE_ROLES,
-        page_title=household.household_no,
-        household=household,
-        house=house,
-        members=service.household_members(session, principal=principal, household_id=household_id),
-        history=service.household_history(session, principal=principal, household_id=household_id),
-    )
 
 
 @router.get("/people/export")
@@ -394,45 +363,3 @@ def export_download(
         export_table(session, kind=kind, principal=principal, path=path, region_code=region_code)
     background.add_task(path.unlink, missing_ok=True)
     return FileResponse(path, filename=f"{kind}-{region_code or 'all'}.{fmt}")
-
-
-# -- the household edit form (the generic record form) ----------------------------------------
-HOUSEHOLD_FORM = RecordForm(
-    fields=(
-        ("address", N_("标准地址"), "text"),
-        ("kind", N_("户类型"), ("registered", "resident")),
-        ("status", N_("状态"), ("active", "dissolved")),
-    ),
-    path="/people/households/{id}",
-    changes=HouseholdUpdate,
-    load=lambda session, principal, record_id: service.get_household(
-        session, principal=principal, household_id=record_id
-    ),
-    save=lambda session, principal, record_id, changes, reason, base: service.update_household(
-        session,
-        principal=principal,
-        household_id=record_id,
-        changes=changes,
-        reason=reason,
-        base_version=base,
-    ),
-    title=lambda household: household.household_no,
-)
-
-
-@router.get("/people/households/{household_id}/edit", response_class=HTMLResponse)
-def household_edit(
-    request: Request, session: DbSession, principal: Writer, household_id: int
-) -> HTMLResponse:
-    return HOUSEHOLD_FORM.edit_page(request, session, principal, household_id)
-
-
-@router.post(
-    "/people/households/{household_id}/edit",
-    response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect)],
-)
-def household_update(
-    request: Request, session: DbSession, principal: Writer, household_id: int, form: PostedForm
-) -> Response:
-    return HOUSEHOLD_FORM.update_page(request, session, principal, household_id, form)
