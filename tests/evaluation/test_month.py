@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.evaluation import rules, service
 from gridgov.evaluation.jobs import score_yesterday
+from gridgov.evaluation.schemas import PointsOf
 from gridgov.models.audit import AuditEntry
 from gridgov.models.evaluation import EvaluationPoint
 from tests.evaluation.month import CST, MONTH, Month
@@ -77,10 +78,7 @@ def test_a_month_of_scores_with_an_appeal(db: Session, month: Month) -> None:
     assert [(s.subject_id, s.rank) for s in ranking] == [("GA", 1), ("HW", 2)]
 
     # Drill-down: each point names the case step and its timestamps.
-    points = service.points(
-        db, principal=LEADER, subject_type="department", subject_id="HW",
-        start=MONTH[0], end=MONTH[1],
-    )  # fmt: skip
+    points = service.points(db, principal=LEADER, wanted=PointsOf("department", "HW", *MONTH))
     overdue = next(p for p in points if p.event == "handle_overdue")
     assert overdue.rule_version == 1 and overdue.points == -3.0
     assert overdue.detail is not None and overdue.detail["case_number"] == "EV0002"
@@ -96,10 +94,7 @@ def test_a_month_of_scores_with_an_appeal(db: Session, month: Month) -> None:
         role=Role.GRID_WORKER,
         region_code=month.worker.region_code,
     )
-    mine = service.points(
-        db, principal=worker_principal, subject_type="person", subject_id=worker,
-        start=MONTH[0], end=MONTH[1],
-    )  # fmt: skip
+    mine = service.points(db, principal=worker_principal, wanted=PointsOf("person", worker, *MONTH))
     short_10 = next(p for p in mine if p.event == "patrol_short" and p.day == date(2026, 12, 10))
     assert short_10.detail == {"minutes_inside": 170, "required_minutes": 180}
     appeal = service.file_appeal(

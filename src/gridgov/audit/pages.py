@@ -28,6 +28,7 @@ from gridgov.web.render import render
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_roles(*TRAIL_READERS))]
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
+Paging = Annotated[PageParams, Depends(page_params)]
 
 add_nav(N_("审计日志"), "/audit", set(TRAIL_READERS))
 
@@ -292,22 +293,14 @@ def _page(
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request,
-    principal: Reader,
-    session: DbSession,
-    filters: PageFilters,
-    page: Annotated[PageParams, Depends(page_params)],
+    request: Request, principal: Reader, session: DbSession, filters: PageFilters, page: Paging
 ) -> HTMLResponse:
     return _page(request, session, principal, filters, page)
 
 
 @router.post("/audit/verify", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
 def verify_page(
-    request: Request,
-    principal: Reader,
-    session: DbSession,
-    filters: PageFilters,
-    page: Annotated[PageParams, Depends(page_params)],
+    request: Request, principal: Reader, session: DbSession, filters: PageFilters, page: Paging
 ) -> HTMLResponse:
     """Recompute the chain (an entry in the trail) and show the result above the trail."""
     verification = service.verify(session, principal=principal)

@@ -12,31 +12,14 @@ from sqlalchemy.orm import Session
 from gridgov.audit import chain, trail
 from gridgov.audit.repository import AuditRepository
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, VerifyProblem, VerifyRead
+from gridgov.audit.trail import HASHED_FIELDS
 from gridgov.authz.principal import Principal
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.audit import AuditEntry
 
 EXPORT_MAX_ROWS = 100_000
-CSV_COLUMNS = [
-    "id",
-    "seq",
-    "at",
-    "user_id",
-    "username",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "channel",
-    "request_id",
-    "purpose",
-    "before",
-    "after",
-    "note",
-    "entry_hash",
-    "chain_hash",
-]
+# The hashed fields, between the row's place in the chain and its hashes.
+CSV_COLUMNS = ["id", "seq", *HASHED_FIELDS, "entry_hash", "chain_hash"]
 
 
 def list_entries(

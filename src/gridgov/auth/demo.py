@@ -8,15 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from gridgov.audit import trail
 from gridgov.auth import passwords
-from gridgov.auth.repository import SessionRepository, UserRepository
+from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import UserCreate
-from gridgov.auth.service import create_user, user_snapshot
+from gridgov.auth.service import create_user, set_password
 from gridgov.auth.vocabulary import ROLE_NAMES
 from gridgov.authz.principal import DEPARTMENT_ROLES, REGION_ROLE_CODE_LENGTH, Role
 from gridgov.config import Settings
-from gridgov.kit.clock import utcnow
 
 
 @dataclass(frozen=True)
@@ -124,23 +122,17 @@ def ensure_demo_account(
             settings=settings,
         )
     else:
-        user.password_hash = passwords.hash_password(password, settings=settings)
         user.region_code = region_code
         user.department_code = department_code
         user.staff_id = staff_id
         user.active = True
-        user.must_change_password = False
-        user.failed_count = 0
-        user.locked_until = None
-        SessionRepository(session).revoke_all(user.id, now=utcnow())
-        session.flush()
-        trail.record(
+        set_password(
             session,
-            action="user.reset_password",
-            object_type="user",
-            object_id=user.id,
+            user=user,
+            password=password,
+            settings=settings,
+            must_change=False,
             note="demo accounts refreshed",
-            after=user_snapshot(user),
         )
     return DemoAccount(
         username=user.username,

@@ -245,8 +245,26 @@ def reset_password(
     if actor is not None:
         _check_may_manage(actor=actor, role=Role(user.role), target_user_id=user.id)
     passwords.check_password_rules(new_password, username=user.username)
-    user.password_hash = passwords.hash_password(new_password, settings=settings)
-    user.must_change_password = True
+    set_password(
+        session, user=user, password=new_password, settings=settings, must_change=True, actor=actor
+    )
+    return user
+
+
+def set_password(
+    session: Session,
+    *,
+    user: User,
+    password: str,
+    settings: Settings,
+    must_change: bool,
+    actor: Principal | None = None,
+    note: str | None = None,
+) -> None:
+    """Store a password set for the owner (a reset, the demo accounts): the account is unlocked,
+    its sessions end, the trail says so."""
+    user.password_hash = passwords.hash_password(password, settings=settings)
+    user.must_change_password = must_change
     user.failed_count = 0
     user.locked_until = None
     user.password_changed_at = utcnow()
@@ -258,8 +276,9 @@ def reset_password(
         object_type="user",
         object_id=user.id,
         principal=actor,
+        note=note,
+        after=user_snapshot(user),
     )
-    return user
 
 
 def change_password(

@@ -7,9 +7,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ConfigDict, field_validator
 from sqlalchemy.orm import Session
 
 from gridgov.cases.repository import CategoryRepository
+from gridgov.cases.schemas import CategoryFields
 from gridgov.kit.errors import BadRequest
 
 CACHE_SECONDS = 60.0
@@ -17,22 +19,16 @@ DEFAULT_MINUTES = {"register": 60, "dispatch": 60, "handle": 420, "verify": 240}
 DEFAULT_WARN_SHARE = 0.7
 
 
-@dataclass(frozen=True)
-class CategoryInfo:
-    code: str
-    kind: str
-    name: str
-    name_en: str
-    parent_code: str | None
-    department_code: str | None
-    register_minutes: int
-    dispatch_minutes: int
-    handle_minutes: int
-    verify_minutes: int
-    handle_unit: str
-    warn_share: float
+class CategoryInfo(CategoryFields):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
     attributes: tuple[dict[str, Any], ...]
     active: bool
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes(cls, value: Any) -> Any:
+        return tuple(value or ())
 
     @property
     def selectable(self) -> bool:
@@ -64,25 +60,7 @@ def reference(session: Session) -> Reference:
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
     repo = CategoryRepository(session)
-    categories = {
-        c.code: CategoryInfo(
-            code=c.code,
-            kind=c.kind,
-            name=c.name,
-            name_en=c.name_en,
-            parent_code=c.parent_code,
-            department_code=c.department_code,
-            register_minutes=c.register_minutes,
-            dispatch_minutes=c.dispatch_minutes,
-            handle_minutes=c.handle_minutes,
-            verify_minutes=c.verify_minutes,
-            handle_unit=c.handle_unit,
-            warn_share=c.warn_share,
-            attributes=tuple(c.attributes or ()),
-            active=c.active,
-        )
-        for c in repo.categories()
-    }
+    categories = {c.code: CategoryInfo.model_validate(c) for c in repo.categories()}
     departments = {d.code: (d.name, d.name_en) for d in repo.departments()}
     ref = Reference(categories=categories, departments=departments)
     with _lock:

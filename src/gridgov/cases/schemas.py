@@ -147,7 +147,12 @@ class ReporterPhone(BaseModel):
     phone: str | None
 
 
-class CategoryRead(BaseModel):
+class CategoryFields(BaseModel):
+    """A case category as the reference data holds it (``categories.CategoryInfo``) and as the
+    API shows it (``CategoryRead``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     kind: str
     name: str
@@ -160,6 +165,9 @@ class CategoryRead(BaseModel):
     verify_minutes: int
     handle_unit: str
     warn_share: float
+
+
+class CategoryRead(CategoryFields):
     selectable: bool
 
 

@@ -162,21 +162,7 @@ def public_status(session: Session, *, number: str) -> tuple[PublicCase, list]:
 
 def list_categories(session: Session) -> list[CategoryRead]:
     return [
-        CategoryRead(
-            code=c.code,
-            kind=c.kind,
-            name=c.name,
-            name_en=c.name_en,
-            parent_code=c.parent_code,
-            department_code=c.department_code,
-            register_minutes=c.register_minutes,
-            dispatch_minutes=c.dispatch_minutes,
-            handle_minutes=c.handle_minutes,
-            verify_minutes=c.verify_minutes,
-            handle_unit=c.handle_unit,
-            warn_share=c.warn_share,
-            selectable=c.selectable,
-        )
+        CategoryRead.model_validate(c)
         for c in cat.reference(session).categories.values()
         if c.active
     ]

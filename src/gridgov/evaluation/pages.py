@@ -15,6 +15,7 @@ from gridgov.auth.deps import page_roles
 from gridgov.authz.policy import EVALUATION_DECIDERS, EVALUATION_READERS
 from gridgov.authz.principal import Principal
 from gridgov.evaluation import indicators, rules, service
+from gridgov.evaluation.schemas import PointsOf
 from gridgov.evaluation.scoring import CITY_TZ
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
@@ -136,14 +137,8 @@ def points_page(
     error: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     start, end, label = _month(month)
-    found = service.points(
-        session,
-        principal=principal,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        start=start,
-        end=end,
-    )
+    wanted = PointsOf(subject_type, subject_id, start, end)
+    found = service.points(session, principal=principal, wanted=wanted)
     names = service.subject_names(
         session,
         subject_type=subject_type,

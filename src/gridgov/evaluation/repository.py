@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
+from gridgov.evaluation.schemas import PointsOf
 from gridgov.models.department import Department
 from gridgov.models.evaluation import EvaluationAppeal, EvaluationPoint, EvaluationRuleSet
 from gridgov.models.region import BASE_LAYER, Region
@@ -117,24 +118,16 @@ class EvaluationRepository:
         ).all()
         return [(str(s), float(d), float(t) - float(d), int(n)) for s, d, t, n in rows]
 
-    def points(
-        self,
-        principal: Principal,
-        *,
-        subject_type: str,
-        subject_id: str,
-        start: date,
-        end: date,
-    ) -> list[EvaluationPoint]:
+    def points(self, principal: Principal, wanted: PointsOf) -> list[EvaluationPoint]:
         return list(
             self.session.scalars(
                 select(EvaluationPoint)
                 .where(point_scope(principal))
                 .where(
-                    EvaluationPoint.subject_type == subject_type,
-                    EvaluationPoint.subject_id == subject_id,
-                    EvaluationPoint.day >= start,
-                    EvaluationPoint.day <= end,
+                    EvaluationPoint.subject_type == wanted.subject_type,
+                    EvaluationPoint.subject_id == wanted.subject_id,
+                    EvaluationPoint.day >= wanted.start,
+                    EvaluationPoint.day <= wanted.end,
                 )
                 .order_by(EvaluationPoint.at, EvaluationPoint.key)
             )

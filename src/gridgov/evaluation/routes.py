@@ -17,6 +17,7 @@ from gridgov.evaluation.schemas import (
     AppealDecision,
     AppealRead,
     PointRead,
+    PointsOf,
     RulesRead,
     RulesSave,
     ScoreRead,
@@ -75,14 +76,8 @@ def list_points(
 ) -> list[PointRead]:
     """Every point of one subject with the record behind it (case step and its timestamps)."""
     start, end = _range(period, anchor)
-    found = service.points(
-        session,
-        principal=principal,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        start=start,
-        end=end,
-    )
+    wanted = PointsOf(subject_type, subject_id, start, end)
+    found = service.points(session, principal=principal, wanted=wanted)
     return [PointRead.model_validate(p) for p in found]
 
 

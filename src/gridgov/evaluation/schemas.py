@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True)
+class PointsOf:
+    """The points of one subject (a worker's user id, a department's code) over [start, end]."""
+
+    subject_type: str
+    subject_id: str
+    start: date
+    end: date
 
 
 class ScoreRead(BaseModel):

@@ -21,6 +21,7 @@ from gridgov.authz.principal import DEPARTMENT_ROLES, Principal
 from gridgov.evaluation import rules
 from gridgov.evaluation.repository import EvaluationRepository
 from gridgov.evaluation.rules import RuleBook
+from gridgov.evaluation.schemas import PointsOf
 from gridgov.evaluation.scoring import find_points
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -175,19 +176,9 @@ def scores(
     return result
 
 
-def points(
-    session: Session,
-    *,
-    principal: Principal,
-    subject_type: str,
-    subject_id: str,
-    start: date,
-    end: date,
-) -> list[EvaluationPoint]:
+def points(session: Session, *, principal: Principal, wanted: PointsOf) -> list[EvaluationPoint]:
     """The points of one subject, each with the record that caused it (``detail``)."""
-    return EvaluationRepository(session).points(
-        principal, subject_type=subject_type, subject_id=subject_id, start=start, end=end
-    )
+    return EvaluationRepository(session).points(principal, wanted)
 
 
 def subject_names(

@@ -80,8 +80,13 @@ Filters = dict[str, Any]
 
 
 def _filters(
-    module: str, worker: int | None, grid: str, start: date | None, end: date | None
+    module: Annotated[str, Query(max_length=64)] = "",
+    worker: int | None = None,
+    grid: Annotated[str, Query(max_length=15, pattern=r"^[0-9]*$")] = "",
+    start: date | None = None,
+    end: date | None = None,
 ) -> Filters:
+    """The filters of the list and its downloads (a dependency of the three routes)."""
     return {"module": module, "worker": worker, "grid": grid, "start": start, "end": end}
 
 
@@ -109,14 +114,9 @@ def submissions_page(
     request: Request,
     principal: Browser,
     session: DB,
-    module: Annotated[str, Query(max_length=64)] = "",
-    worker: int | None = None,
-    grid: Annotated[str, Query(max_length=15, pattern=r"^[0-9]*$")] = "",
-    start: date | None = None,
-    end: date | None = None,
+    filters: Annotated[Filters, Depends(_filters)],
 ) -> HTMLResponse:
     language = request_language(request)
-    filters = _filters(module, worker, grid, start, end)
     rows = session.execute(_filtered(principal, **filters).limit(PAGE)).all()
     query = str(request.url.query)
     return render(
@@ -213,16 +213,10 @@ def _cell(value: Any) -> Any:
 def submissions_csv(
     principal: Browser,
     session: DB,
-    module: Annotated[str, Query(max_length=64)] = "",
-    worker: int | None = None,
-    grid: Annotated[str, Query(max_length=15, pattern=r"^[0-9]*$")] = "",
-    start: date | None = None,
-    end: date | None = None,
+    filters: Annotated[Filters, Depends(_filters)],
 ) -> Response:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(
-        _table(session, principal, _filters(module, worker, grid, start, end))
-    )
+    csv.writer(buffer).writerows(_table(session, principal, filters))
     # A byte-order mark so that Excel opens the Chinese text as UTF-8.
     return Response(
         "\ufeff" + buffer.getvalue(),
@@ -235,15 +229,11 @@ def submissions_csv(
 def submissions_xlsx(
     principal: Browser,
     session: DB,
-    module: Annotated[str, Query(max_length=64)] = "",
-    worker: int | None = None,
-    grid: Annotated[str, Query(max_length=15, pattern=r"^[0-9]*$")] = "",
-    start: date | None = None,
-    end: date | None = None,
+    filters: Annotated[Filters, Depends(_filters)],
 ) -> Response:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("submissions")
-    for line in _table(session, principal, _filters(module, worker, grid, start, end)):
+    for line in _table(session, principal, filters):
         sheet.append(line)
     out = io.BytesIO()
     book.save(out)

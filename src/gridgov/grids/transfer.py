@@ -87,9 +87,10 @@ def import_geojson(session: Session, *, document: Any, principal: Principal) -> 
     existing = {r.code: r for r in session.scalars(select(Region))}
     by_code = {f.code: f for f in features}
     if not problems:
-        _check_hierarchy(features, by_code, existing, problems)
+        # The codes are unique here (a repeated code is a problem of its own).
+        _check_hierarchy(by_code, existing, problems)
         _check_grid_overlaps(features, existing, problems)
-        _check_overlays(features, by_code, existing, problems)
+        _check_overlays(by_code, existing, problems)
     if problems:
         raise ImportRejected(
             f"GeoJSON 导入被拒绝：{len(problems)} 个问题，未写入任何数据",
@@ -202,12 +203,9 @@ def _level_of(code: str, layer: str) -> str | None:
 
 
 def _check_hierarchy(
-    features: list[_Feature],
-    by_code: dict[str, _Feature],
-    existing: dict[str, Region],
-    problems: list[ImportProblem],
+    by_code: dict[str, _Feature], existing: dict[str, Region], problems: list[ImportProblem]
 ) -> None:
-    for feature in features:
+    for feature in by_code.values():
         if feature.layer != BASE_LAYER or feature.level == RegionLevel.DISTRICT:
             continue
         parent_code = feature.code[:-3]
@@ -273,12 +271,9 @@ def _check_grid_overlaps(
 
 
 def _check_overlays(
-    features: list[_Feature],
-    by_code: dict[str, _Feature],
-    existing: dict[str, Region],
-    problems: list[ImportProblem],
+    by_code: dict[str, _Feature], existing: dict[str, Region], problems: list[ImportProblem]
 ) -> None:
-    for feature in features:
+    for feature in by_code.values():
         if feature.layer == BASE_LAYER:
             continue
         for grid_code in feature.covers:

@@ -7,7 +7,6 @@ admitted, has expired or was withdrawn is refused with its name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from gridgov.cases.categories import reference
 from gridgov.evaluation import service as evaluation
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
+from gridgov.lifecycle.schemas import AdmissionBody
 from gridgov.models.lifecycle_admission import AdmittedTaskType, DiversionReport
 from gridgov.models.task import Task
 from gridgov.models.user import User
@@ -87,20 +87,7 @@ def list_admissions(session: Session) -> list[AdmittedTaskType]:
     return list(session.scalars(select(AdmittedTaskType).order_by(AdmittedTaskType.kind)))
 
 
-@dataclass(frozen=True)
-class AdmissionIn:
-    kind: str
-    title: str
-    reference: str
-    legal_basis: str
-    department_code: str
-    frequency: str
-    fields: list[str]
-    minutes_per_task: int
-    expires_on: date | None = None
-
-
-def admit(session: Session, *, principal: Principal, body: AdmissionIn) -> AdmittedTaskType:
+def admit(session: Session, *, principal: Principal, body: AdmissionBody) -> AdmittedTaskType:
     """Admit a task type (or re-admit a withdrawn or expired one with the new terms)."""
     session.info.pop(_CACHE, None)
     row = session.scalars(

@@ -262,7 +262,7 @@ def admit_page(form: PostedForm, session: DB, principal: Office) -> Any:
         fields=[f.strip() for f in _text(form, "fields").split(",") if f.strip()],
         minutes_per_task=int(_text(form, "minutes_per_task") or 0) or 1,
     )
-    admission.admit(session, principal=principal, body=admission.AdmissionIn(**body.model_dump()))
+    admission.admit(session, principal=principal, body=body)
     return RedirectResponse("/lifecycle/admission", status_code=303)
 
 

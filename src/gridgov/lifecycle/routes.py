@@ -226,9 +226,7 @@ def list_admissions(session: DB, principal: CurrentPrincipal) -> list[AdmissionR
 
 @router.post("/admissions", status_code=201)
 def admit(body: AdmissionBody, session: DB, principal: Office) -> dict[str, Any]:
-    row = admission.admit(
-        session, principal=principal, body=admission.AdmissionIn(**body.model_dump())
-    )
+    row = admission.admit(session, principal=principal, body=body)
     return {
         "admission": AdmissionRead.model_validate(row).model_dump(mode="json"),
         "already_held": dataneeds.held(list(row.fields)),

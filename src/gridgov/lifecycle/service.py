@@ -78,21 +78,7 @@ def receive(
             problems.extend(_run(session, row, rule.actions, system_principal("lifecycle")))
     if problems:
         _finding(row, problems, person)
-    trail.record(
-        session,
-        action="life_event.receive",
-        object_type="life_event",
-        object_id=row.id,
-        principal=principal,
-        after={
-            "type": row.event_type,
-            "source": row.source,
-            "source_ref": row.source_ref,
-            "status": row.status,
-            "task_id": row.task_id,
-        },
-    )
-    return row
+    return _received(session, row, principal)
 
 
 def _unusable(session: Session, principal: Principal, event: Event, reason: str) -> LifeEvent:
@@ -109,13 +95,24 @@ def _unusable(session: Session, principal: Principal, event: Event, reason: str)
     )
     session.add(row)
     session.flush()
+    return _received(session, row, principal)
+
+
+def _received(session: Session, row: LifeEvent, principal: Principal) -> LifeEvent:
+    """The event in the trail, with what became of it."""
     trail.record(
         session,
         action="life_event.receive",
         object_type="life_event",
         object_id=row.id,
         principal=principal,
-        after={"type": row.event_type, "source_ref": row.source_ref, "status": row.status},
+        after={
+            "type": row.event_type,
+            "source": row.source,
+            "source_ref": row.source_ref,
+            "status": row.status,
+            "task_id": row.task_id,
+        },
     )
     return row
 

@@ -102,15 +102,14 @@ def _apply(session: Session, *, principal: Principal, conflict: SyncConflict) ->
     data = personal.unseal(submission.data, module)
     if conflict.kind == "id_exists":
         household = conflict.record.get("new_household") or {}
-        person = newcomers.accept(
-            session,
-            principal=principal,
+        newcomer = newcomers.Newcomer(
             module=module,
             data=data,
             grid_code=str(submission.grid_code),
             house_id=household.get("house_id"),
             reason=reason,
         )
+        person = newcomers.accept(session, principal=principal, newcomer=newcomer)
         submission.state = "applied"
         submission.result_ref = f"person:{person.id}@v{person.version}"
         return

@@ -133,15 +133,14 @@ def _apply(
         return outcome
     assert module is not None
     if newcomers.is_newcomer(submission.kind, module, submission.subject_id):
-        person = newcomers.register(
-            session,
-            principal=principal,
+        newcomer = newcomers.Newcomer(
             module=module,
             data=personal.unseal(submission.data, module),
             grid_code=str(submission.grid_code),
             house_id=house_id,
             reason=f"{module.code}@{module.version} {submission.uuid}",
         )
+        person = newcomers.register(session, principal=principal, newcomer=newcomer)
         return Outcome("applied", ref=f"person:{person.id}@v{person.version}")
     return _population(session, principal=principal, submission=submission, module=module)
 

@@ -15,6 +15,7 @@ new person in the worker's grid — floating population registration is daily gr
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -156,38 +157,33 @@ def _own_house(session: Session, principal: Principal, house_id: int) -> bool:
     return house.grid_code == principal.region_code
 
 
-def register(
-    session: Session,
-    *,
-    principal: Principal,
-    module: ModuleRef,
-    data: dict[str, Any],
-    grid_code: str,
-    house_id: int | None,
-    reason: str,
-) -> Person:
+@dataclass(frozen=True)
+class Newcomer:
+    """A newcomer record as the worker sent it: the form's data, the grid, the house, why."""
+
+    module: ModuleRef
+    data: dict[str, Any]
+    grid_code: str
+    house_id: int | None
+    reason: str
+
+
+def register(session: Session, *, principal: Principal, newcomer: Newcomer) -> Person:
     """A new person (and household) from a newcomer record; ``IdExists`` when the ID is known.
 
     Call it in a savepoint: a refused person must take the household just opened with it."""
     from gridgov.people import service as people
     from gridgov.people.schemas import PersonCreate
 
-    values = bound_values(module, data)
-    links = _household(
-        session,
-        principal=principal,
-        values=values,
-        grid_code=grid_code,
-        house_id=house_id,
-        reason=reason,
-    )
+    values = bound_values(newcomer.module, newcomer.data)
+    links = _household(session, principal=principal, newcomer=newcomer, values=values)
     try:
         return people.create_person(
             session,
             principal=principal,
-            person_in=PersonCreate(**values, **links, grid_code=grid_code),
+            person_in=PersonCreate(**values, **links, grid_code=newcomer.grid_code),
             source="grid_worker",
-            reason=reason,
+            reason=newcomer.reason,
         )
     except Conflict as exc:
         known = exc.details.get("person_id")
@@ -201,13 +197,7 @@ def register(
 
 
 def _household(
-    session: Session,
-    *,
-    principal: Principal,
-    values: dict[str, Any],
-    grid_code: str,
-    house_id: int | None,
-    reason: str,
+    session: Session, *, principal: Principal, newcomer: Newcomer, values: dict[str, Any]
 ) -> dict[str, Any]:
     """Open the household asked for; the person's links to it and to the house."""
     from gridgov.housing import service as housing
@@ -215,9 +205,9 @@ def _household(
     from gridgov.people import service as people
     from gridgov.people.schemas import HouseholdCreate
 
-    if house_id is None:
+    if newcomer.house_id is None:
         return {}
-    house = housing.get_house(session, principal=principal, house_id=house_id)
+    house = housing.get_house(session, principal=principal, house_id=newcomer.house_id)
     registered = values.get("residence_type", ResidenceType.REGISTERED) == ResidenceType.REGISTERED
     household = people.create_household(
         session,
@@ -225,10 +215,10 @@ def _household(
         household_in=HouseholdCreate(
             kind=HouseholdKind.REGISTERED if registered else HouseholdKind.RESIDENT,
             house_id=house.id,
-            grid_code=grid_code,
+            grid_code=newcomer.grid_code,
         ),
         source="grid_worker",
-        reason=reason,
+        reason=newcomer.reason,
     )
     return {
         "household_id": household.id,
@@ -238,22 +228,13 @@ def _household(
     }
 
 
-def accept(
-    session: Session,
-    *,
-    principal: Principal,
-    module: ModuleRef,
-    data: dict[str, Any],
-    grid_code: str,
-    house_id: int | None,
-    reason: str,
-) -> Person:
+def accept(session: Session, *, principal: Principal, newcomer: Newcomer) -> Person:
     """A supervisor confirms the newcomer is the person already in the base: the record becomes
     that person's next version, living in the worker's grid (nothing of the history is lost)."""
     from gridgov.people import service as people
     from gridgov.people.schemas import PersonUpdate
 
-    values = bound_values(module, data)
+    values = bound_values(newcomer.module, newcomer.data)
     person = people.find_by_id_number(
         session, principal=principal, id_number=str(values.get("id_number", ""))
     )
@@ -262,16 +243,9 @@ def accept(
             "该居民登记在您的管辖范围之外，请交上级处理",
             "The resident is registered outside your area: pass it on to a higher level",
         )
-    links = _household(
-        session,
-        principal=principal,
-        values=values,
-        grid_code=grid_code,
-        house_id=house_id,
-        reason=reason,
-    )
+    links = _household(session, principal=principal, newcomer=newcomer, values=values)
     try:
-        changes = PersonUpdate(**values, **links, grid_code=grid_code)
+        changes = PersonUpdate(**values, **links, grid_code=newcomer.grid_code)
     except ValidationError as exc:
         raise BadRequest("记录不能写入人口库", f"Not applicable to the person: {exc}") from exc
     return people.update_person(
@@ -280,5 +254,5 @@ def accept(
         person_id=person.id,
         changes=changes,
         source="grid_worker",
-        reason=reason,
+        reason=newcomer.reason,
     )
