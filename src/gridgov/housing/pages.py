@@ -5,25 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
-from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.principal import Principal
 from gridgov.housing import service
 from gridgov.housing.schemas import HouseUpdate
 from gridgov.kit.db import DbSession
 from gridgov.people.auth import READ_ROLES, WRITE_ROLES
-from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import N_
 from gridgov.web.record_forms import RecordForm
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
-Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
 
-HOUSE_FORM = RecordForm(
+RecordForm(
+    singular="house",
+    plural="houses",
     fields=(
         ("address", N_("标准地址"), "text"),
         ("use", N_("用途"), ("residence", "rented", "shop", "office", "vacant", "other")),
@@ -31,21 +30,12 @@ HOUSE_FORM = RecordForm(
         ("building_floors", N_("楼层/总层数"), "number"),
         ("status", N_("状态"), ("active", "demolished")),
     ),
-    path="/people/houses/{id}",
     changes=HouseUpdate,
-    load=lambda session, principal, record_id: service.get_house(
-        session, principal=principal, house_id=record_id
-    ),
-    save=lambda session, principal, record_id, changes, reason, base: service.update_house(
-        session,
-        principal=principal,
-        house_id=record_id,
-        changes=changes,
-        reason=reason,
-        base_version=base,
-    ),
+    get=service.get_house,
+    update=service.update_house,
     title=lambda house: house.address,
-)
+    writers=WRITE_ROLES,
+).add_to(router)
 
 
 @router.get("/people/houses/{house_id}", response_class=HTMLResponse)
@@ -63,21 +53,3 @@ def house_detail(
         residents=service.house_residents(session, principal=principal, house_id=house_id),
         history=service.house_history(session, principal=principal, house_id=house_id),
     )
-
-
-@router.get("/people/houses/{house_id}/edit", response_class=HTMLResponse)
-def house_edit(
-    request: Request, session: DbSession, principal: Writer, house_id: int
-) -> HTMLResponse:
-    return HOUSE_FORM.edit_page(request, session, principal, house_id)
-
-
-@router.post(
-    "/people/houses/{house_id}/edit",
-    response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect)],
-)
-def house_update(
-    request: Request, session: DbSession, principal: Writer, house_id: int, form: PostedForm
-) -> Response:
-    return HOUSE_FORM.update_page(request, session, principal, house_id, form)

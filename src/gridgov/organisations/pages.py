@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
-from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.principal import Principal
 from gridgov.kit.db import DbSession
@@ -15,16 +14,16 @@ from gridgov.models.organisation import OrganisationType
 from gridgov.organisations import service
 from gridgov.organisations.schemas import OrganisationUpdate
 from gridgov.people.auth import READ_ROLES, WRITE_ROLES
-from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import N_
 from gridgov.web.record_forms import RecordForm
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
-Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
 
-ORGANISATION_FORM = RecordForm(
+RecordForm(
+    singular="organisation",
+    plural="organisations",
     fields=(
         ("name", N_("单位名称"), "text"),
         ("org_type", N_("单位类型"), tuple(t.value for t in OrganisationType)),
@@ -33,22 +32,13 @@ ORGANISATION_FORM = RecordForm(
         ("legal_representative", N_("法定代表人"), "text"),
         ("status", N_("状态"), ("active", "suspended", "closed")),
     ),
-    path="/people/organisations/{id}",
     changes=OrganisationUpdate,
-    load=lambda session, principal, record_id: service.get_organisation(
-        session, principal=principal, organisation_id=record_id
-    ),
-    save=lambda session, principal, record_id, changes, reason, base: service.update_organisation(
-        session,
-        principal=principal,
-        organisation_id=record_id,
-        changes=changes,
-        reason=reason,
-        base_version=base,
-    ),
+    get=service.get_organisation,
+    update=service.update_organisation,
     title=lambda organisation: organisation.name,
+    writers=WRITE_ROLES,
     vocabularies={"org_type": "org_type"},
-)
+).add_to(router)
 
 
 @router.get("/people/organisations/{organisation_id}", response_class=HTMLResponse)
@@ -69,25 +59,3 @@ def organisation_detail(
             session, principal=principal, organisation_id=organisation_id
         ),
     )
-
-
-@router.get("/people/organisations/{organisation_id}/edit", response_class=HTMLResponse)
-def organisation_edit(
-    request: Request, session: DbSession, principal: Writer, organisation_id: int
-) -> HTMLResponse:
-    return ORGANISATION_FORM.edit_page(request, session, principal, organisation_id)
-
-
-@router.post(
-    "/people/organisations/{organisation_id}/edit",
-    response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect)],
-)
-def organisation_update(
-    request: Request,
-    session: DbSession,
-    principal: Writer,
-    organisation_id: int,
-    form: PostedForm,
-) -> Response:
-    return ORGANISATION_FORM.update_page(request, session, principal, organisation_id, form)

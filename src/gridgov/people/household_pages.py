@@ -6,45 +6,35 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
-from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.principal import Principal
 from gridgov.kit.db import DbSession
 from gridgov.people import service
 from gridgov.people.auth import READ_ROLES, WRITE_ROLES
 from gridgov.people.schemas import HouseholdUpdate
-from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import N_
 from gridgov.web.record_forms import RecordForm
 from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(page_roles(*READ_ROLES))]
-Writer = Annotated[Principal, Depends(page_roles(*WRITE_ROLES))]
 
-HOUSEHOLD_FORM = RecordForm(
+RecordForm(
+    singular="household",
+    plural="households",
     fields=(
         ("address", N_("标准地址"), "text"),
         ("kind", N_("户类型"), ("registered", "resident")),
         ("status", N_("状态"), ("active", "dissolved")),
     ),
-    path="/people/households/{id}",
     changes=HouseholdUpdate,
-    load=lambda session, principal, record_id: service.get_household(
-        session, principal=principal, household_id=record_id
-    ),
-    save=lambda session, principal, record_id, changes, reason, base: service.update_household(
-        session,
-        principal=principal,
-        household_id=record_id,
-        changes=changes,
-        reason=reason,
-        base_version=base,
-    ),
+    get=service.get_household,
+    update=service.update_household,
     title=lambda household: household.household_no,
-)
+    writers=WRITE_ROLES,
+).add_to(router)
 
 
 @router.get("/people/households/{household_id}", response_class=HTMLResponse)
@@ -64,21 +54,3 @@ def household_detail(
         members=service.household_members(session, principal=principal, household_id=household_id),
         history=service.household_history(session, principal=principal, household_id=household_id),
     )
-
-
-@router.get("/people/households/{household_id}/edit", response_class=HTMLResponse)
-def household_edit(
-    request: Request, session: DbSession, principal: Writer, household_id: int
-) -> HTMLResponse:
-    return HOUSEHOLD_FORM.edit_page(request, session, principal, household_id)
-
-
-@router.post(
-    "/people/households/{household_id}/edit",
-    response_class=HTMLResponse,
-    dependencies=[Depends(csrf_protect)],
-)
-def household_update(
-    request: Request, session: DbSession, principal: Writer, household_id: int, form: PostedForm
-) -> Response:
-    return HOUSEHOLD_FORM.update_page(request, session, principal, household_id, form)

@@ -31,22 +31,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _parameter(name: str, annotation: Any) -> inspect.Parameter:
+def parameter(name: str, annotation: Any) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
 
 
-def _endpoint(
+def endpoint(
     name: str, doc: str | None, parameters: list[inspect.Parameter], run: Callable[..., Any]
 ) -> Callable[..., Any]:
     """A route function named ``name`` taking ``parameters`` (what FastAPI reads)."""
 
-    def endpoint(**values: Any) -> Any:
+    def route(**values: Any) -> Any:
         return run(**values)
 
-    endpoint.__name__ = endpoint.__qualname__ = name
-    endpoint.__doc__ = doc
-    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    return endpoint
+    route.__name__ = route.__qualname__ = name
+    route.__doc__ = doc
+    route.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return route
 
 
 @dataclass(frozen=True)
@@ -76,25 +76,21 @@ class RecordApi:
         return f"{self.singular}_id"
 
     def add_to(self, router: APIRouter) -> None:
-        reader = _parameter(
-            "principal", Annotated[Principal, Depends(require_roles(*self.readers))]
-        )
-        writer = _parameter(
-            "principal", Annotated[Principal, Depends(require_roles(*self.writers))]
-        )
-        session = _parameter("session", DbSession)
-        record_id = _parameter(self.key, int)
+        reader = parameter("principal", Annotated[Principal, Depends(require_roles(*self.readers))])
+        writer = parameter("principal", Annotated[Principal, Depends(require_roles(*self.writers))])
+        session = parameter("session", DbSession)
+        record_id = parameter(self.key, int)
         one = f"/{self.plural}/{{{self.key}}}"
         router.add_api_route(
             f"/{self.plural}",
-            _endpoint(
+            endpoint(
                 f"list_{self.plural}",
                 self.docs.get("list"),
                 [
                     session,
                     reader,
-                    _parameter("page", Annotated[PageParams, Depends(page_params)]),
-                    _parameter("filters", Annotated[dict[str, Any], Depends(self.filters)]),
+                    parameter("page", Annotated[PageParams, Depends(page_params)]),
+                    parameter("filters", Annotated[dict[str, Any], Depends(self.filters)]),
                 ],
                 self._list,
             ),
@@ -104,10 +100,10 @@ class RecordApi:
         )
         router.add_api_route(
             f"/{self.plural}",
-            _endpoint(
+            endpoint(
                 f"create_{self.singular}",
                 self.docs.get("create"),
-                [_parameter("body", self.create_body), session, writer],
+                [parameter("body", self.create_body), session, writer],
                 lambda session, principal, body: self.create(
                     session, principal=principal, body=body
                 ),
@@ -119,7 +115,7 @@ class RecordApi:
         )
         router.add_api_route(
             one,
-            _endpoint(
+            endpoint(
                 f"get_{self.singular}",
                 self.docs.get("get"),
                 [record_id, session, reader],
@@ -131,10 +127,10 @@ class RecordApi:
         )
         router.add_api_route(
             one,
-            _endpoint(
+            endpoint(
                 f"update_{self.singular}",
                 self.docs.get("update"),
-                [record_id, _parameter("body", self.update_body), session, writer],
+                [record_id, parameter("body", self.update_body), session, writer],
                 self._update,
             ),
             methods=["PATCH"],
@@ -143,7 +139,7 @@ class RecordApi:
         )
         router.add_api_route(
             f"{one}/history",
-            _endpoint(
+            endpoint(
                 f"{self.singular}_history",
                 self.docs.get("history"),
                 [record_id, session, reader],
