@@ -57,13 +57,7 @@ def import_upload(
     reason: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Check the file and keep it on the server; the report page offers commit and discard."""
-    staged = staging.stage(
-        session,
-        principal=principal,
-        rows=upload.parsed,
-        filename=upload.filename,
-        reason=reason or f"上传导入 {upload.filename}",
-    )
+    staged = staging.stage_upload(session, principal=principal, upload=upload, reason=reason)
     return RedirectResponse(f"/people/import/{staged.id}", status_code=303)
 
 

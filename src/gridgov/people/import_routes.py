@@ -71,13 +71,7 @@ def import_persons_file(
             reason=reason or f"上传导入 {upload.filename}",
         )
         return report.as_dict()
-    staged = staging.stage(
-        session,
-        principal=principal,
-        rows=upload.parsed,
-        filename=upload.filename,
-        reason=reason or f"上传导入 {upload.filename}",
-    )
+    staged = staging.stage_upload(session, principal=principal, upload=upload, reason=reason)
     return staging.as_dict(staged)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
+from gridgov.auth.uploads import Upload
 from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import decrypt, encrypt
@@ -77,6 +78,24 @@ def _report_into(staged: PersonImport, report: ImportReport) -> None:
     staged.persons_created = report.persons_created
     staged.households_created = report.households_created
     staged.houses_created = report.houses_created
+
+
+def stage_upload(
+    session: Session,
+    *,
+    principal: Principal,
+    upload: Upload[list[tuple[int, dict[str, str]]]],
+    reason: str | None,
+) -> PersonImport:
+    """``stage`` for an uploaded file (the page and the API); the reason names the file unless
+    one is given."""
+    return stage(
+        session,
+        principal=principal,
+        rows=upload.parsed,
+        filename=upload.filename,
+        reason=reason or f"上传导入 {upload.filename}",
+    )
 
 
 def stage(
