@@ -110,6 +110,9 @@ def test_report_becomes_case_and_verification_task(
     make_verification_task(db, case)
     [task] = client.get("/api/v1/tasks", headers=worker_headers).json()
     assert (task["kind"], task["subject_id"]) == ("case_verification", str(case.id))
+    # The on-site check is never refused (the worker gives its result, pass or fail).
+    refused = client.post(f"/api/v1/tasks/{task['id']}/refuse", json={}, headers=worker_headers)
+    assert refused.status_code == 409 and "核查" in refused.json()["detail"]
     record = {
         "uuid": new_uuid(),
         "kind": "task_result",

@@ -23,6 +23,9 @@ from gridgov.tasks.repository import TaskRepository
 from gridgov.tasks.vocabulary import REFUSAL_REASONS
 
 OPEN_STATES = ("open", "accepted")
+# The on-site check of a case is part of the case loop: the worker verifies (pass or fail), never
+# refuses it (the case would wait forever: the system makes its verification task only once).
+CASE_VERIFICATION = "case_verification"
 CREATOR_ROLES = (
     Role.COMMUNITY_STAFF,
     Role.STREET_STAFF,
@@ -220,6 +223,11 @@ def refuse(
         raise BadRequest(f"未知的拒绝理由「{reason}」", f"Unknown refusal reason {reason!r}")
     if task.state == "refused" and task.refused_by == principal.user_id:
         return task
+    if task.kind == CASE_VERIFICATION:
+        raise TaskStateConflict(
+            "案件核查任务不能拒绝：请到现场核查并填写结论（通过或不通过）",
+            "A case verification cannot be refused: check on site and give the result (pass or fail)",
+        )
     if task.state not in OPEN_STATES:
         raise TaskStateConflict(
             f"任务当前状态为「{task.state}」，不能拒绝", f"Task is {task.state}"

@@ -20,7 +20,7 @@ from gridgov.models.task import Task
 from gridgov.tasks import service
 from gridgov.tasks.repository import TaskRepository
 
-CASE_VERIFICATION = "case_verification"
+CASE_VERIFICATION = service.CASE_VERIFICATION
 SYSTEM = "case-verification"
 
 

@@ -607,7 +607,7 @@
         t.description ? el("p", {}, t.description) : null,
         t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, _("接收")) : null,
         el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, _("办理")),
-        el("button", { class: "refuse", onclick: () => refuseForm($("#main"), t) }, _("拒绝"))));
+        t.kind === "case_verification" ? null : el("button", { class: "refuse", onclick: () => refuseForm($("#main"), t) }, _("拒绝"))));
     }
     proxyForm(main);
     diversionForm(main);
