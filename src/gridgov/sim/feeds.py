@@ -199,6 +199,12 @@ class Noise:
         return name
 
     def birth(self, birth: date) -> date:
+        """A clerical variant of the birth date; never one in the future (a register refuses
+        those, as the loader does)."""
+        noisy = self._birth(birth)
+        return noisy if noisy <= date.today() else birth
+
+    def _birth(self, birth: date) -> date:
         roll = self.rng.random()
         if roll < 0.01 and birth.day <= 12 and birth.day != birth.month:
             return birth.replace(month=birth.day, day=birth.month)
