@@ -7,7 +7,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from gridgov.audit import chain, trail
+from gridgov.audit import chain, hashing, trail
 from gridgov.audit.guards import AuditImmutableError
 from gridgov.authz.principal import Principal, Role
 from gridgov.kit.clock import utcnow
@@ -115,9 +115,9 @@ def test_verify_catches_an_altered_entry_with_a_recomputed_plain_hash(db: Sessio
     entries = write(db, 3)
     victim = entries[1]
     db.refresh(victim)
-    content = trail.entry_content(victim)
+    content = hashing.entry_content(victim)
     content["after"] = {"status": "closed"}
-    forged = hashlib.sha256(trail.canonical(content).encode()).hexdigest()
+    forged = hashlib.sha256(hashing.canonical(content).encode()).hexdigest()
     disable_guards(db.connection())
     db.execute(
         text("UPDATE audit_entries SET after = :after, entry_hash = :h WHERE id = :id"),

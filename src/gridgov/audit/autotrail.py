@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
+from gridgov.audit import trail
 from gridgov.models.audit import AuditEntry
 
 EXEMPT_TABLES = {"audit_entries", "auth_sessions"}
@@ -58,7 +59,6 @@ def _before_commit(session: Session) -> None:
     recorded = session.info.pop(_RECORDED, False)
     if not changes or recorded:
         return
-    from gridgov.audit import trail
 
     tables = sorted(changes)
     trail.record(

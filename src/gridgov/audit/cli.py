@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import typer
+
+from gridgov.audit.anchor import (
+    AnchorNotConfigured,
+    check_anchors,
+    make_key,
+    public_key_of,
+    write_anchor,
+)
+from gridgov.audit.chain import seal_engine, verify_engine
+from gridgov.config import get_settings
+from gridgov.kit.db import get_engine
 
 audit_app = typer.Typer(
     help="Audit trail (痕迹管理): seal and verify the hash chain.", no_args_is_help=True
@@ -14,9 +26,6 @@ audit_app = typer.Typer(
 @audit_app.command("seal")
 def seal() -> None:
     """Give every committed entry its place in the chain (normally done after each commit)."""
-    from gridgov.audit.chain import seal_engine
-    from gridgov.kit.db import get_engine
-
     count = seal_engine(get_engine())
     typer.echo(f"sealed {count} entries")
 
@@ -37,11 +46,6 @@ def verify(
 ) -> None:
     """Check the whole chain; exit 1 naming the first broken entry if anything was altered,
     removed or inserted out of band."""
-    from datetime import timedelta
-
-    from gridgov.audit.chain import verify_engine
-    from gridgov.kit.db import get_engine
-
     expect = None
     if head:
         seq, _, digest = head.partition(":")
@@ -72,10 +76,6 @@ def verify(
 
 def _check_anchors(directory: Path | None, public_key: str | None) -> list[str]:
     """Problems found against the signed anchors (none configured: nothing to check)."""
-    from gridgov.audit.anchor import check_anchors, public_key_of
-    from gridgov.config import get_settings
-    from gridgov.kit.db import get_engine
-
     settings = get_settings()
     directory = directory or settings.anchor_dir
     if directory is None or not directory.exists():
@@ -91,11 +91,6 @@ def _check_anchors(directory: Path | None, public_key: str | None) -> list[str]:
 def anchor() -> None:
     """Seal, then sign the chain head and append it to GRIDGOV_ANCHOR_DIR and the log (the
     ``audit.anchor`` job does this every hour)."""
-    from gridgov.audit.anchor import AnchorNotConfigured, write_anchor
-    from gridgov.audit.chain import seal_engine
-    from gridgov.config import get_settings
-    from gridgov.kit.db import get_engine
-
     settings = get_settings()
     engine = get_engine()
     seal_engine(engine)
@@ -113,7 +108,5 @@ def anchor() -> None:
 @audit_app.command("anchor-key")
 def anchor_key(path: Path = typer.Argument(..., help="Where to write the private key")) -> None:
     """Make the Ed25519 anchor key (the private key file, mode 0600, and ``<path>.pub``)."""
-    from gridgov.audit.anchor import make_key
-
     public = make_key(path)
     typer.echo(f"private key {path} (keep it off the database server), public key {public}")

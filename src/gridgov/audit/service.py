@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from gridgov.audit import chain, trail
+from gridgov.audit import chain, hashing, trail
 from gridgov.audit.repository import AuditRepository
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, VerifyProblem, VerifyRead
 from gridgov.audit.trail import HASHED_FIELDS
@@ -30,7 +30,7 @@ def list_entries(
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else value if isinstance(value, str) else trail.canonical(value)
+    text = "" if value is None else value if isinstance(value, str) else hashing.canonical(value)
     # Spreadsheet formula injection: a leading = + - @ (or tab/CR) is shown as text.
     if text and text[0] in "=+-@\t\r":
         text = "'" + text

@@ -18,6 +18,7 @@ from pydantic import StringConstraints
 from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from gridgov.audit import trail
 from gridgov.authz.principal import (
     CITY_ROLES,
     DEPARTMENT_ROLES,
@@ -234,8 +235,6 @@ def reveal(
 
     The caller has already loaded the object through its readable statement (scope).
     """
-    from gridgov.audit import trail
-
     if principal.role not in roles:
         raise Forbidden("无权查看完整信息", f"Your role may not see the full {field}")
     if purpose is None or len(purpose.strip()) < MIN_PURPOSE_LENGTH:

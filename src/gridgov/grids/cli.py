@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from gridgov.authz.principal import system_principal
+from gridgov.grids.service import assign_worker
+from gridgov.grids.transfer import ImportRejected, export_geojson, import_geojson
 from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
 
@@ -27,8 +29,6 @@ def import_grids(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="GeoJSON FeatureCollection"),
 ) -> None:
     """Create or update regions from GeoJSON. Any problem rejects the whole file."""
-    from gridgov.grids.transfer import ImportRejected, import_geojson
-
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -59,8 +59,6 @@ def export_grids(
     layer: str | None = typer.Option(None, help="Only this layer (base, commerce)"),
 ) -> None:
     """Write every region (and overlay) as a GeoJSON FeatureCollection."""
-    from gridgov.grids.transfer import export_geojson
-
     with job_session() as session:
         document = export_geojson(session, layer=layer)
     text = json.dumps(document, ensure_ascii=False)
@@ -78,8 +76,6 @@ def assign(
     reason: str = typer.Option(..., "--reason", help="Why the grid changes hands"),
 ) -> None:
     """Make a staff member responsible for a grid; the assignment history is kept."""
-    from gridgov.grids.service import assign_worker
-
     try:
         with job_session() as session:
             assign_worker(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, or_, select, update
 
 from gridgov.authz.principal import CITY_ROLES, Principal
+from gridgov.cases.repository import case_readable_clause
 from gridgov.kit.repository import Repository
 from gridgov.models.case import Case
 from gridgov.models.media import Media
@@ -17,8 +18,6 @@ class MediaRepository(Repository[Media]):
 
     def readable_clause(self, principal: Principal) -> ColumnElement[bool]:
         """A photo is readable by its uploader and by whoever may read the case it belongs to."""
-        from gridgov.cases.repository import case_readable_clause
-
         if principal.role in CITY_ROLES:
             return Media.id.is_not(None)
         readable_cases = select(Case.id).where(case_readable_clause(principal))

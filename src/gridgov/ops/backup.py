@@ -36,6 +36,10 @@ from typing import IO, Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Engine, func, make_url, select, text
 
+from gridgov.audit.chain import head, seal_engine, verify_engine
+from gridgov.kit.db import make_engine
+from gridgov.kit.models import Base
+
 MAGIC = b"GGBAK1\n"
 CHUNK = 1024 * 1024
 
@@ -114,8 +118,6 @@ class Manifest:
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
-    from gridgov.kit.models import Base
-
     counts = {}
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
@@ -130,8 +132,6 @@ def _pg_url(url: str) -> str:
 def backup(
     engine: Engine, *, database_url: str, media_dir: Path, out: Path, data_key: str
 ) -> Manifest:
-    from gridgov.audit.chain import head, seal_engine
-
     seal_engine(engine)
     with engine.connect() as conn:  # before the snapshot: the snapshot holds at least this
         seq, chain_hash = head(conn)
@@ -186,8 +186,6 @@ def backup(
 
 
 def _sqlite_counts(snapshot: Path) -> dict[str, int]:
-    from gridgov.kit.models import Base
-
     connection = sqlite3.connect(snapshot)
     try:
         return {
@@ -273,9 +271,6 @@ def verify_backup(
 ) -> Verification:
     """Restore into a fresh database (a temporary SQLite file, or a temporary PostgreSQL
     database next to ``postgres_admin_url``), then compare row counts and verify the trail."""
-    from gridgov.audit.chain import verify_engine
-    from gridgov.kit.db import make_engine
-
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
         with open(backup_file, "rb") as source:

@@ -40,6 +40,8 @@ from sqlalchemy import Engine, func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gridgov.config import Settings
+from gridgov.models.field_submission import FieldUpload, SyncConflict
+from gridgov.models.job import JobRun
 
 request_log = logging.getLogger("gridgov.requests")
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -71,9 +73,6 @@ class _DatabaseCollector:
         self.engine = engine
 
     def collect(self) -> Iterator[Any]:
-        from gridgov.models.field_submission import FieldUpload, SyncConflict
-        from gridgov.models.job import JobRun
-
         since = datetime.now(UTC) - timedelta(days=1)
         with self.engine.connect() as conn:
             conflicts = conn.scalar(

@@ -6,6 +6,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gridgov.authz.principal import system_principal
+from gridgov.kit.db import job_session
+from gridgov.kit.errors import GridgovError
+from gridgov.redivision import service
+from gridgov.redivision.apply import approve
+from gridgov.redivision.drift import drift
+from gridgov.redivision.schemas import ProposalRead
+
 redivision_app = typer.Typer(
     help="Grid re-division: drift, proposals, apply.", no_args_is_help=True
 )
@@ -25,10 +33,6 @@ def drift_command(
     region: str = typer.Option(..., "--region", help="District, street or community code"),
 ) -> None:
     """Grids out of the 200–300 household range under a region."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.redivision.drift import drift
-
     with job_session() as session:
         read = drift(
             session,
@@ -57,11 +61,6 @@ def propose_command(
     ),
 ) -> None:
     """Compute a re-division proposal for a community (or explain why none is possible)."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-    from gridgov.redivision import service
-
     principal = system_principal("redivision-propose")
     try:
         with job_session() as session:
@@ -80,11 +79,6 @@ def propose_command(
 @redivision_app.command("approve")
 def approve_command(proposal_id: int, note: str = typer.Option("", help="Reason")) -> None:
     """Apply a proposal (as the system; district staff approve on the page or the API)."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-    from gridgov.redivision.apply import approve
-
     try:
         with job_session() as session:
             result = approve(
@@ -103,8 +97,6 @@ def approve_command(proposal_id: int, note: str = typer.Option("", help="Reason"
 
 
 def _print(read: object) -> None:
-    from gridgov.redivision.schemas import ProposalRead
-
     assert isinstance(read, ProposalRead)
     console.print(
         f"proposal {read.id} for {read.community_code}: {read.households_moved} households "

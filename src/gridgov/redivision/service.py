@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
-from gridgov.grids.geometry import from_geojson, lnglat_to_metres, to_geojson
+from gridgov.grids.geometry import from_geojson, lnglat_to_metres, metres_to_lnglat, to_geojson
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, NotFound, Unprocessable
 from gridgov.models.redivision import GridChangeKind, ProposalState, RedivisionProposal
@@ -170,8 +170,6 @@ def _plan(division: Division, assignment: list[int], slots: int, boundary_m: flo
 
 
 def _lnglat(unit: Unit) -> Any:
-    from gridgov.grids.geometry import metres_to_lnglat
-
     return metres_to_lnglat(unit.cell)
 
 

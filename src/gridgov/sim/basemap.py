@@ -18,6 +18,7 @@ from rich.console import Console
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from gridgov.kit.db import job_session
 from gridgov.models.basemap import BasemapFeature
 from gridgov.models.house import House
 from gridgov.models.region import Region
@@ -127,8 +128,6 @@ def build_basemap(session: Session) -> dict[str, int]:
 
 
 def demo_step(console: Console) -> None:
-    from gridgov.kit.db import job_session
-
     with job_session() as session:
         counts = build_basemap(session)
     console.print(

@@ -24,7 +24,7 @@ from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.models.case import Case, CaseEvent, CaseStep
 from gridgov.models.region import Region, RegionLevel
-from gridgov.sim.city import ProgressSink, Silent
+from gridgov.sim.progress import ProgressSink, Silent
 from gridgov.tasks.sources import make_verification_task
 from gridgov.workcal.calendar import WorkCalendar
 from gridgov.workcal.service import current_calendar

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import cycle
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import shapely
@@ -22,6 +23,8 @@ from gridgov.models.region import BASE_LAYER
 from gridgov.people.bulk import bulk_insert
 from gridgov.sim.layout import CityLayout, Node, generate_layout
 from gridgov.sim.names import random_name
+from gridgov.sim.population import GridSite, populate
+from gridgov.sim.progress import ProgressSink, Silent
 
 COMMERCE_LAYER = "commerce"
 # Spacing (metres) of facilities along the streets bounding a grid (kerb ~6 m inside).
@@ -29,20 +32,6 @@ SPACING = {"street_lamp": 40.0, "manhole": 65.0, "fire_hydrant": 150.0}
 KERB_OFFSET = 6.0
 MAX_CAMERAS = 8
 BATCH = 5000
-
-
-class ProgressSink(Protocol):
-    def start(self, phase: str, total: int) -> None: ...
-
-    def advance(self, amount: int = 1) -> None: ...
-
-
-class Silent:
-    def start(self, phase: str, total: int) -> None:
-        pass
-
-    def advance(self, amount: int = 1) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -82,8 +71,6 @@ def build_city(
     facilities = _insert_facilities(session, layout, ids, rng, sink)
     households = persons = 0
     if with_population:
-        from gridgov.sim.population import GridSite, populate
-
         sites = [
             GridSite(
                 region_id=ids[node.code],
@@ -194,8 +181,6 @@ def _insert_staff(
     overlay_ids: dict[str, int],
     seed: int,
 ) -> int:
-    import random
-
     rng = random.Random(seed)
     grid_codes = [node.code for node in layout.nodes() if node.level == "grid"]
     staff_rows = [

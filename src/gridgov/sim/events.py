@@ -14,11 +14,19 @@ from rich.console import Console
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import Principal, Role, system_principal
+from gridgov.kit.db import job_session
+from gridgov.lifecycle import service
 from gridgov.lifecycle.events import Event
+from gridgov.lifecycle.repository import LifecycleRepository
 from gridgov.models.house import House
 from gridgov.models.person import LivingStatus, Person, ResidenceType
+from gridgov.models.task import Task
+from gridgov.models.user import User
+from gridgov.people.identifiers import make_resident_id
 from gridgov.people.sensitive import reveal
 from gridgov.sim.names import name_table
+from gridgov.tasks import service as tasks
 
 # Per million residents and month (Hubei: ≈ 7 births, ≈ 7.5 deaths per 1,000 a year).
 PER_MILLION = {"birth": 600, "death": 620, "move_in": 400, "move_out": 300, "permit": 500}
@@ -178,9 +186,6 @@ def simulate_month(
 
 def push(session: Session, month: Month) -> dict[str, int]:
     """Every event through the rules, as the departments would send them; counts by status."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.lifecycle import service
-
     principal = system_principal("sim.events")
     statuses: dict[str, int] = {}
     for event in month.events:
@@ -193,9 +198,6 @@ def demo_step(console: Console) -> None:
     """A week of events pushed through the rules; the demo worker completes two newborn
     visits, and the police's ID reaches one of the newborns — so tasks, open and done
     services, findings and timelines all have something to show."""
-    from gridgov.kit.db import job_session
-    from gridgov.models.user import User
-
     with job_session() as session:
         worker = session.scalars(select(User).where(User.username == "grid_worker")).first()
         grid = worker.region_code if worker is not None else None
@@ -213,12 +215,6 @@ def demo_step(console: Console) -> None:
 
 
 def _complete_demo_visits(session: Session, worker: Any) -> int:
-    from gridgov.authz.principal import Principal, Role, system_principal
-    from gridgov.lifecycle import service
-    from gridgov.models.task import Task
-    from gridgov.people.identifiers import make_resident_id
-    from gridgov.tasks import service as tasks
-
     principal = Principal(
         user_id=worker.id,
         username=worker.username,
@@ -243,8 +239,6 @@ def _complete_demo_visits(session: Session, worker: Any) -> int:
         )
     first = open_visits[0] if open_visits else None
     if first is not None:
-        from gridgov.lifecycle.repository import LifecycleRepository
-
         event = LifecycleRepository(session).event_of_task(first.id)
         newborn = session.get(Person, event.person_id) if event and event.person_id else None
         if event is not None and newborn is not None:

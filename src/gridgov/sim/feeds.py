@@ -21,15 +21,28 @@ from __future__ import annotations
 
 import csv
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from gridgov.authz.principal import system_principal
+from gridgov.kit.crypto import decrypt
+from gridgov.kit.db import job_session
+from gridgov.models.person import Person
+from gridgov.models.source import Source
+from gridgov.models.user import User
 from gridgov.people.identifiers import make_resident_id
 from gridgov.sim.compounds import CITY, ROADS
 from gridgov.sim.names import random_name
+from gridgov.sources.cli import SHIPPED
+from gridgov.sources.mapping import parse_mapping
+from gridgov.sources.reconcile import reconcile
+from gridgov.sources.service import add_source, load_rows
 
 DISTRICTS = (("420502", "西陵区"), ("420503", "伍家岗区"), ("420504", "点军区"),
              ("420505", "猇亭区"), ("420506", "夷陵区"))  # fmt: skip
@@ -377,11 +390,6 @@ def population_from_db(
     """The base persons of a region as residents (IDs and phones decrypted), mothers found in
     their households, plus a few newborns the base has not heard of yet (the hospital's record
     is the first news of them)."""
-    from sqlalchemy import select
-
-    from gridgov.kit.crypto import decrypt
-    from gridgov.models.person import Person
-
     rows = session.execute(
         select(Person.id, Person.name, Person.sex, Person.birth_date, Person.id_number_enc,
                Person.phone_enc, Person.current_address, Person.registered_address,
@@ -455,32 +463,17 @@ def unborn_in_base(feeds: Feeds) -> Feeds:
 
 
 def _record_key(source: str, row: dict[str, Any]) -> str:
-    from gridgov.sources.mapping import parse_mapping
-
     key_column = parse_mapping(_mapping_text(source)).record_id
     return str(row[key_column])
 
 
 def _mapping_text(source: str) -> str:
-    from gridgov.sources.cli import SHIPPED
-
     return (SHIPPED / f"{source}.toml").read_text(encoding="utf-8")
 
 
 def demo_step(console: Any) -> None:
     """Register the five sources, load feeds of the demo community staff's community, reconcile:
     the data office and the community staff find a review queue, findings and quality reports."""
-    import time
-
-    from sqlalchemy import select
-
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.models.source import Source
-    from gridgov.models.user import User
-    from gridgov.sources.reconcile import reconcile
-    from gridgov.sources.service import add_source, load_rows
-
     started = time.perf_counter()
     principal = system_principal("demo-sources")
     with job_session() as session:

@@ -12,15 +12,19 @@ from rich.console import Console
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import system_principal
 from gridgov.grids.geometry import from_geojson
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import encrypt, lookup_hash, mask_id_number
+from gridgov.kit.db import job_session
+from gridgov.kit.errors import GridgovError
 from gridgov.models.house import House, HouseUse
 from gridgov.models.household import Household
 from gridgov.models.person import LivingStatus, Person
 from gridgov.models.region import BASE_LAYER, Region, RegionLevel
 from gridgov.people.identifiers import make_resident_id
 from gridgov.people.stats import refresh_grid_stats
+from gridgov.redivision.service import propose
 
 NEW_ROADS = ("新城路", "滨湖路", "云景路", "锦绣路")
 
@@ -178,11 +182,6 @@ def shrink(session: Session, *, grid_code: str, keep: int) -> Change:
 def demo_step(console: Console) -> None:
     """One community of the demo district drifts (a new compound, a demolition) and its
     re-division proposal waits for the district staff."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-    from gridgov.redivision.service import propose
-
     with job_session() as session:
         communities = session.scalars(
             select(Region.code)

@@ -45,8 +45,8 @@ from gridgov.people.bulk import (
     write,
 )
 from gridgov.people.stats import refresh_grid_stats
-from gridgov.sim.city import ProgressSink, Silent
 from gridgov.sim.compounds import Compounds, Site
+from gridgov.sim.progress import ProgressSink, Silent
 from gridgov.sim.residents import Residents
 
 

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,6 +31,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from fastapi import Request
 
+import gridgov
 from gridgov.config import get_settings
 
 LANGUAGES = ("zh-CN", "en")
@@ -106,11 +109,6 @@ missing_labels: set[str] = set()
 def load_vocabularies() -> None:
     """Import every ``gridgov.<package>.vocabulary`` module (each registers its codes' words),
     as the models are imported: a page needs no import of its own to show a code in words."""
-    import importlib
-    import pkgutil
-
-    import gridgov
-
     for package in pkgutil.iter_modules(gridgov.__path__):
         if package.ispkg and package.name != "sim":
             try:

@@ -9,6 +9,9 @@ import typer
 from rich.console import Console
 
 from gridgov.authz.principal import system_principal
+from gridgov.kit.db import job_session
+from gridgov.kit.errors import GridgovError
+from gridgov.workcal import service
 
 calendar_app = typer.Typer(
     help="Working-time calendar (holidays, make-up days).", no_args_is_help=True
@@ -24,10 +27,6 @@ def import_file(
     year: int = typer.Option(None, help="Year (default: from the file)"),
 ) -> None:
     """Import the State Council's announced schedule of one year (replaces that year)."""
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-    from gridgov.workcal import service
-
     try:
         file_year, days = service.parse_schedule(
             file.read_text(encoding="utf-8"), filename=file.name
@@ -54,9 +53,6 @@ def import_file(
 @calendar_app.command("show")
 def show(year: int = typer.Argument(..., help="Year")) -> None:
     """List a year's holidays and make-up working days, or warn that it was never entered."""
-    from gridgov.kit.db import job_session
-    from gridgov.workcal import service
-
     with job_session() as session:
         status = service.year_status(session, year=year)
     if not status.known:

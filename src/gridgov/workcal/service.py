@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
+from gridgov.cases.recalculate import recalculate_clocks
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import after_commit
 from gridgov.kit.errors import BadRequest
@@ -132,7 +133,6 @@ def import_schedule(
     clear_cache()
     after_commit(session, clear_cache)
     # Running case clocks laid over the old (weekend-only) assumption move to the new schedule.
-    from gridgov.cases.recalculate import recalculate_clocks
 
     recalculate_clocks(
         session, old=old_calendar, new=current_calendar(session), principal=principal, year=year

@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
+from lunar_python import Lunar, Solar
+
 
 @lru_cache(maxsize=64)
 def statutory_days_off(year: int) -> frozenset[date]:
-    from lunar_python import Lunar, Solar
-
     def solar(lunar: Lunar) -> date:
         day = lunar.getSolar()
         return date(day.getYear(), day.getMonth(), day.getDay())
