@@ -12,6 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gridgov.authz.principal import system_principal
+from gridgov.kit.db import job_session
+from gridgov.people.exporter import export_persons, export_table
+from gridgov.people.importer import import_persons, read_rows
+from gridgov.people.stats import refresh_grid_stats
 
 import_app = typer.Typer(
     help="Bulk import (CSV or Excel) into the population base.", no_args_is_help=True
@@ -42,9 +46,6 @@ def import_persons_command(
 ) -> None:
     """Check every row of FILE (bad ID check digit, unknown grid, duplicate, already in the
     base …); with --commit load the valid rows in one transaction."""
-    from gridgov.kit.db import job_session
-    from gridgov.people.importer import import_persons, read_rows
-
     with _progress() as bar, job_session() as session:
         task = bar.add_task("校验/导入 rows", total=None)
         report = import_persons(
@@ -87,9 +88,6 @@ def export_persons_command(
     purpose: str = typer.Option(None, help="Why the full data are exported (written to the trail)"),
 ) -> None:
     """Export persons (masked unless --full --purpose …)."""
-    from gridgov.kit.db import job_session
-    from gridgov.people.exporter import export_persons
-
     with job_session() as session:
         count = export_persons(
             session,
@@ -103,9 +101,6 @@ def export_persons_command(
 
 
 def _export_table(kind: str, file: Path, region: str | None) -> None:
-    from gridgov.kit.db import job_session
-    from gridgov.people.exporter import export_table
-
     with job_session() as session:
         count = export_table(
             session,
@@ -152,9 +147,6 @@ def refresh_stats_command(
 ) -> None:
     """Recompute the counts from the population base. Writes keep them current; run this daily
     anyway (cron), because people turn 60 without any write, and after loading data out of band."""
-    from gridgov.kit.db import job_session
-    from gridgov.people.stats import refresh_grid_stats
-
     with job_session() as session:
         written = refresh_grid_stats(session, grid_codes=grid or None)
     console.print(f"{written} grid statistics refreshed")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.policy import ensure_covers
 from gridgov.authz.principal import Principal
+from gridgov.housing import repository as housing_repository
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
 from gridgov.people import repository
 from gridgov.people.versioning import default_source, visible
@@ -43,8 +44,6 @@ def not_found(kind: str, record_id: int) -> NotFound:
 def check_links(
     session: Session, principal: Principal, household_id: int | None, house_id: int | None
 ) -> None:
-    from gridgov.housing import repository as housing_repository
-
     if household_id is not None:
         household = repository.get_household(session, principal, household_id)
         if household is None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal
+from gridgov.housing import repository as housing_repository
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import field_messages
 from gridgov.kit.files import COMMAND_LINE_LIMITS, UPLOAD_LIMITS, FileLimits, iter_table
@@ -371,8 +372,6 @@ def _load(
     reason: str | None,
     actor: str | None,
 ) -> None:
-    from gridgov.housing import repository as housing_repository
-
     meta = {
         "version": 1,
         "changed_at": utcnow(),

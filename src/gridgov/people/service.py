@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
+from gridgov.housing import repository as housing_repository
 from gridgov.kit.errors import BadRequest, Conflict
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.house import House
@@ -255,8 +256,6 @@ class PersonLinks:
 
 
 def person_links(session: Session, *, principal: Principal, person: Person) -> PersonLinks:
-    from gridgov.housing import repository as housing_repository  # housing imports people
-
     household = (
         repository.get_household(session, principal, person.household_id)
         if person.household_id is not None
@@ -274,8 +273,6 @@ def person_links(session: Session, *, principal: Principal, person: Person) -> P
 def household_house(
     session: Session, *, principal: Principal, household: Household
 ) -> House | None:
-    from gridgov.housing import repository as housing_repository  # housing imports people
-
     if household.house_id is None:
         return None
     return housing_repository.get_house(session, principal, household.house_id)
@@ -339,8 +336,6 @@ def create_household(
         raise Conflict(f"户号 {number} 已存在", f"Household number {number} exists")
     address = household_in.address
     if address is None and household_in.house_id is not None:
-        from gridgov.housing import repository as housing_repository
-
         house = housing_repository.get_house(session, principal, household_in.house_id)
         address = house.address if house else None
     household = Household(
