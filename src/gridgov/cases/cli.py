@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import typer
 from rich.console import Console
+
+from gridgov.cases import service
+from gridgov.kit.db import job_session
+from gridgov.kit.errors import GridgovError
 
 cases_app = typer.Typer(help="Cases: channel clients, overdue set.", no_args_is_help=True)
 console = Console()
@@ -15,10 +21,6 @@ def add_client(
     kind: str = typer.Option("open311", help="open311 | sms | email"),
 ) -> None:
     """Register an Open311 app (api_key) or an SMS / e-mail gateway; prints its key once."""
-    from gridgov.cases import service
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-
     try:
         with job_session() as session:
             client, key = service.add_client(session, name=name, kind=kind, created_by="cli")
@@ -33,11 +35,6 @@ def add_client(
 @cases_app.command("overdue")
 def overdue() -> None:
     """Count the cases whose running step is past its deadline."""
-    import time
-
-    from gridgov.cases import service
-    from gridgov.kit.db import job_session
-
     with job_session() as session:
         started = time.perf_counter()
         ids = service.overdue_ids(session)

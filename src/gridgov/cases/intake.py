@@ -26,6 +26,7 @@ from gridgov.cases.repository import CaseRepository
 from gridgov.cases.schemas import CaseCreate, CaseUpdate
 from gridgov.cases.states import REPORT_LABEL, State
 from gridgov.config import Settings
+from gridgov.grids.service import grid_index
 from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Forbidden
@@ -102,8 +103,6 @@ def new_number(now: datetime) -> str:
 
 
 def grid_code_at(session: Session, *, lng: float, lat: float) -> str:
-    from gridgov.grids.service import grid_index
-
     code = grid_index(session).locate(lng, lat)
     if code is None:
         raise BadRequest(

@@ -13,7 +13,7 @@ from gridgov.auth.deps import current_principal, require_roles
 from gridgov.authz.policy import CITY_OVERSIGHT, REPORTER_PHONE_ROLES
 from gridgov.authz.principal import Principal
 from gridgov.cases import intake, service, workflow
-from gridgov.cases.repository import CaseFilter
+from gridgov.cases.repository import CaseFilter, CaseRepository
 from gridgov.cases.schemas import (
     CaseCreate,
     CaseCreated,
@@ -211,8 +211,6 @@ class InboundAck(BaseModel):
 def _inbound(
     session: Session, request: Request, body: InboundMessage, kind: str, key: str | None
 ) -> InboundAck:
-    from gridgov.cases.repository import CaseRepository
-
     client = service.authenticate_client(session, key=key, kind=kind)
     existing = CaseRepository(session).by_external(client.id, body.message_id)
     if existing is not None:  # gateways retry: the same message never makes two cases

@@ -15,8 +15,13 @@ from gridgov.authz import policy
 from gridgov.authz.principal import Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import deadlines
-from gridgov.cases.intake import report_event
-from gridgov.cases.repository import CaseFilter, CaseRepository, ChannelClientRepository
+from gridgov.cases.intake import DUPLICATE_RADIUS_DEG, report_event
+from gridgov.cases.repository import (
+    CaseFilter,
+    CaseRepository,
+    CategoryRepository,
+    ChannelClientRepository,
+)
 from gridgov.cases.schemas import (
     CaseDetail,
     CaseEventRead,
@@ -28,6 +33,7 @@ from gridgov.cases.schemas import (
 from gridgov.cases.states import Move, State, allowed, offered
 from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
+from gridgov.kit.db import after_commit
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.media.repository import MediaRepository
@@ -115,8 +121,6 @@ def duplicates(
     session: Session, *, principal: Principal, category_code: str, lng: float, lat: float
 ) -> list[Any]:
     """Open cases of the category near a point, among those the principal may read."""
-    from gridgov.cases.intake import DUPLICATE_RADIUS_DEG
-
     cat.selectable_category(session, category_code)
     return CaseRepository(session).duplicates(
         category_code=category_code,
@@ -178,9 +182,6 @@ def list_departments(session: Session) -> list[DepartmentRead]:
 def update_category(
     session: Session, *, principal: Principal, code: str, data: CategoryUpdate
 ) -> CategoryRead:
-    from gridgov.cases.repository import CategoryRepository
-    from gridgov.kit.db import after_commit
-
     if principal.role != Role.SYSTEM_ADMIN:
         raise Forbidden(
             "只有系统管理员可以修改案件类别", "Only a system administrator may edit categories"
