@@ -10,7 +10,15 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from gridgov.auth import service
+from gridgov.auth.passwords import generate_password
+from gridgov.auth.repository import UserRepository
+from gridgov.auth.schemas import UserCreate
 from gridgov.authz.principal import Role
+from gridgov.config import get_settings
+from gridgov.kit.context import channel_var
+from gridgov.kit.db import job_session
+from gridgov.kit.errors import GridgovError
 
 user_app = typer.Typer(
     help="Accounts: create, list, disable, enable, reset passwords.", no_args_is_help=True
@@ -19,8 +27,6 @@ console = Console()
 
 
 def _cli_context() -> None:
-    from gridgov.kit.context import channel_var
-
     channel_var.set("cli")
 
 
@@ -37,13 +43,6 @@ def create(
     ),
 ) -> None:
     """Create an account with an initial password that must be changed at first sign-in."""
-    from gridgov.auth import service
-    from gridgov.auth.passwords import generate_password
-    from gridgov.auth.schemas import UserCreate
-    from gridgov.config import get_settings
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-
     _cli_context()
     initial = password or generate_password()
     try:
@@ -80,9 +79,6 @@ def create(
 @user_app.command("list")
 def list_users() -> None:
     """Every account with its role, scope and state."""
-    from gridgov.auth.repository import UserRepository
-    from gridgov.kit.db import job_session
-
     columns = ("username", "role", "region", "department", "active", "locked_until", "must_change")
     typer.echo("\t".join(columns))
     with job_session() as session:
@@ -100,10 +96,6 @@ def list_users() -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    from gridgov.auth import service
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-
     _cli_context()
     try:
         with job_session() as session:
@@ -133,12 +125,6 @@ def reset_password(
     password: str = typer.Option(None, help="New initial password (default: random, printed)"),
 ) -> None:
     """Set a new initial password (must be changed at next sign-in); unlocks the account."""
-    from gridgov.auth import service
-    from gridgov.auth.passwords import generate_password
-    from gridgov.config import get_settings
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import GridgovError
-
     _cli_context()
     initial = password or generate_password()
     try:

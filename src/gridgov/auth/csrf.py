@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from gridgov.auth.errors import CsrfFailed
 from gridgov.config import Settings, get_settings
+from gridgov.web import templates
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -121,8 +122,6 @@ def csrf_hx_headers(request: Request) -> Markup:
 
 
 def install_template_globals() -> None:
-    from gridgov.web import templates
-
     templates.env.globals.update(
         csrf_token=csrf_token, csrf_field=csrf_field, csrf_hx_headers=csrf_hx_headers
     )

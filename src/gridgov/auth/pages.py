@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gridgov.auth import service
 from gridgov.auth.csrf import SESSION_COOKIE, csrf_protect, set_csrf_cookie
 from gridgov.auth.deps import PagePrincipal, app_settings
+from gridgov.auth.repository import UserRepository
 from gridgov.config import Mode, Settings
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
@@ -116,8 +117,6 @@ def _password_page(
     done: bool = False,
     status: int = 200,
 ) -> HTMLResponse:
-    from gridgov.auth.repository import UserRepository
-
     user = UserRepository(session).get(principal.user_id)
     return render(
         request,

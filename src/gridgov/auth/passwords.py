@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import string
 from functools import lru_cache
 
@@ -104,8 +105,6 @@ def check_password_rules(password: str, *, username: str | None = None) -> None:
 
 def generate_password(length: int = 16) -> str:
     """A random password that satisfies the rules (for initial and demo passwords)."""
-    import secrets
-
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     while True:
         body = [secrets.choice(alphabet) for _ in range(length - 2)]
