@@ -8,6 +8,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import select
+
+from gridgov.audit import trail
+from gridgov.authz.principal import system_principal
+from gridgov.dashboard import aggregates, ledger_files, ledgers
+from gridgov.dashboard.aggregates import local_today
+from gridgov.kit.db import job_session
+from gridgov.kit.errors import BadRequest, NotFound
+from gridgov.models import Facility
 
 dashboard_app = typer.Typer(
     help="Excel ledgers (台账) and the dashboard's counts.", no_args_is_help=True
@@ -18,9 +27,6 @@ console = Console()
 @dashboard_app.command("refresh")
 def refresh_command() -> None:
     """Count the finished days not counted yet and rebuild the open-case snapshot."""
-    from gridgov.dashboard import aggregates
-    from gridgov.kit.db import job_session
-
     with job_session() as session:
         days = aggregates.refresh_case_days(session)
         snapshot = aggregates.refresh_open_cases(session)
@@ -41,11 +47,6 @@ def make_command(
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD")] = None,
 ) -> None:
     """Write one ledger to a file."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.dashboard import ledgers
-    from gridgov.dashboard.aggregates import local_today
-    from gridgov.kit.db import job_session
-
     principal = system_principal("ledgers.make")
     with job_session() as session:
         request = ledgers.prepare(
@@ -67,9 +68,6 @@ def monthly_command(
     month: Annotated[str | None, typer.Option(help="YYYY-MM (default: last month)")] = None,
 ) -> None:
     """Make every ledger of a month for the city and each district (the downloads page)."""
-    from gridgov.dashboard import ledger_files
-    from gridgov.kit.db import job_session
-
     chosen = date.fromisoformat(month + "-01") if month else ledger_files.previous_month()
     with job_session() as session:
         made = ledger_files.make_monthly(session, month=chosen)
@@ -82,14 +80,6 @@ def camera_stream_command(
     url: Annotated[str, typer.Argument(help="HLS address (https://…/index.m3u8); '' removes it")],
 ) -> None:
     """Set (or remove) the live stream a camera shows in the dashboard's grid panel."""
-    from sqlalchemy import select
-
-    from gridgov.audit import trail
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.kit.errors import BadRequest, NotFound
-    from gridgov.models import Facility
-
     if url and not (url.startswith("https://") or url.startswith("http://")):
         raise BadRequest("视频流地址须以 http(s):// 开头", "The stream address must be http(s)://")
     with job_session() as session:

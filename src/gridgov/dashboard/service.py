@@ -14,6 +14,7 @@ from gridgov.authz.policy import reach_key
 from gridgov.authz.principal import Principal
 from gridgov.dashboard import aggregates
 from gridgov.dashboard.repository import INDICATORS, DashboardRepository, since_days
+from gridgov.evaluation import service as evaluation
 from gridgov.grids.facilities import FACILITY_KINDS
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, NotFound
@@ -142,8 +143,6 @@ def score_ranking(
     session: Session, *, principal: Principal, days: int = 30, now: datetime | None = None
 ) -> dict[str, Any]:
     """Departments ranked by their evaluation score over the last ``days`` finished days."""
-    from gridgov.evaluation import service as evaluation
-
     end = aggregates.local_today(now) - timedelta(days=1)
     start = end - timedelta(days=days - 1)
     names = DashboardRepository(session, principal).department_names()
