@@ -19,6 +19,7 @@ from gridgov.models.person import IdType, LivingStatus, Person
 from gridgov.models.task import Task
 from gridgov.people import service as people
 from gridgov.people.schemas import PersonCreate, PersonUpdate
+from gridgov.tasks import service as tasks
 
 SOURCE = "lifecycle"
 DEPARTMENT_NAMES = {
@@ -188,8 +189,6 @@ def link_id_number(ctx: Context) -> str | None:
 
 def set_deceased(ctx: Context) -> str | None:
     """Deceased is a state, never a delete; the person's open services and tasks close."""
-    from gridgov.tasks import service as tasks
-
     if ctx.task is not None and ctx.result.get("result") == "fail":
         return "网格员核实：死亡信息不实，请与报送部门核对"
     person = ctx.repository.person(ctx.event.person_id)

@@ -25,6 +25,7 @@ from gridgov.models.lifecycle_admission import AdmittedTaskType, DiversionReport
 from gridgov.models.task import Task
 from gridgov.models.user import User
 from gridgov.workcal.calendar import CST, MINUTES_PER_WORKING_DAY
+from gridgov.workcal.service import current_calendar
 
 
 class NotAdmitted(BadRequest):
@@ -162,8 +163,6 @@ def _utc_start(day: date) -> datetime:
 def workload(session: Session, *, principal: Principal, month: str) -> list[dict[str, Any]]:
     """Per grid worker in the caller's area: admitted tasks and their minutes in the month, the
     duty minutes of the month's working days, and the minutes reported as diverted."""
-    from gridgov.workcal.service import current_calendar
-
     first, following = month_bounds(month)
     start, end = _utc_start(first), _utc_start(following)
     working_days = len(current_calendar(session).working_days(first, following - timedelta(1)))

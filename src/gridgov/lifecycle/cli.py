@@ -7,8 +7,13 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
+from gridgov.authz.principal import system_principal
+from gridgov.kit.db import job_session
 from gridgov.lifecycle import listeners as _listeners  # noqa: F401  (registers the listener)
+from gridgov.lifecycle import rulebook, rules
+from gridgov.lifecycle.jobs import JOBS
 
 lifecycle_app = typer.Typer(
     help="Life events, rules, proxy services, admission.", no_args_is_help=True
@@ -22,10 +27,6 @@ def run_jobs(
     job: list[str] = typer.Option([], help="Only these jobs (e.g. lifecycle.turning_60)"),
 ) -> None:
     """Computed events: turning 60 and 80, permits expiring in 30 days, 16 without an ID."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.lifecycle.jobs import JOBS
-
     day = date.fromisoformat(today) if today else date.today()
     unknown = set(job) - set(JOBS)
     if unknown:
@@ -41,11 +42,6 @@ def run_jobs(
 @lifecycle_app.command("check-rules")
 def check_rules(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Check a rules file; every problem with its line (exit 1 when there is one)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from gridgov.kit.db import job_session
-    from gridgov.lifecycle import rulebook, rules
-
     try:
         with job_session() as session:
             modules = rulebook.known_modules(session)

@@ -31,7 +31,9 @@ from gridgov.lifecycle import (
 )
 from gridgov.lifecycle import listeners as _listeners  # noqa: F401  (registers the listener)
 from gridgov.lifecycle.events import EVENT_TYPES
-from gridgov.lifecycle.residence import expiring_by_grid
+from gridgov.lifecycle.residence import expiring_by_grid, stage
+from gridgov.lifecycle.schemas import AdmissionBody
+from gridgov.people import service as people
 from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import N_, label, request_language
 from gridgov.web.nav import add_nav
@@ -158,8 +160,6 @@ def confirm_page(service_id: int, form: PostedForm, session: DB, principal: Depa
 
 @router.post("/lifecycle/persons/{person_id}/services", dependencies=CSRF)
 def open_service_page(person_id: int, form: PostedForm, session: DB, principal: Handler) -> Any:
-    from gridgov.people import service as people
-
     person = people.get_person(session, principal=principal, person_id=person_id)
     proxy.open_service(
         session,
@@ -176,8 +176,6 @@ def open_service_page(person_id: int, form: PostedForm, session: DB, principal: 
 def timeline_page(
     person_id: int, request: Request, session: DB, principal: TimelineReader
 ) -> HTMLResponse:
-    from gridgov.lifecycle.residence import stage
-
     found = timeline.timeline(session, principal=principal, person_id=person_id)
     return render(
         request,
@@ -250,8 +248,6 @@ def admission_page(request: Request, session: DB, principal: Office) -> HTMLResp
 
 @router.post("/lifecycle/admission", dependencies=CSRF)
 def admit_page(form: PostedForm, session: DB, principal: Office) -> Any:
-    from gridgov.lifecycle.schemas import AdmissionBody
-
     body = AdmissionBody(
         kind=_text(form, "kind"),
         title=_text(form, "title"),

@@ -20,6 +20,7 @@ from gridgov.lifecycle.repository import LifecycleRepository
 from gridgov.lifecycle.rules import ServiceType
 from gridgov.models.lifecycle import ProxyService
 from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY
+from gridgov.workcal.service import current_calendar
 
 OPEN = ("open", "handed_over")
 # Who carries a service for residents: the grid's worker and community/street staff.
@@ -42,8 +43,6 @@ def service_type(session: Session, code: str) -> ServiceType:
 
 
 def due_after(session: Session, start: datetime, working_days: int) -> datetime:
-    from gridgov.workcal.service import current_calendar
-
     return (
         current_calendar(session)
         .add_working_minutes(start, working_days * MINUTES_PER_WORKING_DAY)

@@ -36,6 +36,8 @@ from gridgov.lifecycle.schemas import (
     ServiceOpen,
     ServiceRead,
 )
+from gridgov.people import service as people
+from gridgov.people.schemas import PersonRead
 
 router = APIRouter(prefix="/lifecycle", tags=["lifecycle"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
@@ -159,8 +161,6 @@ def service_counts(session: DB, principal: CurrentPrincipal) -> dict[str, int]:
 
 @router.post("/services", status_code=201)
 def open_service(body: ServiceOpen, session: DB, principal: Handler) -> ServiceRead:
-    from gridgov.people import service as people
-
     person = people.get_person(session, principal=principal, person_id=body.person_id)
     row = proxy.open_service(
         session,
@@ -198,8 +198,6 @@ def confirm(service_id: int, body: ConfirmIn, session: DB, principal: Department
 # -- people over time ---------------------------------------------------------------------------
 @router.get("/persons/{person_id}/timeline")
 def person_timeline(person_id: int, session: DB, principal: CurrentPrincipal) -> dict[str, Any]:
-    from gridgov.people.schemas import PersonRead
-
     found = timeline.timeline(session, principal=principal, person_id=person_id)
     return {
         "person": PersonRead.model_validate(found["person"]).model_dump(mode="json"),

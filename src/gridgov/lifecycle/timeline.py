@@ -20,6 +20,7 @@ from gridgov.lifecycle.repository import LifecycleRepository
 from gridgov.models.house import House
 from gridgov.models.lifecycle import FamilyLink, LifeEvent
 from gridgov.models.person import Person
+from gridgov.models.source import Source, SourceLink
 from gridgov.models.task import Task
 from gridgov.people import service as people
 from gridgov.people.sensitive import reveal
@@ -157,8 +158,6 @@ def _cases(session: Session, principal: Principal, person_id: int) -> list[dict[
 
 def _department_records(session: Session, person_id: int) -> list[dict[str, Any]]:
     """The departments' records reconciliation linked to the person (the current decision)."""
-    from gridgov.models.source import Source, SourceLink
-
     rows = session.execute(
         select(SourceLink.decided_at, SourceLink.record_key, Source.title, Source.department_code)
         .join(Source, Source.id == SourceLink.source_id)
