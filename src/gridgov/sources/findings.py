@@ -30,11 +30,13 @@ from gridgov.authz.principal import Principal
 from gridgov.config import get_settings
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, NotFound
+from gridgov.lifecycle.admission import NotAdmitted
 from gridgov.models.person import LivingStatus, Person
 from gridgov.models.source import Source, SourceFinding, SourceLink, SourceLoad, SourceRecord
 from gridgov.sources import linking
 from gridgov.sources.addresses import address_key
 from gridgov.sources.repository import CHUNK, readable_findings, table_of
+from gridgov.tasks import service as tasks
 
 KINDS = {
     "dead_in_register": "登记已死亡但基础库在世",
@@ -310,9 +312,6 @@ TASK_KINDS = {
 def _task_for(session: Session, principal: Principal, finding_id: int, row: dict[str, Any]) -> None:
     """A verification task for the grid's worker, if the task type is admitted (准入); else the
     finding stays with community staff."""
-    from gridgov.lifecycle.admission import NotAdmitted
-    from gridgov.tasks import service as tasks
-
     kind, title = TASK_KINDS[row["kind"]]
     try:
         task = tasks.create(

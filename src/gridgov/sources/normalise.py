@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import product
 
+from opencc import OpenCC
 from pypinyin import Style, pinyin
 
 from gridgov.people.identifiers import id_check_char
@@ -114,8 +115,6 @@ _NAME_JUNK = frozenset(" \t\u3000·•.．・")
 
 @lru_cache(maxsize=1)
 def _t2s():
-    from opencc import OpenCC
-
     return OpenCC("t2s")
 
 

@@ -24,8 +24,12 @@ from gridgov.authz.principal import Principal
 from gridgov.config import get_settings
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import decrypt
+from gridgov.kit.db import savepoint
+from gridgov.kit.errors import BadRequest, Conflict
 from gridgov.models.person import LivingStatus, Person
 from gridgov.models.source import LinkDecision, Source, SourceLink, SourceRecord
+from gridgov.people import service as people
+from gridgov.people.schemas import PersonCreate
 from gridgov.sources import findings, linking
 from gridgov.sources.addresses import address_key
 from gridgov.sources.repository import table_of
@@ -145,11 +149,6 @@ def reconcile(
 def _create_person(session: Session, principal: Principal, record: SourceRecord) -> int | None:
     """A person from a record that matched nobody, for sources allowed to (the police
     register): only with a valid ID and an address the house register knows."""
-    from gridgov.kit.db import savepoint
-    from gridgov.kit.errors import BadRequest, Conflict
-    from gridgov.people import service as people
-    from gridgov.people.schemas import PersonCreate
-
     n = record.normalised
     if not (n.get("id_valid") and record.grid_code and n.get("name")):
         return None

@@ -14,6 +14,7 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
+from gridgov.kit.crypto import lookup_hash
 from gridgov.kit.errors import Conflict, PayloadTooLarge, Unauthorized
 from gridgov.models.source import Source, SourceLoad
 from gridgov.sources import hooks, repository
@@ -214,7 +216,6 @@ def _write_batch(
 ) -> None:
     if not batch:
         return
-    from gridgov.kit.crypto import lookup_hash
 
     existing = repository.current_versions(session, source.id, [key for key, _, _ in batch])
     houses = repository.houses_at(session, filter(None, (_standard(n) for _, _, n in batch)))
@@ -280,8 +281,6 @@ def _loaded(row_id: int, r: dict[str, Any]) -> LoadedRecord:
 
 
 def _date(value: str | None) -> Any:
-    from datetime import date
-
     return date.fromisoformat(value) if value else None
 
 
