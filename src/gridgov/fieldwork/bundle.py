@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 from gridgov.auth.deps import CurrentPrincipal
 from gridgov.authz.principal import Principal
 from gridgov.cases.categories import reference
+from gridgov.cases.service import list_categories
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.patrols import service as patrols
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import request_session
+from gridgov.lifecycle.admission import references
+from gridgov.lifecycle.proxy import catalogue
 from gridgov.models.facility import Facility
 from gridgov.models.house import House
 from gridgov.models.household import Household
@@ -152,8 +155,6 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
 
 def _with_admission(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each task with its admission reference (准入): the worker sees on what basis it came."""
-    from gridgov.lifecycle.admission import references
-
     found = references(session, {row["kind"] for row in rows})
     for row in rows:
         row["admission_ref"] = found.get(row["kind"])
@@ -162,8 +163,6 @@ def _with_admission(session: Session, rows: list[dict[str, Any]]) -> list[dict[s
 
 def _proxy_services(session: Session) -> list[dict[str, Any]]:
     """The proxy services (代办) a worker can open for a resident, offline too."""
-    from gridgov.lifecycle.proxy import catalogue
-
     return [
         {"code": s.code, "title": s.title, "title_en": s.title_en, "documents": list(s.documents)}
         for s in catalogue(session).values()
@@ -172,8 +171,6 @@ def _proxy_services(session: Session) -> list[dict[str, Any]]:
 
 def _categories(session: Session) -> list[dict[str, Any]]:
     """The case categories a worker can report (minor classes)."""
-    from gridgov.cases.service import list_categories
-
     return [
         {"code": c.code, "name": c.name, "name_en": c.name_en}
         for c in list_categories(session)

@@ -7,58 +7,43 @@ report is a case from the channel ``grid_worker``.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.fieldwork.sync.effects import Outcome
+from gridgov.cases.intake import create_case
+from gridgov.cases.schemas import CaseCreate
+from gridgov.fieldwork.sync.schemas import Outcome
+from gridgov.housing import schemas as housing_schemas
+from gridgov.housing import service as housing_service
 from gridgov.kit.errors import BadRequest
 from gridgov.models.field_submission import FieldSubmission
+from gridgov.organisations import schemas as organisations_schemas
+from gridgov.organisations import service as organisations_service
+from gridgov.people import schemas as people_schemas
+from gridgov.people import service as people_service
 
 CHANNEL = "grid_worker"
 # The case loop's code of the grid worker app channel (cases/intake.py CHANNELS).
 CASE_CHANNEL = "worker_app"
 
 
-def _service(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-# target → (service module, function, its id argument, schema module, change schema)
-POPULATION_API = {
-    "person": (
-        "gridgov.people.service",
-        "update_person",
-        "person_id",
-        "gridgov.people.schemas",
-        "PersonUpdate",
-    ),
+# target → (the service's update function, its id argument, the change schema)
+POPULATION_API: dict[str, tuple[Callable[..., Any], str, type[BaseModel]]] = {
+    "person": (people_service.update_person, "person_id", people_schemas.PersonUpdate),
     "household": (
-        "gridgov.people.service",
-        "update_household",
+        people_service.update_household,
         "household_id",
-        "gridgov.people.schemas",
-        "HouseholdUpdate",
+        people_schemas.HouseholdUpdate,
     ),
-    "house": (
-        "gridgov.housing.service",
-        "update_house",
-        "house_id",
-        "gridgov.housing.schemas",
-        "HouseUpdate",
-    ),
+    "house": (housing_service.update_house, "house_id", housing_schemas.HouseUpdate),
     "organisation": (
-        "gridgov.organisations.service",
-        "update_organisation",
+        organisations_service.update_organisation,
         "organisation_id",
-        "gridgov.organisations.schemas",
-        "OrganisationUpdate",
+        organisations_schemas.OrganisationUpdate,
     ),
 }
 
@@ -74,13 +59,7 @@ def update_population(
     reason: str,
 ) -> Outcome:
     """A new version of the subject with source ``grid_worker`` (stale base → ``Conflict``)."""
-    service_name, function_name, id_argument, schemas_name, schema_name = POPULATION_API[target]
-    services, schemas = _service(service_name), _service(schemas_name)
-    update = getattr(services, function_name, None) if services else None
-    schema = getattr(schemas, schema_name, None) if schemas else None
-    if update is None or schema is None:
-        # Not supported by the population base yet: the record stays stored, to apply later.
-        return Outcome("stored", reason=f"population update of a {target} unavailable")
+    update, id_argument, schema = POPULATION_API[target]
     known = {k: v for k, v in changes.items() if k in schema.model_fields}
     try:
         record_id, parsed = int(subject_id), schema(**known)
@@ -102,9 +81,6 @@ def create_case_from_report(
     session: Session, *, principal: Principal, submission: FieldSubmission
 ) -> Outcome:
     """A problem report becomes a case in state ``reported`` from the worker-app channel."""
-    from gridgov.cases.intake import create_case
-    from gridgov.cases.schemas import CaseCreate
-
     data = submission.data
     intake = create_case(
         session,

@@ -6,7 +6,9 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
+from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.sync import newcomers, personal
+from gridgov.fieldwork.sync.bridges import update_population
 from gridgov.fieldwork.sync.repository import ConflictRepository, SubmissionRepository
 from gridgov.fieldwork.sync.schemas import ConflictFullRead, ConflictRead, SubmissionRead
 from gridgov.kit.clock import utcnow
@@ -38,8 +40,6 @@ def full_view(
     """The record kept for review with its resident ID and phone in full — for the roles that
     see a person's record in full (e.g. to compare a newcomer with the known person), the
     purpose written to the trail like the person full view."""
-    from gridgov.fieldwork.forms import registry
-
     ensure_role(principal, FULL_VIEW_ROLES)
     conflict = _readable(session, principal, conflict_id)
     record = conflict.record
@@ -90,9 +90,6 @@ def resolve(
 
 
 def _apply(session: Session, *, principal: Principal, conflict: SyncConflict) -> None:
-    from gridgov.fieldwork.forms import registry
-    from gridgov.fieldwork.sync.bridges import update_population
-
     submission = SubmissionRepository(session).get_by_uuid(conflict.uuid)
     if submission is None or not submission.module_code:
         raise NotFound("原记录不存在", "The stored record is missing")

@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
+from gridgov.models.case import Case
 from gridgov.models.field_submission import FieldSubmission, SyncConflict
 
 # Columns of a stored record and their PostgreSQL array types for the bulk insert.
@@ -43,10 +46,7 @@ def _pg_value(name: str, value: Any) -> Any:
 def dialect_insert(session: Session, table: Any) -> Any:
     """``INSERT`` with ``ON CONFLICT`` support on the session's database."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
 
@@ -159,7 +159,6 @@ class SubmissionRepository:
         """case id → (state, number) for the cases the worker's reports became."""
         if not case_ids:
             return {}
-        from gridgov.models.case import Case
 
         rows = self.session.execute(
             select(Case.id, Case.state, Case.number).where(Case.id.in_(list(case_ids)))

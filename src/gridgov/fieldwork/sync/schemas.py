@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -123,3 +124,12 @@ class SubmissionRead(BaseModel):
     result_ref: str | None
     case_state: str | None = None
     case_number: str | None = None
+
+
+# What applying one submission did (not an API body: the sync service turns it into one).
+@dataclass(frozen=True)
+class Outcome:
+    state: str  # applied | conflict | error | stored
+    ref: str | None = None
+    reason: str | None = None
+    review: str = "stale"  # with state conflict: stale | id_exists

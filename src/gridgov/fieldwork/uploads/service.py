@@ -18,6 +18,7 @@ from gridgov.config import Settings
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import after_commit
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
+from gridgov.media.service import store_photo
 from gridgov.models.field_submission import FieldUpload
 
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -122,8 +123,6 @@ def append(
         os.fsync(handle.fileno())
     upload.received = offset + len(chunk)
     if upload.received == upload.size:
-        from gridgov.media.service import store_photo
-
         media = store_photo(
             session,
             principal=principal,
