@@ -6,6 +6,7 @@ the file and line to fix. Allowed exceptions are listed with the reason they are
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -101,3 +102,45 @@ def test_one_error_shape() -> None:
     # The old shape was {"detail": {...}}; every error now leaves through kit.errors.problem.
     shapes = _lines(r"""\{\s*["']detail["']\s*:""")
     assert not shapes, "a second error body shape:\n" + _report(shapes)
+
+
+def _function_level_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    """Imports inside a function body; imports under ``if TYPE_CHECKING:`` do not run."""
+    found: list[ast.Import | ast.ImportFrom] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and ast.unparse(child.test).endswith("TYPE_CHECKING"):
+                for other in child.orelse:
+                    visit_one(other, in_function)
+                continue
+            visit_one(child, in_function)
+
+    def visit_one(child: ast.AST, in_function: bool) -> None:
+        if in_function and isinstance(child, ast.Import | ast.ImportFrom):
+            found.append(child)
+        visit(child, in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef))
+
+    visit(tree, False)
+    return found
+
+
+def test_imports_at_the_top_unless_lazy_says_why() -> None:
+    # An import inside a function hides a dependency (or an import cycle) from the reader. Keep
+    # one there only under a "# lazy:" comment (on the line before it, or before the run of
+    # imports it belongs to), naming the cycle that cannot be broken or the heavy library only
+    # one command needs.
+    found = []
+    for path in sorted(SRC.glob("**/*.py")):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        explained: set[int] = set()  # last lines of the imports under a "# lazy:" comment
+        for node in sorted(_function_level_imports(ast.parse(text)), key=lambda n: n.lineno):
+            before = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+            if before.startswith("# lazy:") or node.lineno - 1 in explained:
+                explained.add(node.end_lineno or node.lineno)
+            else:
+                found.append((str(path.relative_to(SRC)), node.lineno, ast.unparse(node)))
+    assert not found, (
+        f"{len(found)} imports inside functions without a '# lazy:' reason:\n" + _report(found)
+    )

@@ -14,6 +14,9 @@ from gridgov.redivision.units import Graph
 
 LOWER = 200
 UPPER = 300
+# The solver's search: seconds it aims at, and how much longer it may take without a division.
+DEFAULT_TIME_LIMIT = 5.0
+HARD_LIMIT_FACTOR = 3
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from gridgov.kit.errors import BadRequest, Conflict, NotFound, Unprocessable
 from gridgov.models.redivision import GridChangeKind, ProposalState, RedivisionProposal
 from gridgov.models.region import Region, RegionLevel
 from gridgov.models.staff import Staff
-from gridgov.redivision import rules, solver
+from gridgov.redivision import rules
 from gridgov.redivision.repository import RedivisionRepository
 from gridgov.redivision.schemas import ProposalRead, RuleRead, SlotRead, UnitRead
 from gridgov.redivision.units import Graph, Unit, build_graph, union_lnglat
@@ -84,7 +84,7 @@ def propose(
     *,
     principal: Principal,
     community_code: str,
-    time_limit: float = solver.DEFAULT_TIME_LIMIT,
+    time_limit: float = rules.DEFAULT_TIME_LIMIT,
 ) -> RedivisionProposal:
     """Compute and store a proposal, or explain which rule no division can meet."""
     division = load_division(session, principal=principal, community_code=community_code)
@@ -98,6 +98,9 @@ def propose(
             f"Every grid of {division.community.code} is within {rules.LOWER}–{rules.UPPER} "
             "households; nothing to re-divide",
         )
+    # lazy: OR-Tools (with the pandas and pyarrow it loads: ~0.4 s) only when a division is computed
+    from gridgov.redivision import solver
+
     result = solver.solve(
         graph, current=division.current, existing=len(division.grids), time_limit=time_limit
     )
@@ -111,7 +114,7 @@ def propose(
                 "contiguous)",
                 rule="contiguity",
             )
-        waited = solver.HARD_LIMIT_FACTOR * time_limit
+        waited = rules.HARD_LIMIT_FACTOR * time_limit
         raise Unprocessable(
             f"在 {waited:.0f} 秒内未找到可行划分，请加长计算时间后重试",
             f"No division found within {waited:.0f} s; retry with a longer time limit",

@@ -29,12 +29,16 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from gridgov.redivision.rules import LOWER, UPPER, grid_count_range
+from gridgov.redivision.rules import (
+    DEFAULT_TIME_LIMIT,
+    HARD_LIMIT_FACTOR,
+    LOWER,
+    UPPER,
+    grid_count_range,
+)
 from gridgov.redivision.units import Graph
 
 MOVE_WEIGHT = 100
-HARD_LIMIT_FACTOR = 3
-DEFAULT_TIME_LIMIT = 5.0
 
 
 @dataclass(frozen=True)

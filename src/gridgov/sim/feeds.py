@@ -363,6 +363,7 @@ def _write(path: Path, rows: list[dict[str, Any]], fmt: str) -> None:
         return
     header = list(rows[0])
     if fmt == "parquet":
+        # lazy: pyarrow loads only to read or write a Parquet file
         import pyarrow as pa
         import pyarrow.parquet as pq
 

@@ -33,6 +33,7 @@ def read_department_file(
 
 
 def _parquet(content: bytes, limits: FileLimits) -> Table:
+    # lazy: pyarrow loads only to read or write a Parquet file
     import pyarrow.parquet as pq
 
     try:

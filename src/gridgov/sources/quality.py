@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -59,8 +60,6 @@ def report(session: Session, *, source_name: str) -> QualityReport:
 def write_excel(report: QualityReport, path: Path, labels: dict[str, str]) -> None:
     """Sheets: one row per load (counts, ID failures, completeness per field), decisions,
     findings. ``labels`` names the columns in the reader's language."""
-    from openpyxl import Workbook
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None
