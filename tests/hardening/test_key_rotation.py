@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from gridgov.audit import trail
+from gridgov.audit import hashing, trail
 from gridgov.audit.anchor import make_key, write_anchor
 from gridgov.audit.chain import _TABLE, seal_engine, verify_engine
 from gridgov.auth.csrf import _sign, csrf_valid, token_for_session_cookie
@@ -174,8 +174,8 @@ def test_an_entry_forged_with_the_retired_secret_is_refused(
         genuine = conn.execute(select(_TABLE).where(_TABLE.c.seq == 1)).mappings().one()
         forged = {k: v for k, v in genuine.items() if k not in ("id", "seq", "chain_hash")}
         forged.update(object_id="999", username="intruder")
-        forged["entry_hash"] = trail.hash_content(
-            trail.content_of(forged), key=trail._key_for(OLD_SECRET)
+        forged["entry_hash"] = hashing.hash_content(
+            hashing.content_of(forged), key=hashing._key_for(OLD_SECRET)
         )
         conn.execute(insert(_TABLE).values(**forged))
     assert seal_engine(get_engine()) == 0

@@ -33,7 +33,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, bindparam, func, select, update
 
-from gridgov.audit.trail import HASHED_FIELDS, content_of, hash_content, trail_keys
+from gridgov.audit.hashing import HASHED_FIELDS, content_of, hash_content, trail_keys
 from gridgov.kit.clock import utcnow
 from gridgov.models.audit import AuditEntry
 

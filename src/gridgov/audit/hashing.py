@@ -1,4 +1,4 @@
-"""The content hash of a trail entry: which fields it covers, their canonical form and the key.
+"""The content hash of a trail entry: which fields it covers, their canonical form and the keys.
 
 Both the writer (:mod:`gridgov.audit.trail`) and the sealer (:mod:`gridgov.audit.chain`) hash
 entries; the shared part lives here so that neither has to import the other for it.
@@ -47,6 +47,12 @@ def _key_for(secret_key: str) -> bytes:
 
 def trail_key() -> bytes:
     return _key_for(get_settings().secret_key)
+
+
+def trail_keys() -> list[bytes]:
+    """The chain's keys, oldest first: one per signing secret of the ring (the current last).
+    Entries hashed and linked under a retired secret keep verifying after a rotation."""
+    return [_key_for(secret) for secret in get_settings().secret_key_ring]
 
 
 def _utc_naive(value: datetime) -> datetime:

@@ -13,12 +13,15 @@ from gridgov.authz.policy import city_wide, scope_clause
 from gridgov.authz.principal import Principal
 from gridgov.dashboard import aggregates
 from gridgov.dashboard.repository import in_region
+from gridgov.evaluation.repository import point_scope
+from gridgov.evaluation.service import rule_book_for
 from gridgov.kit.clock import utcnow
 from gridgov.lifecycle import proxy
 from gridgov.lifecycle import vocabulary as _lifecycle_words  # noqa: F401  (the states' words)
 from gridgov.models import Region
 from gridgov.models.case import Case
 from gridgov.models.department import Department
+from gridgov.models.evaluation import EvaluationPoint as P
 from gridgov.models.lifecycle import ProxyService
 from gridgov.models.patrol import Patrol
 from gridgov.models.person import Person
@@ -205,10 +208,6 @@ def score_rows(
 
     Points are read through the evaluation's own scope (gridgov.evaluation.repository) and the
     region's grids; a waived (appealed) point counts nothing."""
-    from gridgov.evaluation.repository import point_scope
-    from gridgov.evaluation.service import rule_book_for
-    from gridgov.models.evaluation import EvaluationPoint as P
-
     base = rule_book_for(session, start)[1].base
     counted = func.sum(case((P.waived, 0.0), else_=P.points))
     deducted = func.sum(case((and_(P.points < 0, ~P.waived), P.points), else_=0.0))

@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from gridgov.authz.principal import system_principal
+from gridgov.fieldwork.forms import registry
+from gridgov.fieldwork.forms.xlsform import ModuleInvalid, parse_definition, questions
+from gridgov.kit.db import job_session
 
 modules_app = typer.Typer(
     help="Collection modules (XLSForm) of the field app.", no_args_is_help=True
@@ -22,10 +25,6 @@ def add(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="XLSForm .xlsx"),
 ) -> None:
     """Add a module, or a new version of one, from an XLSForm file."""
-    from gridgov.fieldwork.forms import registry
-    from gridgov.fieldwork.forms.xlsform import ModuleInvalid
-    from gridgov.kit.db import job_session
-
     try:
         with job_session() as session:
             registry.ensure_installed(session)
@@ -47,9 +46,6 @@ def add(
 def install_defaults() -> None:
     """Add the shipped modules not installed yet and newer shipped versions (run it after an
     upgrade of gridgov)."""
-    from gridgov.fieldwork.forms import registry
-    from gridgov.kit.db import job_session
-
     with job_session() as session:
         added = [f"{m.code}@{m.version}" for m in registry.install_defaults(session)]
     console.print(f"added {len(added)}: {', '.join(added) or '-'}")
@@ -58,9 +54,6 @@ def install_defaults() -> None:
 @modules_app.command("list")
 def list_modules() -> None:
     """The newest version of every module."""
-    from gridgov.fieldwork.forms import registry
-    from gridgov.kit.db import job_session
-
     table = Table("code", "version", "title", "target", "fields", "active")
     with job_session() as session:
         for module in registry.latest_modules(session):
@@ -78,8 +71,6 @@ def list_modules() -> None:
 @modules_app.command("check")
 def check(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
     """Check an XLSForm file without adding it (row and reason of the first problem)."""
-    from gridgov.fieldwork.forms.xlsform import ModuleInvalid, parse_definition, questions
-
     try:
         definition = parse_definition(file.read_bytes(), fallback_code=file.stem)
     except ModuleInvalid as exc:

@@ -19,6 +19,7 @@ from gridgov.models.lifecycle import FamilyLink, LifeEvent, ProxyService, RuleSe
 from gridgov.models.person import Person
 from gridgov.models.task import Task
 from gridgov.people.sensitive import lookups
+from gridgov.sources.addresses import resolve_address
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,6 @@ class LifecycleRepository:
 
     def resolve_address(self, text: str | None) -> Place | None:
         """The house and grid an address names (the reconciliation's address normaliser)."""
-        from gridgov.sources.addresses import resolve_address
-
         found = resolve_address(self.session, text)
         if found is None:
             return None

@@ -10,6 +10,7 @@ from gridgov.audit.anchor import hand_over, write_anchor
 from gridgov.audit.chain import seal_engine
 from gridgov.config import get_settings
 from gridgov.kit.db import get_engine
+from gridgov.ops.backup import BackupError, backup, restore, verify_backup
 from gridgov.ops.keys import mark_rotation, new_key, record, rekey_data, remaining
 
 
@@ -20,10 +21,6 @@ def backup_command(
     ),
 ) -> None:
     """A consistent snapshot of the database and the photos, encrypted with the data key."""
-    from gridgov.config import get_settings
-    from gridgov.kit.db import get_engine
-    from gridgov.ops.backup import backup
-
     settings = get_settings()
     manifest = backup(
         get_engine(),
@@ -48,16 +45,11 @@ def verify_command(
     ),
 ) -> None:
     """Restore a backup into a fresh database; check row counts and the trail."""
-    from gridgov.config import get_settings
-
     settings = get_settings()
     _report(file, postgres or (None if settings.is_sqlite else settings.database_url))
 
 
 def _report(file: Path, postgres: str | None) -> None:
-    from gridgov.config import get_settings
-    from gridgov.ops.backup import verify_backup
-
     ring = get_settings().data_key_ring[::-1]  # a backup made before a key rotation opens too
     result = verify_backup(file, data_key=ring, postgres_admin_url=postgres)
     if result.ok:
@@ -82,9 +74,6 @@ def restore_command(
 ) -> None:
     """Restore into an empty database (a new SQLite file, or an empty PostgreSQL database) and
     the media directory."""
-    from gridgov.config import get_settings
-    from gridgov.ops.backup import BackupError, restore
-
     settings = get_settings()
     try:
         restored = restore(

@@ -18,6 +18,7 @@ from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal, Role
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from gridgov.lifecycle.admission import ensure_admitted
 from gridgov.models.task import Task
 from gridgov.tasks.repository import TaskRepository
 from gridgov.tasks.vocabulary import REFUSAL_REASONS
@@ -86,7 +87,6 @@ def create(
         if existing is not None:
             return existing
     # 准入: only admitted task types reach grid workers (refused with the type's name).
-    from gridgov.lifecycle.admission import ensure_admitted
 
     ensure_admitted(session, kind)
     task = repository.add(

@@ -174,8 +174,7 @@ def parse_definition(content: bytes, *, fallback_code: str | None = None) -> dic
     """Check a workbook and return its definition (pyxform's JSON); raise
     :class:`ModuleInvalid` otherwise. ``fallback_code`` is the form id of a workbook whose
     settings have no ``form_id``."""
-    # pyxform (with openpyxl) takes seconds to import: an upload pays for it, not every start
-    # of the server or the command line (as kit/files does for openpyxl).
+    # lazy: pyxform takes seconds to import; an upload pays for it, not every start
     from pyxform.builder import create_survey_element_from_dict
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import workbook_to_json

@@ -11,7 +11,6 @@ Plain form records (no subject, no task, no newcomer) have no effect and cost no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,18 +18,12 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal
 from gridgov.fieldwork.forms.registry import ModuleRef
 from gridgov.fieldwork.sync import newcomers, personal
+from gridgov.fieldwork.sync.bridges import create_case_from_report, update_population
 from gridgov.fieldwork.sync.repository import SubmissionRepository
+from gridgov.fieldwork.sync.schemas import Outcome
 from gridgov.kit.errors import Conflict, GridgovError
 from gridgov.models.field_submission import FieldSubmission
-
-
-@dataclass(frozen=True)
-class Outcome:
-    state: str  # applied | conflict | error | stored
-    ref: str | None = None
-    reason: str | None = None  # English (kept with the record for review)
-    message: str | None = None  # the same in Chinese, for the phone
-    review: str = "stale"  # with state conflict: stale | id_exists
+from gridgov.tasks import service as tasks
 
 
 def needs_effect(row: dict[str, Any], module: ModuleRef | None) -> bool:
@@ -112,12 +105,8 @@ def _apply(
     house_id: int | None,
 ) -> Outcome:
     if submission.kind == "report":
-        from gridgov.fieldwork.sync.bridges import create_case_from_report
-
         return create_case_from_report(session, principal=principal, submission=submission)
     if submission.kind == "task_result":
-        from gridgov.tasks import service as tasks
-
         # The task keeps what is shown (and trailed): masks; the full values stay encrypted in
         # the submission it names.
         task = tasks.complete(
@@ -148,8 +137,6 @@ def _apply(
 def _population(
     session: Session, *, principal: Principal, submission: FieldSubmission, module: ModuleRef
 ) -> Outcome:
-    from gridgov.fieldwork.sync.bridges import update_population
-
     changes = newcomers.bound_values(module, personal.unseal(submission.data, module))
     return update_population(
         session,
@@ -166,8 +153,6 @@ def check_task(
     session: Session, *, principal: Principal, task_id: int | None
 ) -> dict[str, str] | None:
     """Why a task result cannot be accepted (None: it can)."""
-    from gridgov.tasks import service as tasks
-
     if task_id is None:
         return {
             "field": "task_id",

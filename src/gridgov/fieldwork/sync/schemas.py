@@ -131,5 +131,6 @@ class SubmissionRead(BaseModel):
 class Outcome:
     state: str  # applied | conflict | error | stored
     ref: str | None = None
-    reason: str | None = None
+    reason: str | None = None  # English (kept with the record for review)
+    message: str | None = None  # the same in Chinese, for the phone
     review: str = "stale"  # with state conflict: stale | id_exists
