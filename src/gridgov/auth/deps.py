@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from gridgov.audit.autotrail import PRINCIPAL_KEY
+from gridgov.audit.trail import PRINCIPAL_KEY
 from gridgov.auth import service
 from gridgov.auth.csrf import CSRF_HEADER, SESSION_COOKIE, csrf_valid
 from gridgov.auth.errors import (
@@ -67,7 +67,7 @@ def _resolve(request: Request, session: Session) -> Principal | None:
     resolved = service.resolve(session, token=token, kind=kind, settings=settings)
     principal = resolved.principal
     request.state.principal = principal
-    # Writes the request forgets to trail are attributed to the caller (gridgov.audit.autotrail).
+    # Writes the request forgets to trail are attributed to the caller (the safety net in gridgov.audit.trail).
     session.info[PRINCIPAL_KEY] = principal
     if (
         kind == "web"
