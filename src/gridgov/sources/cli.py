@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,8 +13,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gridgov.authz.principal import system_principal
+from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
+from gridgov.sources.files import read_department_file
 from gridgov.sources.linking import EngineUnavailable, check_engine
+from gridgov.sources.merges import propose
+from gridgov.sources.reconcile import base_statement, decided_statement, reconcile
+from gridgov.sources.repository import count_current, list_sources, source_by_name
+from gridgov.sources.service import add_source, load_rows
 
 sources_app = typer.Typer(
     help="Department sources: register, load, reconcile.", no_args_is_help=True
@@ -57,10 +66,6 @@ def add_command(
     department: str = typer.Option(None, "--department", help="Department code (else mapping's)"),
 ) -> None:
     """Register a department source from its mapping file; prints its push API key once."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.sources.service import add_source
-
     text = _mapping_path(mapping).read_text(encoding="utf-8")
     with _refusals(), job_session() as session:
         source, key = add_source(
@@ -77,9 +82,6 @@ def add_command(
 @sources_app.command("list")
 def list_command() -> None:
     """The registered sources."""
-    from gridgov.kit.db import job_session
-    from gridgov.sources.repository import count_current, list_sources
-
     table = Table("name", "title", "department", "kind", "may create persons", "records")
     with job_session() as session:
         for s in list_sources(session):
@@ -102,12 +104,6 @@ def load_command(
 
 
 def _load(name: str, file: Path, max_errors: int) -> None:
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.sources.files import read_department_file
-    from gridgov.sources.repository import source_by_name
-    from gridgov.sources.service import load_rows
-
     header, rows = read_department_file(file.read_bytes(), filename=file.name)
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -151,13 +147,6 @@ def reconcile_command(
     ),
 ) -> None:
     """Link every undecided record against the base: automatic links, review queue, findings."""
-    import time
-
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.sources.reconcile import reconcile
-    from gridgov.sources.repository import list_sources
-
     started = time.perf_counter()
     try:
         check_engine(engine)
@@ -190,21 +179,17 @@ def export_command(
     """One row per source record (source, record id, person id, decision, probability) and per
     base person (``base``, person id, the person it is now, its status), to score the result
     against known truth."""
-    from gridgov.kit.db import job_session
-    from gridgov.sources.reconcile import base_statement, decided_statement
-
     with job_session() as session:
         rows = [tuple(r) for r in session.execute(decided_statement())]
         rows += [tuple(r) for r in session.execute(base_statement())]
     columns = ["source", "record_id", "person_id", "decision", "probability"]
     if file.suffix.lower() == ".parquet":
+        # lazy: pyarrow loads only to write a Parquet file
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         pq.write_table(pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)}), file)
     else:
-        import csv
-
         with file.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
@@ -216,10 +201,6 @@ def export_command(
 def duplicates_command() -> None:
     """Propose merges of duplicate persons inside the base (an old 15-digit ID, an ID typo);
     staff merge or reject them, a merge can be split again."""
-    from gridgov.authz.principal import system_principal
-    from gridgov.kit.db import job_session
-    from gridgov.sources.merges import propose
-
     with job_session() as session:
         new = propose(session, principal=system_principal("sources-duplicates"))
     console.print(f"{new:,} new merge proposals")
