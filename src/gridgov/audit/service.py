@@ -10,9 +10,9 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from gridgov.audit import chain, hashing, trail
+from gridgov.audit.hashing import HASHED_FIELDS
 from gridgov.audit.repository import AuditRepository
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, VerifyProblem, VerifyRead
-from gridgov.audit.trail import HASHED_FIELDS
 from gridgov.authz.principal import Principal
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.audit import AuditEntry

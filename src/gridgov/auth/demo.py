@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from gridgov.auth import passwords
+from gridgov.auth.demo_departments import receiving_departments
 from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import UserCreate
 from gridgov.auth.service import create_user, set_password
@@ -69,7 +70,6 @@ def create_demo_accounts(session: Session, *, settings: Settings) -> list[DemoAc
         )
     # One handler and one admin for every department that receives cases: the "police"
     # department above holds data entitlements but receives none (cases go to "GA", "CG" …).
-    from gridgov.auth.demo_departments import receiving_departments
 
     for code in receiving_departments(session):
         for role, prefix in (

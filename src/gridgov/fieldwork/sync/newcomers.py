@@ -23,9 +23,13 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms.registry import ModuleRef
+from gridgov.housing import service as housing
 from gridgov.kit.errors import BadRequest, Conflict, NotFound, field_messages
+from gridgov.models.household import HouseholdKind
 from gridgov.models.person import Person, ResidenceType
+from gridgov.people import service as people
 from gridgov.people.identifiers import IdentifierError, parse_resident_id
+from gridgov.people.schemas import HouseholdCreate, PersonCreate, PersonUpdate
 
 IDENTITY = frozenset({"name", "id_number"})
 
@@ -98,8 +102,6 @@ def check(
     house_id: int | None,
 ) -> list[dict[str, str]]:
     """Why a newcomer record cannot be registered, per question (empty: it can)."""
-    from gridgov.people.schemas import PersonCreate
-
     if principal.role != Role.GRID_WORKER or not principal.region_code:
         return [
             _error(
@@ -148,8 +150,6 @@ def check(
 
 
 def _own_house(session: Session, principal: Principal, house_id: int) -> bool:
-    from gridgov.housing import service as housing
-
     try:
         house = housing.get_house(session, principal=principal, house_id=house_id)
     except NotFound:
@@ -172,9 +172,6 @@ def register(session: Session, *, principal: Principal, newcomer: Newcomer) -> P
     """A new person (and household) from a newcomer record; ``IdExists`` when the ID is known.
 
     Call it in a savepoint: a refused person must take the household just opened with it."""
-    from gridgov.people import service as people
-    from gridgov.people.schemas import PersonCreate
-
     values = bound_values(newcomer.module, newcomer.data)
     links = _household(session, principal=principal, newcomer=newcomer, values=values)
     try:
@@ -200,11 +197,6 @@ def _household(
     session: Session, *, principal: Principal, newcomer: Newcomer, values: dict[str, Any]
 ) -> dict[str, Any]:
     """Open the household asked for; the person's links to it and to the house."""
-    from gridgov.housing import service as housing
-    from gridgov.models.household import HouseholdKind
-    from gridgov.people import service as people
-    from gridgov.people.schemas import HouseholdCreate
-
     if newcomer.house_id is None:
         return {}
     house = housing.get_house(session, principal=principal, house_id=newcomer.house_id)
@@ -231,9 +223,6 @@ def _household(
 def accept(session: Session, *, principal: Principal, newcomer: Newcomer) -> Person:
     """A supervisor confirms the newcomer is the person already in the base: the record becomes
     that person's next version, living in the worker's grid (nothing of the history is lost)."""
-    from gridgov.people import service as people
-    from gridgov.people.schemas import PersonUpdate
-
     values = bound_values(newcomer.module, newcomer.data)
     person = people.find_by_id_number(
         session, principal=principal, id_number=str(values.get("id_number", ""))
