@@ -64,7 +64,9 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed(
     server = start(url, port, tmp_path)
     try:
         token = httpx.post(
-            base + "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+            base + "/api/v1/auth/token",
+            json={"username": username, "password": PASSWORD},
+            timeout=60,
         ).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         sent: list[dict[str, Any]] = []
@@ -77,7 +79,9 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed(
                 with guard:
                     sent.extend(batch)
                 try:
-                    answer = httpx.post(base + SYNC, json={"records": batch}, headers=headers)
+                    answer = httpx.post(
+                        base + SYNC, json={"records": batch}, headers=headers, timeout=60
+                    )
                 except httpx.HTTPError:
                     continue  # killed mid-request: the phone keeps the batch and sends it again
                 if answer.status_code == 200:
@@ -108,8 +112,11 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed(
 
         # The phones send their whole outbox again: the rest arrives, nothing is stored twice.
         for start_at in range(0, len(sent), 100):
-            again = httpx.post(
-                base + SYNC, json={"records": sent[start_at : start_at + 100]}, headers=headers
+            again = httpx.post(  # a loaded CI machine may take its time: no timeout here
+                base + SYNC,
+                json={"records": sent[start_at : start_at + 100]},
+                headers=headers,
+                timeout=None,
             )
             assert again.status_code == 200
             assert {r["status"] for r in again.json()["results"]} <= {"stored", "duplicate"}
