@@ -287,12 +287,14 @@
     $("#net").className = online() ? "net on" : "net off";
   }
 
+  const VIEWS = { home: renderHome, forms: renderForms, report: renderReport, tasks: renderTasks, mine: renderMine, queue: renderQueue, patrol: renderPatrol };
   function show(view) {
+    if (!VIEWS[view]) view = "tasks";  // a task's own form ("task") comes back to the list
     state.view = view;
     for (const b of document.querySelectorAll("nav button")) b.classList.toggle("active", b.dataset.view === view);
     const main = $("#main");
     main.replaceChildren();
-    ({ home: renderHome, forms: renderForms, report: renderReport, tasks: renderTasks, mine: renderMine, queue: renderQueue, patrol: renderPatrol })[view](main);
+    VIEWS[view](main);
   }
 
   function renderHome(main) {
@@ -387,6 +389,7 @@
   }
 
   function openForm(main, module, task) {
+    if (task) state.view = "task";  // a bundle refresh re-renders the list views, not this form
     main.replaceChildren();
     const def = module.definition;
     const form = el("form", { class: "card", id: "module-form", "data-module": module.code, novalidate: true });
@@ -654,6 +657,7 @@
   // Refuse a task: a reason from the list and/or a note; refusing with neither is allowed but
   // counts against the worker in the evaluation (the form says so). Queued like every request.
   function refuseForm(main, task) {
+    state.view = "task";  // a bundle refresh re-renders the list views, not this form
     main.replaceChildren();
     const reasons = (state.bundle && state.bundle.refusal_reasons) || [];
     const form = el("form", { class: "card", id: "refuse-form" }, el("h2", {}, _("拒绝任务") + " · " + task.title),
@@ -676,6 +680,7 @@
   }
 
   function verifyForm(main, task) {
+    state.view = "task";  // a bundle refresh re-renders the list views, not this form
     main.replaceChildren();
     const form = el("form", { class: "card" }, el("h2", {}, task.title),
       el("label", {}, _("结论"), el("select", { name: "result" }, el("option", { value: "pass" }, _("通过")), el("option", { value: "fail" }, _("不通过")))),
