@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from gridgov.audit import trail
 from gridgov.authz.principal import system_principal
-from gridgov.dashboard import aggregates, ledger_files, ledgers
+from gridgov.dashboard import aggregates
 from gridgov.dashboard.aggregates import local_today
 from gridgov.kit.db import job_session
 from gridgov.kit.errors import BadRequest, NotFound
@@ -47,6 +47,9 @@ def make_command(
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD")] = None,
 ) -> None:
     """Write one ledger to a file."""
+    # lazy: openpyxl (~0.5 s) loads only for the commands that write ledgers, not every command
+    from gridgov.dashboard import ledgers
+
     principal = system_principal("ledgers.make")
     with job_session() as session:
         request = ledgers.prepare(
@@ -68,6 +71,9 @@ def monthly_command(
     month: Annotated[str | None, typer.Option(help="YYYY-MM (default: last month)")] = None,
 ) -> None:
     """Make every ledger of a month for the city and each district (the downloads page)."""
+    # lazy: openpyxl (~0.5 s) loads only for the commands that write ledgers, not every command
+    from gridgov.dashboard import ledger_files
+
     chosen = date.fromisoformat(month + "-01") if month else ledger_files.previous_month()
     with job_session() as session:
         made = ledger_files.make_monthly(session, month=chosen)

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from openpyxl import load_workbook
-
 from gridgov.kit.errors import BadRequest
 
 T = TypeVar("T")
@@ -143,6 +141,8 @@ def _iter_workbook(
     content: bytes, limits: FileLimits, *, first_sheet_only: bool
 ) -> Iterator[tuple[str, Row]]:
     check_zip(content, limits=limits)
+    # lazy: openpyxl (~0.5 s) loads only when a workbook is read or written, not at every start
+    from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

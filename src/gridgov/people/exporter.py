@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,6 +49,9 @@ ORGANISATION_COLUMNS = (("统一社会信用代码", "credit_code"), ("单位名
 def _write(path: Path, header: list[str], rows: Iterable[list[Any]]) -> int:
     count = 0
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        # lazy: openpyxl (~0.5 s) loads only when a workbook is read or written, not at every start
+        from openpyxl import Workbook
+
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
         sheet.append(header)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -60,6 +59,9 @@ def report(session: Session, *, source_name: str) -> QualityReport:
 def write_excel(report: QualityReport, path: Path, labels: dict[str, str]) -> None:
     """Sheets: one row per load (counts, ID failures, completeness per field), decisions,
     findings. ``labels`` names the columns in the reader's language."""
+    # lazy: openpyxl (~0.5 s) loads only when a workbook is read or written, not at every start
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
