@@ -11,11 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Role, system_principal
+from gridgov.auth.service import validate_scope_fields
+from gridgov.authz.policy import readable_statement
+from gridgov.authz.principal import Role, resident_principal, system_principal
+from gridgov.cases.repository import CaseRepository
 from gridgov.housing.schemas import HouseCreate
 from gridgov.housing.service import create_house
 from gridgov.kit.clock import utcnow
+from gridgov.kit.errors import BadRequest
 from gridgov.models.case import Case
+from gridgov.models.person import Person
 from gridgov.people import service
 from tests.auth.test_pages import web_login
 from tests.factories import auth_headers, create_user
@@ -115,3 +120,17 @@ def test_pages_show_the_same_reach(client: TestClient, db: Session) -> None:
     # Outside the reach is a page in the user's language, not JSON.
     away = client.get("/people/persons/999999")
     assert away.status_code == 404 and away.headers["content-type"].startswith("text/html")
+
+
+def test_a_resident_without_an_account_reaches_nothing(db: Session) -> None:
+    rows = _city(db)
+    resident = resident_principal("web")
+    # The same readable statement as everyone's: the rows exist (the system finds them) …
+    assert db.scalars(readable_statement(SYSTEM, Person)).all()
+    assert CaseRepository(db).get_readable(SYSTEM, rows["case"]) is not None
+    # … and for a resident they are simply not there.
+    assert db.scalars(readable_statement(resident, Person)).all() == []
+    assert CaseRepository(db).get_readable(resident, rows["case"]) is None
+    # Nobody can be given the resident's "role" as an account.
+    with pytest.raises(BadRequest):
+        validate_scope_fields(role=Role.RESIDENT, region_code=None, department_code=None)

@@ -37,38 +37,22 @@ def test_routes_and_pages_never_commit_or_roll_back() -> None:
     assert not found, "commit/rollback outside kit/db.py and jobs/:\n" + _report(found)
 
 
-# An anonymous resident (public report page, the tracking page's "not fixed", Open311 app,
-# SMS/e-mail gateway) has no account: these are the only calls that pass no principal, and
-# they read nothing.
-ANONYMOUS_INTAKE = {
-    "cases/pages.py",
-    "cases/resident_pages.py",
-    "cases/routes.py",
-    "open311/service.py",
-}
-
-
 def test_no_query_without_a_principal() -> None:
-    found = [hit for hit in _lines(r"principal=None\b") if hit[0] not in ANONYMOUS_INTAKE]
-    assert not found, (
-        "principal=None outside the anonymous intake (jobs and the CLI use system_principal):\n"
-        + _report(found)
+    # A resident without an account acts as authz.principal.resident_principal(channel), jobs
+    # and the CLI as system_principal(job): there is no "no principal" anywhere.
+    found = _lines(r"principal=None\b")
+    assert not found, "principal=None (use resident_principal or system_principal):\n" + _report(
+        found
     )
 
 
-# Parameters that may be None, and why: residents without an account report cases, upload
-# photos and follow them; the trail records anonymous requests; the navigation of a signed-out
-# page is empty; the base's own uniqueness check (one ID number, one person) must see all rows.
-# The one report form serves the clerk and the resident without an account alike.
+# Parameters that may be None, and why — none of them queries: the trail records who made a
+# request, also when nobody had signed in; the refusal record reads the request's principal,
+# which an unauthenticated request does not have; the navigation of a signed-out page is empty.
 OPTIONAL_PRINCIPAL = {
-    "cases/intake.py",
-    "cases/report_form.py",
-    "cases/service.py",
-    "media/service.py",
     "audit/trail.py",
     "audit/denials.py",
     "web/nav.py",
-    "people/repository.py",
 }
 
 

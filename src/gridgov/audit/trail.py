@@ -70,7 +70,7 @@ def record(
     """Add one trail entry to the session (the caller's transaction commits it)."""
     entry = AuditEntry(
         at=utcnow(),
-        user_id=principal.user_id if principal and not principal.system else None,
+        user_id=principal.account_id if principal else None,
         username=_text(principal.username) if principal else None,
         role=(None if principal.system else str(principal.role)) if principal else None,
         action=_text(action, 64) or "",

@@ -19,7 +19,7 @@ from gridgov.auth.passwords import generate_password
 from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import UserCreate, UserUpdate
 from gridgov.authz.policy import ACCOUNT_ADMINS
-from gridgov.authz.principal import Principal, Role
+from gridgov.authz.principal import ACCOUNT_ROLES, Principal, Role
 from gridgov.config import Settings
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
@@ -37,8 +37,8 @@ Admin = Annotated[Principal, Depends(page_roles(*ACCOUNT_ADMINS))]
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = 100
 # Administrator accounts are created and changed on the command line only (service rule).
-MANAGED_ROLES = [role for role in Role if role not in service.ADMIN_ROLES]
-ROLE_VALUES = {role.value for role in Role}
+MANAGED_ROLES = [role for role in ACCOUNT_ROLES if role not in service.ADMIN_ROLES]
+ROLE_VALUES = {role.value for role in ACCOUNT_ROLES}
 
 add_nav(N_("用户管理"), "/admin/users", set(ACCOUNT_ADMINS))
 
@@ -75,7 +75,7 @@ def users_page(
     if q.strip():
         like = f"%{q.strip().lower()}%"
         stmt = stmt.where(or_(User.username.like(like), User.display_name.like(like)))
-    if role in {r.value for r in Role}:
+    if role in {r.value for r in ACCOUNT_ROLES}:
         stmt = stmt.where(User.role == role)
     users = list(session.scalars(stmt.order_by(User.username).limit(PAGE)))
     return render(
@@ -85,7 +85,7 @@ def users_page(
         users=users,
         q=q,
         role=role,
-        roles=list(Role),
+        roles=list(ACCOUNT_ROLES),
     )
 
 

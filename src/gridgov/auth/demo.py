@@ -14,7 +14,12 @@ from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import UserCreate
 from gridgov.auth.service import create_user, set_password
 from gridgov.auth.vocabulary import ROLE_NAMES
-from gridgov.authz.principal import DEPARTMENT_ROLES, REGION_ROLE_CODE_LENGTH, Role
+from gridgov.authz.principal import (
+    ACCOUNT_ROLES,
+    DEPARTMENT_ROLES,
+    REGION_ROLE_CODE_LENGTH,
+    Role,
+)
 from gridgov.config import Settings
 
 
@@ -51,7 +56,7 @@ def create_demo_accounts(session: Session, *, settings: Settings) -> list[DemoAc
         Role.INSPECTOR: overlay[1].id if overlay and overlay[1] else None,
     }
     accounts: list[DemoAccount] = []
-    for role in Role:
+    for role in ACCOUNT_ROLES:
         staff_id = staff_by_role.get(role)
         if staff_id is not None:
             holder = users.staff_linked(staff_id)

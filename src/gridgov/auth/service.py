@@ -63,6 +63,8 @@ def validate_scope_fields(
     *, role: Role, region_code: str | None, department_code: str | None
 ) -> None:
     """A role's data scope must be fully described (and nothing else given)."""
+    if role == Role.RESIDENT:
+        raise BadRequest("居民无需账户即可反映问题", "Residents report without an account")
     if role in REGION_ROLE_CODE_LENGTH:
         length = REGION_ROLE_CODE_LENGTH[role]
         if not region_code or len(region_code) != length or not region_code.isdigit():

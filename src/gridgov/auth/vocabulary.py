@@ -22,5 +22,6 @@ ROLE_NAMES: dict[Role, str] = {
     Role.AUDITOR: N_("审计员"),
     Role.ADMISSION_OFFICE: N_("准入办"),
     Role.DATA_OFFICE: N_("数据办"),
+    Role.RESIDENT: N_("群众"),
 }
 add_vocabulary("role", ROLE_NAMES)

@@ -143,7 +143,7 @@ def scope_clause(
     if principal.system:
         return true()
     role = principal.role
-    if role in ADMINISTRATORS:
+    if role in ADMINISTRATORS or role == Role.RESIDENT:
         return false()
     if role in DEPARTMENT_ROLES:
         if action == "read" and category is not None and department_may_read(principal, category):

@@ -25,6 +25,13 @@ class Role(StrEnum):
     ADMISSION_OFFICE = "admission_office"
     # 数据办 (city big-data office): reconciles department data with the base (数据比对).
     DATA_OFFICE = "data_office"
+    # A resident without an account (public report page, tracking page, Open311 apps, the SMS and
+    # e-mail gateways): may report and follow a case by its token, reads nothing through scope.
+    RESIDENT = "resident"
+
+
+# The roles an account can hold (a resident has no account: see ``resident_principal``).
+ACCOUNT_ROLES = tuple(role for role in Role if role is not Role.RESIDENT)
 
 
 # Roles whose data scope is a subtree of the region hierarchy, and the code length of their root.
@@ -70,6 +77,11 @@ class Principal:
     # are never a signed-in user (no account, no user id in the trail).
     system: bool = False
 
+    @property
+    def account_id(self) -> int | None:
+        """The signed-in account's id; None for the system and for residents without one."""
+        return None if self.system or self.role is Role.RESIDENT else self.user_id
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
@@ -79,3 +91,8 @@ def system_principal(job: str) -> Principal:
     return Principal(
         user_id=0, username=f"system:{job}", role=Role.SYSTEM_ADMIN, channel="job", system=True
     )
+
+
+def resident_principal(channel: str) -> Principal:
+    """The explicit principal of a resident's request on a channel without accounts."""
+    return Principal(user_id=0, username=f"resident:{channel}", role=Role.RESIDENT, channel=channel)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.policy import covers
-from gridgov.authz.principal import CITY_ROLES, Principal, Role, system_principal
+from gridgov.authz.principal import CITY_ROLES, Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases.deadlines import start_clock
 from gridgov.cases.repository import CaseRepository
@@ -118,8 +118,8 @@ def _mask_name(name: str) -> str:
     return name[:1] + "*" * max(1, len(name) - 1) if name else ""
 
 
-def _check_reporter(principal: Principal | None, channel: str) -> None:
-    if principal is None:
+def _check_reporter(principal: Principal, channel: str) -> None:
+    if principal.role == Role.RESIDENT:  # the public channel's own key or form admitted them
         return
     if principal.role not in REPORTING_ROLES:
         raise Forbidden("您的角色不能上报案件", "Your role may not report cases")
@@ -136,7 +136,7 @@ def _check_reporter(principal: Principal | None, channel: str) -> None:
 def create_case(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     data: CaseCreate,
     channel: str,
     client_id: int | None = None,
@@ -149,8 +149,9 @@ def create_case(
 ) -> Intake:
     """Create a case in state ``reported`` with its register clock running.
 
-    ``principal`` is None for channels authenticated otherwise (Open311 key, gateway key, the
-    public web form). Nothing is written when any check fails.
+    ``principal`` is :func:`~gridgov.authz.principal.resident_principal` for channels without
+    accounts (Open311 key, gateway key, the public web form). Nothing is written when any check
+    fails.
     """
     now = now or utcnow()
     if channel not in CHANNELS:
@@ -167,8 +168,8 @@ def create_case(
     if data.lng is not None and data.lat is not None:
         grid_code = grid_code_at(session, lng=data.lng, lat=data.lat)
         if (
-            principal is not None
-            and principal.role not in CITY_ROLES
+            principal.role not in CITY_ROLES
+            and principal.role != Role.RESIDENT
             and not covers(principal, grid_code, "read")
         ):
             raise Forbidden(
@@ -176,14 +177,12 @@ def create_case(
             )
     elif (data.lng is None) != (data.lat is None):
         raise BadRequest("经纬度须同时提供", "Give both lng and lat", field="location")
-    elif principal is not None and principal.role == Role.GRID_WORKER:
+    elif principal.role == Role.GRID_WORKER:
         raise BadRequest("网格员上报须带位置", "A grid worker's report needs a location")
     media_repo = MediaRepository(session)
     attach = []
     if data.photo_ids:
-        attach = media_repo.attachable(
-            media_ids=data.photo_ids, uploaded_by=principal.user_id if principal else None
-        )
+        attach = media_repo.attachable(media_ids=data.photo_ids, uploaded_by=principal.account_id)
         if len(attach) != len(set(data.photo_ids)):
             raise BadRequest(
                 "照片不存在、不是您上传的或已被使用",
@@ -210,7 +209,7 @@ def create_case(
             lat=data.lat,
             radius_deg=DUPLICATE_RADIUS_DEG,
             # A resident without an account sees none of them; the centre sees them all.
-            principal=principal or system_principal("intake"),
+            principal=principal,
         )
     phone = (data.reporter_phone or "").strip()
     case = Case(
@@ -228,7 +227,7 @@ def create_case(
         reporter_name_masked=_mask_name(data.reporter_name or "") or None,
         reporter_phone_masked=crypto.mask_phone(phone) if phone else None,
         reporter_phone_enc=crypto.encrypt(phone) if phone else None,
-        reporter_user_id=principal.user_id if principal else None,
+        reporter_user_id=principal.account_id,
         client_id=client_id,
         external_id=external_id,
         idempotency_key=idempotency[0] if idempotency else None,
@@ -258,7 +257,7 @@ def create_case(
             "grid": grid_code,
             "due": case.step_due_at.isoformat() if case.step_due_at else None,
         },
-        note=None if principal else f"channel={channel}",
+        note=f"channel={channel}" if principal.role == Role.RESIDENT else None,
     )
     return Intake(case=case, duplicates=duplicates)
 

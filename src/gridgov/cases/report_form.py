@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import set_csrf_cookie
-from gridgov.authz.principal import Principal
+from gridgov.authz.principal import Principal, Role
 from gridgov.cases import categories as cat
 from gridgov.cases import intake
 from gridgov.cases.intake import CHANNELS, CLERK_CHANNELS
@@ -124,18 +124,18 @@ def report_page(
     request: Request,
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     values: dict[str, Any],
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """The clerk's intake page, or (no principal) the residents' report page."""
-    clerk = principal is not None
+    """The clerk's intake page, or (a resident without an account) the residents' report page."""
+    clerk = principal.role != Role.RESIDENT
     response = render(
         request,
         "cases/new.html" if clerk else "cases/public_report.html",
         status_code=status_code,
-        principal=principal,
+        principal=principal if clerk else None,  # a signed-out page: no navigation
         values=values,
         error=error,
         clerk=clerk,
@@ -152,13 +152,14 @@ def submit_report(
     session: Session,
     form: ReportForm,
     *,
-    principal: Principal | None,
+    principal: Principal,
     done: Callable[[Case], str],
 ) -> Response:
     """Create the case (to ``done(case)``), or show the form again with the reason."""
     settings = request.app.state.settings
     with attempt(session) as tried:
-        if principal is None and form_number(form.lng) is None and not form.address.strip():
+        resident = principal.role == Role.RESIDENT
+        if resident and form_number(form.lng) is None and not form.address.strip():
             raise BadRequest(
                 "请在地图上点选位置或填写地址", "Pick the place on the map or give an address"
             )

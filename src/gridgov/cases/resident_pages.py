@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
+from gridgov.authz.principal import resident_principal
 from gridgov.cases import categories as cat
 from gridgov.cases import intake
 from gridgov.cases.report_form import ReportForm, report_form, report_page, submit_report
@@ -85,7 +86,7 @@ def _reopen_until(case: Case, days: int) -> datetime | None:
 
 @router.get("/report", response_class=HTMLResponse)
 def public_report_page(request: Request, session: DbSession) -> HTMLResponse:
-    return report_page(request, session, principal=None, values={})
+    return report_page(request, session, principal=resident_principal("web"), values={})
 
 
 @router.post("/report", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
@@ -96,7 +97,7 @@ def public_report_submit(
         request,
         session,
         form,
-        principal=None,
+        principal=resident_principal("web"),
         done=lambda case: f"/track?number={case.number}&new=1",
     )
 
@@ -195,7 +196,7 @@ def answer_questionnaire(
         # Reopened as a follow-up case at the same place, so the loop starts again.
         follow_up = intake.create_case(
             session,
-            principal=None,
+            principal=resident_principal("web"),
             data=CaseCreate(
                 channel="web",
                 category_code=case.category_code,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import current_principal, require_roles
 from gridgov.authz.policy import CITY_OVERSIGHT, REPORTER_PHONE_ROLES
-from gridgov.authz.principal import Principal
+from gridgov.authz.principal import Principal, resident_principal
 from gridgov.cases import intake, service, workflow
 from gridgov.cases.repository import CaseFilter, CaseRepository
 from gridgov.cases.schemas import (
@@ -219,7 +219,7 @@ def _inbound(
     phone = body.sender if kind == "sms" else None
     result = intake.create_case(
         session,
-        principal=None,
+        principal=resident_principal(kind),
         data=CaseCreate(
             channel=kind,
             description=text,

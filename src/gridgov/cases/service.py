@@ -41,7 +41,7 @@ from gridgov.models.case import Case, ChannelClient
 
 
 def to_read(
-    session: Session, case: Case, *, principal: Principal | None, now: datetime | None = None
+    session: Session, case: Case, *, principal: Principal, now: datetime | None = None
 ) -> CaseRead:
     ref = cat.reference(session)
     read = CaseRead.model_validate(case)
@@ -51,17 +51,16 @@ def to_read(
     read.department_name = department[0] if department else None
     status = deadlines.status(case, now or utcnow())
     read.deadline_status = str(status) if status else None
-    if principal is not None:
-        read.moves = [
-            m
-            for m in Move
-            if allowed(principal.role, State(case.state), m)
-            and offered(
-                m,
-                pending_request=case.pending_request,
-                extension_requested=bool(case.extension_minutes_requested),
-            )
-        ]
+    read.moves = [
+        m
+        for m in Move
+        if allowed(principal.role, State(case.state), m)
+        and offered(
+            m,
+            pending_request=case.pending_request,
+            extension_requested=bool(case.extension_minutes_requested),
+        )
+    ]
     return read
 
 

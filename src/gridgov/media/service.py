@@ -37,7 +37,7 @@ def media_path(settings: Settings, sha256: str, content_type: str) -> Path:
 def store_photo(
     session: Session,
     *,
-    principal: Principal | None,
+    principal: Principal,
     filename: str,
     content: bytes,
     channel: str | None = None,
@@ -78,8 +78,8 @@ def store_photo(
             content_type=content_type,
             size=len(content),
             filename=Path(filename or "").name[:200],
-            uploaded_by=principal.user_id if principal else None,
-            uploader_channel=channel or (principal.channel if principal else "public"),
+            uploaded_by=principal.account_id,
+            uploader_channel=channel or principal.channel,
         )
     )
     trail.record(

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import resident_principal
 from gridgov.cases import categories as cat
 from gridgov.cases import intake
 from gridgov.cases import service as case_service
@@ -146,7 +147,7 @@ def create_request(
     try:
         result = intake.create_case(
             session,
-            principal=None,
+            principal=resident_principal("open311"),
             data=CaseCreate(
                 channel="open311",
                 category_code=code,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.policy import ensure_covers
-from gridgov.authz.principal import Principal
+from gridgov.authz.principal import Principal, system_principal
 from gridgov.housing import repository as housing_repository
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
 from gridgov.people import repository
@@ -55,7 +55,10 @@ def check_links(
 
 
 def duplicate_id(session: Session, id_hash: str, person_id: int | None = None) -> None:
-    existing = repository.person_by_id_hash(session, id_hash)
+    # One ID number, one person, across the whole base: the check itself must see every record.
+    existing = repository.person_by_id_hash(
+        session, id_hash, principal=system_principal("people.unique_id")
+    )
     if existing is not None and existing.id != person_id:
         raise Conflict(
             "该证件号码已在人口库中登记",

@@ -190,14 +190,14 @@ def get_person(
 
 
 def person_by_id_hash(
-    session: Session, id_hash: str | list[str], *, principal: Principal | None = None
+    session: Session, id_hash: str | list[str], *, principal: Principal
 ) -> Person | None:
-    """The person with this ID number: within the principal's reach, or — without one — for the
-    base's own uniqueness check (one ID number, one person), which must see every record.
+    """The person with this ID number within the principal's reach (the base's own uniqueness
+    check — one ID number, one person — passes the system principal: it must see every record).
     ``id_hash``: its lookup hash, or its hashes under every data key (``lookups``)."""
-    statement = select(Person) if principal is None else readable_persons(principal)
     hashes = [id_hash] if isinstance(id_hash, str) else id_hash
-    return first_row(session, statement.where(Person.id_number_hash.in_(hashes)))
+    statement = readable_persons(principal).where(Person.id_number_hash.in_(hashes))
+    return first_row(session, statement)
 
 
 def existing_id_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
