@@ -39,7 +39,7 @@ from gridgov.models import Region
 from gridgov.ops.cli import backup_command, keys_app, restore_command
 from gridgov.ops.cli import verify_command as verify_backup_command
 from gridgov.people.cli import export_app, import_app, stats_app
-from gridgov.redivision.cli import redivision_app
+from gridgov.redivision.cli import register as register_redivision
 from gridgov.sources.cli import reconcile_app, sources_app
 from gridgov.workcal.cli import calendar_app
 
@@ -50,6 +50,7 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 sim_app = typer.Typer(help="Synthetic city and day simulator.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sim_app, name="sim")
+register_redivision(grids_app)
 app.add_typer(grids_app, name="grids")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
@@ -68,7 +69,6 @@ app.add_typer(reconcile_app, name="reconcile")
 app.add_typer(lifecycle_app, name="lifecycle")
 app.add_typer(evaluation_app, name="evaluation")
 app.add_typer(dashboard_app, name="ledgers")
-app.add_typer(redivision_app, name="redivision")
 app.add_typer(jobs_app, name="jobs")
 # The production scheduler process (issue 13 names it `gridgov worker`); `gridgov jobs worker`
 # is the same command.

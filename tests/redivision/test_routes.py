@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,3 +95,53 @@ def test_district_staff_propose_review_and_approve_on_the_pages(
     ):
         counts[code] = counts.get(code, 0) + 1
     assert all(200 <= n <= 300 for n in counts.values()), counts
+
+
+def test_approval_for_a_later_day_waits_and_can_be_called_off_on_the_page(
+    client: TestClient, db: Session, drifted: Built
+) -> None:
+    staff = create_user(db, role=Role.DISTRICT_STAFF, region_code=drifted.community[:6])
+    assert web_login(client, staff.username).status_code == 303
+    headers = auth_headers(client, staff)
+    made = client.post(
+        "/api/v1/redivision/proposals",
+        json={"community_code": drifted.community},
+        headers=headers,
+    )
+    assert made.status_code in (200, 201), made.text
+    proposal_id = made.json()["id"]
+    before = sorted(
+        db.scalars(
+            select(Household.grid_code).where(Household.grid_code.like(drifted.community + "%"))
+        )
+    )
+    shown = client.get(f"/redivision/proposals/{proposal_id}")
+    assert 'name="effective_on"' in shown.text
+    wrong = client.post(
+        f"/redivision/proposals/{proposal_id}/approve",
+        data={"effective_on": "2027-13-40", "csrf_token": form_token(shown.text)},
+    )
+    assert "生效日期格式应为" in wrong.text  # said on the page, nothing decided
+    later = (date.today() + timedelta(days=30)).isoformat()
+    approved = client.post(
+        f"/redivision/proposals/{proposal_id}/approve",
+        data={"note": "下月一日起", "effective_on": later, "csrf_token": form_token(shown.text)},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303, approved.text
+    waiting = client.get(f"/redivision/proposals/{proposal_id}")
+    assert "已批准，待生效" in waiting.text and later in waiting.text
+    assert 'id="cancel-form"' in waiting.text and 'id="approve-form"' not in waiting.text
+    after = sorted(
+        db.scalars(
+            select(Household.grid_code).where(Household.grid_code.like(drifted.community + "%"))
+        )
+    )
+    assert after == before  # nothing moved yet
+    called_off = client.post(
+        f"/redivision/proposals/{proposal_id}/reject",
+        data={"note": "规划调整", "csrf_token": form_token(waiting.text)},
+        follow_redirects=False,
+    )
+    assert called_off.status_code == 303
+    assert "已退回" in client.get(f"/redivision/proposals/{proposal_id}").text

@@ -38,6 +38,7 @@ JOB_MODULES = (
     "gridgov.evaluation.jobs",
     "gridgov.audit.jobs",
     "gridgov.people.jobs",
+    "gridgov.redivision.jobs",
 )
 
 

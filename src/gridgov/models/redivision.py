@@ -14,8 +14,12 @@ from gridgov.kit.models import Base, TimestampMixin
 
 class ProposalState(StrEnum):
     DRAFT = "draft"  # computed (possibly edited by hand), waiting for district staff
+    # Approved for a future date: the scheduler applies it then (``redivision.apply_due``).
+    SCHEDULED = "scheduled"
     APPROVED = "approved"  # applied
     REJECTED = "rejected"
+    # Scheduled, but buildings or grids of the community changed before the date: recompute.
+    LAPSED = "lapsed"
 
 
 class GridChangeKind(StrEnum):
@@ -47,6 +51,9 @@ class RedivisionProposal(TimestampMixin, Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_note: Mapped[str | None] = mapped_column(String(200))
     effective_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Of a scheduled proposal: the buildings, their grids and the grid boundaries it was approved
+    # on (households may come and go until the date; a new or demolished building lapses it).
+    structure_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class GridChange(Base):

@@ -26,7 +26,7 @@ from gridgov.authz.principal import Principal
 from gridgov.cases.states import FINAL_STATES
 from gridgov.grids.geometry import GridIndex, area_m2, to_geojson
 from gridgov.grids.service import assign_worker
-from gridgov.kit.clock import utcnow
+from gridgov.kit.clock import city_zone, utcnow
 from gridgov.kit.errors import Conflict, Unprocessable
 from gridgov.models.case import Case
 from gridgov.models.facility import Facility
@@ -58,8 +58,15 @@ OPEN_TASK_STATES = ("open", "accepted")
 
 
 def approve(
-    session: Session, *, principal: Principal, proposal_id: int, note: str | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    proposal_id: int,
+    note: str | None = None,
+    effective_at: datetime | None = None,
 ) -> ApplyResult:
+    """Apply a draft proposal now, or — with a later ``effective_at`` — schedule it: the checks
+    run now, the scheduler's ``redivision.apply_due`` applies it at that moment."""
     repo = RedivisionRepository(session, principal)
     proposal = repo.proposal(proposal_id, for_update=True)
     if proposal is None:
@@ -82,11 +89,13 @@ def approve(
         first = broken[0]
         raise Unprocessable(first.message, first.message_en, rule=first.rule)
     now = utcnow()
-    result = _apply(session, principal, repo, proposal, division, now)
-    proposal.state = ProposalState.APPROVED
     proposal.decided_by = principal.username
     proposal.decided_at = now
     proposal.decision_note = note
+    if effective_at is not None and _aware(effective_at) > now:
+        return _schedule(session, principal, proposal, division, _aware(effective_at))
+    result = _apply(session, principal, repo, proposal, division, now)
+    proposal.state = ProposalState.APPROVED
     proposal.effective_at = now
     session.flush()
     trail.record(
@@ -99,6 +108,85 @@ def approve(
         after=result.model_dump(mode="json"),
     )
     return result
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=city_zone())
+
+
+def _schedule(
+    session: Session,
+    principal: Principal,
+    proposal: RedivisionProposal,
+    division: service.Division,
+    effective_at: datetime,
+) -> ApplyResult:
+    proposal.state = ProposalState.SCHEDULED
+    proposal.effective_at = effective_at
+    proposal.structure_fingerprint = division.structure
+    session.flush()
+    result = ApplyResult(
+        proposal_id=proposal.id,
+        state=proposal.state,
+        effective_at=effective_at,
+        added=[],
+        retired=[],
+        changed=[],
+        moved={},
+        reassigned=[],
+    )
+    trail.record(
+        session,
+        action="redivision.schedule",
+        object_type="redivision_proposal",
+        object_id=proposal.id,
+        principal=principal,
+        after={"effective_at": effective_at.isoformat(), "note": proposal.decision_note},
+    )
+    return result
+
+
+def apply_due(session: Session, *, principal: Principal, now: datetime) -> int:
+    """Apply every scheduled proposal whose date has come (the job ``redivision.apply_due``).
+
+    Households come and go while a proposal waits; a new or demolished building, or a grid
+    changed meanwhile, lapses it instead (district staff recompute). Records move as of the
+    scheduled moment, so a run after a night the server was down dates the change correctly.
+    Returns the number of proposals applied or lapsed."""
+    repo = RedivisionRepository(session, principal)
+    done = 0
+    for proposal in repo.due_proposals(now):
+        division = service.load_division(
+            session, principal=principal, community_code=proposal.community_code
+        )
+        assert proposal.effective_at is not None
+        if division.structure != proposal.structure_fingerprint:
+            proposal.state = ProposalState.LAPSED
+            trail.record(
+                session,
+                action="redivision.lapse",
+                object_type="redivision_proposal",
+                object_id=proposal.id,
+                principal=principal,
+                after={"state": proposal.state},
+                note="buildings or grids changed before the effective date",
+            )
+        else:
+            at = _aware(proposal.effective_at)
+            result = _apply(session, principal, repo, proposal, division, at)
+            proposal.state = ProposalState.APPROVED
+            trail.record(
+                session,
+                action="redivision.approve",
+                object_type="redivision_proposal",
+                object_id=proposal.id,
+                principal=principal,
+                before={"grids": [g.code for g in division.grids]},
+                after=result.model_dump(mode="json"),
+            )
+        session.flush()
+        done += 1
+    return done
 
 
 def _apply(
@@ -218,6 +306,7 @@ def _apply(
     refresh_grid_stats(session, grid_codes=set(touched) | set(added))
     return ApplyResult(
         proposal_id=proposal.id,
+        state=ProposalState.APPROVED,
         effective_at=now,
         added=added,
         retired=retired,

@@ -1,12 +1,15 @@
-"""Grid re-division: `gridgov redivision …`."""
+"""Grid re-division on the command line: `gridgov grids drift | propose | approve`."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from gridgov.authz.principal import system_principal
+from gridgov.kit.clock import city_zone
 from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
 from gridgov.redivision import service
@@ -14,9 +17,6 @@ from gridgov.redivision.apply import approve
 from gridgov.redivision.drift import drift
 from gridgov.redivision.schemas import ProposalRead
 
-redivision_app = typer.Typer(
-    help="Grid re-division: drift, proposals, apply.", no_args_is_help=True
-)
 console = Console()
 CHANGE_TEXT = {
     "added": "新增",
@@ -28,7 +28,6 @@ CHANGE_TEXT = {
 }
 
 
-@redivision_app.command("drift")
 def drift_command(
     region: str = typer.Option(..., "--region", help="District, street or community code"),
 ) -> None:
@@ -53,7 +52,6 @@ def drift_command(
     console.print(table)
 
 
-@redivision_app.command("propose")
 def propose_command(
     community: str = typer.Option(..., "--community", help="12-digit community code"),
     time_limit: float = typer.Option(
@@ -76,9 +74,17 @@ def propose_command(
     _print(read)
 
 
-@redivision_app.command("approve")
-def approve_command(proposal_id: int, note: str = typer.Option("", help="Reason")) -> None:
-    """Apply a proposal (as the system; district staff approve on the page or the API)."""
+def approve_command(
+    proposal_id: int,
+    note: str = typer.Option("", help="Reason"),
+    effective_on: datetime = typer.Option(
+        None,
+        "--effective-on",
+        formats=["%Y-%m-%d"],
+        help="Day the new division takes effect (city time); default: now",
+    ),
+) -> None:
+    """Apply a proposal now or from a later day (district staff approve on the page or API)."""
     try:
         with job_session() as session:
             result = approve(
@@ -86,10 +92,14 @@ def approve_command(proposal_id: int, note: str = typer.Option("", help="Reason"
                 principal=system_principal("redivision-approve"),
                 proposal_id=proposal_id,
                 note=note or None,
+                effective_at=effective_on.replace(tzinfo=city_zone()) if effective_on else None,
             )
     except GridgovError as exc:
         console.print(f"[red]{exc.message}[/red]\n{exc.message_en}")
         raise typer.Exit(1) from exc
+    if result.state == "scheduled":
+        console.print(f"scheduled: takes effect at {result.effective_at.astimezone(city_zone())}")
+        return
     console.print(
         f"applied: added {result.added}, retired {result.retired}, changed {result.changed}, "
         f"moved {result.moved}, workers {result.reassigned}"
@@ -112,3 +122,10 @@ def _print(read: object) -> None:
             slot.worker or "-",
         )
     console.print(table)
+
+
+def register(grids_app: typer.Typer) -> None:
+    """Re-division works on grids: its commands sit under ``gridgov grids``."""
+    grids_app.command("drift")(drift_command)
+    grids_app.command("propose")(propose_command)
+    grids_app.command("approve")(approve_command)

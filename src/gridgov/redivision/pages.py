@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -11,11 +12,13 @@ from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.policy import REDIVISION_DECIDERS, REDIVISION_VIEWERS
 from gridgov.authz.principal import Principal
+from gridgov.kit.clock import city_zone, utcnow
 from gridgov.kit.db import DbSession
+from gridgov.kit.errors import BadRequest
 from gridgov.redivision import apply, drift, service
 from gridgov.redivision.repository import RedivisionRepository
 from gridgov.web.forms import attempt
-from gridgov.web.i18n import N_
+from gridgov.web.i18n import N_, local_time
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -86,6 +89,8 @@ def _proposal(
         proposal=read,
         community=community[0] if community else None,
         may_decide=principal.role in REDIVISION_DECIDERS and read.state == "draft",
+        may_cancel=principal.role in REDIVISION_DECIDERS and read.state == "scheduled",
+        today=local_time(utcnow(), "%Y-%m-%d"),
         error=error,
     )
 
@@ -102,12 +107,19 @@ def decide_page(
     principal: Decider,
     session: DbSession,
     note: Annotated[str, Form(max_length=200)] = "",
+    effective_on: Annotated[str, Form(max_length=10)] = "",
     unit: Annotated[int, Form(ge=0)] = 0,
     slot: Annotated[int, Form(ge=0)] = 0,
 ) -> Response:
     with attempt(session) as tried:
         if action == "approve":
-            apply.approve(session, principal=principal, proposal_id=proposal_id, note=note or None)
+            apply.approve(
+                session,
+                principal=principal,
+                proposal_id=proposal_id,
+                note=note or None,
+                effective_at=_start_of(effective_on),
+            )
         elif action == "reject":
             service.reject(session, principal=principal, proposal_id=proposal_id, note=note or None)
         elif action == "move":
@@ -117,3 +129,15 @@ def decide_page(
     if tried.error:
         return _proposal(request, session, principal, proposal_id, tried.message(request))
     return RedirectResponse(f"/redivision/proposals/{proposal_id}", status_code=303)
+
+
+def _start_of(day: str) -> datetime | None:
+    """The start of a chosen day in the city's zone (empty: now)."""
+    if not day.strip():
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(day), time.min, tzinfo=city_zone())
+    except ValueError as exc:
+        raise BadRequest(
+            "生效日期格式应为 年-月-日", "The effective date must be YYYY-MM-DD"
+        ) from exc

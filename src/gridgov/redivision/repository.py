@@ -21,7 +21,7 @@ from gridgov.models.organisation import Organisation
 from gridgov.models.patrol import Patrol
 from gridgov.models.person import LivingStatus, Person
 from gridgov.models.population_stats import GridPopulationStats
-from gridgov.models.redivision import RecordGridMove, RedivisionProposal
+from gridgov.models.redivision import ProposalState, RecordGridMove, RedivisionProposal
 from gridgov.models.region import BASE_LAYER, Region, RegionLevel
 from gridgov.models.staff import Assignment, Staff
 from gridgov.redivision.units import HouseRow
@@ -193,6 +193,19 @@ class RedivisionRepository:
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.scalar(stmt)
+
+    def due_proposals(self, now: datetime) -> list[RedivisionProposal]:
+        """Scheduled proposals whose effective moment has come, oldest first, locked."""
+        stmt = (
+            self.proposals_statement()
+            .where(
+                RedivisionProposal.state == ProposalState.SCHEDULED,
+                RedivisionProposal.effective_at <= now,
+            )
+            .order_by(RedivisionProposal.effective_at, RedivisionProposal.id)
+            .with_for_update()
+        )
+        return list(self.session.scalars(stmt))
 
     def proposals(self, prefix: str, limit: int = 50) -> list[RedivisionProposal]:
         stmt = (

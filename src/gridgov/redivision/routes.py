@@ -14,6 +14,7 @@ from gridgov.redivision import apply, drift, service
 from gridgov.redivision.repository import RedivisionRepository
 from gridgov.redivision.schemas import (
     ApplyResult,
+    ApproveIn,
     DecisionIn,
     DriftRead,
     MoveUnitIn,
@@ -108,10 +109,17 @@ def move_building(
     responses={**ERRORS, 409: {}, 422: {}},
 )
 def approve_proposal(
-    session: DbSession, principal: Decider, proposal_id: int, body: DecisionIn
+    session: DbSession, principal: Decider, proposal_id: int, body: ApproveIn
 ) -> ApplyResult:
-    """Apply the proposal now, in one transaction; 409 when it is stale (recompute)."""
-    return apply.approve(session, principal=principal, proposal_id=proposal_id, note=body.note)
+    """Apply the proposal now, in one transaction, or schedule it for a later ``effective_at``
+    (state ``scheduled``; the scheduler applies it then); 409 when it is stale (recompute)."""
+    return apply.approve(
+        session,
+        principal=principal,
+        proposal_id=proposal_id,
+        note=body.note,
+        effective_at=body.effective_at,
+    )
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalRead, responses=ERRORS)

@@ -55,6 +55,11 @@ class DecisionIn(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
+class ApproveIn(DecisionIn):
+    # A later moment schedules the change (new grids from that day); none or a past one: now.
+    effective_at: datetime | None = None
+
+
 class RuleRead(BaseModel):
     rule: str
     message: str
@@ -105,6 +110,7 @@ class ProposalRead(BaseModel):
 
 class ApplyResult(BaseModel):
     proposal_id: int
+    state: str  # "approved" (applied) or "scheduled" (applied by the scheduler at effective_at)
     effective_at: datetime
     added: list[str]
     retired: list[str]

@@ -37,6 +37,8 @@ class Division:
     graph: Graph
     current: list[int]  # slot (index into grids) of each unit today
     fingerprint: str
+    # The same without household counts: what a proposal scheduled for a later date must still fit.
+    structure: str
 
 
 def community_or_404(repo: RedivisionRepository, code: str) -> Region:
@@ -66,14 +68,22 @@ def load_division(session: Session, *, principal: Principal, community_code: str
         unit.organisations = sum(organisations.get(h, 0) for h in unit.house_ids)
     index = {g.code: i for i, g in enumerate(grids)}
     current = [index[u.grid_code] for u in graph.units]
-    return Division(community, grids, graph, current, _fingerprint(grids, graph))
+    return Division(
+        community,
+        grids,
+        graph,
+        current,
+        _fingerprint(grids, graph, households=True),
+        _fingerprint(grids, graph, households=False),
+    )
 
 
-def _fingerprint(grids: list[Region], graph: Graph) -> str:
+def _fingerprint(grids: list[Region], graph: Graph, *, households: bool) -> str:
     content = {
         "grids": [[g.code, hashlib.sha256(g.geometry.encode()).hexdigest()] for g in grids],
         "units": sorted(
-            [u.key, u.grid_code, sorted(u.house_ids), u.households] for u in graph.units
+            [u.key, u.grid_code, sorted(u.house_ids), u.households if households else None]
+            for u in graph.units
         ),
     }
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
@@ -256,7 +266,8 @@ def reject(
     session: Session, *, principal: Principal, proposal_id: int, note: str | None
 ) -> RedivisionProposal:
     proposal = get_proposal(session, principal=principal, proposal_id=proposal_id)
-    _draft(proposal)
+    if proposal.state != ProposalState.SCHEDULED:  # a scheduled one can still be called off
+        _draft(proposal)
     proposal.state = ProposalState.REJECTED
     proposal.decided_by = principal.username
     proposal.decided_at = utcnow()

@@ -29,7 +29,9 @@ add_vocabulary(
     "redivision.state",
     {
         "draft": N_("待审批"),
+        "scheduled": N_("已批准，待生效"),
         "approved": N_("已批准并生效"),
         "rejected": N_("已退回"),
+        "lapsed": N_("已失效（生效前楼栋或网格有变化）"),
     },
 )

@@ -33,6 +33,7 @@ from fastapi import Request
 
 import gridgov
 from gridgov.config import get_settings
+from gridgov.kit.clock import city_zone
 
 LANGUAGES = ("zh-CN", "en")
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
@@ -149,15 +150,6 @@ def error_text(language: str, error: object) -> str:
 
 
 # --- times --------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def city_zone() -> ZoneInfo:
-    return _zone(get_settings().time_zone)
 
 
 def local_time(
