@@ -21,8 +21,9 @@ def test_one_working_demo_account_per_role(client: TestClient, db: Session) -> N
     accounts = create_demo_accounts(db, settings=SETTINGS)
     db.commit()
     # One account named after each role, then a handler and an admin per receiving department.
-    assert sorted(a.role for a in accounts[: len(Role)]) == sorted(Role)
-    by_role = {a.role: a for a in accounts[: len(Role)]}
+    assert sorted(a.role for a in accounts[: len(ACCOUNT_ROLES)]) == sorted(ACCOUNT_ROLES)
+    assert Role.RESIDENT not in {a.role for a in accounts}  # residents report without one
+    by_role = {a.role: a for a in accounts[: len(ACCOUNT_ROLES)]}
 
     worker = db.scalar(select(User).where(User.username == by_role[Role.GRID_WORKER].username))
     assert worker is not None and worker.staff_id is not None
