@@ -12,6 +12,7 @@ from gridgov.authz.principal import Principal, system_principal
 from gridgov.housing import repository as housing_repository
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
 from gridgov.people import repository
+from gridgov.people.sensitive import lookups
 from gridgov.people.versioning import default_source, visible
 
 PERSON = "person"
@@ -54,10 +55,12 @@ def check_links(
             raise BadRequest(f"房屋 {house_id} 不存在", f"No house {house_id}")
 
 
-def duplicate_id(session: Session, id_hash: str, person_id: int | None = None) -> None:
+def duplicate_id(session: Session, id_number: str, person_id: int | None = None) -> None:
+    """Refuse a second person with this ID number. Looked up under every data key in use: while
+    ``gridgov keys rotate`` re-keys the base, a person not yet re-keyed is still found."""
     # One ID number, one person, across the whole base: the check itself must see every record.
     existing = repository.person_by_id_hash(
-        session, id_hash, principal=system_principal("people.unique_id")
+        session, lookups(id_number.strip().upper()), principal=system_principal("people.unique_id")
     )
     if existing is not None and existing.id != person_id:
         raise Conflict(

@@ -65,7 +65,7 @@ def create_person(
     check_grid(session, principal, person_in.grid_code)
     check_links(session, principal, person_in.household_id, person_in.house_id)
     protected = protect_id_number(person_in.id_number)
-    duplicate_id(session, protected.hash)
+    duplicate_id(session, person_in.id_number)
     phone = protect_phone(person_in.phone) if person_in.phone else None
     pinyin, initials = name_pinyin(person_in.name)
     tags = [t.model_dump() for t in person_in.tags]
@@ -140,7 +140,7 @@ def _person_values(
         values.update(id_type=id_type, sex=sex, birth_date=birth)
         if "id_number" in sent and lookup(number) != person.id_number_hash:
             protected = protect_id_number(number)
-            duplicate_id(session, protected.hash, person.id)
+            duplicate_id(session, number, person.id)
             values.update(
                 id_number_enc=protected.enc,
                 id_number_hash=protected.hash,
