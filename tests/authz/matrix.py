@@ -45,11 +45,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import DEPARTMENT_ROLES, REGION_ROLE_CODE_LENGTH, Role
+from gridgov.authz.principal import ACCOUNT_ROLES, DEPARTMENT_ROLES, REGION_ROLE_CODE_LENGTH, Role
 from gridgov.models.region import Region
 from tests.authz.city import make_region
 
-SIGNED_IN: frozenset[Role] = frozenset(Role)
+SIGNED_IN: frozenset[Role] = frozenset(ACCOUNT_ROLES)
 PUBLIC: frozenset[Role] = frozenset()  # with public=True
 ADMINS: frozenset[Role] = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 
