@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import JSON, column, func, insert, select, table, text
 from sqlalchemy.orm import Session
 
 from gridgov.audit.chain import drain_all
@@ -72,8 +72,20 @@ def stored_in_plain(session: Session, record: SyncRecord) -> None:
             state="open",
         )
     )
-    session.add(
-        Task(
+    # The tasks table as it was at that revision (the model has grown columns since).
+    old_tasks = table(
+        "tasks",
+        column("kind"),
+        column("title"),
+        column("grid_code"),
+        column("state"),
+        column("module_code"),
+        column("result", JSON),
+        column("result_submission_uuid"),
+    )
+    session.flush()
+    session.execute(
+        insert(old_tasks).values(
             kind="visit",
             title="入户核查",
             grid_code=GRID,
