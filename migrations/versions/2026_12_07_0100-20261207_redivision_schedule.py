@@ -2,7 +2,7 @@
 structure (buildings and grids, not their household counts) it was approved on
 
 Revision ID: 20261207_redivision_schedule
-Revises: 20261206_casereporter
+Revises: 20261206_dashboardsteps
 Create Date: 2026-12-07 01:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261207_redivision_schedule"
-down_revision = "20261206_casereporter"
+down_revision = "20261206_dashboardsteps"
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import (
+    ACCOUNT_ROLES,
     CITY_ROLES,
     DEPARTMENT_ROLES,
     REGION_ROLE_CODE_LENGTH,
@@ -29,7 +30,7 @@ from gridgov.authz.principal import (
 from gridgov.authz.scope import region_scope
 from gridgov.kit.errors import BadRequest, Forbidden
 
-ALL_ROLES = frozenset(Role)
+ALL_ROLES = frozenset(ACCOUNT_ROLES)
 # Who reads the trail (separate audit administration, GB/T 22239).
 TRAIL_READERS = frozenset({Role.AUDITOR})
 # Who manages accounts (security administration).
