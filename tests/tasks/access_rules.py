@@ -69,6 +69,13 @@ RULES = [
     ),
     Rule(
         "POST",
+        "/api/v1/tasks/{task_id}/refuse",
+        allowed=WORKER,
+        json={"reason": "not_my_grid"},
+        scoped=(Scoped(Role.GRID_WORKER, task_in, task_out, json={"note": "不在本网格"}),),
+    ),
+    Rule(
+        "POST",
         "/api/v1/tasks/{task_id}/cancel",
         allowed=CREATORS,
         json={"reason": "重复"},
