@@ -94,9 +94,20 @@ def approve(
     proposal.decision_note = note
     if effective_at is not None and _aware(effective_at) > now:
         return _schedule(session, principal, proposal, division, _aware(effective_at))
-    result = _apply(session, principal, repo, proposal, division, now)
+    return _apply_now(session, principal, repo, proposal, division, now)
+
+
+def _apply_now(
+    session: Session,
+    principal: Principal,
+    repo: RedivisionRepository,
+    proposal: RedivisionProposal,
+    division: service.Division,
+    at: datetime,
+) -> ApplyResult:
+    result = _apply(session, principal, repo, proposal, division, at)
     proposal.state = ProposalState.APPROVED
-    proposal.effective_at = now
+    proposal.effective_at = at
     session.flush()
     trail.record(
         session,
@@ -104,7 +115,7 @@ def approve(
         object_type="redivision_proposal",
         object_id=proposal.id,
         principal=principal,
-        before={"grids": division.grids and [g.code for g in division.grids]},
+        before={"grids": [g.code for g in division.grids]},
         after=result.model_dump(mode="json"),
     )
     return result
@@ -172,18 +183,7 @@ def apply_due(session: Session, *, principal: Principal, now: datetime) -> int:
                 note="buildings or grids changed before the effective date",
             )
         else:
-            at = _aware(proposal.effective_at)
-            result = _apply(session, principal, repo, proposal, division, at)
-            proposal.state = ProposalState.APPROVED
-            trail.record(
-                session,
-                action="redivision.approve",
-                object_type="redivision_proposal",
-                object_id=proposal.id,
-                principal=principal,
-                before={"grids": [g.code for g in division.grids]},
-                after=result.model_dump(mode="json"),
-            )
+            _apply_now(session, principal, repo, proposal, division, _aware(proposal.effective_at))
         session.flush()
         done += 1
     return done
