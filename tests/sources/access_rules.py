@@ -27,6 +27,12 @@ RULES = [
         json={"verdict": "accept"},
     ),
     Rule("GET", "/api/v1/sources/findings", allowed=SOURCE_REVIEWERS | DEPARTMENT_ROLES),
+    Rule(
+        "POST",
+        "/api/v1/sources/findings/{finding_id}/close",
+        allowed=SOURCE_REVIEWERS | DEPARTMENT_ROLES,
+        json={"reason": "已核实并更正"},
+    ),
     Rule("GET", "/api/v1/sources/merges", allowed=SOURCE_REVIEWERS),
     Rule(
         "POST",
