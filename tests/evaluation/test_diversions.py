@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.evaluation import service
+from gridgov.evaluation.schemas import PointsOf
 from gridgov.models.evaluation import EvaluationPoint
 from gridgov.models.lifecycle_admission import DiversionReport
 from gridgov.models.patrol import Patrol
@@ -166,7 +167,6 @@ def test_diverted_minutes_count_as_patrol_time_even_when_reported_after_the_scor
         wednesday: {"minutes_inside": 100, "required_minutes": 180, "minutes_diverted": 30},
     }
     mine = service.points(
-        db, principal=LEADER, subject_type="person", subject_id=str(worker.id),
-        start=MONTH[0], end=MONTH[1],
-    )  # fmt: skip
+        db, principal=LEADER, wanted=PointsOf("person", str(worker.id), MONTH[0], MONTH[1])
+    )
     assert [(p.event, p.day, p.points) for p in mine] == [("patrol_short", wednesday, -1.0)]

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, resident_principal
 from gridgov.cases import intake
 from gridgov.cases.schemas import CaseCreate
 from gridgov.config import Mode, Settings
@@ -40,7 +40,7 @@ def test_clerk_sets_place_and_category_then_registers(
     )
     resident = intake.create_case(
         db,
-        principal=None,
+        principal=resident_principal("web"),
         data=CaseCreate(
             channel="web", category_code="E0102", description="楼下有垃圾", address="解放路12号"
         ),

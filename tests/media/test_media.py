@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import Role
+from gridgov.authz.principal import Role, resident_principal
 from gridgov.config import Settings
 from gridgov.media import service
 from gridgov.models.media import Media
@@ -50,10 +50,10 @@ def test_empty_file_is_rejected(client: TestClient, users: Users) -> None:
 
 def test_same_content_is_stored_once_on_disk(db: Session, settings: Settings) -> None:
     first = service.store_photo(
-        db, principal=None, filename="a.png", content=PNG, settings=settings
+        db, principal=resident_principal("web"), filename="a.png", content=PNG, settings=settings
     )
     second = service.store_photo(
-        db, principal=None, filename="b.png", content=PNG, settings=settings
+        db, principal=resident_principal("web"), filename="b.png", content=PNG, settings=settings
     )
     assert first.id != second.id and first.sha256 == second.sha256
     assert len(list(settings.media_dir.rglob("*.png"))) == 1

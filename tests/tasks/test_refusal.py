@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.evaluation import rules, service
+from gridgov.evaluation.schemas import PointsOf
 from gridgov.models.audit import AuditEntry
 from gridgov.tasks import service as tasks
 from tests.factories import auth_headers, create_user
@@ -92,9 +93,8 @@ def test_refusals_and_the_points_they_cost(
     service.score_period(db, principal=job, start=DAY_1, end=DAY_2)
     db.commit()
     found = service.points(
-        db, principal=LEADER, subject_type="person", subject_id=str(worker.id),
-        start=DAY_1, end=DAY_2,
-    )  # fmt: skip
+        db, principal=LEADER, wanted=PointsOf("person", str(worker.id), DAY_1, DAY_2)
+    )
     refusals = sorted(
         (p.day, p.object_id, p.points, p.rule_version)
         for p in found
@@ -123,9 +123,8 @@ def test_refusals_and_the_points_they_cost(
     # Scoring again gives the same points.
     service.score_period(db, principal=job, start=DAY_1, end=DAY_2)
     again = service.points(
-        db, principal=LEADER, subject_type="person", subject_id=str(worker.id),
-        start=DAY_1, end=DAY_2,
-    )  # fmt: skip
+        db, principal=LEADER, wanted=PointsOf("person", str(worker.id), DAY_1, DAY_2)
+    )
     assert sorted(p.key for p in again) == sorted(p.key for p in found)
 
     # The trail holds every refusal with its reason and note.
