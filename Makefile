@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml requirements.lock
 lock:
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o requirements.lock
 
 # Front-end libraries come pinned from npm and are served from our own static folder.
 $(VENDOR)/.stamp: package.json package-lock.json

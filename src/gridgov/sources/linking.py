@@ -28,6 +28,7 @@ import math
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ COMPARISON_LABELS = {
 
 ENGINES = ("duckdb", "spark")
 SPARK_NEEDS = (
-    "the Spark engine needs the pyspark package (pip install 'pyspark>=3.5,<4', about 317 MB) "
+    "the Spark engine needs the pyspark package (pip install 'gridgov[spark]', about 317 MB) "
     "and a Java 17 runtime (apt-get install openjdk-17-jre-headless, or JAVA_HOME)"
 )
 
@@ -286,7 +287,7 @@ def _linker(
     if engine == "spark":
         spark = spark_session()
         api = splink_spark_api(spark)
-        tables: list[Any] = [spark.createDataFrame(records), spark.createDataFrame(base)]
+        tables: list[Any] = [_spark_frame(spark, records), _spark_frame(spark, base)]
         yield Linker(tables, spark_model(model), api, set_up_basic_logging=False,
                      input_table_aliases=["records", "base"])  # fmt: skip
         return
@@ -308,13 +309,43 @@ def spark_session() -> Any:
     check_engine("spark")
     sql = importlib.import_module("pyspark.sql")  # optional: only the Spark engine needs it
     jar = importlib.import_module("splink.backends.spark").similarity_jar_location()
-    return (
+    spark = (
         sql.SparkSession.builder.master(os.environ.get("GRIDGOV_SPARK_MASTER", "local[*]"))
         .appName("gridgov-link")
         .config("spark.jars", jar)
         .config("spark.sql.shuffle.partitions", "8")
         .getOrCreate()
     )
+    # Splink checkpoints its intermediate tables; a cluster names a shared directory.
+    checkpoints = os.environ.get("GRIDGOV_SPARK_CHECKPOINT_DIR") or tempfile.mkdtemp(
+        prefix="gridgov-spark-"
+    )
+    spark.sparkContext.setCheckpointDir(checkpoints)
+    return spark
+
+
+def _spark_frame(spark: Any, frame: pd.DataFrame) -> Any:
+    """``frame`` as a Spark DataFrame with a schema of its own: Spark cannot infer the type of
+    a column that holds only nulls (a small batch without phones, say), and the prepared frames
+    keep every column as Python objects."""
+    types = importlib.import_module("pyspark.sql.types")  # optional: only the Spark engine
+    fields = []
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and all(isinstance(v, bool) for v in values):
+            kind = types.BooleanType()
+        elif len(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kind = types.LongType()
+        elif len(values) and all(isinstance(v, float) for v in values):
+            kind = types.DoubleType()
+        else:
+            kind = types.StringType()
+        fields.append(types.StructField(str(column), kind, True))
+    rows = [
+        tuple(None if value is None or value != value else value for value in row)  # NaN -> null
+        for row in frame.itertuples(index=False, name=None)
+    ]
+    return spark.createDataFrame(rows, types.StructType(fields))
 
 
 def splink_spark_api(spark: Any) -> Any:
