@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Surnames whose reading differs from the character's most common reading.
 _SURNAME_READINGS = {
@@ -33,6 +31,10 @@ def char_pinyin(ch: str) -> str:
     lower-cased."""
     if not _CJK.match(ch):
         return ch.lower()
+    # pypinyin's phrase dictionary takes ~0.3 s to load, which every CLI command would pay.
+    # lazy: it loads on the first name read (the result is cached per character)
+    from pypinyin import Style, lazy_pinyin
+
     readings = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
     return readings[0].lower() if readings else ""
 

@@ -17,9 +17,7 @@ from gridgov.authz.principal import system_principal
 from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
 from gridgov.sources.files import read_department_file
-from gridgov.sources.linking import EngineUnavailable, check_engine
 from gridgov.sources.merges import propose
-from gridgov.sources.reconcile import base_statement, decided_statement, reconcile
 from gridgov.sources.repository import count_current, list_sources, source_by_name
 from gridgov.sources.service import add_source, load_rows
 
@@ -147,6 +145,10 @@ def reconcile_command(
     ),
 ) -> None:
     """Link every undecided record against the base: automatic links, review queue, findings."""
+    # lazy: linking brings pandas, DuckDB and Splink (~0.5 s), which no other command needs
+    from gridgov.sources.linking import EngineUnavailable, check_engine
+    from gridgov.sources.reconcile import reconcile
+
     started = time.perf_counter()
     try:
         check_engine(engine)
@@ -179,6 +181,9 @@ def export_command(
     """One row per source record (source, record id, person id, decision, probability) and per
     base person (``base``, person id, the person it is now, its status), to score the result
     against known truth."""
+    # lazy: see reconcile_command
+    from gridgov.sources.reconcile import base_statement, decided_statement
+
     with job_session() as session:
         rows = [tuple(r) for r in session.execute(decided_statement())]
         rows += [tuple(r) for r in session.execute(base_statement())]
