@@ -28,8 +28,6 @@ POT = LOCALE / "messages.pot"
 PYBABEL = str(Path(sys.executable).parent / "pybabel")
 # gridgov.web.i18n.EXTRACT_KEYWORDS, as pybabel's -k options
 KEYWORDS = ["-k", "gettext:2", "-k", "ngettext:2,3", "-k", "N_"]
-# gridgov.web.i18n.EXTRACT_KEYWORDS, as pybabel's -k options
-KEYWORDS = ["-k", "gettext:2", "-k", "ngettext:2,3", "-k", "N_"]
 STABLE = ["--no-wrap", "--sort-output", "--add-location=file"]
 
 
@@ -41,7 +39,10 @@ def fill_chinese(po: Path) -> None:
     with po.open("rb") as source:
         catalog = read_po(source, locale="zh_CN")
     for message in catalog:
-        if message.id and not message.string:
+        if isinstance(message.id, tuple):  # ngettext: Chinese has one form, the singular's text
+            if not all(message.string):
+                message.string = (message.id[0],)
+        elif message.id and not message.string:
             message.string = message.id
         message.flags.discard("fuzzy")
     with po.open("wb") as target:

@@ -50,9 +50,23 @@ def extracted() -> set[str]:
 
 
 def _catalogue(language: str) -> dict[str, str]:
+    """Message → translation; a plural message (``ngettext``) gives each of its forms the
+    translation of the same form (Chinese has one form: the last stands for the plural), empty
+    while any form is untranslated."""
     with i18n.catalogue_path(language).open("rb") as source:
         catalog = read_po(source)
-    return {str(m.id): ("" if m.fuzzy else str(m.string)) for m in catalog if m.id}
+    found: dict[str, str] = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):
+            forms = tuple(m.string) if isinstance(m.string, tuple) else (m.string,)
+            done = not m.fuzzy and all(forms)
+            for i, form in enumerate(m.id):
+                found[form] = str(forms[min(i, len(forms) - 1)]) if done else ""
+        else:
+            found[str(m.id)] = "" if m.fuzzy else str(m.string)
+    return found
 
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)

@@ -3,7 +3,7 @@ pages and the phone app show them through ``|label("case_state")`` etc."""
 
 from __future__ import annotations
 
-from gridgov.web.i18n import N_, add_vocabulary, label
+from gridgov.web.i18n import N_, add_vocabulary, ngettext
 from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY
 
 add_vocabulary(
@@ -93,8 +93,6 @@ add_vocabulary(
         "approve": N_("批准"),
         "reject": N_("驳回"),
         "note": N_("审批意见"),
-        "days": N_("个工作日"),
-        "hours": N_("个工作小时"),
         "case": N_("案件"),
         "department": N_("责任部门"),
         "category": N_("类别"),
@@ -131,9 +129,11 @@ add_vocabulary(
 
 def working_time(minutes: int, language: str) -> str:
     """Working time as people say it: whole working days, else working hours ("2 个工作日",
-    "1.5 working hours")."""
+    "1 working day", "1.5 working hours")."""
     if minutes % MINUTES_PER_WORKING_DAY == 0:
-        amount, unit = str(minutes // MINUTES_PER_WORKING_DAY), "days"
-    else:
-        amount, unit = f"{minutes / 60:g}", "hours"
-    return f"{amount} {label(language, 'approvals', unit)}"
+        days = minutes // MINUTES_PER_WORKING_DAY
+        return ngettext(language, "%(num)s 个工作日", "%(num)s 个工作日", days)
+    hours = f"{minutes / 60:g}"
+    # The plural form of a fraction ("1.5 hours") is the plural: only exactly one is singular.
+    one = 1 if minutes == 60 else 2
+    return ngettext(language, "%(hours)s 个工作小时", "%(hours)s 个工作小时", one, hours=hours)
