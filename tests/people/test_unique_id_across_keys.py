@@ -9,15 +9,20 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import system_principal
 from gridgov.config import get_settings
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import Conflict
 from gridgov.models.person import Person
 from gridgov.people.common import duplicate_id
+from gridgov.people.importer import import_persons
 from gridgov.people.sensitive import Protector
+from tests.people.conftest import grids
+
+__all__ = ["grids"]
 
 OLD_DATA, NEW_DATA = "old-data-key-" + "d" * 40, "new-data-key-" + "e" * 40
-NUMBER = "420502199001010018"
+NUMBER = "420502199001010016"
 
 
 @pytest.fixture
@@ -36,7 +41,7 @@ def _use(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
 
 
 def test_a_person_not_yet_re_keyed_is_still_a_duplicate(
-    db: Session, keys: pytest.MonkeyPatch
+    db: Session, keys: pytest.MonkeyPatch, grids: list[str]
 ) -> None:
     monkeypatch = keys
     _use(monkeypatch, data_key=OLD_DATA)
@@ -62,3 +67,13 @@ def test_a_person_not_yet_re_keyed_is_still_a_duplicate(
     with pytest.raises(Conflict):
         duplicate_id(db, NUMBER.lower())
     duplicate_id(db, NUMBER, person.id)  # the person itself is no duplicate of itself
+
+    # A bulk import of the same ID number during the rotation is refused too, row by row.
+    report = import_persons(
+        db,
+        principal=system_principal("test-import"),
+        rows=iter([(2, {"id_number": NUMBER, "name": "测试", "sex": "男", "grid_code": grids[0]})]),
+        commit=False,
+    )
+    assert report.valid == 0 and [e.row for e in report.errors] == [2]
+    assert "已在人口库" in report.errors[0].message

@@ -41,7 +41,7 @@ from gridgov.people.bulk import (
     sync_sequence,
 )
 from gridgov.people.schemas import PersonCreate
-from gridgov.people.sensitive import Protector
+from gridgov.people.sensitive import Protector, lookups
 from gridgov.people.stats import refresh_grid_stats
 from gridgov.people.tags import TAGS, tag_codes_text
 from gridgov.people.text import given_name, name_pinyin
@@ -313,9 +313,14 @@ def import_persons(
     pending: list[tuple[int, dict[str, Any]]] = []
 
     def check_base(batch: list[tuple[int, dict[str, Any]]]) -> None:
-        existing = repository.existing_id_hashes(session, [r["id_hash"] for _, r in batch])
+        # Under every key of the ring: while `keys rotate` runs, a person not yet re-keyed
+        # still has the retired key's hash.
+        hashes = {number: lookups(row["id_number"]) for number, row in batch}
+        existing = repository.existing_id_hashes(
+            session, [h for each in hashes.values() for h in each]
+        )
         for number, row in batch:
-            if row["id_hash"] in existing:
+            if not existing.isdisjoint(hashes[number]):
                 report.errors.append(
                     RowError(number, "id_number", "该证件号码已在人口库中", "Already in the base")
                 )
