@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal, system_principal
+from gridgov.kit.errors import Forbidden, GridgovError
 from gridgov.lifecycle import proxy
 from gridgov.lifecycle.repository import LifecycleRepository
 from gridgov.models.lifecycle import FamilyLink, LifeEvent
@@ -273,3 +274,27 @@ def run(ctx: Context, actions: list[str] | tuple[str, ...]) -> list[str]:
             if name != "notify":
                 break
     return problems
+
+
+def run_guarded(
+    session: Session,
+    row: LifeEvent,
+    names: tuple[str, ...] | list[str],
+    principal: Principal,
+    task: Task | None = None,
+    *,
+    savepoint: bool = True,
+) -> list[str]:
+    """Run actions in a savepoint: a refusal from the base (a duplicate ID, a stale version)
+    becomes the reason of a finding instead of failing the department's push or the sync.
+    ``savepoint=False``: the caller holds one around many events and handles a refusal."""
+    context = Context(session=session, principal=principal, event=row, task=task)
+    if not savepoint:
+        return run(context, names)
+    try:
+        with session.begin_nested():
+            return run(context, names)
+    except Forbidden:
+        raise
+    except GridgovError as exc:
+        return [exc.message[:150]]

@@ -34,17 +34,13 @@ def _emit(
     """Receive one computed event per (person_id, ref_suffix, data) not yet received."""
     refs = [f"computed:{event_type}:{person_id}{suffix}" for person_id, suffix, _ in rows]
     seen = LifecycleRepository(session).existing_refs("computed", refs)
-    made = 0
-    for (person_id, _, data), ref in zip(rows, refs, strict=True):
-        if ref in seen:
-            continue
-        service.receive(
-            session,
-            principal=principal,
-            event=Event(event_type, "computed", ref, today, data=data, person_id=person_id),
-        )
-        made += 1
-    return made
+    events = [
+        Event(event_type, "computed", ref, today, data=data, person_id=person_id)
+        for (person_id, _, data), ref in zip(rows, refs, strict=True)
+        if ref not in seen
+    ]
+    service.receive_many(session, principal=principal, events=events)
+    return len(events)
 
 
 def _turning(session: Session, principal: Principal, today: date, age: int, event_type: str) -> int:

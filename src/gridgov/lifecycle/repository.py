@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -19,7 +19,16 @@ from gridgov.models.lifecycle import FamilyLink, LifeEvent, ProxyService, RuleSe
 from gridgov.models.person import Person
 from gridgov.models.task import Task
 from gridgov.people.sensitive import lookups
-from gridgov.sources.addresses import resolve_address
+from gridgov.sources.addresses import resolve_addresses
+
+Loaded = TypeVar("Loaded", Person, House, Household)
+
+
+def in_chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    """Sorted values in parts small enough for an ``IN`` list."""
+    ordered = sorted(values)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -80,9 +89,23 @@ class LifecycleRepository:
         return list(found.values())
 
     def event_by_ref(self, source: str, source_ref: str) -> LifeEvent | None:
-        return self.session.scalars(
-            select(LifeEvent).where(LifeEvent.source == source, LifeEvent.source_ref == source_ref)
-        ).first()
+        return self.events_by_refs([(source, source_ref)]).get((source, source_ref))
+
+    def events_by_refs(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], LifeEvent]:
+        """(source, source_ref) → the event stored under it, for many at once."""
+        refs: dict[str, set[str]] = {}
+        for source, ref in keys:
+            refs.setdefault(source, set()).add(ref)
+        found: dict[tuple[str, str], LifeEvent] = {}
+        for source, wanted in refs.items():
+            for part in in_chunks(wanted):
+                for row in self.session.scalars(
+                    select(LifeEvent)
+                    .where(LifeEvent.source == source, LifeEvent.source_ref.in_(part))
+                    .order_by(LifeEvent.id.desc())
+                ):
+                    found[(row.source, row.source_ref)] = row
+        return found
 
     def existing_refs(self, source: str, refs: Sequence[str]) -> set[str]:
         found: set[str] = set()
@@ -107,16 +130,36 @@ class LifecycleRepository:
 
     # -- people and places ----------------------------------------------------------------------
     def person_by_id_number(self, number: str | None) -> Person | None:
-        if not number:
-            return None
-        return self.session.scalars(
-            select(Person).where(Person.id_number_hash.in_(lookups(str(number).strip().upper())))
-        ).first()
+        return self.persons_by_id_numbers([number]).get(str(number or ""))
+
+    def persons_by_id_numbers(self, numbers: Iterable[str | None]) -> dict[str, Person]:
+        """ID number (as written) → the person holding it, for many at once."""
+        hashes = {n: lookups(n.strip().upper()) for n in {str(n) for n in numbers if n}}
+        holder: dict[str, Person] = {}
+        for part in in_chunks({h for found in hashes.values() for h in found}):
+            for person in self.session.scalars(
+                select(Person).where(Person.id_number_hash.in_(part)).order_by(Person.id.desc())
+            ):
+                holder[str(person.id_number_hash)] = person
+        persons: dict[str, Person] = {}
+        for number, found in hashes.items():
+            held = [holder[h] for h in found if h in holder]
+            if held:
+                persons[number] = min(held, key=lambda p: p.id)
+        return persons
 
     def person(self, person_id: int | None) -> Person | None:
         if person_id is None:
             return None
         return self.session.get(Person, person_id)
+
+    def load(self, model: type[Loaded], ids: Iterable[int | None]) -> dict[int, Loaded]:
+        """id → row of ``model`` (a person, house or household), for many at once."""
+        rows: dict[int, Loaded] = {}
+        for part in in_chunks({i for i in ids if i is not None}):
+            for row in self.session.scalars(select(model).where(model.id.in_(part))):
+                rows[row.id] = row
+        return rows
 
     def household(self, household_id: int | None) -> Household | None:
         if household_id is None:
@@ -129,21 +172,38 @@ class LifecycleRepository:
         ).first()
 
     def household_of_house(self, house_id: int) -> Household | None:
-        return self.session.scalars(
-            select(Household)
-            .where(Household.house_id == house_id, Household.status == "active")
-            .order_by(Household.id)
-        ).first()
+        return self.households_of_houses([house_id]).get(house_id)
+
+    def households_of_houses(self, house_ids: Iterable[int]) -> dict[int, Household]:
+        """house → its oldest active household, for many houses at once."""
+        found: dict[int, Household] = {}
+        for part in in_chunks(set(house_ids)):
+            for row in self.session.scalars(
+                select(Household)
+                .where(Household.house_id.in_(part), Household.status == "active")
+                .order_by(Household.id.desc())
+            ):
+                if row.house_id is not None:
+                    found[row.house_id] = row
+        return found
 
     def resolve_address(self, text: str | None) -> Place | None:
         """The house and grid an address names (the reconciliation's address normaliser)."""
-        found = resolve_address(self.session, text)
-        if found is None:
-            return None
-        house = self.session.get(House, found.house_id)
-        if house is None:
-            return None
-        return Place(house.id, house.grid_code, house.address, house.lng, house.lat)
+        return self.resolve_addresses([text]).get(text or "")
+
+    def resolve_addresses(self, texts: Iterable[str | None]) -> dict[str, Place | None]:
+        """:meth:`resolve_address` of many addresses, keyed by their text."""
+        found = resolve_addresses(self.session, texts)
+        houses = self.load(House, [f.house_id for f in found.values() if f is not None])
+        places: dict[str, Place | None] = {}
+        for text, resolved in found.items():
+            house = houses.get(resolved.house_id) if resolved is not None else None
+            places[text] = (
+                None
+                if house is None
+                else Place(house.id, house.grid_code, house.address, house.lng, house.lat)
+            )
+        return places
 
     def house(self, house_id: int | None) -> House | None:
         return None if house_id is None else self.session.get(House, house_id)

@@ -4,6 +4,8 @@ task runs what the rule says. What cannot be handled becomes a finding for staff
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,17 +15,21 @@ from gridgov.authz.policy import LIFECYCLE_STAFF, require
 from gridgov.authz.principal import Principal, system_principal
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Forbidden, GridgovError, NotFound
-from gridgov.lifecycle import actions, admission, proxy, rulebook
+from gridgov.lifecycle import actions, rulebook
 from gridgov.lifecycle.events import Event, EventType, check_event
+from gridgov.lifecycle.intake import Lookups
 from gridgov.lifecycle.repository import LifecycleRepository, Place
-from gridgov.lifecycle.rules import Rule
+from gridgov.lifecycle.rules import Rule, RuleBook
 from gridgov.models.lifecycle import LifeEvent
 from gridgov.models.person import Person
 from gridgov.models.task import Task
 from gridgov.tasks import service as tasks
+from gridgov.tasks.service import NewTask
 
 # Open items staff act on: the event could not be turned into work on its own.
 FINDING = "finding"
+# Events read, stored and handled together (see receive_many).
+BATCH = 500
 
 
 class EventNotFound(NotFound):
@@ -37,18 +43,108 @@ def receive(
 
     ``strict``: an event missing what its type requires is refused (the API); otherwise (a
     department file) it is stored as a finding for staff."""
-    repository = LifecycleRepository(session)
-    existing = repository.event_by_ref(event.source, event.source_ref)
-    if existing is not None:
-        return existing
+    return receive_many(session, principal=principal, events=[event], strict=strict)[0]
+
+
+def receive_many(
+    session: Session, *, principal: Principal, events: Sequence[Event], strict: bool = True
+) -> list[LifeEvent]:
+    """Handle events in order, :data:`BATCH` at a time, as :func:`receive` does one (the stored
+    row of each, in order; an event repeated in the list is stored once).
+
+    A batch reads what it needs at once (:class:`~gridgov.lifecycle.intake.Lookups`), stores
+    its events with one flush, runs the rules' actions in one savepoint — only when one of them
+    is refused does the batch run again with a savepoint per event, so the refusal becomes that
+    event's finding and the others stand — and creates its tasks together."""
+    rows: list[LifeEvent] = []
+    for start in range(0, len(events), BATCH):
+        rows.extend(_receive_batch(session, principal, events[start : start + BATCH], strict))
+    return rows
+
+
+@dataclass
+class _Arrival:
+    event: Event
+    row: LifeEvent
+    person: Person | None = None
+    place: Place | None = None
+
+
+@dataclass
+class _Outcome:
+    rule_code: str | None = None
+    status: str = "no_rule"
+    problems: list[str] = field(default_factory=list)
+    tasks: list[tuple[Rule, NewTask]] = field(default_factory=list)
+
+
+def _receive_batch(
+    session: Session, principal: Principal, events: Sequence[Event], strict: bool
+) -> list[LifeEvent]:
+    stored = LifecycleRepository(session).events_by_refs((e.source, e.source_ref) for e in events)
+    checked: list[tuple[Event, EventType | None, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for event in events:
+        key = (event.source, event.source_ref)
+        if key in stored or key in seen:
+            continue
+        seen.add(key)
+        try:
+            checked.append((event, check_event(event), ""))
+        except BadRequest as exc:
+            if strict:
+                raise
+            checked.append((event, None, exc.message))
+    if not checked:
+        return [stored[(e.source, e.source_ref)] for e in events]
+    lookups = Lookups(session, [(kind, event) for event, kind, _ in checked if kind is not None])
+    arrivals: list[_Arrival] = []
+    unusable: list[LifeEvent] = []
+    for event, kind, reason in checked:
+        if kind is None:
+            row = _unusable(event, reason)
+            unusable.append(row)
+        else:
+            arrival = _arrive(lookups, kind, event)
+            arrivals.append(arrival)
+            row = arrival.row
+        session.add(row)
+        stored[(event.source, event.source_ref)] = row
+    session.flush()
+    book = rulebook.current(session)
     try:
-        kind = check_event(event)
-    except BadRequest as exc:
-        if strict:
-            raise
-        return _unusable(session, principal, event, exc.message)
-    person, place, household_id = _locate(repository, kind, event)
-    grid = place.grid_code if place else (person.grid_code if person else "")
+        with session.begin_nested():
+            outcomes = [_apply(session, book, lookups, a, guarded=False) for a in arrivals]
+    except Forbidden:
+        raise
+    except GridgovError:
+        # An action was refused: again, each event in its own savepoint (the refusal becomes
+        # that event's finding; the batch's savepoint took back everything of the first try).
+        outcomes = [_apply(session, book, lookups, a, guarded=True) for a in arrivals]
+    made = iter(
+        tasks.create_many(
+            session,
+            principal=system_principal("lifecycle"),
+            tasks=[spec for outcome in outcomes for _, spec in outcome.tasks],
+        )
+    )
+    for arrival, outcome in zip(arrivals, outcomes, strict=True):
+        row = arrival.row
+        row.rule_code, row.status = outcome.rule_code, outcome.status
+        for rule, _ in outcome.tasks:
+            task = next(made)
+            if row.task_id is None:
+                row.task_id = task.id
+                row.on_complete = list(rule.task.on_complete if rule.task else ())
+        if outcome.problems:
+            _finding(row, outcome.problems, arrival.person)
+    for row in [*unusable, *(a.row for a in arrivals)]:
+        _received(session, row, principal)
+    return [stored[(e.source, e.source_ref)] for e in events]
+
+
+def _arrive(lookups: Lookups, kind: EventType, event: Event) -> _Arrival:
+    person, place, household_id = lookups.locate(kind, event)
     row = LifeEvent(
         event_type=event.event_type,
         source=event.source,
@@ -58,31 +154,47 @@ def receive(
         person_id=person.id if person else None,
         house_id=place.house_id if place else (person.house_id if person else None),
         household_id=household_id,
-        grid_code=grid,
+        grid_code=place.grid_code if place else (person.grid_code if person else ""),
         status="no_rule",
         on_complete=[],
     )
-    session.add(row)
-    session.flush()
-    problems: list[str] = []
-    book = rulebook.current(session)
-    for rule in book.for_event(event.event_type):
-        if not _matches(rule, event, person):
+    return _Arrival(event, row, person, place)
+
+
+def _apply(
+    session: Session, book: RuleBook, lookups: Lookups, arrival: _Arrival, *, guarded: bool
+) -> _Outcome:
+    """The matching rules of one event: their tasks (made later, together) and their actions
+    (run now; ``guarded``: in a savepoint of their own)."""
+    outcome = _Outcome()
+    for rule in book.for_event(arrival.event.event_type):
+        if not _matches(rule, arrival.event, arrival.person):
             continue
-        row.rule_code = row.rule_code or rule.code
+        outcome.rule_code = outcome.rule_code or rule.code
         if rule.task is not None:
-            problems.extend(_make_task(session, row, rule, person, place))
+            task = lookups.task(arrival.row, rule, arrival.person, arrival.place)
+            if isinstance(task, str):
+                outcome.problems.append(task)
+            else:
+                outcome.tasks.append((rule, task))
+                outcome.status = "tasked"
         if rule.actions:
-            if row.status == "no_rule":
-                row.status = "applied"
-            problems.extend(_run(session, row, rule.actions, system_principal("lifecycle")))
-    if problems:
-        _finding(row, problems, person)
-    return _received(session, row, principal)
+            if outcome.status == "no_rule":
+                outcome.status = "applied"
+            outcome.problems.extend(
+                actions.run_guarded(
+                    session,
+                    arrival.row,
+                    rule.actions,
+                    system_principal("lifecycle"),
+                    savepoint=guarded,
+                )
+            )
+    return outcome
 
 
-def _unusable(session: Session, principal: Principal, event: Event, reason: str) -> LifeEvent:
-    row = LifeEvent(
+def _unusable(event: Event, reason: str) -> LifeEvent:
+    return LifeEvent(
         event_type=event.event_type[:32],
         source=event.source,
         source_ref=event.source_ref,
@@ -93,9 +205,6 @@ def _unusable(session: Session, principal: Principal, event: Event, reason: str)
         on_complete=[],
         reason=reason[:200],
     )
-    session.add(row)
-    session.flush()
-    return _received(session, row, principal)
 
 
 def _received(session: Session, row: LifeEvent, principal: Principal) -> LifeEvent:
@@ -117,34 +226,6 @@ def _received(session: Session, row: LifeEvent, principal: Principal) -> LifeEve
     return row
 
 
-def _locate(
-    repository: LifecycleRepository, kind: EventType, event: Event
-) -> tuple[Person | None, Place | None, int | None]:
-    """(the person the event concerns, the place it happens, the household to prefill)."""
-    data = event.data
-    place = repository.resolve_address(data.get("address"))
-    if kind.code == "birth":
-        # Until the worker confirms the newborn, a birth concerns the mother (childbirth).
-        mother = repository.person_by_id_number(data.get("mother_id"))
-        household = None
-        if place is not None and place.house_id is not None:
-            if mother is not None and mother.house_id == place.house_id and mother.household_id:
-                household = repository.household(mother.household_id)
-            household = household or repository.household_of_house(place.house_id)
-        return mother, place, household.id if household else None
-    if event.person_id is not None:
-        person = repository.person(event.person_id)
-    else:
-        person = repository.person_by_id_number(data.get("id_number"))
-    if person is not None and place is None:
-        house = repository.house(person.house_id)
-        if house is not None:
-            place = Place(house.id, house.grid_code, house.address, house.lng, house.lat)
-        else:
-            place = Place(None, person.grid_code, person.current_address or "")
-    return person, place, person.household_id if person else None
-
-
 def _matches(rule: Rule, event: Event, person: Person | None) -> bool:
     for name, wanted in rule.when.items():
         value = event.data.get(name)
@@ -153,82 +234,6 @@ def _matches(rule: Rule, event: Event, person: Person | None) -> bool:
         if str(value) != str(wanted):
             return False
     return True
-
-
-def _describe(row: LifeEvent, place: Place | None, session: Session) -> str:
-    data = row.payload or {}
-    if row.event_type == "birth":
-        household = LifecycleRepository(session).household(row.household_id)
-        parts = [
-            f"医院：{data.get('hospital') or '—'}",
-            f"出生时间：{data.get('birth_time')}",
-            f"体重：{data.get('weight_g') or '—'} 克",
-            f"母亲：{data.get('mother_name')}",
-            f"父亲：{data.get('father_name') or '—'}",
-            f"地址：{data.get('address')}",
-            "随户（预填）："
-            + (f"{household.household_no} {household.address or ''}" if household else "未找到"),
-        ]
-        return "\n".join(parts)
-    fields = [f"{k}：{v}" for k, v in data.items() if k not in ("id_number",) and v]
-    return "\n".join([f"地址：{place.address if place else '—'}", *fields])[:4000]
-
-
-def _make_task(
-    session: Session, row: LifeEvent, rule: Rule, person: Person | None, place: Place | None
-) -> list[str]:
-    assert rule.task is not None
-    template = rule.task
-    if place is None or not place.grid_code:
-        return ["地址无法解析到网格，请社区工作人员核实"]
-    if admission.admission_of(session, template.kind) is None:
-        return [f"任务类型「{template.kind}」未经准入，未派发"]
-    due = proxy.due_after(session, utcnow(), template.due_working_days)
-    title = template.title
-    if row.event_type == "birth":
-        sex = actions.sex_of((row.payload or {}).get("baby_sex"))
-        title = f"{title}：{(row.payload or {}).get('mother_name')}之{'子' if sex == 'M' else '女'}"
-    elif person is not None:
-        title = f"{title}：{person.name}"
-    task = tasks.create(
-        session,
-        principal=system_principal("lifecycle"),
-        kind=template.kind,
-        title=title[:200],
-        description=_describe(row, place, session),
-        grid_code=place.grid_code,
-        due_at=due,
-        module_code=template.module,
-        subject_type="person" if person is not None and row.event_type != "birth" else None,
-        subject_id=str(person.id) if person is not None and row.event_type != "birth" else None,
-        lng=place.lng,
-        lat=place.lat,
-        source_ref=f"event:{row.id}:{rule.code}"[:100],
-    )
-    if row.task_id is None:
-        row.task_id = task.id
-        row.on_complete = list(template.on_complete)
-    row.status = "tasked"
-    return []
-
-
-def _run(
-    session: Session,
-    row: LifeEvent,
-    names: tuple[str, ...] | list[str],
-    principal: Principal,
-    task: Task | None = None,
-) -> list[str]:
-    """Run actions in a savepoint: a refusal from the base (a duplicate ID, a stale version)
-    becomes the reason of a finding instead of failing the department's push or the sync."""
-    context = actions.Context(session=session, principal=principal, event=row, task=task)
-    try:
-        with session.begin_nested():
-            return actions.run(context, names)
-    except Forbidden:
-        raise
-    except GridgovError as exc:
-        return [exc.message[:150]]
 
 
 def _finding(row: LifeEvent, problems: list[str], person: Person | None) -> None:
@@ -246,7 +251,7 @@ def on_task_complete(session: Session, task: Task, principal: Principal) -> None
     row = LifecycleRepository(session).event_of_task(task.id)
     if row is None:
         return
-    problems = _run(session, row, row.on_complete or [], principal, task)
+    problems = actions.run_guarded(session, row, row.on_complete or [], principal, task)
     row.resolved_at = utcnow()
     if problems:
         row.status = FINDING

@@ -188,8 +188,9 @@ def push(session: Session, month: Month) -> dict[str, int]:
     """Every event through the rules, as the departments would send them; counts by status."""
     principal = system_principal("sim.events")
     statuses: dict[str, int] = {}
-    for event in month.events:
-        row = service.receive(session, principal=principal, event=event, strict=False)
+    for row in service.receive_many(
+        session, principal=principal, events=month.events, strict=False
+    ):
         statuses[row.status] = statuses.get(row.status, 0) + 1
     return statuses
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from gridgov.models.house import House
@@ -172,35 +173,83 @@ def resolve_address(session: Session, text: str | None) -> ResolvedAddress | Non
     """The house of the house register at this address (any common spelling), with its current
     household (the registered one first) and grid; ``None`` when the address names no single
     house."""
-    parsed = parse_address(text)
-    if parsed is None:
-        return None
+    return resolve_addresses(session, [text]).get(text or "")
+
+
+def resolve_addresses(
+    session: Session, texts: Iterable[str | None]
+) -> dict[str, ResolvedAddress | None]:
+    """:func:`resolve_address` of many addresses (keyed by their text): the addresses written
+    with city and district are looked up together, the others one by one."""
+    parsed = {text: parse_address(text) for text in dict.fromkeys(t or "" for t in texts)}
+    full: dict[str, str] = {}  # text → the register's spelling with city and district
+    for text, parts in parsed.items():
+        key = flat_key(parts) if parts is not None else None
+        if parts is not None and key is not None and (parts.city or parts.district):
+            full[text] = f"{parts.city or ''}{parts.district or ''}{key}"
+    at = _houses_at(session, set(full.values()))
+    houses: dict[str, tuple[int, str, str] | None] = {}
+    for text, parts in parsed.items():
+        houses[text] = at.get(full[text]) if text in full else None
+        if houses[text] is None and parts is not None:
+            houses[text] = _house_of(session, parts)
+    households = _current_households(session, {h[0] for h in houses.values() if h is not None})
+    resolved: dict[str, ResolvedAddress | None] = {}
+    for text, house in houses.items():
+        resolved[text] = None
+        if house is not None:
+            house_id, grid_code, address = house
+            resolved[text] = ResolvedAddress(
+                house_id=house_id,
+                household_id=households.get(house_id),
+                grid_code=grid_code,
+                address=address,
+            )
+    return resolved
+
+
+def _house_of(session: Session, parsed: ParsedAddress) -> tuple[int, str, str] | None:
+    """The one house of an address not found by its full spelling (no city or district
+    written, or written differently from the register)."""
     key = flat_key(parsed)
     if key is not None:
-        prefix = f"{parsed.city or ''}{parsed.district or ''}"
-        house = _one_house(session, House.address == prefix + key) if prefix else None
-        if house is None:
-            house = _one_house(session, House.address.like(f"%{key}"))
-    elif parsed.road and parsed.number and parsed.building and parsed.room and not parsed.unit:
+        return _one_house(session, House.address.like(f"%{key}"))
+    if parsed.road and parsed.number and parsed.building and parsed.room and not parsed.unit:
         # No unit written: the flat is still one house if only one unit has this room.
         pattern = f"%{parsed.road}{parsed.number}号{parsed.building}栋_单元{parsed.room}"
-        house = _one_house(session, House.address.like(pattern))
-    else:
-        return None
-    if house is None:
-        return None
-    house_id, grid_code, address = house
-    household_id = session.scalar(
-        select(Household.id)
-        .where(Household.house_id == house_id, Household.status == "active")
-        .order_by(
-            case((Household.kind == HouseholdKind.REGISTERED.value, 0), else_=1), Household.id
-        )
-        .limit(1)
-    )
-    return ResolvedAddress(
-        house_id=house_id, household_id=household_id, grid_code=grid_code, address=address
-    )
+        return _one_house(session, House.address.like(pattern))
+    return None
+
+
+def _houses_at(session: Session, addresses: set[str]) -> dict[str, tuple[int, str, str]]:
+    """Register address → its house, for the addresses that name exactly one active house."""
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    ordered = sorted(addresses)
+    for start in range(0, len(ordered), 500):
+        for house_id, grid_code, address in session.execute(
+            select(House.id, House.grid_code, House.address).where(
+                House.address.in_(ordered[start : start + 500]), House.status == "active"
+            )
+        ):
+            found.setdefault(str(address), []).append((int(house_id), str(grid_code), str(address)))
+    return {address: rows[0] for address, rows in found.items() if len(rows) == 1}
+
+
+def _current_households(session: Session, house_ids: set[int]) -> dict[int, int]:
+    """house → its current household: the registered one first, then the oldest."""
+    chosen: dict[int, tuple[int, int]] = {}
+    ordered = sorted(house_ids)
+    for start in range(0, len(ordered), 500):
+        for household_id, house_id, kind in session.execute(
+            select(Household.id, Household.house_id, Household.kind).where(
+                Household.house_id.in_(ordered[start : start + 500]),
+                Household.status == "active",
+            )
+        ):
+            rank = (0 if kind == HouseholdKind.REGISTERED.value else 1, household_id)
+            if house_id is not None and rank < chosen.get(house_id, (2, 0)):
+                chosen[house_id] = rank
+    return {house_id: rank[1] for house_id, rank in chosen.items()}
 
 
 def _one_house(session: Session, condition: ColumnElement[bool]) -> tuple[int, str, str] | None:

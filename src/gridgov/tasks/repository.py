@@ -41,3 +41,16 @@ class TaskRepository(Repository[Task]):
 
     def by_source_ref(self, source_ref: str) -> Task | None:
         return self.session.scalars(select(Task).where(Task.source_ref == source_ref)).first()
+
+    def by_source_refs(self, refs: Sequence[str]) -> dict[str, Task]:
+        """source_ref → task, for many references at once."""
+        found: dict[str, Task] = {}
+        unique = sorted(set(refs))
+        for start in range(0, len(unique), 500):
+            for task in self.session.scalars(
+                select(Task)
+                .where(Task.source_ref.in_(unique[start : start + 500]))
+                .order_by(Task.id.desc())
+            ):
+                found[str(task.source_ref)] = task
+        return found

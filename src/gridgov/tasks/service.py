@@ -7,7 +7,8 @@ Other domains react to completion by registering a handler for their task kind
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -56,70 +57,73 @@ def _snapshot(task: Task) -> dict[str, Any]:
     return {"state": task.state, "assignee_user_id": task.assignee_user_id}
 
 
-def create(
-    session: Session,
-    *,
-    kind: str,
-    title: str,
-    grid_code: str,
-    principal: Principal,
-    description: str | None = None,
-    due_at: datetime | None = None,
-    module_code: str | None = None,
-    subject_type: str | None = None,
-    subject_id: str | None = None,
-    lng: float | None = None,
-    lat: float | None = None,
-    source_ref: str | None = None,
-    assignee_user_id: int | None = None,
-) -> Task:
-    """Create a task for a grid's worker. ``source_ref`` (the system's idempotency key: the same
-    key again returns the task made before) is for the system's own makers only."""
+@dataclass(frozen=True)
+class NewTask:
+    """One task to create (:func:`create_many`)."""
+
+    kind: str
+    title: str
+    grid_code: str
+    description: str | None = None
+    due_at: datetime | None = None
+    module_code: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    lng: float | None = None
+    lat: float | None = None
+    source_ref: str | None = None
+    assignee_user_id: int | None = None
+
+
+def create(session: Session, *, principal: Principal, **fields: Any) -> Task:
+    """Create a task for a grid's worker (the fields of :class:`NewTask`). ``source_ref`` (the
+    system's idempotency key: the same key again returns the task made before) is for the
+    system's own makers only."""
+    return create_many(session, principal=principal, tasks=[NewTask(**fields)])[0]
+
+
+def create_many(session: Session, *, principal: Principal, tasks: Sequence[NewTask]) -> list[Task]:
+    """Create tasks at once: one look-up of their source references, one flush, their trail
+    entries together. Returns them in order (a known ``source_ref``: the task made before)."""
     repository = TaskRepository(session)
     if not principal.system and principal.role not in CREATOR_ROLES:
         raise Forbidden("无权派发任务", "You may not assign tasks")
-    if not covers(principal, grid_code):
-        raise Forbidden("该网格不在您的管辖范围", "That grid is outside your area")
-    if source_ref and not principal.system:
+    for grid_code in {t.grid_code for t in tasks}:
+        if not covers(principal, grid_code):
+            raise Forbidden("该网格不在您的管辖范围", "That grid is outside your area")
+    refs = [t.source_ref for t in tasks if t.source_ref]
+    if refs and not principal.system:
         raise Forbidden("任务来源只能由系统设定", "Only the system sets a task's source")
-    if source_ref:
-        existing = repository.by_source_ref(source_ref)
-        if existing is not None:
-            return existing
-    # 准入: only admitted task types reach grid workers (refused with the type's name).
-
-    ensure_admitted(session, kind)
-    task = repository.add(
-        Task(
-            kind=kind,
-            title=title,
-            description=description,
-            grid_code=grid_code,
-            assignee_user_id=assignee_user_id,
-            due_at=due_at,
-            state="open",
-            module_code=module_code,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            lng=lng,
-            lat=lat,
-            source_ref=source_ref,
+    known = repository.by_source_refs(refs)
+    made: list[Task] = []
+    for spec in tasks:
+        if spec.source_ref and spec.source_ref in known:
+            made.append(known[spec.source_ref])
+            continue
+        # 准入: only admitted task types reach grid workers (refused with the type's name).
+        ensure_admitted(session, spec.kind)
+        task = Task(state="open", **asdict(spec))
+        session.add(task)
+        made.append(task)
+        if spec.source_ref:
+            known[spec.source_ref] = task
+    new = [t for t in made if t.id is None]
+    session.flush()
+    for task in dict.fromkeys(new):
+        trail.record(
+            session,
+            action="task.create",
+            object_type="task",
+            object_id=task.id,
+            principal=principal,
+            after={
+                "kind": task.kind,
+                "grid_code": task.grid_code,
+                "source_ref": task.source_ref,
+                "due_at": task.due_at.isoformat() if task.due_at else None,
+            },
         )
-    )
-    trail.record(
-        session,
-        action="task.create",
-        object_type="task",
-        object_id=task.id,
-        principal=principal,
-        after={
-            "kind": kind,
-            "grid_code": grid_code,
-            "source_ref": source_ref,
-            "due_at": due_at.isoformat() if due_at else None,
-        },
-    )
-    return task
+    return made
 
 
 def get_readable(session: Session, *, principal: Principal, task_id: int) -> Task:
