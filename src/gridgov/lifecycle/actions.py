@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,9 @@ from gridgov.models.task import Task
 from gridgov.people import service as people
 from gridgov.people.schemas import PersonCreate, PersonUpdate
 from gridgov.tasks import service as tasks
+
+if TYPE_CHECKING:  # the batch's look-ups (intake) use this module's helpers
+    from gridgov.lifecycle.intake import Lookups
 
 SOURCE = "lifecycle"
 DEPARTMENT_NAMES = {
@@ -43,6 +46,12 @@ class Context:
     event: LifeEvent
     task: Task | None = None
     argument: str = ""
+    # A batch of arriving events: what it read at once; changes wait for the batch's flush.
+    batch: Lookups | None = None
+
+    @property
+    def flush(self) -> bool:
+        return self.batch is None
 
     @property
     def data(self) -> dict[str, Any]:
@@ -142,7 +151,7 @@ def open_service(ctx: Context) -> str | None:
     person = ctx.repository.person(ctx.event.person_id)
     if person is None:
         return "人口库中没有此人，无法开启代办"
-    proxy.open_service(
+    row = proxy.open_service(
         ctx.session,
         principal=ctx.principal,
         code=ctx.argument,
@@ -150,7 +159,11 @@ def open_service(ctx: Context) -> str | None:
         grid_code=person.grid_code,
         event_id=ctx.event.id,
         task_id=ctx.task.id if ctx.task else None,
+        known=ctx.batch.open_services(person.id, ctx.argument) if ctx.batch else None,
+        flush=ctx.flush,
     )
+    if ctx.batch is not None:
+        ctx.batch.opened(row, ctx.principal)
     return None
 
 
@@ -177,6 +190,7 @@ def link_id_number(ctx: Context) -> str | None:
         person_id=child.id,
         changes=PersonUpdate(id_type=IdType.RESIDENT_ID, id_number=str(data["id_number"])),
         source="GA",
+        flush=ctx.flush,
         reason=f"公安首次申领身份证 事件{ctx.event.id}",
     )
     ctx.event.person_id = child.id
@@ -203,6 +217,7 @@ def set_deceased(ctx: Context) -> str | None:
             person_id=person.id,
             changes=PersonUpdate(living_status=LivingStatus.DECEASED),
             source=ctx.event.source,
+            flush=ctx.flush,
             reason=f"死亡 事件{ctx.event.id}",
         )
     for row in ctx.repository.open_services(person.id):
@@ -232,6 +247,7 @@ def set_permit(ctx: Context) -> str | None:
         person_id=person.id,
         changes=PersonUpdate(**changes),
         source=ctx.event.source,
+        flush=ctx.flush,
         reason=f"居住证 事件{ctx.event.id}",
     )
     return None
@@ -247,6 +263,7 @@ def mark_moved_away(ctx: Context) -> str | None:
         person_id=person.id,
         changes=PersonUpdate(living_status=LivingStatus.MOVED_AWAY),
         source=ctx.event.source,
+        flush=ctx.flush,
         reason=f"迁出 事件{ctx.event.id}",
     )
     return None
@@ -283,13 +300,14 @@ def run_guarded(
     principal: Principal,
     task: Task | None = None,
     *,
-    savepoint: bool = True,
+    batch: Lookups | None = None,
 ) -> list[str]:
     """Run actions in a savepoint: a refusal from the base (a duplicate ID, a stale version)
     becomes the reason of a finding instead of failing the department's push or the sync.
-    ``savepoint=False``: the caller holds one around many events and handles a refusal."""
-    context = Context(session=session, principal=principal, event=row, task=task)
-    if not savepoint:
+    ``batch``: the caller holds one savepoint around the batch's events, flushes their changes
+    together, and handles a refusal itself."""
+    context = Context(session=session, principal=principal, event=row, task=task, batch=batch)
+    if batch is not None:
         return run(context, names)
     try:
         with session.begin_nested():

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
 from gridgov.lifecycle import actions, admission, proxy
 from gridgov.lifecycle.events import Event, EventType
@@ -17,7 +18,7 @@ from gridgov.lifecycle.repository import LifecycleRepository, Place
 from gridgov.lifecycle.rules import Rule
 from gridgov.models.house import House
 from gridgov.models.household import Household
-from gridgov.models.lifecycle import LifeEvent
+from gridgov.models.lifecycle import LifeEvent, ProxyService
 from gridgov.models.person import Person
 from gridgov.tasks.service import NewTask
 
@@ -50,6 +51,33 @@ class Lookups:
         self.households.update({h.id: h for h in self.of_house.values()})
         self._due: dict[int, datetime] = {}
         self._now = utcnow()
+        # Open services per person as the batch knows them (read at once, then kept up to date
+        # with the services the batch opens), and the opened ones to put in the trail.
+        self._services: dict[int, list[ProxyService]] = {p.id: [] for p in persons}
+        for service in repository.open_services_of(self._services):
+            self._services[service.person_id].append(service)
+        self._opened: list[tuple[ProxyService, Principal]] = []
+
+    def open_services(self, person_id: int, code: str) -> list[ProxyService]:
+        if person_id not in self._services:
+            self._services[person_id] = self.repository.open_services(person_id)
+        return [s for s in self._services[person_id] if s.service_code == code]
+
+    def opened(self, row: ProxyService, principal: Principal) -> None:
+        """A service the batch opened (or found open again)."""
+        known = self._services.setdefault(row.person_id, [])
+        if all(s is not row for s in known):
+            known.append(row)
+            self._opened.append((row, principal))
+
+    def record_opened(self) -> None:
+        """After the batch's flush: the services it opened, in the trail."""
+        by_principal: dict[int, tuple[Principal, list[ProxyService]]] = {}
+        for row, principal in self._opened:
+            by_principal.setdefault(id(principal), (principal, []))[1].append(row)
+        for principal, rows in by_principal.values():
+            proxy.record_opened(self.session, principal, *rows)
+        self._opened.clear()
 
     def person_by_number(self, number: str | None) -> Person | None:
         if not number:

@@ -4,6 +4,7 @@ deadline in working days on the calendar; an open one past it is overdue."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -59,10 +60,18 @@ def open_service(
     grid_code: str,
     event_id: int | None = None,
     task_id: int | None = None,
+    known: Sequence[ProxyService] | None = None,
+    flush: bool = True,
 ) -> ProxyService:
-    """Open a service for a person (idempotent: an open one of the same kind is returned)."""
+    """Open a service for a person (idempotent: an open one of the same kind is returned).
+
+    For a batch of events: ``known`` are the person's open services of this kind as the batch
+    knows them (no query), and ``flush=False`` leaves the new row to the batch's flush, after
+    which the batch puts it in the trail (:func:`record_opened`)."""
     kind = service_type(session, code)
-    existing = LifecycleRepository(session).open_services(person_id, code)
+    existing = (
+        known if known is not None else LifecycleRepository(session).open_services(person_id, code)
+    )
     if existing:
         return existing[0]
     now = utcnow()
@@ -79,16 +88,31 @@ def open_service(
         opened_by=principal.user_id or None,
     )
     session.add(row)
-    session.flush()
-    trail.record(
-        session,
-        action="proxy_service.open",
-        object_type="proxy_service",
-        object_id=row.id,
-        principal=principal,
-        after={"code": code, "person_id": person_id, "due_at": row.due_at.isoformat()},
-    )
+    if flush:
+        session.flush()
+        record_opened(session, principal, row)
     return row
+
+
+def record_opened(session: Session, principal: Principal, *rows: ProxyService) -> None:
+    """The opening of (flushed) services in the trail."""
+    trail.record_many(
+        session,
+        principal=principal,
+        entries=[
+            trail.Entry(
+                "proxy_service.open",
+                "proxy_service",
+                row.id,
+                after={
+                    "code": row.service_code,
+                    "person_id": row.person_id,
+                    "due_at": row.due_at.isoformat(),
+                },
+            )
+            for row in rows
+        ],
+    )
 
 
 def get_readable(session: Session, *, principal: Principal, service_id: int) -> ProxyService:

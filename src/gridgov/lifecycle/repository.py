@@ -21,6 +21,8 @@ from gridgov.models.task import Task
 from gridgov.people.sensitive import lookups
 from gridgov.sources.addresses import resolve_addresses
 
+# A proxy service still being handled.
+OPEN_STATES = ("open", "handed_over")
 Loaded = TypeVar("Loaded", Person, House, Household)
 
 
@@ -252,11 +254,24 @@ class LifecycleRepository:
     def open_services(self, person_id: int, code: str | None = None) -> list[ProxyService]:
         statement = select(ProxyService).where(
             ProxyService.person_id == person_id,
-            ProxyService.state.in_(["open", "handed_over"]),
+            ProxyService.state.in_(OPEN_STATES),
         )
         if code:
             statement = statement.where(ProxyService.service_code == code)
         return list(self.session.scalars(statement))
+
+    def open_services_of(self, person_ids: Iterable[int]) -> list[ProxyService]:
+        """The open services of many persons."""
+        found: list[ProxyService] = []
+        for part in in_chunks(set(person_ids)):
+            found.extend(
+                self.session.scalars(
+                    select(ProxyService)
+                    .where(ProxyService.person_id.in_(part), ProxyService.state.in_(OPEN_STATES))
+                    .order_by(ProxyService.id)
+                )
+            )
+        return found
 
     def open_tasks_about(self, person_id: int) -> list[Task]:
         event_tasks = select(LifeEvent.task_id).where(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
@@ -114,13 +115,13 @@ def _receive_batch(
     book = rulebook.current(session)
     try:
         with session.begin_nested():
-            outcomes = [_apply(session, book, lookups, a, guarded=False) for a in arrivals]
+            outcomes = _apply_batch(session, book, lookups, arrivals)
     except Forbidden:
         raise
-    except GridgovError:
-        # An action was refused: again, each event in its own savepoint (the refusal becomes
-        # that event's finding; the batch's savepoint took back everything of the first try).
-        outcomes = [_apply(session, book, lookups, a, guarded=True) for a in arrivals]
+    except (GridgovError, IntegrityError):
+        # Refused by the base: again, each event's actions in a savepoint of their own (the
+        # refusal becomes that event's finding); the batch's savepoint took back the first try.
+        outcomes = [_apply(session, book, lookups, a, batch=False) for a in arrivals]
     made = iter(
         tasks.create_many(
             session,
@@ -138,8 +139,11 @@ def _receive_batch(
                 row.on_complete = list(rule.task.on_complete if rule.task else ())
         if outcome.problems:
             _finding(row, outcome.problems, arrival.person)
-    for row in [*unusable, *(a.row for a in arrivals)]:
-        _received(session, row, principal)
+    trail.record_many(
+        session,
+        principal=principal,
+        entries=[_received(row) for row in [*unusable, *(a.row for a in arrivals)]],
+    )
     return [stored[(e.source, e.source_ref)] for e in events]
 
 
@@ -161,11 +165,32 @@ def _arrive(lookups: Lookups, kind: EventType, event: Event) -> _Arrival:
     return _Arrival(event, row, person, place)
 
 
+def _apply_batch(
+    session: Session, book: RuleBook, lookups: Lookups, arrivals: list[_Arrival]
+) -> list[_Outcome]:
+    """The rules of a batch's events, their changes flushed together at the end. The actions'
+    queries do not flush: an event that concerns a person an earlier event of the batch
+    concerned (or no known person) first flushes the batch's changes, so it sees them."""
+    outcomes: list[_Outcome] = []
+    touched: set[int] = set()
+    with session.no_autoflush:
+        for arrival in arrivals:
+            concerned = arrival.person.id if arrival.person is not None else None
+            if concerned is None or concerned in touched:
+                session.flush()
+            if concerned is not None:
+                touched.add(concerned)
+            outcomes.append(_apply(session, book, lookups, arrival, batch=True))
+    session.flush()
+    lookups.record_opened()
+    return outcomes
+
+
 def _apply(
-    session: Session, book: RuleBook, lookups: Lookups, arrival: _Arrival, *, guarded: bool
+    session: Session, book: RuleBook, lookups: Lookups, arrival: _Arrival, *, batch: bool
 ) -> _Outcome:
     """The matching rules of one event: their tasks (made later, together) and their actions
-    (run now; ``guarded``: in a savepoint of their own)."""
+    (run now: in the batch's savepoint, or in one of their own)."""
     outcome = _Outcome()
     for rule in book.for_event(arrival.event.event_type):
         if not _matches(rule, arrival.event, arrival.person):
@@ -187,7 +212,7 @@ def _apply(
                     arrival.row,
                     rule.actions,
                     system_principal("lifecycle"),
-                    savepoint=guarded,
+                    batch=lookups if batch else None,
                 )
             )
     return outcome
@@ -207,14 +232,12 @@ def _unusable(event: Event, reason: str) -> LifeEvent:
     )
 
 
-def _received(session: Session, row: LifeEvent, principal: Principal) -> LifeEvent:
-    """The event in the trail, with what became of it."""
-    trail.record(
-        session,
-        action="life_event.receive",
-        object_type="life_event",
-        object_id=row.id,
-        principal=principal,
+def _received(row: LifeEvent) -> trail.Entry:
+    """The event's trail entry, with what became of it."""
+    return trail.Entry(
+        "life_event.receive",
+        "life_event",
+        row.id,
         after={
             "type": row.event_type,
             "source": row.source,
@@ -223,7 +246,6 @@ def _received(session: Session, row: LifeEvent, principal: Principal) -> LifeEve
             "task_id": row.task_id,
         },
     )
-    return row
 
 
 def _matches(rule: Rule, event: Event, person: Person | None) -> bool:

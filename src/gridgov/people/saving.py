@@ -41,9 +41,11 @@ def save_changes(
     source: str | None,
     reason: str | None,
     base_version: int | None,
+    flush: bool = True,
 ) -> None:
     """Apply ``values`` as a new version (nothing when nothing changes); a stale
-    ``base_version`` raises :class:`~gridgov.kit.errors.Conflict`."""
+    ``base_version`` raises :class:`~gridgov.kit.errors.Conflict`. ``flush``: see
+    :func:`~gridgov.people.versioning.apply_changes`."""
     old_grid = row.grid_code
     result = apply_changes(
         session,
@@ -54,6 +56,7 @@ def save_changes(
         source=change_source(principal, source),
         reason=reason,
         base_version=base_version,
+        flush=flush,
     )
     if result is None:
         return

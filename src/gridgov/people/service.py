@@ -212,9 +212,11 @@ def update_person(
     source: str | None = None,
     reason: str | None = None,
     base_version: int | None = None,
+    flush: bool = True,
 ) -> Person:
     """Apply the fields sent in ``changes`` as a new version. ``base_version`` is the version the
-    edit was made on: a different current version raises :class:`Conflict` (409)."""
+    edit was made on: a different current version raises :class:`Conflict` (409). ``flush``:
+    see :func:`~gridgov.people.versioning.apply_changes` (a batch of the system's changes)."""
     person = repository.get_person(session, principal, person_id, action="change", for_update=True)
     if person is None:
         raise not_found(PERSON, person_id)
@@ -228,6 +230,7 @@ def update_person(
         source=source,
         reason=reason,
         base_version=base_version,
+        flush=flush,
     )
     return person
 

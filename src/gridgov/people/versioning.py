@@ -87,9 +87,12 @@ def apply_changes(
     source: str,
     reason: str | None,
     base_version: int | None,
+    flush: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """Apply ``values`` as a new version. Returns (before, after) snapshots, or None when nothing
-    actually changed (no new version is made). Raises :class:`Conflict` on a stale version."""
+    actually changed (no new version is made). Raises :class:`Conflict` on a stale version.
+    ``flush=False``: the caller flushes many changes at once, in a savepoint of its own, and
+    takes an ``IntegrityError`` there as the conflict."""
     if base_version is not None and base_version != row.version:
         raise Conflict(
             f"记录已被他人修改（当前版本 {row.version}，您的版本 {base_version}），请刷新后重试",
@@ -122,6 +125,8 @@ def apply_changes(
     row.changed_by_name = principal.username if principal else None
     row.change_source = str(source)
     row.change_reason = reason
+    if not flush:
+        return before, snapshot(row)
     try:
         with session.begin_nested():
             session.flush()

@@ -8,7 +8,7 @@ Other domains react to completion by registering a handler for their task kind
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -102,27 +102,31 @@ def create_many(session: Session, *, principal: Principal, tasks: Sequence[NewTa
             continue
         # 准入: only admitted task types reach grid workers (refused with the type's name).
         ensure_admitted(session, spec.kind)
-        task = Task(state="open", **asdict(spec))
+        task = Task(state="open", **vars(spec))
         session.add(task)
         made.append(task)
         if spec.source_ref:
             known[spec.source_ref] = task
     new = [t for t in made if t.id is None]
     session.flush()
-    for task in dict.fromkeys(new):
-        trail.record(
-            session,
-            action="task.create",
-            object_type="task",
-            object_id=task.id,
-            principal=principal,
-            after={
-                "kind": task.kind,
-                "grid_code": task.grid_code,
-                "source_ref": task.source_ref,
-                "due_at": task.due_at.isoformat() if task.due_at else None,
-            },
-        )
+    trail.record_many(
+        session,
+        principal=principal,
+        entries=[
+            trail.Entry(
+                "task.create",
+                "task",
+                task.id,
+                after={
+                    "kind": task.kind,
+                    "grid_code": task.grid_code,
+                    "source_ref": task.source_ref,
+                    "due_at": task.due_at.isoformat() if task.due_at else None,
+                },
+            )
+            for task in dict.fromkeys(new)
+        ],
+    )
     return made
 
 
