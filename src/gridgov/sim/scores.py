@@ -1,5 +1,5 @@
-"""Demo step: a month of evaluation scores over the simulated case history and patrols, as the
-nightly `evaluation.daily` job would have computed them."""
+"""Demo step: a month of evaluation scores over the simulated case history, patrols and a few
+task refusals, as the nightly `evaluation.daily` job would have computed them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from gridgov.evaluation import service
 from gridgov.evaluation.scoring import CITY_TZ
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import job_session
+from gridgov.sim import refusals
 
 DAYS = 30
 
@@ -24,6 +25,7 @@ def demo_step(console: Console) -> None:
     end = utcnow().astimezone(CITY_TZ).date() - timedelta(days=1)
     start = end - timedelta(days=DAYS - 1)
     with job_session() as session:
+        refused = refusals.simulate(session, start=start, end=end)
         points = service.score_period(session, principal=principal, start=start, end=end)
         departments = service.scores(
             session,
@@ -39,7 +41,8 @@ def demo_step(console: Console) -> None:
     elapsed = time.perf_counter() - started
     console.print(
         f"[green]evaluation: {DAYS} days scored in {elapsed:.1f} s[/green]: {points} points, "
-        f"{len(departments)} departments, {len(people)} grid workers (/evaluation)"
+        f"{len(departments)} departments, {len(people)} grid workers (/evaluation); "
+        f"{refused.total} task refusals, {refused.unreasoned} without a reason"
     )
     if departments:
         best, worst = departments[0], departments[-1]
