@@ -128,7 +128,7 @@ def _patrol(db: Session, user_id: int, day: date, minutes: int) -> None:
     )
 
 
-def _patrol_points(db: Session, user_id: int) -> dict[date, dict[str, int]]:
+def _patrol_points(db: Session, user_id: int) -> dict[date, dict[str, object]]:
     return {
         p.day: dict(p.detail or {})
         for p in db.scalars(
@@ -161,12 +161,56 @@ def test_diverted_minutes_count_as_patrol_time_even_when_reported_after_the_scor
     phone = auth_headers(client, worker)
     _report(client, phone, day="2026-11-10", minutes=60, department_code="GA",
             description="协助排查出租屋")  # fmt: skip
-    _report(client, phone, day="2026-11-11", minutes=30, requested_by="社区居委会",
-            description="整理台账")  # fmt: skip
+    report = _report(client, phone, day="2026-11-11", minutes=30, requested_by="社区居委会",
+                     description="整理台账")  # fmt: skip
     assert _patrol_points(db, worker.id) == {
-        wednesday: {"minutes_inside": 100, "required_minutes": 180, "minutes_diverted": 30},
-    }
+        wednesday: {
+            "minutes_inside": 100,
+            "required_minutes": 180,
+            "minutes_diverted": 30,
+            "diversions": [
+                {"id": report["id"], "minutes": 30, "requested_by": "社区居委会",  # type: ignore[index]
+                 "description": "整理台账"},
+            ],
+        },
+    }  # fmt: skip
     mine = service.points(
         db, principal=LEADER, wanted=PointsOf("person", str(worker.id), MONTH[0], MONTH[1])
     )
     assert [(p.event, p.day, p.points) for p in mine] == [("patrol_short", wednesday, -1.0)]
+
+
+def test_two_hours_patrolled_and_90_minutes_reported_diverted_are_no_shortfall(
+    client: TestClient, db: Session
+) -> None:
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=GRID_A)
+    colleague = create_user(db, role=Role.GRID_WORKER, region_code=GRID_A)
+    thursday, friday = date(2026, 11, 12), date(2026, 11, 13)  # duty days, 180 min each
+    for user in (worker, colleague):
+        _patrol(db, user.id, thursday, 120)
+    _patrol(db, worker.id, friday, 60)
+    db.commit()
+    phone = auth_headers(client, worker)
+    _report(client, phone, day="2026-11-12", minutes=90, department_code="MZ",
+            description="低保入户调查（未准入）")  # fmt: skip
+    friday_report = _report(client, phone, day="2026-11-13", minutes=90, department_code="GA",
+                            description="协助排查出租屋")  # fmt: skip
+    for day in (thursday, friday):
+        service.score_day(db, principal=system_principal("test"), day=day)
+    db.commit()
+    # 120 + 90 ≥ 180: the worker's Thursday is no shortfall; the colleague's, unreported, is.
+    # Friday, 60 + 90 < 180, is still short: its point names the report.
+    assert set(_patrol_points(db, worker.id)) == {friday}
+    assert _patrol_points(db, colleague.id)[thursday] == {
+        "minutes_inside": 120,
+        "required_minutes": 180,
+    }
+    web_login(client, worker.username)
+    page = client.get(
+        "/evaluation/points",
+        params={"subject_type": "person", "subject_id": str(worker.id), "month": "2026-11"},
+    )
+    assert page.status_code == 200
+    row = page.text.split('data-event="patrol_short"')[1].split("</tr>")[0]
+    assert "本网格巡查 60 分钟（应 180 分钟），报告被抽调 90 分钟" in row
+    assert f"抽调报告 #{friday_report['id']}：公安局 · 90 分钟 · 协助排查出租屋" in row  # type: ignore[index]

@@ -260,15 +260,14 @@ def _patrol_points(session: Session, day: date, book: RuleBook) -> Iterator[Foun
         .group_by(Patrol.user_id, Patrol.grid_code)
     ):
         seconds[(int(user_id), str(grid_code))] += int(inside or 0)
-    # Time the worker reported being diverted to other duties (准入) counts in their favour.
-    diverted = {
-        int(user_id): int(minutes or 0)
-        for user_id, minutes in session.execute(
-            select(DiversionReport.user_id, func.sum(DiversionReport.minutes))
-            .where(DiversionReport.day == day)
-            .group_by(DiversionReport.user_id)
-        )
-    }
+    # Time the worker reported being diverted to other duties (准入) counts in their favour;
+    # the point of a day still short names the reports (the drill-down shows them).
+    reports: dict[int, list[DiversionReport]] = defaultdict(list)
+    for report in session.scalars(
+        select(DiversionReport).where(DiversionReport.day == day).order_by(DiversionReport.id)
+    ):
+        reports[report.user_id].append(report)
+    diverted = {user_id: sum(r.minutes for r in rows) for user_id, rows in reports.items()}
     required = int(book.patrol_min_hours * 3600)
     end_of_day = day_window(day)[1] - timedelta(seconds=1)
     for user_id, worker_grid in sorted(workers):
@@ -276,9 +275,18 @@ def _patrol_points(session: Session, day: date, book: RuleBook) -> Iterator[Foun
         away = diverted.get(int(user_id), 0)
         if done + away * 60 >= required:
             continue
-        detail = {"minutes_inside": done // 60, "required_minutes": required // 60}
+        detail: dict[str, Any] = {"minutes_inside": done // 60, "required_minutes": required // 60}
         if away:
             detail["minutes_diverted"] = away
+            detail["diversions"] = [
+                {
+                    "id": r.id,
+                    "minutes": r.minutes,
+                    "requested_by": r.requested_by,
+                    "description": r.description,
+                }
+                for r in reports[int(user_id)]
+            ]
         yield Found(
             event="patrol_short",
             subject_type="person",
