@@ -72,10 +72,10 @@ class Lookups:
 
     def record_opened(self) -> None:
         """After the batch's flush: the services it opened, in the trail."""
-        by_principal: dict[int, tuple[Principal, list[ProxyService]]] = {}
+        by_principal: dict[Principal, list[ProxyService]] = {}
         for row, principal in self._opened:
-            by_principal.setdefault(id(principal), (principal, []))[1].append(row)
-        for principal, rows in by_principal.values():
+            by_principal.setdefault(principal, []).append(row)
+        for principal, rows in by_principal.items():
             proxy.record_opened(self.session, principal, *rows)
         self._opened.clear()
 
