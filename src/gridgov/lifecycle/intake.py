@@ -43,11 +43,26 @@ class Lookups:
         self.by_number = repository.persons_by_id_numbers(numbers)
         self.by_id = repository.load(Person, person_ids)
         persons = [*self.by_number.values(), *self.by_id.values()]
-        self.houses = repository.load(House, {p.house_id for p in persons})
+        # A birth prefills the household (the mother's, or the house's); another event without
+        # a place of its own happens at its person's house.
+        mothers, homeless = [], []
+        for kind, event in events:
+            person = self._person_of(kind, event)
+            if kind.code == "birth" and person is not None:
+                mothers.append(person)
+            elif person is not None and self.places.get(event.data.get("address") or "") is None:
+                homeless.append(person)
+        self.houses = repository.load(House, {p.house_id for p in homeless})
         self.of_house = repository.households_of_houses(
-            {p.house_id for p in self.places.values() if p is not None and p.house_id is not None}
+            {
+                place.house_id
+                for kind, event in events
+                if kind.code == "birth"
+                and (place := self.places.get(event.data.get("address") or "")) is not None
+                and place.house_id is not None
+            }
         )
-        self.households = repository.load(Household, {p.household_id for p in persons})
+        self.households = repository.load(Household, {p.household_id for p in mothers})
         self.households.update({h.id: h for h in self.of_house.values()})
         self._due: dict[int, datetime] = {}
         self._now = utcnow()
@@ -78,6 +93,14 @@ class Lookups:
         for principal, rows in by_principal.items():
             proxy.record_opened(self.session, principal, *rows)
         self._opened.clear()
+
+    def _person_of(self, kind: EventType, event: Event) -> Person | None:
+        """The person the batch read for the event (no query)."""
+        if kind.code == "birth":
+            return self.by_number.get(str(event.data.get("mother_id") or ""))
+        if event.person_id is not None:
+            return self.by_id.get(event.person_id)
+        return self.by_number.get(str(event.data.get("id_number") or ""))
 
     def person_by_number(self, number: str | None) -> Person | None:
         if not number:
