@@ -2,10 +2,16 @@
 rules to tasks, proxy services and findings, and the computed events (turning 60/80, permits
 expiring, 16 without an ID) over the whole population.
 
-Each figure is printed beside a baseline measured in the same run on the same database (wall
-time, and the process's CPU time, which a loaded machine does not inflate as much): storing
-the same number of bare event rows (one ORM insert each, no rules), and one plain scan of the
-persons table (what the computed events cannot do with less).
+The events go through the rules as the simulator sends them: in batches
+(``lifecycle.service.receive_many``, see docs/lifecycle.md). Each figure is printed beside a
+baseline measured in the same run on the same database (wall time, and the process's CPU time,
+which a loaded machine does not inflate as much): storing the same number of bare event rows
+(one ORM insert each, no rules), and one plain scan of the persons table (what the computed
+events cannot do with less).
+
+Measured 6 December 2026 (2 cores shared, load average 6–8), reference city: 2,000 events in
+4.9 s wall, 2.3 s CPU, commit included (event by event before: 21.1 s wall, 10.1 s CPU); bare
+inserts of the same events 1.1 s wall, 0.57 s CPU; the computed events 1.8 s (13.4 s before).
 
 Usage: python bench/lifecycle.py [--grids 1110] [--events 2000] [--db PATH] [--seed 11]
 (``--db`` reuses a city built before: the build is the slow part, ~30 s for 1,110 grids on a
