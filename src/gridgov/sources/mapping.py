@@ -359,15 +359,15 @@ def _step(column: str, target: str, fmt: str | None, today: date) -> Step:
 
         return a_date
     if target in ADDRESS_FIELDS:
+        parsed: dict[Any, tuple[tuple[str, str], ...]] = {}  # a flat's residents share it
 
         def address(value: Any, out: dict[str, Any]) -> None:
-            text = str(value).strip()
-            out[target] = text
-            place = parse_address(text)
-            key = flat_key(place) if place else None
-            out[target + "_key"] = key or clean_address(text)
-            if place is not None and key and place.city and place.district:
-                out[target + "_std"] = f"{place.city}{place.district}{key}"
+            fields = parsed.get(value)
+            if fields is None:
+                fields = _address_fields(target, str(value).strip())
+                if len(parsed) < 200_000:
+                    parsed[value] = fields
+            out.update(fields)
 
         return address
     if target == "sex":
@@ -393,6 +393,17 @@ def _step(column: str, target: str, fmt: str | None, today: date) -> Step:
     return plain
 
 
+def _address_fields(target: str, text: str) -> tuple[tuple[str, str], ...]:
+    """The text, its key (the flat's, else the cleaned text) and, when it names city and
+    district, the register's standard address."""
+    place = parse_address(text)
+    key = flat_key(place) if place else None
+    fields = ((target, text), (target + "_key", key or clean_address(text)))
+    if place is not None and key and place.city and place.district:
+        fields += ((target + "_std", f"{place.city}{place.district}{key}"),)
+    return fields
+
+
 def apply_mapping(mapping: Mapping, row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """(record id, normalised fields) of one row; :class:`RowError` says why a row is refused."""
     key_value = row.get(mapping.record_id)
@@ -416,5 +427,8 @@ def apply_mapping(mapping: Mapping, row: dict[str, Any]) -> tuple[str, dict[str,
 
 def content_hash(row: dict[str, Any]) -> str:
     """Fingerprint of a row as received: the same record sent again has the same hash."""
-    canonical = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.md5(canonical.encode(), usedforsecurity=False).hexdigest()
+    return hashlib.md5(_canonical(row).encode(), usedforsecurity=False).hexdigest()
+
+
+# json.dumps(row, ensure_ascii=False, sort_keys=True, default=str), its encoder made once.
+_canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode

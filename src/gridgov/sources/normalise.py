@@ -50,7 +50,10 @@ def normalise_id(raw: object) -> IdNumber | None:
     the check character is computed, as GB 11643 prescribes."""
     if raw is None:
         return None
-    text = _ID_JUNK.sub("", _fold_width(str(raw))).upper()
+    if type(raw) is str and raw.isascii() and raw.isalnum():  # as most registers write it
+        text = raw.upper()
+    else:
+        text = _ID_JUNK.sub("", _fold_width(str(raw))).upper()
     if text.endswith(".0") and text[:-2].isdigit():  # a spreadsheet turned it into a float
         text = text[:-2]
     if not text:
@@ -70,11 +73,21 @@ def normalise_id(raw: object) -> IdNumber | None:
 
 
 def _birth_in_id_ok(number: str) -> bool:
+    birth = _id_birth(number[6:14])
+    return birth is not None and (birth <= _STARTED or birth <= date.today())
+
+
+_STARTED = date.today()  # a birth date before this day is in the past whenever it is checked
+
+
+@lru_cache(maxsize=100_000)
+def _id_birth(digits: str) -> date | None:
+    """The date of an ID's 8 birth digits if it is a real date from 1880 on (IDs share them)."""
     try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        return False
-    return birth.year >= 1880 and birth <= date.today()
+        return None
+    return birth if birth.year >= 1880 else None
 
 
 def id_birth_date(number: str) -> date | None:
@@ -124,22 +137,28 @@ def normalise_name(raw: str | None) -> str:
     encode: ``"張　小明"`` → ``张小明``, ``"王□华"`` → ``王?华``. Latin names upper-cased."""
     if not raw:
         return ""
-    text = _fold_width(str(raw)).strip()
-    out = []
-    for ch in text:
-        if ch in _NAME_JUNK or ch.isspace():
-            continue
-        out.append("?" if ch in _UNKNOWN_CHARS else ch)
-    name = "".join(out)
-    if any("\u3400" <= ch <= "\u9fff" for ch in name):
+    # No whitespace (str.split's, as str.isspace), no dots, ``?`` for the unknown characters.
+    name = "".join(_fold_width(str(raw)).split()).translate(_NAME_TABLE)
+    if _HAN.search(name):
         # Character by character (a name has no multi-character phrases to convert), cached.
-        return "".join(map(_simplified, name))
+        return name.translate(_SIMPLIFIED)
     return name.upper()
 
 
-@lru_cache(maxsize=20_000)
-def _simplified(ch: str) -> str:
-    return str(_t2s().convert(ch)) if "\u3400" <= ch <= "\u9fff" else ch
+_NAME_TABLE = {ord(ch): None for ch in _NAME_JUNK} | {ord(ch): "?" for ch in _UNKNOWN_CHARS}
+_HAN = re.compile("[\u3400-\u9fff]")
+
+
+class _Simplified(dict[int, str]):
+    """Code point → its simplified character, for ``str.translate``; filled as names come."""
+
+    def __missing__(self, point: int) -> str:
+        ch = chr(point)
+        out = self[point] = str(_t2s().convert(ch)) if "\u3400" <= ch <= "\u9fff" else ch
+        return out
+
+
+_SIMPLIFIED = _Simplified()
 
 
 def split_name(name: str) -> tuple[str, str]:

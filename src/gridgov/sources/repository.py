@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -224,34 +226,39 @@ RECORD_COLUMNS = (
 JSON_COLUMNS = frozenset({"raw", "normalised"})
 
 
-def insert_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert record versions; their new ids in the order of ``rows``."""
+def insert_records(
+    session: Session, rows: list[dict[str, Any]], common: dict[str, Any] | None = None
+) -> list[int]:
+    """Insert record versions (``common``: the columns every row of the batch shares); their new
+    ids in the order of ``rows``."""
     if not rows:
         return []
+    common = common or {}
     if _postgres(session):
-        return _copy_records(session, rows)
+        return _copy_records(session, rows, common)
     # A plain executemany (RETURNING in parameter order goes row by row on SQLite), then one
     # query for the ids.
-    session.execute(insert(table_of(SourceRecord)), rows)
+    session.execute(insert(table_of(SourceRecord)), [common | r for r in rows])
     keys = [r["record_key"] for r in rows]
+    source_id = common.get("source_id", rows[0].get("source_id"))
     found: dict[str, int] = {}
     for clause in _in(session, SourceRecord.record_key, keys):
         found.update(
             (key, row_id)
             for key, row_id in session.execute(
                 select(SourceRecord.record_key, SourceRecord.id).where(
-                    SourceRecord.source_id == rows[0]["source_id"],
-                    SourceRecord.current.is_(True),
-                    clause,
+                    SourceRecord.source_id == source_id, SourceRecord.current.is_(True), clause
                 )
             )
         )
     return [found[key] for key in keys]
 
 
-def _copy_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+def _copy_records(
+    session: Session, rows: list[dict[str, Any]], common: dict[str, Any]
+) -> list[int]:
     """PostgreSQL: ids from the table's sequence in one query, then COPY in the session's own
-    transaction."""
+    transaction, the batch sent as COPY text in one piece (the shared columns rendered once)."""
     ids = list(
         session.scalars(
             select(func.nextval(func.pg_get_serial_sequence("source_records", "id"))).select_from(
@@ -259,23 +266,47 @@ def _copy_records(session: Session, rows: list[dict[str, Any]]) -> list[int]:
             )
         )
     )
+    own = [c for c in RECORD_COLUMNS[1:] if c not in common]
+    encoders = [_json_text if c in JSON_COLUMNS else _copy_text for c in own]
+    values = itemgetter(*own)
+    shared = "".join(_copy_text(v) + "\t" for v in common.values())
+    lines = []
+    for row_id, row in zip(ids, rows, strict=True):
+        cells = [encode(v) for encode, v in zip(encoders, values(row), strict=True)]
+        lines.append(f"{row_id}\t{shared}" + "\t".join(cells) + "\n")
     connection = session.connection().connection.driver_connection
-    columns = ", ".join(RECORD_COLUMNS)
+    columns = ", ".join(["id", *common, *own])
     with (
         connection.cursor() as cursor,  # type: ignore[union-attr]
         cursor.copy(f"COPY source_records ({columns}) FROM STDIN") as copy,
     ):
-        for row_id, row in zip(ids, rows, strict=True):
-            copy.write_row(
-                [
-                    row_id,
-                    *(
-                        json.dumps(row[c], ensure_ascii=False) if c in JSON_COLUMNS else row[c]
-                        for c in RECORD_COLUMNS[1:]
-                    ),
-                ]
-            )
+        copy.write("".join(lines))
     return [int(i) for i in ids]
+
+
+_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), made once
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """A value in COPY's text format: ``\\N`` for NULL, backslash, tab and line ends escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        # isprintable is false for tab and line ends: the rare text with them is translated
+        return (
+            value if value.isprintable() and "\\" not in value else value.translate(_COPY_ESCAPES)
+        )
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    return str(value)
+
+
+def _json_text(value: Any) -> str:
+    text = _json(value)  # JSON escapes tabs and line ends itself
+    return text.replace("\\", "\\\\") if "\\" in text else text
 
 
 def houses_at(session: Session, addresses: Iterable[str]) -> dict[str, tuple[int, str]]:

@@ -138,31 +138,34 @@ def load_rows(
     errors: list[dict[str, Any]] = []
     batch: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     seen: dict[str, int] = {}
+    counts = Counter[str]()  # received, created, changed, unchanged, rejected
     for number, row in rows:
-        load.received += 1
+        counts["received"] += 1
         try:
             key, normalised = apply_mapping(mapping, row)
         except RowError as exc:
-            load.rejected += 1
+            counts["rejected"] += 1
             if len(errors) < MAX_LISTED_ERRORS:
                 errors.append({"row": number, "reason": str(exc)})
             continue
         if key in seen:
-            load.rejected += 1
+            counts["rejected"] += 1
             if len(errors) < MAX_LISTED_ERRORS:
                 errors.append({"row": number, "reason": f"记录编号 {key} 与第{seen[key]}行重复"})
             continue
         seen[key] = number
         quality.add(normalised)
-        batch.append((key, {k: _plain(v) for k, v in row.items()}, normalised))
+        batch.append((key, _plain_row(row), normalised))
         if len(batch) >= BATCH:
-            _write_batch(session, principal, source, load, batch)
+            counts.update(_write_batch(session, principal, source, load, batch))
             if progress:
                 progress(len(batch))
             batch = []
-    _write_batch(session, principal, source, load, batch)
+    counts.update(_write_batch(session, principal, source, load, batch))
     if progress and batch:
         progress(len(batch))
+    for name in ("received", "created", "changed", "unchanged", "rejected"):
+        setattr(load, name, counts[name])
     load.errors = errors
     load.quality = quality.summary(mapping)
     load.finished_at = utcnow()
@@ -201,6 +204,16 @@ def push_records(
     )
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as received, for JSON: a value of another type (a list, a date) as its text."""
+    if _PLAIN.issuperset(map(type, row.values())):  # a file's cells: text only
+        return dict(row)
+    return {k: _plain(v) for k, v in row.items()}
+
+
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -213,10 +226,11 @@ def _write_batch(
     source: Source,
     load: SourceLoad,
     batch: list[tuple[str, dict[str, Any], dict[str, Any]]],
-) -> None:
+) -> Counter[str]:
+    """Write a batch; the count of records created, changed and unchanged."""
+    counts = Counter[str]()
     if not batch:
-        return
-
+        return counts
     existing = repository.current_versions(session, source.id, [key for key, _, _ in batch])
     houses = repository.houses_at(session, filter(None, (_standard(n) for _, _, n in batch)))
     now = utcnow()
@@ -227,26 +241,20 @@ def _write_batch(
         digest = content_hash(raw)
         previous = existing.get(key)
         if previous is not None and previous[2] == digest:
-            load.unchanged += 1
+            counts["unchanged"] += 1
             seen_again.append(previous[0])
             continue
         if previous is not None:
             retired.append(previous[0])
-            load.changed += 1
+            counts["changed"] += 1
         else:
-            load.created += 1
+            counts["created"] += 1
         house = houses.get(_standard(normalised) or "")
         id_number = normalised.get("id_number")
         rows.append(
             {
-                "source_id": source.id,
                 "record_key": key,
                 "version": previous[1] + 1 if previous else 1,
-                "current": True,
-                "load_id": load.id,
-                "received_at": now,
-                "seen_at": now,
-                "received_by": principal.username,
                 "content_hash": digest,
                 "raw": raw,
                 "normalised": normalised,
@@ -260,17 +268,23 @@ def _write_batch(
         )
     repository.retire_versions(session, retired)
     repository.mark_seen(session, seen_again, now)
-    ids = repository.insert_records(session, rows)
+    common = {"source_id": source.id, "current": True, "load_id": load.id, "received_at": now,
+              "seen_at": now, "received_by": principal.username}  # fmt: skip
+    ids = repository.insert_records(session, rows, common)
     if hooks.has_listeners():
         hooks.notify(
-            session, principal, source, [_loaded(i, r) for i, r in zip(ids, rows, strict=True)]
+            session,
+            principal,
+            source,
+            [_loaded(i, source.id, r) for i, r in zip(ids, rows, strict=True)],
         )
+    return counts
 
 
-def _loaded(row_id: int, r: dict[str, Any]) -> LoadedRecord:
+def _loaded(row_id: int, source_id: int, r: dict[str, Any]) -> LoadedRecord:
     return LoadedRecord(
         id=row_id,
-        source_id=r["source_id"],
+        source_id=source_id,
         record_key=r["record_key"],
         version=r["version"],
         normalised=r["normalised"],
@@ -300,7 +314,10 @@ class _Quality:
 
     def add(self, normalised: dict[str, Any]) -> None:
         self.rows += 1
-        self.filled.update(k for k, v in normalised.items() if v not in (None, ""))
+        filled = self.filled
+        for k, v in normalised.items():
+            if v is not None and v != "":
+                filled[k] += 1
         problem = normalised.get("id_problem")
         if problem:
             self.id_problems[problem] += 1
