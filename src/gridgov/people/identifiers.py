@@ -36,8 +36,14 @@ class ResidentId:
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():  # bytes: no int() each
+        total = sum(map(operator.mul, first17.encode(), _ID_WEIGHTS)) - _ASCII_ZEROS
+    else:
+        total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
+
+
+_ASCII_ZEROS = ord("0") * sum(_ID_WEIGHTS)
 
 
 def make_resident_id(address_code: str, birth: date, sequence: int) -> str:

@@ -4,7 +4,6 @@ statements (a department file is hundreds of thousands of rows)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from operator import itemgetter
@@ -38,6 +37,7 @@ from gridgov.models.source import (
     SourceLoad,
     SourceRecord,
 )
+from gridgov.sources.mapping import json_encoder
 
 CHUNK = 2_000
 
@@ -203,10 +203,11 @@ def retire_versions(session: Session, record_ids: Sequence[int]) -> None:
     if not record_ids:
         return
     for clause in _in(session, SourceRecord.id, record_ids):
-        session.execute(update(SourceRecord).where(clause).values(current=False))
+        _update(session, update(SourceRecord).where(clause).values(current=False))
     for clause in _in(session, SourceLink.source_record_id, record_ids):
-        session.execute(
-            update(SourceLink).where(clause, SourceLink.current.is_(True)).values(current=False)
+        _update(
+            session,
+            update(SourceLink).where(clause, SourceLink.current.is_(True)).values(current=False),
         )
 
 
@@ -215,7 +216,16 @@ def mark_seen(session: Session, record_ids: Sequence[int], when: Any) -> None:
     if not record_ids:
         return
     for clause in _in(session, SourceRecord.id, record_ids):
-        session.execute(update(SourceRecord).where(clause).values(seen_at=when))
+        _update(session, update(SourceRecord).where(clause).values(seen_at=when))
+
+
+def _update(session: Session, statement: Any) -> None:
+    """A bulk update without the ORM's fetch of every id it touched (thousands a batch): objects
+    of the table the session holds (few while loading) are expired instead."""
+    session.execute(statement.execution_options(synchronize_session=False))
+    model = statement.entity_description["entity"]
+    for obj in [o for o in session.identity_map.values() if isinstance(o, model)]:
+        session.expire(obj)
 
 
 RECORD_COLUMNS = (
@@ -284,7 +294,7 @@ def _copy_records(
     return [int(i) for i in ids]
 
 
-_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), made once
+_json = json_encoder()
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import truth
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -134,7 +135,7 @@ def load_rows(
     )
     session.add(load)
     session.flush()
-    quality = _Quality()
+    quality = _Quality(mapping)
     errors: list[dict[str, Any]] = []
     batch: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     seen: dict[str, int] = {}
@@ -167,7 +168,7 @@ def load_rows(
     for name in ("received", "created", "changed", "unchanged", "rejected"):
         setattr(load, name, counts[name])
     load.errors = errors
-    load.quality = quality.summary(mapping)
+    load.quality = quality.summary()
     load.finished_at = utcnow()
     trail.record(
         session,
@@ -306,31 +307,30 @@ def _standard(normalised: dict[str, Any]) -> str | None:
 class _Quality:
     """Completeness and validity per field over the rows of a load."""
 
-    def __init__(self) -> None:
-        self.rows = 0
-        self.filled: Counter[str] = Counter()
+    def __init__(self, mapping: Mapping) -> None:
+        self.fields = sorted(set(mapping.columns.values()))
+        # which fields a row fills → rows (a register's rows share a few such patterns)
+        self.patterns: Counter[tuple[bool, ...]] = Counter()
         self.id_problems: Counter[str] = Counter()
         self.id_from_15 = 0
 
     def add(self, normalised: dict[str, Any]) -> None:
-        self.rows += 1
-        filled = self.filled
-        for k, v in normalised.items():
-            if v is not None and v != "":
-                filled[k] += 1
+        # A mapped field's normalised value is text: filled means neither missing nor empty.
+        self.patterns[tuple(map(truth, map(normalised.get, self.fields)))] += 1
         problem = normalised.get("id_problem")
         if problem:
             self.id_problems[problem] += 1
         if normalised.get("id_from_15"):
             self.id_from_15 += 1
 
-    def summary(self, mapping: Mapping) -> dict[str, Any]:
-        fields = sorted(set(mapping.columns.values()))
+    def summary(self) -> dict[str, Any]:
+        rows = self.patterns.total()
+        filled = Counter[str]()
+        for pattern, count in self.patterns.items():
+            filled.update({f: count for f, on in zip(self.fields, pattern, strict=True) if on})
         return {
-            "rows": self.rows,
-            "completeness": {
-                f: round(self.filled[f] / self.rows, 4) if self.rows else 0.0 for f in fields
-            },
+            "rows": rows,
+            "completeness": {f: round(filled[f] / rows, 4) if rows else 0.0 for f in self.fields},
             "id_problems": dict(self.id_problems),
             "id_from_15": self.id_from_15,
         }
