@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 # Chinese numerals are converted only before a marker of a number, so 胜利四路 stays a road name.
 _CN_NUMBER = re.compile(r"([零〇一二两三四五六七八九十百]+)(?=栋|幢|座|号|单元|门|室|楼|层|#|-)")
+_CN_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百]")
 _DASHES = re.compile(r"[—–－~～]")
 
 _CITY = re.compile(r"[^\d]{1,6}?市")
@@ -49,8 +50,7 @@ _FLAT_FORMS = (
 _SHOP = re.compile(r"(?P<shop>\d+)号(?:商铺|门面|店面)$")
 
 
-@dataclass(frozen=True)
-class ParsedAddress:
+class ParsedAddress(NamedTuple):  # a tuple: made for every distinct address of a file
     city: str | None = None
     district: str | None = None
     street: str | None = None
@@ -96,9 +96,10 @@ def _cn_to_int(text: str) -> int:
 def clean_address(text: str) -> str:
     """NFKC (full-width digits and ``＃``), no spaces, one dash, Chinese numbers before a marker
     as digits."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
+    text = "".join(unicodedata.normalize("NFKC", text).split())  # str.split's whitespace is \\s
     text = _DASHES.sub("-", text)
+    if _CN_NUMERAL.search(text) is None:  # most addresses: no numeral to look at
+        return text
     return _CN_NUMBER.sub(lambda m: str(_cn_to_int(m.group(1))), text)
 
 
