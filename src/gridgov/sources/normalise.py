@@ -74,10 +74,7 @@ def normalise_id(raw: object) -> IdNumber | None:
 
 def _birth_in_id_ok(number: str) -> bool:
     birth = _id_birth(number[6:14])
-    return birth is not None and (birth <= _STARTED or birth <= date.today())
-
-
-_STARTED = date.today()  # a birth date before this day is in the past whenever it is checked
+    return birth is not None and birth <= date.today()
 
 
 @lru_cache(maxsize=100_000)
