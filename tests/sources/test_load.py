@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -101,6 +101,39 @@ def test_listeners_see_new_and_changed_records_only(db: Session, system: Princip
     finally:
         hooks.remove_listener(listener)
     assert seen == [("P1", 1), ("P1", 2)]
+
+
+def test_text_with_backslashes_tabs_and_line_ends_is_kept_as_received(
+    db: Session, system: Principal
+) -> None:
+    source, _ = register(db, "police_hukou")
+    odd = 'a\\b\t"c"\nd\r\\N'
+    load = load_rows(db, principal=system, source=source, channel="api",
+                     rows=[(2, _row("P\\1", CYM=odd, HH=odd, XM="张\t小明"))])  # fmt: skip
+    assert load.created == 1
+    (record,) = _current(db, "P\\1")
+    assert record.raw["CYM"] == odd and record.raw["HH"] == odd and record.raw["XM"] == "张\t小明"
+    assert record.normalised["household_no"] == odd.strip() and record.name == "张小明"
+
+
+def test_a_failing_listener_fails_the_load_and_writes_nothing(
+    db: Session, system: Principal
+) -> None:
+    source, _ = register(db, "police_hukou")
+    db.commit()
+
+    def broken(session, principal, src, record) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("listener down")
+
+    hooks.on_record(broken)
+    try:
+        with pytest.raises(RuntimeError, match="listener down"):
+            load_rows(db, principal=system, source=source, channel="file",
+                      rows=[(n, _row(f"P{n}")) for n in range(2, 12)])  # fmt: skip
+    finally:
+        hooks.remove_listener(broken)
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(SourceRecord)) == 0
 
 
 @pytest.mark.parametrize(

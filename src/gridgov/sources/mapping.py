@@ -398,7 +398,10 @@ def _address_fields(target: str, text: str) -> tuple[tuple[str, str], ...]:
     district, the register's standard address."""
     place = parse_address(text)
     key = flat_key(place) if place else None
-    fields = ((target, text), (target + "_key", key or clean_address(text)))
+    fields: tuple[tuple[str, str], ...] = (
+        (target, text),
+        (target + "_key", key or clean_address(text)),
+    )
     if place is not None and key and place.city and place.district:
         fields += ((target + "_std", f"{place.city}{place.district}{key}"),)
     return fields

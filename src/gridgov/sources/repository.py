@@ -167,13 +167,13 @@ def loads_of(session: Session, source_id: int, limit: int = 50) -> Sequence[Sour
 # chunks and an executemany. Measured in bench/reconcile.py --load-url.
 
 
-def _postgres(session: Session) -> bool:
+def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
 def _in(session: Session, column: Any, values: Sequence[Any]) -> Iterable[Any]:
     """``column IN values`` as few clauses as the database takes."""
-    if _postgres(session):
+    if is_postgres(session):
         yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
         return
     for start in range(0, len(values), CHUNK):
@@ -244,7 +244,7 @@ def insert_records(
     if not rows:
         return []
     common = common or {}
-    if _postgres(session):
+    if is_postgres(session):
         return _copy_records(session, rows, common)
     # A plain executemany (RETURNING in parameter order goes row by row on SQLite), then one
     # query for the ids.

@@ -13,8 +13,11 @@ import hmac
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from operator import truth
 from typing import Any
 
@@ -30,6 +33,7 @@ from gridgov.sources import hooks, repository
 from gridgov.sources.mapping import Mapping, RowError, apply_mapping, content_hash, parse_mapping
 
 BATCH = 5_000
+_Batch = list[tuple[str, dict[str, Any], dict[str, Any]]]  # (record key, raw, normalised)
 MAX_PUSH_RECORDS = 10_000
 MAX_LISTED_ERRORS = 1_000
 
@@ -137,34 +141,11 @@ def load_rows(
     session.flush()
     quality = _Quality(mapping)
     errors: list[dict[str, Any]] = []
-    batch: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    seen: dict[str, int] = {}
     counts = Counter[str]()  # received, created, changed, unchanged, rejected
-    for number, row in rows:
-        counts["received"] += 1
-        try:
-            key, normalised = apply_mapping(mapping, row)
-        except RowError as exc:
-            counts["rejected"] += 1
-            if len(errors) < MAX_LISTED_ERRORS:
-                errors.append({"row": number, "reason": str(exc)})
-            continue
-        if key in seen:
-            counts["rejected"] += 1
-            if len(errors) < MAX_LISTED_ERRORS:
-                errors.append({"row": number, "reason": f"记录编号 {key} 与第{seen[key]}行重复"})
-            continue
-        seen[key] = number
-        quality.add(normalised)
-        batch.append((key, _plain_row(row), normalised))
-        if len(batch) >= BATCH:
-            counts.update(_write_batch(session, principal, source, load, batch))
-            if progress:
-                progress(len(batch))
-            batch = []
-    counts.update(_write_batch(session, principal, source, load, batch))
-    if progress and batch:
-        progress(len(batch))
+    write = partial(_write_batch, session, principal, source, load)
+    with _Writer(session, write, progress) as writer:
+        _normalise_rows(rows, mapping, writer, counts, errors, quality)
+    counts.update(writer.counts)
     for name in ("received", "created", "changed", "unchanged", "rejected"):
         setattr(load, name, counts[name])
     load.errors = errors
@@ -183,6 +164,92 @@ def load_rows(
         },
     )  # fmt: skip
     return load
+
+
+def _normalise_rows(
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    mapping: Mapping,
+    writer: _Writer,
+    counts: Counter[str],
+    errors: list[dict[str, Any]],
+    quality: _Quality,
+) -> None:
+    """Map and check each row; the good ones go to ``writer`` in batches, the bad ones to
+    ``errors`` with their row number."""
+    batch: _Batch = []
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        counts["received"] += 1
+        try:
+            key, normalised = apply_mapping(mapping, row)
+        except RowError as exc:
+            counts["rejected"] += 1
+            if len(errors) < MAX_LISTED_ERRORS:
+                errors.append({"row": number, "reason": str(exc)})
+            continue
+        if key in seen:
+            counts["rejected"] += 1
+            if len(errors) < MAX_LISTED_ERRORS:
+                errors.append({"row": number, "reason": f"记录编号 {key} 与第{seen[key]}行重复"})
+            continue
+        seen[key] = number
+        quality.add(normalised)
+        batch.append((key, _plain_row(row), normalised))
+        if len(batch) >= BATCH:
+            writer.write(batch)
+            batch = []
+    writer.write(batch)
+
+
+class _Writer:
+    """Writes the batches of a load in order, one at a time. On PostgreSQL in a thread of its
+    own: the next batch is normalised while the database takes this one in (the session is used
+    by that thread alone meanwhile). SQLite's connection stays in its thread."""
+
+    def __init__(
+        self,
+        session: Session,
+        write: Callable[[_Batch], Counter[str]],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.write_batch = write
+        self.progress = progress
+        self.thread = ThreadPoolExecutor(1) if repository.is_postgres(session) else None
+        self.pending: tuple[Future[Counter[str]], int] | None = None
+        self.counts = Counter[str]()
+
+    def write(self, batch: _Batch) -> None:
+        self.wait()
+        if not batch:
+            return
+        if self.thread is None:
+            self.counts.update(self.write_batch(batch))
+            self._done(len(batch))
+            return
+        # the thread sees the caller's context variables (request, principal) as they are now
+        self.pending = (self.thread.submit(copy_context().run, self.write_batch, batch), len(batch))
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            future, size = self.pending
+            self.pending = None
+            self.counts.update(future.result())
+            self._done(size)
+
+    def _done(self, size: int) -> None:
+        if self.progress:
+            self.progress(size)
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:  # a failing load too: the batch under way ends before the caller rolls back
+            if self.thread is not None:
+                self.thread.shutdown(wait=True)
 
 
 def push_records(
@@ -226,7 +293,7 @@ def _write_batch(
     principal: Principal,
     source: Source,
     load: SourceLoad,
-    batch: list[tuple[str, dict[str, Any], dict[str, Any]]],
+    batch: _Batch,
 ) -> Counter[str]:
     """Write a batch; the count of records created, changed and unchanged."""
     counts = Counter[str]()
