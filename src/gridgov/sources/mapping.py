@@ -322,7 +322,7 @@ def _step(column: str, target: str, fmt: str | None, today: date) -> Step:
     if target in ID_FIELDS:
 
         def id_number(value: Any, out: dict[str, Any]) -> None:
-            parsed = normalise_id(value)
+            parsed = normalise_id(value, today=today)
             if parsed is not None:
                 out[target] = parsed.value
                 if target == "id_number":

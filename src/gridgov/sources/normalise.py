@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import product
+from typing import NamedTuple
 
 from opencc import OpenCC
 from pypinyin import Style, pinyin
@@ -25,8 +25,7 @@ from gridgov.people.text import COMPOUND_SURNAMES, name_pinyin
 _ID_JUNK = re.compile(r"[\s\-_.·'\"]")
 
 
-@dataclass(frozen=True)
-class IdNumber:
+class IdNumber(NamedTuple):  # a tuple: one is made for every ID a file holds
     """A normalised resident ID. ``value`` is 18 characters when the input could be converted
     (also when its check character is wrong, so a near match can still be found); ``valid`` says
     whether it passes GB 11643; ``problem`` names what is wrong (``check_digit``, ``format``,
@@ -43,11 +42,12 @@ def _fold_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def normalise_id(raw: object) -> IdNumber | None:
+def normalise_id(raw: object, *, today: date | None = None) -> IdNumber | None:
     """``"４２０５０２ 19850307 123x"`` → 420502198503071234X style; ``None`` for an empty value.
 
     A 15-digit ID (before 1999) becomes 18 digits: ``19`` is inserted before the 2-digit year and
-    the check character is computed, as GB 11643 prescribes."""
+    the check character is computed, as GB 11643 prescribes. A birth date after ``today`` (by
+    default the date now) is a ``birth_date`` problem."""
     if raw is None:
         return None
     if type(raw) is str and raw.isascii() and raw.isalnum():  # as most registers write it
@@ -65,16 +65,16 @@ def normalise_id(raw: object) -> IdNumber | None:
         from_15 = True
     if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
         return IdNumber(value=text, valid=False, problem="format")
-    if not _birth_in_id_ok(text):
+    if not _birth_in_id_ok(text, today or date.today()):
         return IdNumber(value=text, valid=False, problem="birth_date", from_15=from_15)
     if id_check_char(text[:17]) != text[17]:
         return IdNumber(value=text, valid=False, problem="check_digit", from_15=from_15)
     return IdNumber(value=text, valid=True, problem=None, from_15=from_15)
 
 
-def _birth_in_id_ok(number: str) -> bool:
+def _birth_in_id_ok(number: str, today: date) -> bool:
     birth = _id_birth(number[6:14])
-    return birth is not None and birth <= date.today()
+    return birth is not None and birth <= today
 
 
 @lru_cache(maxsize=100_000)
