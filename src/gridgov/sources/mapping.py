@@ -300,8 +300,37 @@ def _plan(mapping: Mapping) -> tuple[tuple[str, Step], ...]:
         table = mapping.values.get(target)
         if table is not None:
             step = _coded(table, step)
+        if target not in UNIQUE_FIELDS:
+            step = _remembered(step)
         steps.append((column, step))
     return tuple(steps)
+
+
+# Fields nearly every record writes its own way; the others (dates, addresses, codes) repeat.
+UNIQUE_FIELDS = NAME_FIELDS | ID_FIELDS | PHONE_FIELDS  # (names have their own cache)
+REMEMBERED = 200_000  # distinct values a step keeps per column and load
+
+
+def _remembered(step: Step) -> Step:
+    """``step`` with what it wrote for each text remembered: a register repeats its dates,
+    flats and codes. A value it refuses is not remembered (it raises again); pushed numbers and
+    the like are not either (1, 1.0 and True are one key to a dict)."""
+    known: dict[str, tuple[tuple[str, Any], ...]] = {}
+
+    def remembered(value: Any, out: dict[str, Any]) -> None:
+        if type(value) is not str:
+            step(value, out)
+            return
+        fields = known.get(value)
+        if fields is None:
+            wrote: dict[str, Any] = {}
+            step(value, wrote)
+            fields = tuple(wrote.items())
+            if len(known) < REMEMBERED:
+                known[value] = fields
+        out.update(fields)
+
+    return remembered
 
 
 def _coded(table: dict[str, str], step: Step) -> Step:
@@ -340,34 +369,22 @@ def _step(column: str, target: str, fmt: str | None, today: date) -> Step:
 
         return phone
     if target in DATE_FIELDS:
-        known: dict[Any, str | None] = {}  # a register repeats its dates: parse each once
 
         def a_date(value: Any, out: dict[str, Any]) -> None:
-            iso = known.get(value, "")
-            if iso == "":
-                try:
-                    parsed = parse_date(value, fmt)
-                except ValueError:
-                    raise RowError(f"{column} 日期无法识别：{value}") from None
-                if parsed is not None and target == "birth_date" and parsed > today:
-                    raise RowError(f"{column} 出生日期在将来：{value}")
-                iso = parsed.isoformat() if parsed is not None else None
-                if len(known) < 200_000:
-                    known[value] = iso
-            if iso is not None:
-                out[target] = iso
+            try:
+                parsed = parse_date(value, fmt)
+            except ValueError:
+                raise RowError(f"{column} 日期无法识别：{value}") from None
+            if parsed is not None and target == "birth_date" and parsed > today:
+                raise RowError(f"{column} 出生日期在将来：{value}")
+            if parsed is not None:
+                out[target] = parsed.isoformat()
 
         return a_date
     if target in ADDRESS_FIELDS:
-        parsed: dict[Any, tuple[tuple[str, str], ...]] = {}  # a flat's residents share it
 
         def address(value: Any, out: dict[str, Any]) -> None:
-            fields = parsed.get(value)
-            if fields is None:
-                fields = _address_fields(target, str(value).strip())
-                if len(parsed) < 200_000:
-                    parsed[value] = fields
-            out.update(fields)
+            out.update(_address_fields(target, str(value).strip()))
 
         return address
     if target == "sex":
@@ -415,13 +432,11 @@ def apply_mapping(mapping: Mapping, row: dict[str, Any]) -> tuple[str, dict[str,
     out: dict[str, Any] = {}
     for column, step in mapping.plan:
         value = row.get(column)
-        if value is None or value == "":
-            continue
-        if isinstance(value, str):
-            if value.isspace():
+        if type(value) is str:
+            if not value or value.isspace():
                 continue
-        elif isinstance(value, float) and value != value:  # NaN: an empty spreadsheet cell
-            continue
+        elif value is None or value == "" or (isinstance(value, float) and value != value):
+            continue  # NaN: an empty spreadsheet cell
         step(value, out)
     if mapping.kind != "licence" and not out.get("name"):
         raise RowError("缺少姓名")
