@@ -14,9 +14,6 @@ from functools import lru_cache
 from itertools import product
 from typing import NamedTuple
 
-from opencc import OpenCC
-from pypinyin import Style, pinyin
-
 from gridgov.people.identifiers import id_check_char
 from gridgov.people.text import COMPOUND_SURNAMES, name_pinyin
 
@@ -125,6 +122,9 @@ _NAME_JUNK = frozenset(" \t\u3000·•.．・")
 
 @lru_cache(maxsize=1)
 def _t2s():
+    # lazy: OpenCC's dictionaries load on the first traditional-character name, not at start
+    from opencc import OpenCC
+
     return OpenCC("t2s")
 
 
@@ -195,6 +195,10 @@ def fold_syllable(syllable: str) -> str:
 def _char_readings(ch: str) -> tuple[str, ...]:
     if not ("\u3400" <= ch <= "\u9fff"):
         return (ch.lower(),)
+    # pypinyin's phrase dictionary takes ~0.3 s to load, which every CLI command would pay.
+    # lazy: it loads on the first name read (the result is cached per character)
+    from pypinyin import Style, pinyin
+
     readings = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     out = tuple(dict.fromkeys(r for r in (readings[0] if readings else ()) if r))
     return out or ("?",)
