@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     city_code: str = "420500"
     access_token_minutes: int = 60 * 8
     session_idle_minutes: int = 30
+    # How long a process remembers a resolved session (auth/session_cache.py): a session revoked
+    # or an account changed in another worker is refused there within this time; 0: never.
+    session_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     # Sign-in attempts a minute from one address, whatever the account (kit/throttle.py).

@@ -14,13 +14,12 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth import service
 from gridgov.auth.csrf import csrf_protect, set_csrf_cookie
-from gridgov.auth.deps import app_settings, page_roles
+from gridgov.auth.deps import AppSettings, page_roles
 from gridgov.auth.passwords import generate_password
 from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import UserCreate, UserUpdate
 from gridgov.authz.policy import ACCOUNT_ADMINS
 from gridgov.authz.principal import ACCOUNT_ROLES, Principal, Role
-from gridgov.config import Settings
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.models.department import Department
@@ -32,7 +31,6 @@ from gridgov.web.render import render
 
 router = APIRouter(include_in_schema=False)
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
-AppSettings = Annotated[Settings, Depends(app_settings)]
 Admin = Annotated[Principal, Depends(page_roles(*ACCOUNT_ADMINS))]
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = 100

@@ -2,16 +2,20 @@
 
 * :func:`current_principal` — API routes: ``Authorization: Bearer <token>`` or the web session
   cookie (unsafe methods with the cookie also need the ``X-CSRF-Token`` header). 401 otherwise.
+  A caller resolved by this process seconds ago is answered without a query or a worker thread
+  (``auth/session_cache.py``); :func:`resolve_principal` is the same for code in a thread.
 * :func:`require_roles` — ``Depends(require_roles(Role.AUDITOR, ...))`` gives the principal or 403.
 * :func:`page_principal` / :func:`page_roles` — pages: redirect to ``/login`` instead of 401.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
@@ -42,6 +46,13 @@ def app_settings(request: Request) -> Settings:
     return settings if isinstance(settings, Settings) else get_settings()
 
 
+async def _settings_dependency(request: Request) -> Settings:
+    return app_settings(request)  # async: a plain lookup needs no worker thread
+
+
+AppSettings = Annotated[Settings, Depends(_settings_dependency)]
+
+
 def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization")
     if not header:
@@ -52,9 +63,8 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def _resolve(request: Request, session: Session) -> Principal | None:
-    """The caller, or None when no credentials came with the request."""
-    settings = app_settings(request)
+def _credentials(request: Request) -> tuple[str, str] | None:
+    """(token, kind) presented with the request, or None."""
     token = _bearer(request)
     kind = "bearer"
     if token is None:
@@ -64,7 +74,10 @@ def _resolve(request: Request, session: Session) -> Principal | None:
         return None
     if len(token) > 200:
         raise InvalidToken()
-    resolved = service.resolve(session, token=token, kind=kind, settings=settings)
+    return token, kind
+
+
+def _admit(request: Request, session: Session, resolved: service.Resolved, kind: str) -> Principal:
     principal = resolved.principal
     request.state.principal = principal
     # Writes the request forgets to trail are attributed to the caller (the safety net in gridgov.audit.trail).
@@ -81,21 +94,51 @@ def _resolve(request: Request, session: Session) -> Principal | None:
     return principal
 
 
-def current_principal(
+def resolve_principal(request: Request, session: Session) -> Principal | None:
+    """The caller, or None when no credentials came with the request (in a worker thread)."""
+    credentials = _credentials(request)
+    if credentials is None:
+        return None
+    token, kind = credentials
+    settings = app_settings(request)
+    resolved = service.recall(token, kind=kind, settings=settings) or service.resolve(
+        session, token=token, kind=kind, settings=settings
+    )
+    return _admit(request, session, resolved, kind)
+
+
+async def _resolve(request: Request, session: Session) -> Principal | None:
+    """:func:`resolve_principal` for dependencies: a caller this process resolved seconds ago
+    (auth/session_cache.py) is answered on the event loop; otherwise one worker-thread hop
+    asks the database."""
+    credentials = _credentials(request)
+    if credentials is None:
+        return None
+    token, kind = credentials
+    settings = app_settings(request)
+    resolved = service.recall(token, kind=kind, settings=settings)
+    if resolved is None:
+        resolved = await anyio.to_thread.run_sync(
+            partial(service.resolve, session, token=token, kind=kind, settings=settings)
+        )
+    return _admit(request, session, resolved, kind)
+
+
+async def current_principal(
     request: Request, session: Annotated[Session, Depends(request_session, scope="function")]
 ) -> Principal:
-    principal = _resolve(request, session)
+    principal = await _resolve(request, session)
     if principal is None:
         raise SignInRequired()
     return principal
 
 
-def optional_principal(
+async def optional_principal(
     request: Request, session: Annotated[Session, Depends(request_session, scope="function")]
 ) -> Principal | None:
     """The caller if signed in, else None (routes open to the public)."""
     try:
-        return _resolve(request, session)
+        return await _resolve(request, session)
     except InvalidToken:
         return None
 
@@ -103,11 +146,11 @@ def optional_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """Dependency factory: the principal if it holds one of ``roles``, else 403 (in the trail)."""
     allowed = frozenset(roles)
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise RoleNotAllowed()
         return principal
@@ -128,14 +171,14 @@ class LoginRedirect(HTTPException):
         )
 
 
-def page_principal(
+async def page_principal(
     request: Request, session: Annotated[Session, Depends(request_session, scope="function")]
 ) -> Principal:
     """Pages: the signed-in principal, else a redirect to ``/login?next=<this page>``; an
     account that must change its password is sent to ``/password``."""
     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
-        principal = _resolve(request, session)
+        principal = await _resolve(request, session)
     except PasswordChangeRequired as exc:
         raise LoginRedirect("/password") from exc
     except GridgovError as exc:
@@ -150,11 +193,11 @@ def page_principal(
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
 
 
-def page_roles(*roles: Role) -> Callable[..., Principal]:
+def page_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """Pages restricted to some roles: redirect when signed out, 403 for other roles."""
     allowed = frozenset(roles)
 
-    def dependency(principal: PagePrincipal) -> Principal:
+    async def dependency(principal: PagePrincipal) -> Principal:
         if principal.role not in allowed:
             raise RoleNotAllowed()
         return principal

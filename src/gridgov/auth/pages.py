@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.auth import service
 from gridgov.auth.csrf import SESSION_COOKIE, csrf_protect, set_csrf_cookie
-from gridgov.auth.deps import PagePrincipal, app_settings
+from gridgov.auth.deps import AppSettings, PagePrincipal
 from gridgov.auth.repository import UserRepository
 from gridgov.config import Mode, Settings
 from gridgov.kit.db import request_session
@@ -21,7 +21,6 @@ from gridgov.web.render import render
 router = APIRouter(include_in_schema=False)
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
-AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
 def safe_next(value: str | None) -> str:

@@ -8,16 +8,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from gridgov.auth import service
-from gridgov.auth.deps import CurrentPrincipal, app_settings
+from gridgov.auth.deps import AppSettings, CurrentPrincipal
 from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import MeRead, PasswordChange, TokenRead, TokenRefresh, TokenRequest
-from gridgov.config import Settings
 from gridgov.kit.db import request_session
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
-AppSettings = Annotated[Settings, Depends(app_settings)]
 
 _ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "Wrong credentials or invalid token"},
@@ -69,11 +67,11 @@ def logout(principal: CurrentPrincipal, session: DbSession) -> Response:
 
 @router.get("/me", response_model=MeRead, responses=_ERRORS)
 def me(principal: CurrentPrincipal, session: DbSession) -> MeRead:
-    user = UserRepository(session).get(principal.user_id)
-    assert user is not None
+    account = UserRepository(session).account_row(principal.user_id)
+    assert account is not None
     return MeRead.model_validate(
         {
-            **{name: getattr(user, name) for name in MeRead.model_fields if hasattr(user, name)},
+            **account._mapping,
             "channel": principal.channel,
             "session_id": principal.session_id,
             "grid_codes": sorted(principal.grid_codes),

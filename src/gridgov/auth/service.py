@@ -6,13 +6,14 @@ keep the request's writes (``keep_writes``, see gridgov.auth.errors and kit.db.e
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
-from gridgov.auth import passwords
+from gridgov.auth import passwords, session_cache
 from gridgov.auth.errors import (
     AccountDisabled,
     AccountLocked,
@@ -217,6 +218,7 @@ def update_user(
     ):
         # What the account may see changed: its open sessions end.
         SessionRepository(session).revoke_all(user.id, now=utcnow())
+    session_cache.forget_user(session, user.id)
     trail.record(
         session,
         action="user.role_change" if role_changed else "user.update",
@@ -271,6 +273,7 @@ def set_password(
     user.locked_until = None
     user.password_changed_at = utcnow()
     SessionRepository(session).revoke_all(user.id, now=utcnow())
+    session_cache.forget_user(session, user.id)
     session.flush()
     trail.record(
         session,
@@ -306,6 +309,7 @@ def change_password(
     user.password_changed_at = utcnow()
     # Other sessions (a lost phone, another browser) end with the old password.
     SessionRepository(session).revoke_all(user.id, now=utcnow(), except_sid=principal.session_id)
+    session_cache.forget_user(session, user.id)
     session.flush()
     trail.record(
         session,
@@ -482,6 +486,7 @@ def refresh(session: Session, *, refresh_token: str, settings: Settings) -> Issu
         raise InvalidToken()
     if old.revoked_at is not None:
         sessions.revoke_all(old.user_id, now=now)
+        session_cache.forget_user(session, old.user_id)
         trail.record(
             session,
             action="auth.refresh_reuse",
@@ -497,6 +502,7 @@ def refresh(session: Session, *, refresh_token: str, settings: Settings) -> Issu
     if user is None or not user.active:
         raise AccountDisabled()
     old.revoked_at = now
+    session_cache.forget_user(session, old.user_id)
     session.flush()
     return open_session(
         session, user=user, kind="bearer", channel=old.channel, settings=settings, client=old.client
@@ -509,6 +515,7 @@ def logout(session: Session, *, principal: Principal) -> None:
     auth_session = SessionRepository(session).by_sid(principal.session_id)
     if auth_session is not None and auth_session.revoked_at is None:
         auth_session.revoked_at = utcnow()
+        session_cache.forget_user(session, principal.user_id)
         session.flush()
         trail.record(
             session,
@@ -538,14 +545,31 @@ class Resolved:
     must_change_password: bool
 
 
+def recall(token: str, *, kind: str, settings: Settings) -> Resolved | None:
+    """The caller of a token resolved in this process seconds ago (no I/O), or None."""
+    if not settings.session_cache_seconds:
+        return None
+    principal = session_cache.recall(
+        token_hash(token),
+        kind=kind,
+        now=utcnow(),
+        max_age=settings.session_cache_seconds,
+        touch_interval=TOUCH_INTERVAL,
+    )
+    return None if principal is None else Resolved(principal, must_change_password=False)
+
+
 def resolve(session: Session, *, token: str, kind: str, settings: Settings) -> Resolved:
     """The principal of a presented token or session cookie, or :class:`InvalidToken`."""
     now = utcnow()
+    digest = token_hash(token)
+    seen = session_cache.generation()
     sessions = SessionRepository(session)
-    found = sessions.by_token_hash(token_hash(token))
+    found = sessions.by_token_hash(digest)
     if found is None:
         raise InvalidToken()
-    if found.kind != kind or found.revoked_at is not None or aware(found.expires_at) <= now:
+    expires_at = aware(found.expires_at)
+    if found.kind != kind or found.revoked_at is not None or expires_at <= now:
         raise InvalidToken()
     if not found.active:
         raise AccountDisabled()
@@ -554,6 +578,7 @@ def resolve(session: Session, *, token: str, kind: str, settings: Settings) -> R
         raise InvalidToken()
     if now - last_seen > TOUCH_INTERVAL:
         sessions.touch(found.id, at=now)
+        last_seen = now
     principal = Principal(
         user_id=found.user_id,
         username=found.username,
@@ -564,4 +589,13 @@ def resolve(session: Session, *, token: str, kind: str, settings: Settings) -> R
         channel=found.channel,
         session_id=found.sid,
     )
+    if settings.session_cache_seconds and not found.must_change_password:
+        entry = session_cache.Remembered(
+            principal=principal,
+            kind=kind,
+            expires_at=expires_at,
+            last_seen=last_seen,
+            stored=time.monotonic(),
+        )
+        session_cache.remember(digest, entry, seen=seen)
     return Resolved(principal=principal, must_change_password=found.must_change_password)

@@ -13,8 +13,8 @@ import anyio
 import anyio.to_thread
 from fastapi import File, Request, UploadFile
 
-from gridgov.auth.deps import current_principal
-from gridgov.auth.errors import RoleNotAllowed
+from gridgov.auth.deps import resolve_principal
+from gridgov.auth.errors import RoleNotAllowed, SignInRequired
 from gridgov.authz.principal import Principal, Role
 from gridgov.kit.db import side_session
 from gridgov.kit.errors import PayloadTooLarge
@@ -68,7 +68,9 @@ def _authorise(request: Request, allowed: frozenset[Role]) -> Principal:
     # A short transaction of its own (signing in may touch the session's last-seen time), so the
     # request's own transaction — and SQLite's write lock — begins only after the parse.
     with side_session(request) as session:
-        principal = current_principal(request, session)
+        principal = resolve_principal(request, session)
+    if principal is None:
+        raise SignInRequired()
     if principal.role not in allowed:
         raise RoleNotAllowed()
     return principal

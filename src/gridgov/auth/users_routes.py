@@ -13,13 +13,12 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from gridgov.auth import service
-from gridgov.auth.deps import app_settings, require_roles
+from gridgov.auth.deps import AppSettings, require_roles
 from gridgov.auth.passwords import generate_password
 from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import UserCreate, UserRead, UserUpdate
 from gridgov.authz.policy import ACCOUNT_ADMINS, ACCOUNT_READERS
 from gridgov.authz.principal import Principal
-from gridgov.config import Settings
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.kit.pagination import Page, PageParams, page_params, paginate
@@ -30,7 +29,6 @@ router = APIRouter(prefix="/users", tags=["users"])
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
-AppSettings = Annotated[Settings, Depends(app_settings)]
 Reader = Annotated[Principal, Depends(require_roles(*ACCOUNT_READERS))]
 Admin = Annotated[Principal, Depends(require_roles(*ACCOUNT_ADMINS))]
 _ERRORS: dict[int | str, dict[str, str]] = {

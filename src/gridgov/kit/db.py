@@ -209,9 +209,9 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     before the response is sent, or a client could be told "done" about a write that then fails,
     and its next request might not see it.
 
-    Opening a session does no I/O, so it happens on the event loop; the end runs in one
-    worker-thread hop, shielded from cancellation so that a client that hangs up never leaves a
-    connection checked out. The app's own engine (``create_app(settings)``) is used; the global
+    Opening a session does no I/O, so it happens on the event loop, and so does closing one
+    that never began a transaction; any other end runs in one worker-thread hop, shielded from
+    cancellation so that a client that hangs up never leaves a connection checked out. The app's own engine (``create_app(settings)``) is used; the global
     one is the fallback."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()
@@ -223,6 +223,9 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
                 _end_and_close, session, request, error, limiter=_exit_limiter()
             )
         raise
+    if _untouched(session):
+        session.close()  # nothing began, nothing to commit: no I/O, no thread
+        return
     with anyio.CancelScope(shield=True):
         await anyio.to_thread.run_sync(
             _end_and_close, session, request, None, limiter=_exit_limiter()
@@ -261,6 +264,16 @@ def end_request(session: Session, request: Request | None, error: BaseException 
         # The refusal stands; a record of it that cannot be written must not replace it.
         session.rollback()
         logger.exception("could not record a refused request")
+
+
+def _untouched(session: Session) -> bool:
+    """A session that never began a transaction (the caller was known without a query, the
+    answer needed none) and has no effect waiting for a commit."""
+    return not (
+        session.in_transaction()
+        or session.info.get(_AFTER_COMMIT)
+        or session.info.get(_BEFORE_COMMIT)
+    )
 
 
 def _exit_limiter() -> anyio.CapacityLimiter:

@@ -17,7 +17,7 @@ class PageParams(BaseModel):
     offset: int = 0
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> PageParams:

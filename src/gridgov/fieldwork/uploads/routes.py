@@ -7,15 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Request
 from sqlalchemy.orm import Session
 
-from gridgov.auth.deps import CurrentPrincipal, app_settings
-from gridgov.config import Settings
+from gridgov.auth.deps import AppSettings, CurrentPrincipal
 from gridgov.fieldwork.uploads import service
 from gridgov.fieldwork.uploads.schemas import UploadCreate, UploadRead
 from gridgov.kit.db import request_session
 
 router = APIRouter(prefix="/field/uploads", tags=["field uploads"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
-AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
 @router.post("", status_code=201)
