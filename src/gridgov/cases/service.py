@@ -30,7 +30,7 @@ from gridgov.cases.schemas import (
     CategoryUpdate,
     DepartmentRead,
 )
-from gridgov.cases.states import Move, State, allowed, offered
+from gridgov.cases.states import State, offered_moves
 from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import after_commit
@@ -51,16 +51,14 @@ def to_read(
     read.department_name = department[0] if department else None
     status = deadlines.status(case, now or utcnow())
     read.deadline_status = str(status) if status else None
-    read.moves = [
-        m
-        for m in Move
-        if allowed(principal.role, State(case.state), m)
-        and offered(
-            m,
+    read.moves = list(
+        offered_moves(
+            principal.role,
+            State(case.state),
             pending_request=case.pending_request,
             extension_requested=bool(case.extension_minutes_requested),
         )
-    ]
+    )
     return read
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from gridgov.authz.principal import Role
 
@@ -181,3 +182,17 @@ def offered(move: Move, *, pending_request: str | None, extension_requested: boo
     if move == Move.REQUEST_EXTENSION:
         return not extension_requested
     return True
+
+
+@lru_cache(maxsize=4096)
+def offered_moves(
+    role: Role, state: State, *, pending_request: str | None, extension_requested: bool
+) -> tuple[Move, ...]:
+    """The moves a case shows its reader (every case read, lists included: computed once per
+    combination, the rules being constants)."""
+    return tuple(
+        m
+        for m in Move
+        if allowed(role, state, m)
+        and offered(m, pending_request=pending_request, extension_requested=extension_requested)
+    )
