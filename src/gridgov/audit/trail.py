@@ -30,6 +30,7 @@ from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
 from gridgov.kit.context import channel_var, request_id_var
 from gridgov.kit.db import after_commit
+from gridgov.kit.repository import insert_now
 from gridgov.models.audit import AuditEntry
 
 _SEALER_HOOK = "gridgov_audit_seal_hook"
@@ -83,14 +84,16 @@ def record(
     purpose: str | None = None,
     note: str | None = None,
 ) -> AuditEntry:
-    """Add one trail entry to the session (the caller's transaction commits it)."""
+    """Write one trail entry in the session's transaction (the caller commits it)."""
     entry = AuditEntry(
         **_values(
             principal,
             Entry(action, object_type, object_id, before, after, outcome, purpose, note),
         )
     )
-    session.add(entry)
+    # Written at once by one Core INSERT (every write request records one: the unit of work
+    # cost more than the statement); the entry stays in the session, persistent and guarded.
+    insert_now(session, entry)
     _recorded(session)
     return entry
 

@@ -1,8 +1,9 @@
 """Intake: one report from any channel becomes a case in state ``reported``.
 
-The hot path (API intake) costs one grid lookup (in-memory index), one duplicate query, and one
-flush of the case followed by its first step, timeline line and trail entry, all committed once
-by the caller.
+The hot path (API intake) costs one grid lookup (in-memory index), one duplicate query, one Core
+``INSERT … RETURNING`` of the case (``CaseRepository.insert``) and its trail entry, committed once
+by the caller. The report's timeline line is the case row itself (:func:`report_event`); its first
+step row is written when the register step ends.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ def create_case(
     start_clock(
         case, step="register", category=category, calendar=current_calendar(session), now=now
     )
-    repo.add(case)
+    repo.insert(case)
     if attach or stored:
         media_repo.attach(media_ids=[m.id for m in (*attach, *stored)], case_id=case.id)
     trail.record(
