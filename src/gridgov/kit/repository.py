@@ -68,16 +68,15 @@ def insert_now(session: Session, obj: M) -> M:
     or NULL; a column the database fills (``created_at``) is read if somebody asks for it. No
     flush runs first: whatever the row refers to must already be in the database."""
     plan = _plan(type(obj))
-    given = inspect(obj).dict
+    given = inspect(obj).dict  # the instance's own values: no attribute events below
     values = {k: given[k] for k in plan.columns if k in given}
     for k, default in plan.defaults.items():
         values.setdefault(k, default)
     key = session.connection().execute(plan.statement, values).scalar_one()
+    given.update(values)
     for k in plan.null_by_default:
-        values.setdefault(k, None)
-    for k, value in values.items():
-        setattr(obj, k, value)
-    setattr(obj, plan.key, key)
-    make_transient_to_detached(obj)
+        given.setdefault(k, None)
+    given[plan.key] = key
+    make_transient_to_detached(obj)  # what it holds now counts as loaded from the database
     session.add(obj)
     return obj
