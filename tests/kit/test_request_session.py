@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Annotated
 
 from fastapi import Depends, FastAPI
@@ -10,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Message, Receive, Scope, Send
 
-from gridgov.kit.db import after_commit, make_engine, request_session
+from gridgov.kit.db import after_commit, ends_request, make_engine, request_session
 from gridgov.kit.errors import Conflict
 from gridgov.models import Staff
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
+_ENDPOINT_CALL: ContextVar[str] = ContextVar("endpoint_call", default="another thread call")
 
 
 def _app(url: str, events: list[str]) -> FastAPI:
@@ -26,6 +28,18 @@ def _app(url: str, events: list[str]) -> FastAPI:
     def add(no: str, session: DbSession) -> dict[str, str]:
         session.add(Staff(staff_no=no, name="测试", kind="grid_worker"))
         after_commit(session, lambda: events.append("committed"))
+        if no.startswith("bad"):
+            session.flush()
+            raise Conflict("冲突", "conflict")
+        return {"staff_no": no}
+
+    @app.post("/hot/{no}")
+    @ends_request
+    def add_hot(no: str, session: DbSession) -> dict[str, str]:
+        _ENDPOINT_CALL.set(f"call {no}")  # seen only inside the endpoint's own thread call
+        events.append("endpoint")
+        session.add(Staff(staff_no=no, name="测试", kind="grid_worker"))
+        after_commit(session, lambda: events.append(f"committed after {_ENDPOINT_CALL.get()}"))
         if no.startswith("bad"):
             session.flush()
             raise Conflict("冲突", "conflict")
@@ -113,3 +127,19 @@ def test_no_route_runs_database_work_on_the_event_loop() -> None:
         and any(d.call is request_session for d in route.dependant.dependencies)
     ]
     assert offenders == []
+
+
+def test_a_hot_route_commits_in_its_own_thread_before_answering(fresh_database_url) -> None:  # type: ignore[no-untyped-def]
+    url = fresh_database_url("sqlite")
+    events: list[str] = []
+    app = _app(url, events)
+    with TestClient(app.state.outer, raise_server_exceptions=False) as client:
+        assert client.post("/hot/T200").status_code == 200
+        assert events == ["endpoint", "committed after call T200", "response"]
+        events.clear()
+        assert client.post("/hot/bad2").status_code == 500
+    assert not any(e.startswith("committed") for e in events)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        assert list(session.scalars(select(Staff.staff_no))) == ["T200"]
+    engine.dispose()

@@ -15,7 +15,6 @@ from gridgov.models.region import OverlayCoverage, Region, RegionLevel
 from gridgov.models.staff import Assignment, Staff
 from gridgov.models.user import AuthSession, User
 
-
 # Built once: the columns of ``UserRead`` (never the password hash).
 _ACCOUNT = select(
     User.id,

@@ -11,7 +11,7 @@ from gridgov.auth import service
 from gridgov.auth.deps import AppSettings, CurrentPrincipal
 from gridgov.auth.repository import UserRepository
 from gridgov.auth.schemas import MeRead, PasswordChange, TokenRead, TokenRefresh, TokenRequest
-from gridgov.kit.db import request_session
+from gridgov.kit.db import ends_request, request_session
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -66,6 +66,7 @@ def logout(principal: CurrentPrincipal, session: DbSession) -> Response:
 
 
 @router.get("/me", response_model=MeRead, responses=_ERRORS)
+@ends_request  # every client asks at every start: one worker-thread hop, not two
 def me(principal: CurrentPrincipal, session: DbSession) -> MeRead:
     account = UserRepository(session).account_row(principal.user_id)
     assert account is not None

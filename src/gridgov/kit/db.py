@@ -19,14 +19,16 @@ are undone, the request goes on.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import select
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -215,16 +217,19 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     one is the fallback."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()
+    current = _REQUEST.set((session, request))
     try:
         yield session
     except BaseException as error:
+        _REQUEST.reset(current)
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(
                 _end_and_close, session, request, error, limiter=_exit_limiter()
             )
         raise
+    _REQUEST.reset(current)
     if _untouched(session):
-        session.close()  # nothing began, nothing to commit: no I/O, no thread
+        session.close()  # nothing began or it was ended already: no I/O, no thread
         return
     with anyio.CancelScope(shield=True):
         await anyio.to_thread.run_sync(
@@ -233,6 +238,29 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(request_session, scope="function")]
+# The request's session and request, for :func:`ends_request` (worker threads inherit it).
+_REQUEST: ContextVar[tuple[Session, Request] | None] = ContextVar("gridgov_request", default=None)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def ends_request(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """For a hot synchronous route: its request's transaction ends (:func:`end_request`, the
+    commit) in the endpoint's own worker thread as soon as it returns, instead of in a thread hop
+    of its own after the answer is serialised. The commit still comes before the response is
+    sent; an error raised by the endpoint (or by the commit) ends the request as before."""
+
+    @functools.wraps(endpoint)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        result = endpoint(*args, **kwargs)
+        current = _REQUEST.get()
+        if current is not None:  # tests override the session and end it themselves
+            end_request(*current, None)
+        return result
+
+    return run
+
 
 RefusalRecorder = Callable[[Session, Request, BaseException], bool]
 _REFUSAL_RECORDERS: list[RefusalRecorder] = []
@@ -307,9 +335,11 @@ def side_session(request: Request) -> Iterator[Session]:
         return
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()
+    current = _REQUEST.set((session, request))
     try:
         yield session
     except BaseException as error:
+        _REQUEST.reset(current)
         _end_and_close(session, request, error)
         raise
     _end_and_close(session, request, None)
