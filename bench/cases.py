@@ -160,6 +160,22 @@ def start_server(target: str, env: dict[str, str], workers: int) -> tuple[subpro
     raise RuntimeError(f"server {target} did not start")
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) of the uvicorn process and its workers so far (Linux /proc):
+    CPU per request does not move with the other work on a shared machine as much as req/s."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if server.pid in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def load(
     port: int,
     path: str,
@@ -281,6 +297,7 @@ def bodies_for(points: list[tuple[float, float, str]], n: int, *, bare: bool) ->
 def bench_http(url: str, points: list, requests: int, concurrency: int, workers: int) -> None:
     env = {"GRIDGOV_DATABASE_URL": url, "GRIDGOV_MODE": "demo", "BENCH_DSN": libpq(url)}
     results = {}
+    cpu_ms: dict[str, float] = {}  # server CPU per request
     for name, target, path in (
         ("full", "gridgov.app:create_app", "/api/v1/cases"),
         ("bare", "cases:create_bare_app", "/bare/cases"),
@@ -300,13 +317,17 @@ def bench_http(url: str, points: list, requests: int, concurrency: int, workers:
                 headers = {"Authorization": f"Bearer {token}"}
             bare = name == "bare"
             load(port, path, bodies_for(points, 300, bare=bare), headers, concurrency)  # warm-up
+            cpu = server_cpu_seconds(server)
             elapsed, latencies = load(
                 port, path, bodies_for(points, requests, bare=bare), headers, concurrency
             )
+            cpu_ms[name] = (server_cpu_seconds(server) - cpu) * 1000 / requests
             if name == "full":
+                cpu = server_cpu_seconds(server)
                 me_time, me_latencies = load(
                     port, "/api/v1/auth/me", [None] * requests, headers, concurrency
                 )
+                cpu_ms["me"] = (server_cpu_seconds(server) - cpu) * 1000 / requests
         finally:
             server.terminate()
             server.wait(15)
@@ -320,13 +341,13 @@ def bench_http(url: str, points: list, requests: int, concurrency: int, workers:
             label,
             f"{requests / elapsed:8.0f} req/s",
             f"p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms, "
-            f"p99 {pct(latencies, 99):.1f} ms",
+            f"p99 {pct(latencies, 99):.1f} ms; server CPU {cpu_ms[name]:.2f} ms/request",
         )
         if name == "full":
             line(
                 "  for reference: GET /api/v1/auth/me (auth only)",
                 f"{requests / me_time:8.0f} req/s",
-                f"p99 {pct(me_latencies, 99):.1f} ms",
+                f"p99 {pct(me_latencies, 99):.1f} ms; server CPU {cpu_ms['me']:.2f} ms/request",
             )
     me_ratio = (requests / me_time) / results["bare"][0]
     line(
