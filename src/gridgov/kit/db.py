@@ -43,6 +43,7 @@ from gridgov.config import get_settings
 logger = logging.getLogger(__name__)
 _AFTER_COMMIT = "gridgov_after_commit"
 _BEFORE_COMMIT = "gridgov_before_commit"
+_ON_ROLLBACK = "gridgov_on_rollback"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -361,21 +362,30 @@ def after_commit(session: Session, effect: Callable[[], None]) -> None:
     session.info.setdefault(_AFTER_COMMIT, []).append((session.get_nested_transaction(), effect))
 
 
+def on_rollback(session: Session, effect: Callable[[], None]) -> None:
+    """Queue ``effect`` to run if the work done from now on is rolled back: by the current
+    savepoint's rollback, or by the outermost one; dropped when the transaction commits (e.g.
+    :func:`gridgov.kit.repository.insert_now` forgets the objects it wrote)."""
+    session.info.setdefault(_ON_ROLLBACK, []).append((session.get_nested_transaction(), effect))
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(_ON_ROLLBACK, None)
     effects = session.info.pop(_AFTER_COMMIT, [])
     for _, effect in effects:
         effect()
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_after_rollback(session: Session, previous: SessionTransaction) -> None:
-    """The outermost rollback drops every effect; a savepoint's, those queued inside it."""
-    if _AFTER_COMMIT not in session.info:
-        return
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    """The outermost rollback drops every effect queued for a commit and runs every rollback
+    effect; a savepoint's, those queued inside it."""
     if not previous.nested:
         if previous.parent is None:
             session.info.pop(_AFTER_COMMIT, None)
+            for _, effect in session.info.pop(_ON_ROLLBACK, []):
+                effect()
         return
 
     def inside(transaction: SessionTransaction | None) -> bool:
@@ -385,9 +395,17 @@ def _drop_after_rollback(session: Session, previous: SessionTransaction) -> None
             transaction = transaction.parent
         return False
 
-    session.info[_AFTER_COMMIT] = [
-        (where, effect) for where, effect in session.info[_AFTER_COMMIT] if not inside(where)
-    ]
+    if _AFTER_COMMIT in session.info:
+        session.info[_AFTER_COMMIT] = [
+            (where, effect) for where, effect in session.info[_AFTER_COMMIT] if not inside(where)
+        ]
+    if _ON_ROLLBACK in session.info:
+        undone = [effect for where, effect in session.info[_ON_ROLLBACK] if inside(where)]
+        session.info[_ON_ROLLBACK] = [
+            (where, effect) for where, effect in session.info[_ON_ROLLBACK] if not inside(where)
+        ]
+        for effect in undone:
+            effect()
 
 
 def before_commit(session: Session, key: str, effect: Callable[[Session], object]) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Insert, Table, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from gridgov.kit.db import on_rollback
 from gridgov.kit.models import Base
 
 M = TypeVar("M", bound=Base)
@@ -64,9 +65,11 @@ def insert_now(session: Session, obj: M) -> M:
     through the unit of work (hot paths: its bookkeeping costs more than the statement).
 
     ``obj`` comes back persistent and clean with its key, as a flush leaves it: later changes
-    are flushed as usual (version counters included). Unset columns get their Python defaults
-    or NULL; a column the database fills (``created_at``) is read if somebody asks for it. No
-    flush runs first: whatever the row refers to must already be in the database."""
+    are flushed as usual (version counters included); a rollback of the transaction (or of the
+    savepoint) it was written in takes it out of the session again. Unset columns get their
+    Python defaults or NULL; a column the database fills (``created_at``) is read if somebody
+    asks for it. No flush runs first: whatever the row refers to must already be in the
+    database."""
     plan = _plan(type(obj))
     given = inspect(obj).dict  # the instance's own values: no attribute events below
     values = {k: given[k] for k in plan.columns if k in given}
@@ -79,4 +82,11 @@ def insert_now(session: Session, obj: M) -> M:
     given[plan.key] = key
     make_transient_to_detached(obj)  # what it holds now counts as loaded from the database
     session.add(obj)
+    # As a rolled-back flush would: the row is gone, so is the object (its key may come again).
+    on_rollback(session, lambda: _forget(session, obj))
     return obj
+
+
+def _forget(session: Session, obj: Base) -> None:
+    if obj in session:
+        session.expunge(obj)
