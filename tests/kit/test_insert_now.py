@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.kit.clock import utcnow
 from gridgov.kit.repository import insert_now
-from gridgov.models.audit import AuditEntry
 from gridgov.models.case import Case
 
 
@@ -32,21 +31,29 @@ def test_the_row_and_the_object_are_what_a_flush_leaves(db: Session) -> None:
 
 
 def test_a_rolled_back_savepoint_takes_its_rows_out_of_the_session(db: Session) -> None:
-    kept = trail.record(db, action="test.kept", object_type="x")
+    kept = insert_now(db, _case("INSNOW0000002"))
     with pytest.raises(ValueError), db.begin_nested():
-        undone = trail.record(db, action="test.undone", object_type="x")
+        undone = insert_now(db, _case("INSNOW0000003"))
         raise ValueError
     assert kept in db and undone not in db
     # SQLite hands the freed key out again: the session must take the new row.
-    again = trail.record(db, action="test.again", object_type="x")
+    again = insert_now(db, _case("INSNOW0000004"))
     assert again in db
-    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.action.like("test.%")))
-    assert sorted(actions) == ["test.again", "test.kept"]
+    numbers = db.scalars(select(Case.number).where(Case.number.like("INSNOW%")))
+    assert sorted(numbers) == ["INSNOW0000002", "INSNOW0000004"]
 
 
 def test_a_rolled_back_transaction_takes_its_rows_out_of_the_session(db: Session) -> None:
-    undone = trail.record(db, action="test.undone", object_type="x")
+    undone = trail.record(db, action="test.undone", object_type="x")  # the first: at once
     db.rollback()
     assert undone not in db
     again = trail.record(db, action="test.again", object_type="x")
     assert again in db
+
+
+def test_a_transactions_further_entries_are_flushed_together(db: Session) -> None:
+    first = trail.record(db, action="test.first", object_type="x")
+    second = trail.record(db, action="test.second", object_type="x")
+    assert not db.is_modified(first) and first not in db.new and second in db.new
+    db.flush()
+    assert first.id < second.id
