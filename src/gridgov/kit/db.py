@@ -213,9 +213,10 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
     and its next request might not see it.
 
     Opening a session does no I/O, so it happens on the event loop, and so does closing one
-    that never began a transaction; any other end runs in one worker-thread hop, shielded from
-    cancellation so that a client that hangs up never leaves a connection checked out. The app's own engine (``create_app(settings)``) is used; the global
-    one is the fallback."""
+    that never began a transaction (or that :func:`ends_request` ended already); any other end
+    runs in one worker-thread hop, shielded from cancellation so that a client that hangs up
+    never leaves a connection checked out. The app's own engine (``create_app(settings)``) is
+    used; the global one is the fallback."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()
     current = _REQUEST.set((session, request))
@@ -336,11 +337,9 @@ def side_session(request: Request) -> Iterator[Session]:
         return
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session = factory()
-    current = _REQUEST.set((session, request))
     try:
         yield session
     except BaseException as error:
-        _REQUEST.reset(current)
         _end_and_close(session, request, error)
         raise
     _end_and_close(session, request, None)
