@@ -2,16 +2,20 @@
 
 Prints, in one run on one machine and one database:
 - ``POST /api/v1/cases`` through the full path (bearer auth, validation, grid lookup, deadline on
-  the working-time calendar, duplicate check, case + step + timeline + trail, one commit) with
+  the working-time calendar, duplicate check, case + trail entry, one commit) with
   ``--concurrency`` clients against a real uvicorn server: requests/s and p50/p95/p99;
 - the same with a bare FastAPI endpoint that does only the same ``INSERT INTO cases`` (psycopg,
   one commit per request), served the same way — and the ratio full / bare;
 - the same insert done directly with psycopg from ``--concurrency`` threads (no HTTP);
 - the time to compute the overdue set over ``--overdue-cases`` cases (default 1 M).
 
+Each HTTP figure also gives the servers' CPU time per request (uvicorn and its workers, from
+/proc): on a shared machine it moves far less than req/s.
+
 Targets (issue 16), as ratios in the same run: ``GET /auth/me`` >= 0.7 x bare; full intake >=
-0.5 x bare with p99 < 50 ms at 16 clients. Figures on the shared 2-core machine (load average
-15-18 from other work, so absolute numbers move by 50 % between runs; compare within a run):
+0.5 x bare with p99 < 50 ms at 16 clients. Figures on the shared 2-core machine (other agents'
+work and test runs: absolute numbers move by 50 % between runs, and a ratio moves with the load
+during each third of a run; compare within a run, and the CPU per request):
 
     2026-12-06 04:47, before (pool_pre_ping, API routers behind page routers)
       full intake 116 req/s (p99 447 ms), /auth/me 279 req/s, bare 659 req/s (p99 109 ms)
@@ -19,7 +23,25 @@ Targets (issue 16), as ratios in the same run: ``GET /auth/me`` >= 0.7 x bare; f
     2026-12-06 05:50, after (poll() instead of pre-ping, API routers first)
       full intake 155 req/s (p99 527 ms), /auth/me 399 req/s, bare 1072 req/s (p99 89 ms)
       -> full/bare 0.14, me/bare 0.37 (the bare run got the quieter minutes)
-    Both targets are still missed; see docs/operations.md (speed of the request path).
+    2026-12-06 08:07, before the second round (--requests 2000 --overdue-cases 100000)
+      full 134 req/s (p99 470 ms), /auth/me 331 req/s, bare 764 req/s -> 0.18, 0.43
+    2026-12-06 09:20 and 09:27, the same code (main), with CPU per request
+      full 94 req/s (p99 644 ms, 5.75 ms CPU), /auth/me 241 (2.49 ms), bare 287 (1.03 ms)
+      -> full/bare 0.33, me/bare 0.84 (load 9, a test run beside it)
+      full 174 req/s (p99 289 ms, 5.32 ms CPU), /auth/me 729 (2.04 ms), bare 877 (0.79 ms)
+      -> full/bare 0.20, me/bare 0.83
+    2026-12-06 09:25-09:28, after the second round (caller remembered per process, one thread
+    hop per request, Core INSERTs for the case and the first trail entry), three runs:
+      full 264 req/s (p99 177 ms, 3.36 ms CPU), /auth/me 1009 (1.33 ms), bare 874 (0.68 ms)
+      -> full/bare 0.30, me/bare 1.16
+      full 255 req/s (p99 201 ms, 4.11 ms CPU), /auth/me 712 (1.69 ms), bare 1282 (0.76 ms)
+      -> full/bare 0.20, me/bare 0.56
+      full 297 req/s (p99 197 ms, 3.64 ms CPU), /auth/me 678 (1.54 ms), bare 979 (0.85 ms)
+      -> full/bare 0.30, me/bare 0.69
+    Server CPU per request fell by about a third (intake 5.3-5.8 -> 3.4-4.1 ms, /auth/me
+    2.0-2.5 -> 1.3-1.7 ms; bare 0.7-1.0 ms). /auth/me met its ratio in one run of three (and
+    in a fourth beside a test run), missed it in two; intake (0.5 x bare, p99 < 50 ms) is
+    missed in every run. See docs/operations.md (speed of the request path).
 
 Usage: python bench/cases.py [--requests 3000] [--concurrency 16] [--workers 2] [--grids 1110]
        [--overdue-cases 1000000] [--database-url postgresql+psycopg://postgres@127.0.0.1/test]
