@@ -26,13 +26,11 @@ from __future__ import annotations
 import importlib
 import math
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from importlib.util import find_spec
 from typing import Any
 
@@ -42,21 +40,14 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink import comparison_library as cl
 from splink.internals.comparison_level_library import _translate_sql_string
 
-from gridgov.sources.normalise import (
-    date_relation,
-    id_birth_date,
-    name_sound_key,
-    normalise_id,
-    split_name,
-    swapped_key,
-)
+from gridgov.sources.features import COLUMNS as COLUMNS  # re-exported: the linking API
+from gridgov.sources.features import prepare as prepare
+from gridgov.sources.normalise import name_sound_key
 
 AUTO_LINK = 0.99
-PLACEHOLDER = re.compile(r"^(.{1,4}之[子女]|[大小二三]宝|[男女]婴|新生儿.*|婴儿.*)$")
 # A record whose two best candidates are this close (match weight) is a twin's: review it.
 AMBIGUOUS_MARGIN = 3.0
 REVIEW = 0.5
-COLUMNS = ("uid", "name", "sex", "birth_date", "id_number", "phone", "address_key")
 
 # Labels shown on the review page and in the API (zh first; English for the API).
 COMPARISON_LABELS = {
@@ -84,56 +75,6 @@ class EngineUnavailable(RuntimeError):
 class Thresholds:
     auto_link: float = AUTO_LINK
     review: float = REVIEW
-
-
-def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Derived columns for comparing and blocking; ``frame`` has :data:`COLUMNS`."""
-    data: dict[str, list[Any]] = {c: [_text(v) for v in frame[c].tolist()] for c in COLUMNS}
-    # A newborn's placeholder (王丽之子, 大宝) says nothing about who the child is.
-    data["name"] = [None if n and PLACEHOLDER.match(n) else n for n in data["name"]]
-    names = [n or "" for n in data["name"]]
-    # An ID whose birth date contradicts the record's own birth date is a relative's (a
-    # parent's ID on a child's record): it must not vouch for anyone.
-    data["id_conflict"] = [
-        _id_contradicts(i, b) for i, b in zip(data["id_number"], data["birth_date"], strict=True)
-    ]
-    data["id_number"] = [
-        None if bad else i for i, bad in zip(data["id_number"], data["id_conflict"], strict=True)
-    ]
-    ids = [v or "" for v in data["id_number"]]
-    data["surname"] = [split_name(n)[0] if n else None for n in names]
-    data["sound"] = [name_sound_key(n) if n else None for n in names]
-    data["swapped"] = [swapped_key(n) if n else None for n in names]
-    data["name_wild"] = [n.replace("?", "_") if "?" in n else None for n in names]
-    data["id_valid"] = [bool(v) and _valid_id(v) for v in ids]
-    data["id14"] = [v[:14] if len(v) == 18 else None for v in ids]
-    data["id_tail"] = [v[6:] if len(v) == 18 else None for v in ids]
-    data["birth_year"] = [v[:4] if v else None for v in data["birth_date"]]
-    return pd.DataFrame({k: pd.Series(v, dtype="object") for k, v in data.items()})
-
-
-def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value) or value == "":
-        return None
-    return str(value)
-
-
-def _id_contradicts(id_number: str | None, birth: str | None) -> bool:
-    if not id_number or not birth or len(id_number) != 18:
-        return False
-    in_id = id_birth_date(id_number)
-    if in_id is None:
-        return False
-    try:
-        own = date.fromisoformat(birth)
-    except ValueError:
-        return False
-    return date_relation(in_id, own) == "different"
-
-
-def _valid_id(value: str) -> bool:
-    parsed = normalise_id(value)
-    return bool(parsed and parsed.valid)
 
 
 def _date_variants_sql() -> str:
@@ -523,7 +464,9 @@ def mother_links(base: pd.DataFrame, births: pd.DataFrame) -> pd.DataFrame:
     frame["mother_sound"] = frame["mother_name"].map(lambda n: name_sound_key(n) if n else None)
     con = duckdb.connect()
     con.register("b", frame)
-    con.register("p", base.loc[:, ["uid", "id_number", "sound", "address_key", "sex"]])
+    con.register(
+        "p", base.loc[:, ["uid", "id_number", "id14", "id_tail", "sound", "address_key", "sex"]]
+    )
     found = con.execute(
         """
         with candidates as (
@@ -531,8 +474,12 @@ def mother_links(base: pd.DataFrame, births: pd.DataFrame) -> pd.DataFrame:
             from b join p on p.id_number = b.mother_id_number
             union all
             select b.uid, p.uid, 2, 'mother_id_typo' from b join p
-              on (p.id_number[1:14] = b.mother_id_number[1:14]
-                  or p.id_number[7:18] = b.mother_id_number[7:18])
+              on p.id14 = b.mother_id_number[1:14]
+             and damerau_levenshtein(p.id_number, b.mother_id_number) = 1
+             and (p.sound = b.mother_sound or p.address_key = b.address_key)
+            union all
+            select b.uid, p.uid, 2, 'mother_id_typo' from b join p
+              on p.id_tail = b.mother_id_number[7:18]
              and damerau_levenshtein(p.id_number, b.mother_id_number) = 1
              and (p.sound = b.mother_sound or p.address_key = b.address_key)
             union all

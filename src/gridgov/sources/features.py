@@ -1,0 +1,194 @@
+"""The columns linking compares and blocks on, derived from records and persons in bulk.
+
+Vectorised: a city is a million persons and one and a half million department records, so
+nothing here runs per row in Python. Name keys (sound, swapped characters, surname) are computed
+once per distinct name; ID checks (GB 11643 check character, the birth date inside the ID) and
+the comparison of that birth date with the record's own are numpy over the whole column. Only
+the rare odd value (a 15-digit ID, a lower-case ``x``, a birth date not in ISO form) goes through
+the per-value normalisers of :mod:`gridgov.sources.normalise`, which define what is right.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import suppress
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridgov.sources.normalise import (
+    date_relation,
+    id_birth_date,
+    name_sound_key,
+    normalise_id,
+    split_name,
+    swapped_key,
+)
+
+COLUMNS = ("uid", "name", "sex", "birth_date", "id_number", "phone", "address_key")
+PLACEHOLDER = re.compile(r"^(.{1,4}之[子女]|[大小二三]宝|[男女]婴|新生儿.*|婴儿.*)$")
+
+_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+_ID18 = r"\d{17}[\dX]"
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Derived columns for comparing and blocking; ``frame`` has :data:`COLUMNS`. Text columns
+    come back as pandas strings (Arrow), missing as NA; ``id_valid`` and ``id_conflict`` bool."""
+    data = {c: _texts(frame[c]) for c in COLUMNS}
+    names = _name_keys(data["name"])
+    # An ID whose birth date contradicts the record's own birth date is a relative's (a
+    # parent's ID on a child's record): it must not vouch for anyone.
+    valid, conflict = _id_facts(data["id_number"], data["birth_date"])
+    ids = data["id_number"].mask(conflict)
+    long = ids.str.len() == 18
+    out = {
+        **data,
+        "name": names["name"],
+        "id_number": ids,
+        "id_conflict": pd.Series(conflict, index=ids.index),
+        "surname": names["surname"],
+        "sound": names["sound"],
+        "swapped": names["swapped"],
+        "name_wild": names["name_wild"],
+        "id_valid": pd.Series(valid & ~conflict, index=ids.index),
+        "id14": ids.str.slice(0, 14).where(long),
+        "id_tail": ids.str.slice(6).where(long),
+        "birth_year": data["birth_date"].str.slice(0, 4),
+    }
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """The column as strings, empty and missing as NA (numbers and dates as their text)."""
+    values = column.reset_index(drop=True)
+    if not isinstance(values.dtype, pd.StringDtype):
+        present = values.notna()
+        values = values.astype(object).where(present, None)
+        values = pd.Series(
+            [str(v) if v is not None else None for v in values.tolist()], dtype="str"
+        )
+    return values.mask(values == "")
+
+
+def _name_keys(names: pd.Series) -> dict[str, pd.Series]:
+    """Name (placeholders such as 王丽之子 or 大宝 say nothing about who: missing), surname,
+    folded sound, swapped-characters key and ``?`` wildcard pattern, once per distinct name."""
+    codes, uniques = pd.factorize(names)
+    table: dict[str, list[Any]] = {k: [] for k in ("name", "surname", "sound", "swapped")}
+    table["name_wild"] = []
+    for raw in uniques.tolist():
+        name = None if PLACEHOLDER.match(raw) else raw
+        table["name"].append(name)
+        table["surname"].append(split_name(name)[0] if name else None)
+        table["sound"].append(name_sound_key(name) if name else None)
+        table["swapped"].append(swapped_key(name) if name else None)
+        table["name_wild"].append(name.replace("?", "_") if name and "?" in name else None)
+    out = {}
+    for key, values in table.items():
+        column = pd.Series([*values, None], dtype="str")  # the last one: missing (code -1)
+        out[key] = pd.Series(column.to_numpy()[codes], dtype="str")
+    return out
+
+
+def _id_facts(ids: pd.Series, births: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(valid per GB 11643, the birth date inside contradicts the record's) for each ID."""
+    n = len(ids)
+    valid = np.zeros(n, dtype=bool)
+    conflict = np.zeros(n, dtype=bool)
+    shaped = ids.str.fullmatch(_ID18).fillna(False).to_numpy(dtype=bool)
+    if shaped.any():
+        raw = np.array(ids[shaped].tolist(), dtype="S18").view(np.uint8).reshape(-1, 18)
+        digits = raw[:, :17].astype(np.int64) - 48
+        check = _ID_CHECK[(digits @ _ID_WEIGHTS) % 11] == raw[:, 17]
+        in_id = _days(*_ymd(digits[:, 6:14]))
+        today = np.datetime64(date.today(), "D")
+        year_ok = digits[:, 6:10] @ np.array([1000, 100, 10, 1]) >= 1880
+        ok_date = ~np.isnat(in_id) & year_ok & (in_id <= today)
+        valid[shaped] = check & ok_date
+        own = _iso_days(births[shaped])
+        conflict[shaped] = _different(in_id, own)
+    odd = ~shaped & ids.notna().to_numpy(dtype=bool)
+    for i in np.flatnonzero(odd):  # 15 digits, lower-case x, junk: the per-value rules
+        id_number, birth = ids.iat[i], births.iat[i]
+        parsed = normalise_id(id_number)
+        valid[i] = bool(parsed and parsed.valid)
+        conflict[i] = _contradicts(id_number, None if pd.isna(birth) else birth)
+    return valid, conflict
+
+
+def _ymd(digits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day of rows of eight digits (YYYYMMDD)."""
+    year = digits[:, 0:4] @ np.array([1000, 100, 10, 1])
+    month = digits[:, 4:6] @ np.array([10, 1])
+    day = digits[:, 6:8] @ np.array([10, 1])
+    return year, month, day
+
+
+def _days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """datetime64[D] of each (year, month, day); NaT where that is no real date."""
+    real = (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1)
+    months = np.where(real, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    length = ((months + 1).astype("datetime64[D]") - months.astype("datetime64[D]")).astype(int)
+    real &= day <= length
+    out = months.astype("datetime64[D]") + np.where(real, day - 1, 0)
+    out[~real] = np.datetime64("NaT")
+    return out
+
+
+def _iso_days(births: pd.Series) -> np.ndarray:
+    """datetime64[D] of ISO birth dates (``YYYY-MM-DD``); NaT if missing or no real date."""
+    out = np.full(len(births), np.datetime64("NaT"), dtype="datetime64[D]")
+    iso = births.str.fullmatch(_ISO_DATE).fillna(False).to_numpy(dtype=bool)
+    if iso.any():
+        text = np.array(births[iso].tolist(), dtype="S10").view(np.uint8).reshape(-1, 10)
+        digits = text[:, [0, 1, 2, 3, 5, 6, 8, 9]].astype(np.int64) - 48
+        out[iso] = _days(*_ymd(digits))
+    for i in np.flatnonzero(~iso & births.notna().to_numpy(dtype=bool)):
+        with suppress(ValueError):  # another form date.fromisoformat reads (20200101, …)
+            out[i] = np.datetime64(date.fromisoformat(births.iat[i]), "D")
+    return out
+
+
+def _different(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``date_relation(a, b) == "different"`` over two datetime64[D] arrays (NaT: not)."""
+    known = ~np.isnat(a) & ~np.isnat(b)
+    ya, ma, da = _parts(a)
+    yb, mb, db = _parts(b)
+    same_day = (ma == mb) & (da == db)
+    gap = np.abs((a - b).astype(np.int64))
+    alike = (
+        (a == b)
+        | ((ya == yb) & (ma == db) & (da == mb))
+        | ((ya == yb) & (((ma == 1) & (da == 1)) | ((mb == 1) & (db == 1))))
+        | (same_day & (np.abs(ya - yb) == 1))
+        | ((gap >= 20) & (gap <= 50))
+    )
+    return known & ~alike
+
+
+def _parts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    safe = np.where(np.isnat(days), np.datetime64("2000-01-01"), days)
+    years = safe.astype("datetime64[Y]")
+    months = safe.astype("datetime64[M]")
+    year = years.astype(np.int64) + 1970
+    month = (months - years.astype("datetime64[M]")).astype(np.int64) + 1
+    day = (safe - months.astype("datetime64[D]")).astype(np.int64) + 1
+    return year, month, day
+
+
+def _contradicts(id_number: str | None, birth: str | None) -> bool:
+    if not id_number or not birth or len(id_number) != 18:
+        return False
+    in_id = id_birth_date(id_number)
+    if in_id is None:
+        return False
+    try:
+        own = date.fromisoformat(birth)
+    except ValueError:
+        return False
+    return date_relation(in_id, own) == "different"
