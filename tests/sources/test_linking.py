@@ -77,4 +77,7 @@ def test_family_members_are_not_merged_and_the_right_one_is_found() -> None:
     assert (links["r3"]["person_uid"], links["r3"]["rule"]) == ("p1", "exact_id")
     assert links["r4"]["person_uid"] == "p3"
     levels = {e["comparison"]: e["level"] for e in links["r4"]["explanation"]}
-    assert levels["身份证号"] == "差一位" and levels["姓名"] == "读音相同"
+    assert levels["id_number"] == "one_typo" and levels["name"] == "same_sound"
+    assert links["r3"]["explanation"] == [
+        {"comparison": "id_number", "level": "exact_valid", "weight": None}
+    ]

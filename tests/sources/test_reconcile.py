@@ -98,8 +98,9 @@ def test_exact_ids_link_typos_go_to_review_and_dead_in_police_is_a_finding(
     assert (created.name, created.house_id, created.grid_code) == ("张三", house.id, GRID_A)
     kinds = {(f.kind, f.person_id) for f in db.scalars(select(SourceFinding))}
     assert ("dead_in_register", base["father"]) in kinds
+    # Stored as keys (words in the viewer's language where shown).
     explained = [e["comparison"] for e in links["P4"].explanation]
-    assert explained == ["身份证号", "姓名", "出生日期", "性别", "电话", "住址"]
+    assert explained == ["id_number", "name", "birth_date", "sex", "phone", "address_key"]
 
     # Incremental: a second run finds nothing new to decide.
     assert reconcile(db, principal=system, sources=[source], train=False).records == 0

@@ -28,18 +28,22 @@ import math
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink import comparison_library as cl
 from splink.internals.comparison_level_library import _translate_sql_string
 
+from gridgov.sources.explain import COMPARISONS, EXACT_ID, level_key
 from gridgov.sources.features import COLUMNS as COLUMNS  # re-exported: the linking API
 from gridgov.sources.features import prepare as prepare
 from gridgov.sources.normalise import name_sound_key
@@ -48,17 +52,6 @@ AUTO_LINK = 0.99
 # A record whose two best candidates are this close (match weight) is a twin's: review it.
 AMBIGUOUS_MARGIN = 3.0
 REVIEW = 0.5
-
-# Labels shown on the review page and in the API (zh first; English for the API).
-COMPARISON_LABELS = {
-    "id_number": "身份证号",
-    "name": "姓名",
-    "birth_date": "出生日期",
-    "sex": "性别",
-    "phone": "电话",
-    "address_key": "住址",
-}
-
 
 ENGINES = ("duckdb", "spark")
 SPARK_NEEDS = (
@@ -162,29 +155,69 @@ def settings() -> Any:
 @dataclass
 class LinkResult:
     """``links``: one row per record with a candidate (uid, person_uid, probability,
-    match_weight, rule, explanation); ``model``: the trained Splink model (JSON dict)."""
+    match_weight, rule, explanation); ``model``: the trained Splink model (JSON dict);
+    ``seconds``: wall time of each step (exact, train, predict)."""
 
     links: pd.DataFrame
     model: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# What Splink reads of a prepared frame (``_pos``: the row's place, for a stable choice).
+INPUT_COLUMNS = (
+    *COLUMNS, "surname", "sound", "swapped", "name_wild", "id_valid", "id14", "id_tail",
+    "birth_year",
+)  # fmt: skip
+SPARK_SCHEMA = (
+    ", ".join(f"{c} {'boolean' if c == 'id_valid' else 'string'}" for c in INPUT_COLUMNS)
+    + ", _pos long"
+)
+# DuckDB: a pipeline keeps no row order it does not need (less memory in joins and sorts).
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": False}
 
 
 def exact_links(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     """Records whose valid ID is in the base, corroborated by name sound or birth date."""
-    valid = records[records["id_valid"]]
-    pairs = valid.merge(base, on="id_number", suffixes=("", "_p"))
-    agree = (pairs["sound"] == pairs["sound_p"]) | (pairs["birth_date"] == pairs["birth_date_p"])
-    pairs = pairs[agree]
-    return pd.DataFrame(
-        {
-            "uid": pairs["uid"],
-            "person_uid": pairs["uid_p"],
-            "probability": 1.0,
-            "match_weight": math.inf,
-            "rule": "exact_id",
-            "explanation": [[{"comparison": "身份证号", "level": "相同且有效", "weight": None}]]
-            * len(pairs),
-        }
-    ).drop_duplicates("uid")
+    with _tables(base, records) as con:
+        return _exact(con)
+
+
+def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The exact rule in SQL over the tables ``base`` and ``records``; also leaves the table
+    ``rest``: the records it did not decide."""
+    con.execute(
+        """
+        create temp table exact as
+        select r.uid, arg_min(b.uid, b._pos) as person_uid
+        from records r join base b on b.id_number = r.id_number
+        where r.id_valid and (r.sound = b.sound or r.birth_date = b.birth_date)
+        group by r.uid
+        """
+    )
+    con.execute(
+        "create temp table rest as select r.* from records r anti join exact e on e.uid = r.uid"
+    )
+    found = con.execute("select uid, person_uid from exact order by uid").df()
+    return found.assign(
+        probability=1.0,
+        match_weight=math.inf,
+        rule="exact_id",
+        explanation=[EXACT_ID] * len(found),
+    )
+
+
+@contextmanager
+def _tables(base: pd.DataFrame, records: pd.DataFrame) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection reading the two prepared frames as ``base`` and ``records`` (Arrow,
+    no copy)."""
+    con = duckdb.connect(config=DUCKDB_CONFIG)
+    for name, frame in (("base", base), ("records", records)):
+        table = pa.Table.from_pandas(frame.loc[:, list(INPUT_COLUMNS)], preserve_index=False)
+        con.register(name, table.append_column("_pos", pa.array(np.arange(len(frame)))))
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def link(
@@ -195,18 +228,26 @@ def link(
     train: bool = True,
     engine: str = "duckdb",
 ) -> LinkResult:
-    """Link prepared ``records`` to prepared ``base`` (both from :func:`prepare`); Splink runs on
-    ``engine`` (see :data:`ENGINES`)."""
+    """Link prepared ``records`` to prepared ``base`` (both from :func:`prepare`): the exact
+    rule first, Splink on ``engine`` (see :data:`ENGINES`) for the records it leaves."""
     check_engine(engine)
-    exact = exact_links(base, records)
-    rest = records[~records["uid"].isin(exact["uid"])]
-    if rest.empty or base.empty:
-        return LinkResult(links=exact.reset_index(drop=True), model=model or {})
-    if model is None or train:
-        model = train_model(base, records, engine=engine)
-    scored = _predict(base, rest, model, engine=engine)
-    links = pd.concat([exact, scored], ignore_index=True)
-    return LinkResult(links=links, model=model)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+    with _tables(base, records) as con:
+        exact = _exact(con)
+        seconds["exact"] = time.perf_counter() - clock
+        rest = int(con.execute("select count(*) from rest").fetchall()[0][0])
+        if not rest or base.empty:
+            return LinkResult(links=exact, model=model or {}, seconds=seconds)
+        if model is None or train:
+            clock = time.perf_counter()
+            model = _train(con, engine)
+            seconds["train"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        scored = _predict(con, model, engine)
+        seconds["predict"] = time.perf_counter() - clock
+    links = pd.concat([exact, scored], ignore_index=True) if len(scored) else exact
+    return LinkResult(links=links, model=model, seconds=seconds)
 
 
 def check_engine(engine: str) -> None:
@@ -220,28 +261,18 @@ def check_engine(engine: str) -> None:
             raise EngineUnavailable(f"no Java runtime found: {SPARK_NEEDS}")
 
 
-@contextmanager
 def _linker(
-    model: dict[str, Any], base: pd.DataFrame, records: pd.DataFrame, engine: str
-) -> Iterator[Any]:
-    """A Splink linker over the two frames on ``engine``."""
+    model: dict[str, Any], con: duckdb.DuckDBPyConnection, records: str, engine: str
+) -> Any:
+    """A Splink linker of the table ``records`` to ``base`` of ``con``, run on ``engine``."""
+    aliases = ["records", "base"]
     if engine == "spark":
         spark = spark_session()
-        api = splink_spark_api(spark)
-        tables: list[Any] = [_spark_frame(spark, records), _spark_frame(spark, base)]
-        yield Linker(tables, spark_model(model), api, set_up_basic_logging=False,
-                     input_table_aliases=["records", "base"])  # fmt: skip
-        return
-    con = duckdb.connect()
-    for name, frame in (("base", base), ("records", records)):
-        con.register(f"{name}_df", frame)
-        con.execute(f"create table {name} as select * from {name}_df")
-        con.unregister(f"{name}_df")
-    try:
-        yield Linker(["records", "base"], model, DuckDBAPI(con), set_up_basic_logging=False,
-                     input_table_aliases=["records", "base"])  # fmt: skip
-    finally:
-        con.close()
+        tables = [spark.createDataFrame(con.table(t).df(), SPARK_SCHEMA) for t in (records, "base")]
+        return Linker(tables, spark_model(model), splink_spark_api(spark),
+                      set_up_basic_logging=False, input_table_aliases=aliases)  # fmt: skip
+    return Linker([records, "base"], model, DuckDBAPI(con), set_up_basic_logging=False,
+                  input_table_aliases=aliases)  # fmt: skip
 
 
 def spark_session() -> Any:
@@ -263,30 +294,6 @@ def spark_session() -> Any:
     )
     spark.sparkContext.setCheckpointDir(checkpoints)
     return spark
-
-
-def _spark_frame(spark: Any, frame: pd.DataFrame) -> Any:
-    """``frame`` as a Spark DataFrame with a schema of its own: Spark cannot infer the type of
-    a column that holds only nulls (a small batch without phones, say), and the prepared frames
-    keep every column as Python objects."""
-    types = importlib.import_module("pyspark.sql.types")  # optional: only the Spark engine
-    fields = []
-    for column in frame.columns:
-        values = frame[column].dropna()
-        if len(values) and all(isinstance(v, bool) for v in values):
-            kind = types.BooleanType()
-        elif len(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            kind = types.LongType()
-        elif len(values) and all(isinstance(v, float) for v in values):
-            kind = types.DoubleType()
-        else:
-            kind = types.StringType()
-        fields.append(types.StructField(str(column), kind, True))
-    rows = [
-        tuple(None if value is None or value != value else value for value in row)  # NaN -> null
-        for row in frame.itertuples(index=False, name=None)
-    ]
-    return spark.createDataFrame(rows, types.StructType(fields))
 
 
 def splink_spark_api(spark: Any) -> Any:
@@ -330,17 +337,22 @@ def train_model(
     """Estimate the model on all records against the base: u by random sampling, m by EM
     (blocked on the birth date, the name's sound and the ID in turn, so each comparison is
     trained on pairs not blocked on it). The model is kept in DuckDB's dialect."""
+    with _tables(base, records) as con:
+        return _train(con, engine)
+
+
+def _train(con: duckdb.DuckDBPyConnection, engine: str) -> dict[str, Any]:
     start = settings().get_settings("duckdb").as_dict()
-    with _linker(start, base, records, engine) as linker:
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("id_number")], recall=0.9
+    linker = _linker(start, con, "records", engine)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("id_number")], recall=0.9
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    for rule in (block_on("birth_date"), block_on("sound"), block_on("id_number")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-        for rule in (block_on("birth_date"), block_on("sound"), block_on("id_number")):
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
-            )
-        trained: dict[str, Any] = linker.misc.save_model_to_json()
+    trained: dict[str, Any] = linker.misc.save_model_to_json()
     if engine != "duckdb":  # keep the stored model in one dialect: the conditions of ``start``
         for comparison, original in zip(trained["comparisons"], start["comparisons"], strict=True):
             for level, first in zip(
@@ -364,62 +376,74 @@ def _floored(model: dict[str, Any], floor: float = 1e-4) -> dict[str, Any]:
     return model
 
 
-def _predict(
-    base: pd.DataFrame, records: pd.DataFrame, model: dict[str, Any], *, engine: str = "duckdb"
-) -> pd.DataFrame:
-    with _linker(model, base, records, engine) as linker:
-        predicted = linker.inference.predict(threshold_match_probability=0.05)
-        frame = predicted.as_pandas_dataframe()
-    trained = model
+def _predict(con: duckdb.DuckDBPyConnection, model: dict[str, Any], engine: str) -> pd.DataFrame:
+    """Splink on the table ``rest``: each record's best candidate, guarded, with its waterfall."""
+    linker = _linker(model, con, "rest", engine)
+    predicted = linker.inference.predict(threshold_match_probability=0.05)
+    if engine == "duckdb":
+        table = predicted.physical_name
+    else:  # the pairs come home from Spark; the choice is made here, as for DuckDB
+        con.register("predicted", predicted.as_pandas_dataframe())
+        table = "predicted"
+    frame = con.execute(_BEST.format(table=table, columns=_waterfall_columns())).df()
     if frame.empty:
         return _empty()
-    # Splink puts the record of the first input on the left in link_only.
-    left_is_record = frame["source_dataset_l"] == "records"
-    frame["record_uid"] = frame["uid_l"].where(left_is_record, frame["uid_r"])
-    frame["person_uid"] = frame["uid_r"].where(left_is_record, frame["uid_l"])
-    guard = (
-        frame["id_valid_l"].astype(bool)
-        & frame["id_valid_r"].astype(bool)
-        & (frame["gamma_id_number"] == 0)
-    )
-    frame = frame[~guard]
-    frame = frame.sort_values("match_weight", ascending=False)
-    runner_up = frame.groupby("record_uid")["match_weight"].nth(1)
-    second_by_uid = dict(zip(_uids(frame, runner_up), runner_up, strict=True))
-    frame = frame.drop_duplicates("record_uid")
-    second = frame["record_uid"].map(second_by_uid)
-    ambiguous = (frame["match_weight"] - second.fillna(-math.inf)) < AMBIGUOUS_MARGIN
-    frame.loc[ambiguous, "match_probability"] = frame.loc[ambiguous, "match_probability"].clip(
-        upper=AUTO_LINK - 0.01
-    )
-    labels = _level_labels(trained)
-    explanations = [
-        [
-            {
-                "comparison": COMPARISON_LABELS[c],
-                "level": labels[c].get(int(row[f"gamma_{c}"]), ""),
-                "weight": round(math.log2(row[f"bf_{c}"]), 2) if row[f"bf_{c}"] > 0 else None,
-            }
-            for c in COMPARISON_LABELS
-        ]
-        for row in frame.to_dict("records")
-    ]
-    out = pd.DataFrame(
+    ambiguous = (frame["match_weight"] - frame["second"].fillna(-math.inf)) < AMBIGUOUS_MARGIN
+    probability = frame["match_probability"].astype(float).to_numpy()
+    probability = np.where(ambiguous.to_numpy(), np.minimum(probability, AUTO_LINK - 0.01),
+                           probability)  # fmt: skip
+    return pd.DataFrame(
         {
             "uid": frame["record_uid"].to_numpy(),
             "person_uid": frame["person_uid"].to_numpy(),
-            "probability": frame["match_probability"].astype(float).to_numpy(),
+            "probability": probability,
             "match_weight": frame["match_weight"].astype(float).to_numpy(),
             "rule": "splink",
-            "explanation": explanations,
+            "explanation": _waterfall(frame, _level_keys(model)),
         }
     )
-    return out
 
 
-def _uids(frame: pd.DataFrame, runner_up: pd.Series) -> list[Any]:
-    """The record uid of each runner-up row (``nth`` keeps the original index)."""
-    return frame.loc[runner_up.index, "record_uid"].tolist() if len(runner_up) else []
+# Each record's best candidate (Splink puts the first input, the records, on the left in
+# link_only) and the runner-up's weight. Family guard: two different valid IDs never link.
+_BEST = """
+with pairs as (
+    select
+        case when source_dataset_l = 'records' then uid_l else uid_r end as record_uid,
+        case when source_dataset_l = 'records' then uid_r else uid_l end as person_uid,
+        match_probability, match_weight, {columns}
+    from {table}
+    where not (coalesce(id_valid_l, false) and coalesce(id_valid_r, false)
+               and gamma_id_number = 0)
+), ranked as (
+    select *, row_number() over w as rank, lead(match_weight) over w as second
+    from pairs
+    window w as (partition by record_uid order by match_weight desc, person_uid)
+)
+select * exclude (rank) from ranked where rank = 1 order by record_uid
+"""
+
+
+def _waterfall_columns() -> str:
+    return ", ".join(f"gamma_{c}, bf_{c}" for c in COMPARISONS)
+
+
+def _waterfall(frame: pd.DataFrame, levels: dict[str, dict[int, str]]) -> list[Any]:
+    """Per row: each comparison's level (a key, :mod:`gridgov.sources.explain`) and weight."""
+    columns = []
+    for c in COMPARISONS:
+        bf = frame[f"bf_{c}"].astype(float).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weight = np.where(bf > 0, np.round(np.log2(np.where(bf > 0, bf, 1.0)), 2), np.nan)
+        names = [levels[c].get(int(g), "") for g in frame[f"gamma_{c}"].tolist()]
+        columns.append((c, names, [None if w != w else float(w) for w in weight.tolist()]))
+    return [
+        [
+            {"comparison": c, "level": names[i], "weight": weights[i]}
+            for c, names, weights in columns
+        ]
+        for i in range(len(frame))
+    ]
 
 
 def _empty() -> pd.DataFrame:
@@ -428,24 +452,16 @@ def _empty() -> pd.DataFrame:
     )
 
 
-def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
-    """gamma value → label of each comparison (gamma counts down from the best level)."""
-    labels: dict[str, dict[int, str]] = {}
+def _level_keys(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """gamma value → level key of each comparison (gamma counts down from the best level)."""
+    keys: dict[str, dict[int, str]] = {}
     for comparison in model["comparisons"]:
         non_null = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        mapping = {-1: "缺失"}
+        mapping = {-1: "missing"}
         for index, lv in enumerate(non_null):
-            mapping[len(non_null) - 1 - index] = _zh_label(lv.get("label_for_charts", ""))
-        labels[comparison["output_column_name"]] = mapping
-    return labels
-
-
-def _zh_label(label: str) -> str:
-    if label.lower().startswith("exact"):
-        return "相同"
-    if label.lower().startswith("all other"):
-        return "不同"
-    return label
+            mapping[len(non_null) - 1 - index] = level_key(lv.get("label_for_charts", ""))
+        keys[comparison["output_column_name"]] = mapping
+    return keys
 
 
 def decide(probability: float, thresholds: Thresholds = Thresholds()) -> str:
