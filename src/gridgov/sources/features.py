@@ -13,13 +13,17 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from gridgov.people.text import COMPOUND_SURNAMES, name_pinyin
 from gridgov.sources.normalise import (
+    _char_readings,
     date_relation,
+    fold_syllable,
     id_birth_date,
     name_sound_key,
     normalise_id,
@@ -79,20 +83,93 @@ def _name_keys(names: pd.Series) -> dict[str, pd.Series]:
     """Name (placeholders such as 王丽之子 or 大宝 say nothing about who: missing), surname,
     folded sound, swapped-characters key and ``?`` wildcard pattern, once per distinct name."""
     codes, uniques = pd.factorize(names)
-    table: dict[str, list[Any]] = {k: [] for k in ("name", "surname", "sound", "swapped")}
-    table["name_wild"] = []
-    for raw in uniques.tolist():
-        name = None if PLACEHOLDER.match(raw) else raw
-        table["name"].append(name)
-        table["surname"].append(split_name(name)[0] if name else None)
-        table["sound"].append(name_sound_key(name) if name else None)
-        table["swapped"].append(swapped_key(name) if name else None)
-        table["name_wild"].append(name.replace("?", "_") if name and "?" in name else None)
-    out = {}
-    for key, values in table.items():
-        column = pd.Series([*values, None], dtype="str")  # the last one: missing (code -1)
-        out[key] = pd.Series(column.to_numpy()[codes], dtype="str")
+    distinct = pd.Series(uniques, dtype="str")
+    distinct = distinct.mask(distinct.str.fullmatch(PLACEHOLDER.pattern[1:-1]).fillna(False))
+    table = _distinct_name_keys(distinct)
+    table["name"] = distinct
+    table["name_wild"] = distinct.str.replace("?", "_", regex=False).where(
+        distinct.str.contains("?", regex=False).fillna(False)
+    )
+    rows = pa.array(codes, mask=codes < 0)  # code -1: missing
+    return {key: _arrow_take(column, rows) for key, column in table.items()}
+
+
+def _arrow_take(column: pd.Series, rows: pa.Array) -> pd.Series:
+    """``column``'s values at ``rows`` (null: missing), Arrow to Arrow, as a pandas string."""
+    values = pa.array(column.astype("str"), type=pa.string())
+    return pd.Series(values.take(rows).to_pandas(), dtype="str")
+
+
+def _distinct_name_keys(names: pd.Series) -> dict[str, pd.Series]:
+    """Surname, sound and swapped key of distinct names, character by character in arrays:
+    the readings are looked up once per distinct character and surname (as
+    :func:`~gridgov.sources.normalise.name_sound_key` and ``swapped_key`` read them; names longer
+    than :data:`_SHORT` characters, which are rare, go through those functions)."""
+    present = names.notna().to_numpy(dtype=bool)
+    lengths = names.str.len().fillna(0).to_numpy(dtype=np.int64)
+    short = present & (lengths <= _SHORT)
+    surname = pd.Series(None, index=names.index, dtype="str")
+    sound = pd.Series(None, index=names.index, dtype="str")
+    swapped = pd.Series(None, index=names.index, dtype="str")
+    if short.any():
+        text = names[short]
+        width = int(lengths[short].max())
+        chars = np.array(text.tolist(), dtype=f"U{width}").view(np.uint32).reshape(-1, width)
+        compound = (lengths[short] > 2) & text.str.slice(0, 2).isin(COMPOUND_SURNAMES).to_numpy()
+        # The given name's characters, first one in column 0 (0: no character).
+        given = np.where(compound[:, None], _shift(chars, 2), _shift(chars, 1))
+        family = text.str.slice(0, 1).where(~compound, text.str.slice(0, 2))
+        surname[short] = family.to_numpy()
+        sound[short] = _joined([_surname_sounds(family), *_char_sounds(given)], " ")
+        ordered = np.sort(np.where(given == 0, np.uint32(0xFFFFFFFF), given), axis=1)
+        ordered[ordered == 0xFFFFFFFF] = 0
+        width_given = max(given.shape[1], 1)
+        rest = (
+            np.ascontiguousarray(ordered).view(f"U{width_given}").ravel() if given.shape[1] else ""
+        )
+        swapped[short] = (family + pd.Series(rest, index=family.index, dtype="str")).to_numpy()
+    for i in np.flatnonzero(present & ~short):
+        name = names.iat[i]
+        surname.iat[i], sound.iat[i] = split_name(name)[0], name_sound_key(name)
+        swapped.iat[i] = swapped_key(name)
+    return {"surname": surname, "sound": sound, "swapped": swapped}
+
+
+_SHORT = 12
+
+
+def _shift(chars: np.ndarray, by: int) -> np.ndarray:
+    """The characters from column ``by`` on, padded with 0 to the same width less one."""
+    out = np.zeros((chars.shape[0], chars.shape[1] - 1), dtype=np.uint32)
+    out[:, : chars.shape[1] - by] = chars[:, by:]
     return out
+
+
+def _surname_sounds(family: pd.Series) -> pa.Array:
+    """The folded reading of each surname (曾 zeng, 单 shan; ``?`` where one was unreadable)."""
+    codes, distinct = pd.factorize(family)
+    sounds = np.array(
+        ["?" if "?" in s else fold_syllable(name_pinyin(s)[0]) for s in distinct.tolist()],
+        dtype=object,
+    )
+    return pa.array(sounds[codes], type=pa.string())
+
+
+def _char_sounds(given: np.ndarray) -> list[pa.Array]:
+    """Per column of ``given``: each character's folded first reading, null where no character."""
+    distinct, index = np.unique(given, return_inverse=True)
+    index = index.reshape(given.shape)
+    sounds = np.array(
+        [None if c == 0 else fold_syllable(_char_readings(chr(c))[0]) for c in distinct.tolist()],
+        dtype=object,
+    )
+    return [pa.array(sounds[index[:, k]], type=pa.string()) for k in range(given.shape[1])]
+
+
+def _joined(columns: list[pa.Array], separator: str) -> np.ndarray:
+    """Row by row, the columns' texts joined by ``separator`` (nulls left out)."""
+    joined = pc.binary_join_element_wise(*columns, separator, null_handling="skip")
+    return joined.to_numpy(zero_copy_only=False)
 
 
 def _id_facts(ids: pd.Series, births: pd.Series) -> tuple[np.ndarray, np.ndarray]:
