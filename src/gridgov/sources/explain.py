@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gridgov.sources import vocabulary  # noqa: F401  (the words of the keys, before any page)
 from gridgov.web.i18n import label
 
 COMPARISONS = ("id_number", "name", "birth_date", "sex", "phone", "address_key")
@@ -58,11 +59,12 @@ def level_key(chart_label: str) -> str:
 
 
 def keyed(explanation: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The comparison entries of a stored explanation with keys (old rows hold the words);
-    entries that are no comparison (a merge's bookkeeping) are left out."""
+    """A stored explanation with keys (old rows hold the words); entries that are no comparison
+    (a merge's bookkeeping) as they are."""
     out = []
     for entry in explanation:
         if "comparison" not in entry:
+            out.append(entry)
             continue
         comparison = str(entry["comparison"])
         level = str(entry.get("level") or "")
@@ -84,5 +86,7 @@ def in_words(language: str, explanation: list[dict[str, Any]]) -> list[dict[str,
             "comparison_label": label(language, "sources.comparison", entry["comparison"]),
             "level_label": label(language, "sources.level", entry["level"]),
         }
+        if "comparison" in entry
+        else entry
         for entry in keyed(explanation)
     ]

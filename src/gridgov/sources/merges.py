@@ -47,15 +47,13 @@ def propose(session: Session, *, principal: Principal) -> int:
     pairs: dict[tuple[int, int], tuple[float, str]] = {}
     for ids in by_id.values():
         for other in ids[1:]:
-            pairs[_ordered(people, ids[0], other)] = (1.0, "身份证号相同（含15位旧号）")
+            pairs[_ordered(people, ids[0], other)] = (1.0, "same_id")
     for ids in by_person.values():
         for i, a in enumerate(ids):
             for b in ids[i + 1 :]:
                 if id_relation(people[a][1], people[b][1]) == "near":
-                    pairs.setdefault(
-                        _ordered(people, a, b),
-                        (0.95, "姓名读音、出生日期、住址相同，身份证号差一位"),
-                    )
+                    # Same name sound, birth date and flat, the ID one typo apart.
+                    pairs.setdefault(_ordered(people, a, b), (0.95, "near_id"))
     existing = {
         (a, b) for a, b in session.execute(select(PersonMerge.person_id, PersonMerge.duplicate_id))
     }
@@ -69,7 +67,7 @@ def propose(session: Session, *, principal: Principal) -> int:
                 person_id=kept,
                 duplicate_id=duplicate,
                 probability=probability,
-                explanation=[{"comparison": "基础库重复", "level": reason, "weight": None}],
+                explanation=[{"comparison": "base_duplicate", "level": reason, "weight": None}],
                 grid_code=people[kept][0].grid_code,
                 status="proposed",
                 proposed_at=now,

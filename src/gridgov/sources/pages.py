@@ -23,6 +23,7 @@ from gridgov.kit.db import request_session
 from gridgov.kit.files import UPLOAD_LIMITS
 from gridgov.models.source import PersonMerge
 from gridgov.sources import (
+    explain,
     findings,
     merges,
     quality,
@@ -51,9 +52,12 @@ add_nav(N_("数据来源"), "/sources", set(SOURCE_ADMINS))
 def queue_page(request: Request, session: DB, principal: Reviewer) -> HTMLResponse:
     links = review.queue(session, principal=principal, limit=100)
     names = {s.id: s.title for s in repository.list_sources(session)}
-    proposals = session.scalars(
-        repository.readable_merges(principal).where(PersonMerge.status == "proposed").limit(50)
-    ).all()
+    proposals = [
+        (merge, explain.keyed(merge.explanation))
+        for merge in session.scalars(
+            repository.readable_merges(principal).where(PersonMerge.status == "proposed").limit(50)
+        )
+    ]
     return render(
         request,
         "sources/queue.html",

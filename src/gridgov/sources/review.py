@@ -16,21 +16,22 @@ from gridgov.kit.crypto import decrypt, mask_id_number, mask_phone
 from gridgov.kit.errors import BadRequest
 from gridgov.models.person import Person
 from gridgov.models.source import LinkDecision, Source, SourceLink, SourceRecord
-from gridgov.sources import repository
+from gridgov.sources import explain, repository
 
 VERDICTS = {
     "accept": LinkDecision.ACCEPTED,
     "reject": LinkDecision.REJECTED,
     "family_member": LinkDecision.FAMILY_MEMBER,
 }
-# What is compared on the page: label, the record's field, the person's attribute.
+# What is compared on the page: the record's field (its words: vocabulary ``sources.f``), the
+# person's attribute.
 FIELDS = (
-    ("姓名", "name", "name"),
-    ("性别", "sex", "sex"),
-    ("出生日期", "birth_date", "birth_date"),
-    ("身份证号", "id_number", "id_number_enc"),
-    ("电话", "phone", "phone_enc"),
-    ("住址", "current_address", "current_address"),
+    ("name", "name"),
+    ("sex", "sex"),
+    ("birth_date", "birth_date"),
+    ("id_number", "id_number_enc"),
+    ("phone", "phone_enc"),
+    ("current_address", "current_address"),
 )
 
 
@@ -52,7 +53,8 @@ class Pair:
     source: Source
     record: SourceRecord
     person: Person | None
-    rows: list[dict[str, Any]]  # label, record value, person value, differs
+    rows: list[dict[str, Any]]  # field, record value, person value, differs
+    explanation: list[dict[str, Any]]  # the link's, with keys (explain.keyed)
 
 
 def queue(session: Session, *, principal: Principal, limit: int = 50) -> list[SourceLink]:
@@ -86,7 +88,7 @@ def pair(
     source = session.get_one(Source, link.source_id)
     person = session.get(Person, link.person_id) if link.person_id else None
     rows = []
-    for label, field, attribute in FIELDS:
+    for field, attribute in FIELDS:
         mine = record.normalised.get(field)
         theirs = _person_value(person, attribute)
         shown_mine, shown_theirs = mine, theirs
@@ -96,13 +98,14 @@ def pair(
             shown_theirs = mask(theirs) if theirs else None
         rows.append(
             {
-                "label": label,
+                "field": field,
                 "record": shown_mine or "",
                 "person": shown_theirs or "",
                 "differs": bool(mine and theirs and str(mine) != str(theirs)),
             }
         )
-    return Pair(link=link, source=source, record=record, person=person, rows=rows)
+    return Pair(link=link, source=source, record=record, person=person, rows=rows,
+                explanation=explain.keyed(link.explanation))  # fmt: skip
 
 
 def decide(

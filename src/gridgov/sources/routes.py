@@ -14,9 +14,9 @@ from gridgov.auth.deps import require_roles
 from gridgov.authz.policy import SOURCE_REVIEWERS
 from gridgov.authz.principal import DEPARTMENT_ROLES, Principal, system_principal
 from gridgov.kit.db import request_session
-from gridgov.models.source import PersonMerge
+from gridgov.models.source import PersonMerge, SourceLink
+from gridgov.sources import explain, merges, review, service
 from gridgov.sources import findings as finding_service
-from gridgov.sources import merges, review, service
 from gridgov.sources.repository import findings_statement, readable_merges
 from gridgov.sources.schemas import (
     FindingClose,
@@ -28,12 +28,21 @@ from gridgov.sources.schemas import (
     RecordBatch,
     Verdict,
 )
+from gridgov.web.i18n import request_language
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
 Reviewer = Annotated[Principal, Depends(require_roles(*SOURCE_REVIEWERS))]
 # Findings are routed to departments too (an ID their register got wrong, a pension to the dead).
 FindingReader = Annotated[Principal, Depends(require_roles(*(SOURCE_REVIEWERS | DEPARTMENT_ROLES)))]
+# The caller's language (``?lang=``, the ``lang`` cookie, the deployment's default): the words
+# beside the keys of an explanation.
+Language = Annotated[str, Depends(request_language)]
+
+
+def _explained(row: SourceLink | PersonMerge, language: str) -> dict[str, object]:
+    """A decision's explanation: each entry's keys with their words in ``language``."""
+    return {"explanation": explain.in_words(language, row.explanation)}
 
 
 @router.post("/{name}/records", response_model=LoadRead)
@@ -56,26 +65,34 @@ def push_records(
 
 
 @router.get("/review", response_model=list[LinkRead])
-def review_queue(session: DB, principal: Reviewer, limit: int = 50) -> list[LinkRead]:
+def review_queue(
+    session: DB, principal: Reviewer, language: Language, limit: int = 50
+) -> list[LinkRead]:
     """Pairs waiting for a person's decision, in the caller's area, most likely first."""
     links = review.queue(session, principal=principal, limit=min(limit, 500))
-    return [LinkRead.model_validate(link) for link in links]
+    return [_link_read(link, language) for link in links]
 
 
 @router.get("/links/{link_id}", response_model=LinkRead)
-def get_link(link_id: int, session: DB, principal: Reviewer) -> LinkRead:
+def get_link(link_id: int, session: DB, principal: Reviewer, language: Language) -> LinkRead:
     """One decision, automatic or waiting for review, with its explanation (each comparison's
-    level and weight) and probability."""
+    key and level key, their words in the caller's language, the weight) and probability."""
     pair = review.pair(session, principal=principal, link_id=link_id, waiting_only=False)
-    return LinkRead.model_validate(pair.link)
+    return _link_read(pair.link, language)
 
 
 @router.post("/links/{link_id}/decision", response_model=LinkRead)
-def decide(link_id: int, body: Verdict, session: DB, principal: Reviewer) -> LinkRead:
+def decide(
+    link_id: int, body: Verdict, session: DB, principal: Reviewer, language: Language
+) -> LinkRead:
     link = review.decide(
         session, principal=principal, link_id=link_id, verdict=body.verdict, note=body.note
     )
-    return LinkRead.model_validate(link)
+    return _link_read(link, language)
+
+
+def _link_read(link: SourceLink, language: str) -> LinkRead:
+    return LinkRead.model_validate(link).model_copy(update=_explained(link, language))
 
 
 @router.get("/findings", response_model=list[FindingRead])
@@ -105,15 +122,21 @@ def close_finding(
 
 
 @router.get("/merges", response_model=list[MergeRead])
-def merge_proposals(session: DB, principal: Reviewer) -> list[MergeRead]:
+def merge_proposals(session: DB, principal: Reviewer, language: Language) -> list[MergeRead]:
     """Duplicate persons of the base proposed for merge, in the caller's area."""
     rows = session.scalars(
         readable_merges(principal).where(PersonMerge.status == "proposed").limit(500)
     )
-    return [MergeRead.model_validate(m) for m in rows]
+    return [_merge_read(m, language) for m in rows]
 
 
 @router.post("/merges/{merge_id}/decision", response_model=MergeRead)
-def decide_merge(merge_id: int, body: MergeVerdict, session: DB, principal: Reviewer) -> MergeRead:
+def decide_merge(
+    merge_id: int, body: MergeVerdict, session: DB, principal: Reviewer, language: Language
+) -> MergeRead:
     merge = merges.decide(session, principal=principal, merge_id=merge_id, verdict=body.verdict)
-    return MergeRead.model_validate(merge)
+    return _merge_read(merge, language)
+
+
+def _merge_read(merge: PersonMerge, language: str) -> MergeRead:
+    return MergeRead.model_validate(merge).model_copy(update=_explained(merge, language))

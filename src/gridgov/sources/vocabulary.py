@@ -117,3 +117,35 @@ add_vocabulary(
         "findings": N_("比对发现"),
     },
 )
+
+# A decision's explanation (sources/explain.py): what was compared, and how it compared.
+add_vocabulary(
+    "sources.comparison",
+    {
+        "id_number": N_("身份证号"),
+        "name": N_("姓名"),
+        "birth_date": N_("出生日期"),
+        "sex": N_("性别"),
+        "phone": N_("电话"),
+        "address_key": N_("住址"),
+        "base_duplicate": N_("基础库重复"),
+    },
+)
+add_vocabulary(
+    "sources.level",
+    {
+        "missing": N_("缺失"),
+        "exact": N_("相同"),
+        "exact_valid": N_("相同且有效"),
+        "one_typo": N_("差一位"),
+        "swapped": N_("名字顺序颠倒"),
+        "same_sound": N_("读音相同"),
+        "rare_character": N_("生僻字缺字"),
+        "similar_sound": N_("读音相近"),
+        "same_surname": N_("同姓不同名"),
+        "clerical_variant": N_("常见登记误差"),
+        "different": N_("不同"),
+        "same_id": N_("身份证号相同（含15位旧号）"),
+        "near_id": N_("姓名读音、出生日期、住址相同，身份证号差一位"),
+    },
+)
