@@ -8,17 +8,26 @@ yet (the hospital's record is the first the city hears of them). Every method li
 records to the base; printed per method: pairwise precision / recall / F1 over the clusters
 (base person + its records), family false merges (a record linked to a relative: same
 household, other person), newborn-to-mother link recall, wall time and peak memory (RSS).
+
+Each method runs in a fresh process of its own (reading the city from parquet files), so its
+peak memory is its own and not the building's; ``--data DIR`` keeps the built city for the next
+run. gridgov's time is the whole linkage: preparing both sides, the exact rule, training (the
+first run of a city) or the stored model, Splink's predictions, the newborns' mothers; each step
+is printed beside the totals.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
 import os
 import resource
 import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -101,14 +110,10 @@ def score(
     return {"precision": precision, "recall": recall, "f1": f1, "family_false": family_false}
 
 
-def newborn_recall(found: pd.DataFrame, feeds: Feeds) -> float:
-    want = {
-        f"hospital_births:{t['record_key']}": f"p{t['mother_person_id']}"
-        for t in feeds.truth
-        if t["source"] == "hospital_births"
-    }
+def newborn_recall(found: pd.DataFrame, mothers: dict[str, str]) -> float:
+    """Share of hospital births whose mother was found as the truth names her."""
     got = dict(zip(found["uid"], found["mother_uid"], strict=True)) if len(found) else {}
-    return sum(got.get(u) == m for u, m in want.items()) / len(want) if want else 1.0
+    return sum(got.get(u) == m for u, m in mothers.items()) / len(mothers) if mothers else 1.0
 
 
 def exact_id_join(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
@@ -171,32 +176,96 @@ def plain_splink(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
 
 
 def gridgov_link(
-    base: pd.DataFrame, records: pd.DataFrame, stored: bool = False, engine: str = "duckdb"
-) -> pd.DataFrame:
+    base: pd.DataFrame,
+    records: pd.DataFrame,
+    phases: dict[str, float],
+    stored: bool = False,
+    engine: str = "duckdb",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Trained on this data (the first run of a city), or with the shipped model (every later,
-    incremental run)."""
+    incremental run): (automatic links, mothers found). ``phases``: seconds of each step."""
     from gridgov.sources.reconcile import stored_model
 
-    model = stored_model() if stored else None
-    result = linking.link(
-        linking.prepare(base),
-        linking.prepare(records),
-        model=model,
-        train=not stored,
-        engine=engine,
-    )
-    links = result.links
-    return links[links["probability"] >= linking.AUTO_LINK][["uid", "person_uid"]]
-
-
-def timed(fn: Callable[[], pd.DataFrame]) -> tuple[pd.DataFrame, float, float]:
     start = time.perf_counter()
-    out = fn()
-    return (
-        out,
-        time.perf_counter() - start,
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    )
+    prepared_base, prepared = linking.prepare(base), linking.prepare(records)
+    phases["prepare"] = time.perf_counter() - start
+    model = stored_model() if stored else None
+    result = linking.link(prepared_base, prepared, model=model, train=not stored, engine=engine)
+    phases.update(result.seconds)
+    start = time.perf_counter()
+    mothers = linking.mother_links(prepared_base, records[records["source"] == "hospital_births"])
+    phases["mothers"] = time.perf_counter() - start
+    links = result.links
+    return links[links["probability"] >= linking.AUTO_LINK][["uid", "person_uid"]], mothers
+
+
+METHODS = ("exact ID join", "gridgov", "gridgov stored", "plain Splink")
+
+
+def run_method(name: str, folder: str, engine: str) -> dict[str, Any]:
+    """One method in a process of its own (``spawn``: nothing inherited), on the city kept in
+    ``folder``: its links (and mothers) written beside it; returns wall time, the steps' times,
+    and the process's peak memory (RSS, the frames read in included) and after reading them."""
+    here = Path(folder)
+    base = pd.read_parquet(here / "base.parquet")
+    records = pd.read_parquet(here / "records.parquet")
+    inputs = _peak_mb()
+    phases: dict[str, float] = {}
+    mothers = pd.DataFrame({"uid": [], "mother_uid": []})
+    start = time.perf_counter()
+    if name == "exact ID join":
+        links = exact_id_join(base, records)
+    elif name == "plain Splink":
+        links = plain_splink(base, records)
+    else:
+        links, mothers = gridgov_link(base, records, phases, name == "gridgov stored", engine)
+    seconds = time.perf_counter() - start
+    peak = _peak_mb()
+    links.loc[:, ["uid", "person_uid"]].to_parquet(here / "links.parquet")
+    mothers.loc[:, ["uid", "mother_uid"]].to_parquet(here / "mothers.parquet")
+    return {"seconds": seconds, "peak": peak, "inputs": inputs, "phases": phases}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measured(name: str, folder: Path, engine: str) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(run_method, name, str(folder), engine).result()
+
+
+City = tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[str, str], dict[str, str]]
+
+
+def city(folder: Path, persons: int, seed: int) -> City:
+    """(base, records, truth record → person, family person → household, birth → mother):
+    built, and kept in ``folder`` for the methods' processes (and the next run, with ``--data``:
+    a city of a million takes minutes to build)."""
+    meta = folder / "city.json"
+    if not (meta.exists() and json.loads(meta.read_text()) == {"persons": persons, "seed": seed}):
+        base, records, truth, feeds = build(persons, seed)
+        family = {f"p{r.person_id}": r.household_no for r in feeds.residents}
+        mothers = {
+            f"hospital_births:{t['record_key']}": f"p{t['mother_person_id']}"
+            for t in feeds.truth
+            if t["source"] == "hospital_births"
+        }
+        folder.mkdir(parents=True, exist_ok=True)
+        base.to_parquet(folder / "base.parquet")
+        records.to_parquet(folder / "records.parquet")
+        for label, mapping in (("truth", truth), ("family", family), ("mothers", mothers)):
+            frame = pd.DataFrame({"key": list(mapping), "value": list(mapping.values())})
+            frame.to_parquet(folder / f"{label}-map.parquet")
+        meta.write_text(json.dumps({"persons": persons, "seed": seed}))
+    maps = []
+    for label in ("truth", "family", "mothers"):
+        frame = pd.read_parquet(folder / f"{label}-map.parquet")
+        maps.append(dict(zip(frame["key"].tolist(), frame["value"].tolist(), strict=True)))
+    base = pd.read_parquet(folder / "base.parquet")
+    records = pd.read_parquet(folder / "records.parquet")
+    return base, records, maps[0], maps[1], maps[2]
 
 
 def main() -> None:
@@ -210,6 +279,7 @@ def main() -> None:
     parser.add_argument(
         "--engine", default="duckdb", choices=linking.ENGINES, help="where gridgov's Splink runs"
     )
+    parser.add_argument("--data", type=Path, help="keep the built city here (reused if there)")
     parser.add_argument("--load-url", help="measure loading into this (empty) database instead")
     args = parser.parse_args()
     if args.load_url:
@@ -218,48 +288,39 @@ def main() -> None:
     linking.check_engine(args.engine)
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     start = time.perf_counter()
-    base, records, truth, feeds = build(args.persons, args.seed)
-    family = {f"p{r.person_id}": r.household_no for r in feeds.residents}
-    print(
-        f"persons {args.persons:,} · base {len(base):,} · records {len(records):,} "
-        f"({', '.join(f'{s} {n:,}' for s, n in Counter(records['source']).items())}) · "
-        f"built in {time.perf_counter() - start:.1f} s",
-        flush=True,
-    )
-    births = records[records["source"] == "hospital_births"]
-    methods: list[tuple[str, Callable[[], pd.DataFrame]]] = [
-        ("exact ID join", lambda: exact_id_join(base, records)),
-        ("gridgov", lambda: gridgov_link(base, records, engine=args.engine)),
-        ("gridgov stored", lambda: gridgov_link(base, records, stored=True, engine=args.engine)),
-    ]
-    if args.skip_train:
-        methods.pop(1)
-    if not args.skip_plain:
-        methods.append(("plain Splink", lambda: plain_splink(base, records)))
-    print(
-        f"{'method':<14} {'precision':>9} {'recall':>8} {'F1':>8} {'family':>7} {'newborn':>8} {'time s':>7} {'peak MB':>8}"
-    )
-    prepared_base = linking.prepare(base)
-    for name, fn in methods:
-        links, seconds, peak = timed(fn)
-        s = score(links, base, records, truth, family)
-        newborn = (
-            newborn_recall(
-                linking.mother_links(
-                    prepared_base,
-                    births.assign(address_key=births["address_key"]),
-                ),
-                feeds,
-            )
-            if name.startswith("gridgov")
-            else float("nan")
-        )
+    with tempfile.TemporaryDirectory(prefix="gridgov-bench-") as scratch:
+        folder = args.data or Path(scratch)
+        base, records, truth, family, mothers = city(folder, args.persons, args.seed)
         print(
-            f"{name:<14} {s['precision']:>9.4f} {s['recall']:>8.4f} {s['f1']:>8.4f} "
-            f"{s['family_false']:>7,} {newborn:>8.3f} {seconds:>7.1f} {peak:>8.0f} "
-            f"(load average {os.getloadavg()[0]:.1f})",
+            f"persons {args.persons:,} · base {len(base):,} · records {len(records):,} "
+            f"({', '.join(f'{s} {n:,}' for s, n in Counter(records['source']).items())}) · "
+            f"ready in {time.perf_counter() - start:.1f} s",
             flush=True,
         )
+        methods = [
+            m
+            for m in METHODS
+            if not (args.skip_train and m == "gridgov")
+            and not (args.skip_plain and m == "plain Splink")
+        ]
+        print(
+            f"{'method':<14} {'precision':>9} {'recall':>8} {'F1':>8} {'family':>7} "
+            f"{'newborn':>8} {'time s':>7} {'peak MB':>8} {'inputs MB':>9}"
+        )
+        for name in methods:
+            run = measured(name, folder, args.engine)
+            links = pd.read_parquet(folder / "links.parquet")
+            s = score(links, base, records, truth, family)
+            found = pd.read_parquet(folder / "mothers.parquet")
+            newborn = newborn_recall(found, mothers) if name.startswith("gridgov") else float("nan")
+            steps = " · ".join(f"{k} {v:.1f}" for k, v in run["phases"].items())
+            print(
+                f"{name:<14} {s['precision']:>9.4f} {s['recall']:>8.4f} {s['f1']:>8.4f} "
+                f"{s['family_false']:>7,} {newborn:>8.3f} {run['seconds']:>7.1f} "
+                f"{run['peak']:>8,.0f} {run['inputs']:>9,.0f} (load average "
+                f"{os.getloadavg()[0]:.1f}{'; ' + steps if steps else ''})",
+                flush=True,
+            )
 
 
 def load_rate(url: str, persons: int) -> None:

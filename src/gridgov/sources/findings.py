@@ -58,7 +58,7 @@ DEATH_SOURCES = frozenset({"hukou", "birth"})
 
 def link_mothers(session: Session, base: pd.DataFrame, records: list[SourceRecord]) -> int:
     """Write the mother's person id into each birth record's normalised form (``mother_person_id``);
-    returns how many were found."""
+    returns how many were found. ``base``: the persons as :func:`linking.prepare` made them."""
     births = [
         r
         for r in records
@@ -74,7 +74,7 @@ def link_mothers(session: Session, base: pd.DataFrame, records: list[SourceRecor
             "address_key": [r.normalised.get("current_address_key") for r in births],
         }
     )
-    found = linking.mother_links(linking.prepare(base), frame)
+    found = linking.mother_links(base, frame)
     mothers = dict(zip(found["uid"], found["mother_uid"], strict=True))
     for record in births:
         mother = mothers.get(f"r{record.id}")

@@ -173,7 +173,11 @@ SPARK_SCHEMA = (
     + ", _pos long"
 )
 # DuckDB: a pipeline keeps no row order it does not need (less memory in joins and sorts).
-DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": False}
+# No progress bar on the terminal of a command or a bench.
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "preserve_insertion_order": False,
+    "enable_progress_bar": False,
+}
 
 
 def exact_links(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:

@@ -85,8 +85,9 @@ def reconcile(
     record_frame = pd.DataFrame([_record_row(r) for r in records])
     model = stored_model()
     must_train = train if train is not None else (model is None or len(records) >= TRAIN_AT_LEAST)
+    prepared_base = linking.prepare(base)
     result = linking.link(
-        linking.prepare(base),
+        prepared_base,
         linking.prepare(record_frame),
         model=None if must_train else model,
         train=must_train,
@@ -131,7 +132,7 @@ def reconcile(
         decided.append((record, decision, person_id))
     if rows:
         session.execute(insert(table_of(SourceLink)), rows)
-    summary.mothers = findings.link_mothers(session, base, records)
+    summary.mothers = findings.link_mothers(session, prepared_base, records)
     summary.findings = findings.derive(
         session, principal=principal, sources=by_id, decided=decided, persons=person_rows
     ) + findings.not_seen(session, principal=principal, source_id=sources[0].id)
