@@ -130,7 +130,8 @@ def plain_splink(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     from splink import comparison_library as cl
 
     cols = ["uid", "name", "sex", "birth_date", "id_number", "phone", "address_key"]
-    con = duckdb.connect()
+    # DuckDB's memory capped (it spills to disk beyond): the machine is shared.
+    con = duckdb.connect(config={"memory_limit": "8GB"})
     con.register("b", base[cols])
     con.register("r", records[cols])
     con.execute("create table base as select * from b")

@@ -173,11 +173,7 @@ SPARK_SCHEMA = (
     + ", _pos long"
 )
 # DuckDB: a pipeline keeps no row order it does not need (less memory in joins and sorts).
-# No progress bar on the terminal of a command or a bench.
-DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "preserve_insertion_order": False,
-    "enable_progress_bar": False,
-}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"preserve_insertion_order": False}
 
 
 def exact_links(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
@@ -215,6 +211,7 @@ def _tables(base: pd.DataFrame, records: pd.DataFrame) -> Iterator[duckdb.DuckDB
     """A DuckDB connection reading the two prepared frames as ``base`` and ``records`` (Arrow,
     no copy)."""
     con = duckdb.connect(config=DUCKDB_CONFIG)
+    con.execute("set enable_progress_bar = false").fetchall()  # none on a command's terminal
     for name, frame in (("base", base), ("records", records)):
         table = pa.Table.from_pandas(frame.loc[:, list(INPUT_COLUMNS)], preserve_index=False)
         con.register(name, table.append_column("_pos", pa.array(np.arange(len(frame)))))
