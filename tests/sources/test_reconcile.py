@@ -129,7 +129,7 @@ def test_review_decisions_are_scoped_and_in_the_trail(
     with pytest.raises(NotFound):
         review.decide(db, principal=elsewhere, link_id=link.id, verdict="accept")
     pair = review.pair(db, principal=community, link_id=link.id)
-    assert [r["label"] for r in pair.rows if r["differs"]] == ["姓名", "身份证号"]
+    assert [r["field"] for r in pair.rows if r["differs"]] == ["name", "id_number"]
     decided = review.decide(db, principal=community, link_id=link.id, verdict="family_member")
     assert (decided.decision, decided.person_id, decided.decided_by) == (
         "family_member", None, community.username,
