@@ -130,8 +130,10 @@ def plain_splink(base: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     from splink import comparison_library as cl
 
     cols = ["uid", "name", "sex", "birth_date", "id_number", "phone", "address_key"]
-    # DuckDB's memory capped (it spills to disk beyond): the machine is shared.
-    con = duckdb.connect(config={"memory_limit": "8GB"})
+    # DuckDB's memory capped (it spills to disk beyond, outside the checkout): the machine is
+    # shared.
+    spill = tempfile.mkdtemp(prefix="gridgov-bench-spill-")
+    con = duckdb.connect(config={"memory_limit": "8GB", "temp_directory": spill})
     con.register("b", base[cols])
     con.register("r", records[cols])
     con.execute("create table base as select * from b")
