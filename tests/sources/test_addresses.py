@@ -7,10 +7,20 @@ from sqlalchemy.orm import Session
 
 from gridgov.models.house import House
 from gridgov.models.household import Household
+from gridgov.sources import addresses
 from gridgov.sources.addresses import address_key, parse_address, resolve_address
 
 GRID = "420502001001001"
 STANDARD = "宜昌市西陵区解放路12号5栋2单元1203"
+
+
+@pytest.fixture(autouse=True, params=["per address", "one pass"])
+def lookup(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every resolution test runs both ways an address without city and district is looked up:
+    a LIKE per address (few of them) and one pass over the register (a batch of many)."""
+    if request.param == "one pass":
+        monkeypatch.setattr(addresses, "SCAN_FROM", -1)
+    return str(request.param)
 
 
 def _house(db: Session, address: str, grid: str = GRID) -> House:

@@ -91,10 +91,10 @@ def test_listeners_see_new_and_changed_records_only(db: Session, system: Princip
     source, _ = register(db, "police_hukou")
     seen: list[tuple[str, int]] = []
 
-    def listener(session, principal, src, record) -> None:  # type: ignore[no-untyped-def]
-        seen.append((record.record_key, record.version))
+    def listener(session, principal, src, records) -> None:  # type: ignore[no-untyped-def]
+        seen.extend((record.record_key, record.version) for record in records)
 
-    hooks.on_record(listener)
+    hooks.on_records(listener)
     try:
         for row in (_row("P1"), _row("P1"), _row("P1", XM="张晓明")):
             load_rows(db, principal=system, source=source, rows=[(2, row)], channel="api")
@@ -122,10 +122,10 @@ def test_a_failing_listener_fails_the_load_and_writes_nothing(
     source, _ = register(db, "police_hukou")
     db.commit()
 
-    def broken(session, principal, src, record) -> None:  # type: ignore[no-untyped-def]
+    def broken(session, principal, src, records) -> None:  # type: ignore[no-untyped-def]
         raise RuntimeError("listener down")
 
-    hooks.on_record(broken)
+    hooks.on_records(broken)
     try:
         with pytest.raises(RuntimeError, match="listener down"):
             load_rows(db, principal=system, source=source, channel="file",

@@ -1,5 +1,5 @@
 """Department records become life events: a listener on the department sources
-(:func:`gridgov.sources.hooks.on_record`), so births, deaths and moves arrive through the one
+(:func:`gridgov.sources.hooks.on_records`), so births, deaths and moves arrive through the one
 registry of sources, keys and mappings. A record the rules cannot use becomes a finding, never
 a refused batch."""
 
@@ -15,7 +15,7 @@ from gridgov.lifecycle import service
 from gridgov.lifecycle.actions import parse_day
 from gridgov.lifecycle.events import Event
 from gridgov.lifecycle.repository import LifecycleRepository
-from gridgov.sources.hooks import on_record
+from gridgov.sources.hooks import on_records
 
 
 def _text(value: Any) -> Any:
@@ -73,8 +73,17 @@ def _awaited(session: Session, event: Event) -> bool:
     return bool(repository.newborns_in_household(event.data.get("household_no"), None))
 
 
-@on_record
-def on_department_record(session: Session, principal: Principal, source: Any, record: Any) -> None:
-    for event in events_of(source, record):
-        if _awaited(session, event):
-            service.receive(session, principal=principal, event=event, strict=False)
+@on_records
+def on_department_records(
+    session: Session, principal: Principal, source: Any, records: list[Any]
+) -> None:
+    """The batch's events go through the rules together (``receive_many``: one read, one
+    flush per batch of events)."""
+    events = [
+        event
+        for record in records
+        for event in events_of(source, record)
+        if _awaited(session, event)
+    ]
+    if events:
+        service.receive_many(session, principal=principal, events=events, strict=False)
