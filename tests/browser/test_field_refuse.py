@@ -43,15 +43,24 @@ def test_refuse_tasks_from_the_phone(live_server: dict, phone: Any) -> None:
 
     page.locator(f"[data-task='{second}'] button.refuse").click()
     page.locator("#refuse-form button[type=submit]").click()  # no reason at all
+    # The queue may already read 0 before the refusal is queued: wait for the stored rows.
+    rows: list[Any] = []
+    for _ in range(120):
+        with Session(engine) as db:
+            rows = list(
+                db.execute(
+                    select(Task.id, Task.state, Task.refusal_reason, Task.refusal_note).order_by(
+                        Task.id
+                    )
+                ).all()
+            )
+        if all(r.state == "refused" for r in rows):
+            break
+        page.wait_for_timeout(250)
     page.wait_for_function(
         "document.querySelector('#queue-count').dataset.count === '0'", timeout=20000
     )
     assert page.locator("section.task").count() == 0
-
-    with Session(engine) as db:
-        rows = db.execute(
-            select(Task.id, Task.state, Task.refusal_reason, Task.refusal_note).order_by(Task.id)
-        ).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [
         (first, "refused", "not_my_grid", "该户属于相邻网格"),
