@@ -101,7 +101,7 @@ def record(
     return entry
 
 
-def record_many(session: Session, *, principal: Principal | None, entries: Sequence[Entry]) -> None:
+def record_many(session: Session, *, principal: Principal, entries: Sequence[Entry]) -> None:
     """Many entries of one principal, inserted at once (one statement; for batches of the
     system's work). The same entries as :func:`record` would write, in the same transaction."""
     if entries:
