@@ -3,10 +3,10 @@ record belonged before (so past periods still resolve to the grid of their time)
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.kit.models import Base, TimestampMixin
@@ -95,3 +95,26 @@ class RecordGridMove(Base):
     __table_args__ = (
         Index("ix_redivision_record_moves_record", "record_type", "record_id", "effective_at"),
     )
+
+
+class GridDrift(Base):
+    """One grid's loads as the scheduler's daily ``redivision.drift`` check found them: the
+    drift page shows when the last check ran and how each grid has moved since, and the rows of
+    the days before are the grid's drift history."""
+
+    __tablename__ = "redivision_grid_drift"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    grid_code: Mapped[str] = mapped_column(String(15), primary_key=True)
+    households: Mapped[int] = mapped_column(Integer)
+    persons: Mapped[int] = mapped_column(Integer)
+    organisations: Mapped[int] = mapped_column(Integer)
+    facilities: Mapped[int] = mapped_column(Integer)
+    area_km2: Mapped[float] = mapped_column(Float)
+    patrol_km_per_day: Mapped[float] = mapped_column(Float)
+    cases_per_month: Mapped[int] = mapped_column(Integer)
+    open_cases: Mapped[int] = mapped_column(Integer)
+    deviation: Mapped[float] = mapped_column(Float)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_redivision_grid_drift_grid", "grid_code", "day"),)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.kit.clock import utcnow
+from gridgov.kit.clock import city_zone, utcnow
 from gridgov.kit.errors import NotFound
 from gridgov.models.redivision import ProposalState
-from gridgov.models.region import Region
+from gridgov.models.region import BASE_LAYER, Region, RegionLevel
 from gridgov.redivision.repository import RedivisionRepository
 from gridgov.redivision.rules import LOWER, UPPER
-from gridgov.redivision.schemas import CommunityDrift, DriftRead, GridLoad
+from gridgov.redivision.schemas import CommunityDrift, DriftCheck, DriftRead, GridLoad
 
 WINDOW_DAYS = 30
 
@@ -79,13 +80,66 @@ def drift(
             )
         )
     communities.sort(key=lambda c: (-c.out_of_range, c.code))
+    checked = repo.latest_check(region_code)
+    if checked:
+        then = {row.grid_code: row.households for row in checked}
+        for load in loads:
+            load.households_at_check = then.get(load.code)
     return DriftRead(
         region_code=region_code,
         lower=LOWER,
         upper=UPPER,
         communities=communities,
         grids=[load for load in loads if load.deviation] if only_out_of_range else loads,
+        last_check=DriftCheck(
+            day=checked[0].day,
+            checked_at=max(row.checked_at for row in checked),
+            out_of_range=sum(1 for row in checked if row.deviation),
+        )
+        if checked
+        else None,
     )
+
+
+def check(session: Session, *, principal: Principal, now: datetime) -> int:
+    """The scheduler's daily check (job ``redivision.drift``): every district's grids with
+    their loads, stored as the day's row per grid. Returns the grids out of range."""
+    day = now.astimezone(city_zone()).date()
+    districts = session.scalars(
+        select(Region.code)
+        .where(Region.layer == BASE_LAYER, Region.level == RegionLevel.DISTRICT.value)
+        .order_by(Region.code)
+    ).all()
+    out = 0
+    for district in districts:
+        try:
+            read = drift(session, principal=principal, region_code=district)
+        except NotFound:  # a district without grids yet
+            continue
+        rows = [
+            {
+                "day": day,
+                "checked_at": now,
+                **load.model_dump(
+                    include={
+                        "households",
+                        "persons",
+                        "organisations",
+                        "facilities",
+                        "area_km2",
+                        "patrol_km_per_day",
+                        "cases_per_month",
+                        "open_cases",
+                        "deviation",
+                    }
+                ),
+                "grid_code": load.code,
+            }
+            for load in read.grids
+        ]
+        RedivisionRepository(session, principal).store_check(district, day, rows)
+        out += sum(1 for load in read.grids if load.deviation)
+    return out
 
 
 def drift_geojson(grids: list[Region], loads: list[GridLoad]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gridgov.authz.policy import scope_clause
@@ -21,7 +21,12 @@ from gridgov.models.organisation import Organisation
 from gridgov.models.patrol import Patrol
 from gridgov.models.person import LivingStatus, Person
 from gridgov.models.population_stats import GridPopulationStats
-from gridgov.models.redivision import ProposalState, RecordGridMove, RedivisionProposal
+from gridgov.models.redivision import (
+    GridDrift,
+    ProposalState,
+    RecordGridMove,
+    RedivisionProposal,
+)
 from gridgov.models.region import BASE_LAYER, Region, RegionLevel
 from gridgov.models.staff import Assignment, Staff
 from gridgov.redivision.units import HouseRow
@@ -170,6 +175,32 @@ class RedivisionRepository:
                 Case.state.not_in(sorted(str(s) for s in FINAL_STATES)),
             ),
         }
+
+    # --- the scheduler's daily drift check --------------------------------------------------
+
+    def latest_check(self, prefix: str) -> list[GridDrift]:
+        """The grids under ``prefix`` as the newest daily check found them."""
+        scoped = and_(under(GridDrift.grid_code, prefix), self._scoped(GridDrift.grid_code))
+        day = self.session.scalar(select(func.max(GridDrift.day)).where(scoped))
+        if day is None:
+            return []
+        return list(self.session.scalars(select(GridDrift).where(scoped, GridDrift.day == day)))
+
+    def drift_history(self, grid_code: str) -> list[GridDrift]:
+        stmt = (
+            select(GridDrift)
+            .where(GridDrift.grid_code == grid_code, self._scoped(GridDrift.grid_code))
+            .order_by(GridDrift.day)
+        )
+        return list(self.session.scalars(stmt))
+
+    def store_check(self, prefix: str, day: Any, rows: list[dict[str, Any]]) -> None:
+        """Today's check of the grids under ``prefix`` (a second run the same day replaces it)."""
+        self.session.execute(
+            delete(GridDrift).where(GridDrift.day == day, under(GridDrift.grid_code, prefix))
+        )
+        if rows:
+            self.session.execute(insert(GridDrift), rows)
 
     # --- workers -----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from gridgov.redivision.schemas import (
     ApplyResult,
     ApproveIn,
     DecisionIn,
+    DriftDay,
     DriftRead,
     MoveUnitIn,
     ProposalRead,
@@ -45,6 +46,17 @@ def get_drift(
     return drift.drift(
         session, principal=principal, region_code=region, only_out_of_range=out_of_range
     )
+
+
+@router.get("/drift/history", response_model=list[DriftDay], responses=ERRORS)
+def get_drift_history(
+    session: DbSession,
+    principal: Viewer,
+    grid: Annotated[str, Query(pattern=r"^[0-9]{15}$", description="Grid code")],
+) -> list[DriftDay]:
+    """One grid's loads on every day the scheduler's ``redivision.drift`` checked them."""
+    rows = RedivisionRepository(session, principal).drift_history(grid)
+    return [DriftDay.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +22,8 @@ class GridLoad(BaseModel):
     # maximum, 0 = within range.
     deviation: float
     worker: str | None
+    # Households at the scheduler's last daily check (None before the first check).
+    households_at_check: int | None = None
 
 
 class CommunityDrift(BaseModel):
@@ -33,12 +35,34 @@ class CommunityDrift(BaseModel):
     open_proposal_id: int | None
 
 
+class DriftCheck(BaseModel):
+    """The scheduler's last daily check (job ``redivision.drift``) of the region."""
+
+    day: date
+    checked_at: datetime
+    out_of_range: int
+
+
 class DriftRead(BaseModel):
     region_code: str
     lower: int
     upper: int
     communities: list[CommunityDrift]
     grids: list[GridLoad]
+    last_check: DriftCheck | None = None
+
+
+class DriftDay(BaseModel):
+    """One grid's loads on one day of the scheduler's checks (its drift history)."""
+
+    day: date
+    households: int
+    persons: int
+    organisations: int
+    facilities: int
+    patrol_km_per_day: float
+    cases_per_month: int
+    deviation: float
 
 
 class ProposeIn(BaseModel):
