@@ -83,8 +83,13 @@ def build_community(
     now = utcnow()
     rows = (len(sizes) + columns - 1) // columns
     frame = box(0, 0, columns * CELL, rows * CELL)
-    district = _region(db, community[:6], "district", frame.buffer(5000), None)
-    street = _region(db, community[:9], "street", frame.buffer(4000), district)
+    # A second community of the same street reuses its district and street.
+    district = db.scalar(select(Region).where(Region.code == community[:6])) or _region(
+        db, community[:6], "district", frame.buffer(5000), None
+    )
+    street = db.scalar(select(Region).where(Region.code == community[:9])) or _region(
+        db, community[:9], "street", frame.buffer(4000), district
+    )
     parts = []
     origins = []
     for i in range(len(sizes)):
@@ -167,7 +172,7 @@ def build_community(
         centre = metres_to_lnglat(shapely.Point(x0 + CELL / 2, y0 + CELL / 2))
         db.add(
             Facility(
-                code=f"4205990101{i + 1:06d}",
+                code=f"42059901{community[-2:]}{i + 1:06d}",
                 kind="manhole",
                 name="井盖",
                 grid_id=built.regions[code].id,

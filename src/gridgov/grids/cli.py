@@ -18,7 +18,8 @@ from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
 
 grids_app = typer.Typer(
-    help="Grids: GeoJSON import/export, worker assignment.", no_args_is_help=True
+    help="Grids: GeoJSON import/export, worker assignment, re-division (drift, propose, approve).",
+    no_args_is_help=True,
 )
 console = Console()
 err = Console(stderr=True)

@@ -7,8 +7,9 @@ from datetime import datetime
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from gridgov.authz.principal import system_principal
+from gridgov.authz.principal import Principal, system_principal
 from gridgov.kit.clock import city_zone
 from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
@@ -53,15 +54,25 @@ def drift_command(
 
 
 def propose_command(
-    community: str = typer.Option(..., "--community", help="12-digit community code"),
+    community: str = typer.Option(None, "--community", help="12-digit community code"),
+    street: str = typer.Option(
+        None, "--street", help="9-digit street code: every community of it with a grid out of range"
+    ),
     time_limit: float = typer.Option(
         5.0, help="Solver time limit in seconds (soft: up to 3x while nothing is found)"
     ),
 ) -> None:
-    """Compute a re-division proposal for a community (or explain why none is possible)."""
+    """Compute a re-division proposal for a community or a street (or explain why none is
+    possible)."""
+    if (community is None) == (street is None):
+        console.print("[red]给出 --community 或 --street 之一[/red]\nGive --community or --street")
+        raise typer.Exit(2)
     principal = system_principal("redivision-propose")
     try:
         with job_session() as session:
+            if street is not None:
+                _propose_street(session, principal, street, time_limit)
+                return
             proposal = service.propose(
                 session, principal=principal, community_code=community, time_limit=time_limit
             )
@@ -72,6 +83,27 @@ def propose_command(
         console.print(f"[red]{exc.message}[/red]\n{exc.message_en}")
         raise typer.Exit(1) from exc
     _print(read)
+
+
+def _propose_street(session: Session, principal: Principal, street: str, limit: float) -> None:
+    outcomes = service.propose_street(
+        session, principal=principal, street_code=street, time_limit=limit
+    )
+    if not outcomes:
+        console.print(f"every grid of {street} is within range; nothing to re-divide")
+    for outcome in outcomes:
+        if outcome.proposal is None:
+            assert outcome.refusal is not None
+            console.print(
+                f"{outcome.community_code}: [red]{outcome.refusal.message}[/red]\n"
+                f"{outcome.refusal.message_en}"
+            )
+            continue
+        _print(
+            service.proposal_read(
+                session, principal=principal, proposal=outcome.proposal, check_stale=False
+            )
+        )
 
 
 def approve_command(

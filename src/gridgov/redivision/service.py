@@ -17,11 +17,12 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal
 from gridgov.grids.geometry import from_geojson, lnglat_to_metres, metres_to_lnglat, to_geojson
 from gridgov.kit.clock import utcnow
-from gridgov.kit.errors import BadRequest, Conflict, NotFound, Unprocessable
+from gridgov.kit.errors import BadRequest, Conflict, GridgovError, NotFound, Unprocessable
 from gridgov.models.redivision import GridChangeKind, ProposalState, RedivisionProposal
 from gridgov.models.region import Region, RegionLevel
 from gridgov.models.staff import Staff
 from gridgov.redivision import rules
+from gridgov.redivision.drift import drift
 from gridgov.redivision.repository import RedivisionRepository
 from gridgov.redivision.schemas import ProposalRead, RuleRead, SlotRead, UnitRead
 from gridgov.redivision.units import Graph, Unit, build_graph, union_lnglat
@@ -156,6 +157,43 @@ def propose(
         },
     )
     return proposal
+
+
+@dataclass
+class StreetOutcome:
+    """One drifted community of a street: its proposal, or why none can be made."""
+
+    community_code: str
+    proposal: RedivisionProposal | None
+    refusal: GridgovError | None
+
+
+def propose_street(
+    session: Session,
+    *,
+    principal: Principal,
+    street_code: str,
+    time_limit: float = rules.DEFAULT_TIME_LIMIT,
+) -> list[StreetOutcome]:
+    """A proposal for every community of a street with a grid out of range. Grids never cross
+    a community boundary, so a street is divided community by community; a community no
+    division fits gets its explanation and the others still get their proposals."""
+    repo = RedivisionRepository(session, principal)
+    street = repo.region(street_code, RegionLevel.STREET)
+    if street is None:
+        raise NotFound(f"街道 {street_code} 不存在", f"Street {street_code} does not exist")
+    read = drift(session, principal=principal, region_code=street.code, only_out_of_range=True)
+    outcomes = []
+    for community in sorted(c.code for c in read.communities if c.out_of_range):
+        try:
+            made = propose(
+                session, principal=principal, community_code=community, time_limit=time_limit
+            )
+        except (Unprocessable, Conflict) as refused:  # refused before anything was written
+            outcomes.append(StreetOutcome(community, None, refused))
+        else:
+            outcomes.append(StreetOutcome(community, made, None))
+    return outcomes
 
 
 def _plan(division: Division, assignment: list[int], slots: int, boundary_m: float) -> dict:
