@@ -47,6 +47,8 @@ def test_a_type_not_admitted_is_refused_until_admitted_and_again_after_withdrawa
     assert made.status_code == 201, made.text
     bundle = client.get("/api/v1/field/bundle", headers=worker_headers).json()
     assert [t["admission_ref"] for t in bundle["tasks"]] == ["准入〔2026〕21号"]
+    # The phone names the kind with the admitted type's title, never its code.
+    assert [t["kind_title"] for t in bundle["tasks"]] == [ADMISSION["title"]]
 
     month = made.json()["created_at"][:7]
     load = client.get(

@@ -43,6 +43,9 @@ def test_death_verified_sets_deceased_closes_services_and_tasks_and_asks_to_noti
     }
     event = client.post(EVENTS, json=death, headers=police_headers).json()
     assert event["status"] == "tasked" and event["person_id"] == father.id
+    # The worker reads the department's fields in words, one a line (not died_on: 2026-12-03).
+    text = db.get(Task, event["task_id"]).description  # type: ignore[union-attr]
+    assert "姓名：王强\n" in text and "死亡日期：2026-12-03" in text and "died_on" not in text
     record = {
         "uuid": new_uuid(),
         "kind": "task_result",

@@ -154,10 +154,11 @@ def build(session: Session, *, principal: Principal) -> dict[str, Any]:
 
 
 def _with_admission(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each task with its admission reference (准入): the worker sees on what basis it came."""
+    """Each task with its admission reference (准入): the worker sees on what basis it came, and
+    the admitted type's title (what the phone shows for a kind it has no word of its own for)."""
     found = references(session, {row["kind"] for row in rows})
     for row in rows:
-        row["admission_ref"] = found.get(row["kind"])
+        row["admission_ref"], row["kind_title"] = found.get(row["kind"], (None, None))
     return rows
 
 

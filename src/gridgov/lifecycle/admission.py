@@ -72,16 +72,16 @@ def ensure_admitted(session: Session, kind: str) -> AdmittedTaskType:
     return admission
 
 
-def references(session: Session, kinds: set[str]) -> dict[str, str]:
-    """kind → admission reference (for the worker's phone)."""
+def references(session: Session, kinds: set[str]) -> dict[str, tuple[str, str]]:
+    """kind → (admission reference, the type's title) for the worker's phone."""
     if not kinds:
         return {}
     rows = session.execute(
-        select(AdmittedTaskType.kind, AdmittedTaskType.reference).where(
+        select(AdmittedTaskType.kind, AdmittedTaskType.reference, AdmittedTaskType.title).where(
             AdmittedTaskType.kind.in_(sorted(kinds))
         )
     )
-    return {kind: reference for kind, reference in rows}
+    return {kind: (reference, title) for kind, reference, title in rows}
 
 
 def list_admissions(session: Session) -> list[AdmittedTaskType]:

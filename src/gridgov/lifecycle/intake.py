@@ -22,6 +22,27 @@ from gridgov.models.lifecycle import LifeEvent, ProxyService
 from gridgov.models.person import Person
 from gridgov.tasks.service import NewTask
 
+# The words of a department record's fields in the task the worker reads on the phone (the task
+# text is stored, like the birth task's, in the city's language).
+EVENT_FIELDS = {
+    "name": "姓名",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "household_no": "户号",
+    "died_on": "死亡日期",
+    "place": "地点",
+    "from_address": "迁出地",
+    "to_address": "迁往地",
+    "expires_on": "到期日期",
+    "school": "学校",
+    "grade": "年级",
+    "age": "年龄",
+    "unit": "单位",
+    "employer": "用人单位",
+    "married_on": "结婚日期",
+    "spouse_name": "配偶姓名",
+}
+
 
 class Lookups:
     """The rows a batch of events needs, read together. Holding them also keeps them in the
@@ -218,5 +239,9 @@ class Lookups:
                 ),
             ]
             return "\n".join(parts)
-        fields = [f"{k}：{v}" for k, v in data.items() if k not in ("id_number",) and v]
+        fields = [
+            f"{EVENT_FIELDS.get(k, k)}：{v}"
+            for k, v in data.items()
+            if k != "id_number" and not (k == "address" and place) and v
+        ]
         return "\n".join([f"地址：{place.address if place else '—'}", *fields])[:4000]

@@ -44,6 +44,8 @@
     case: { reported: N_("待受理"), registered: N_("已立案"), cancelled: N_("已作废"), dispatched: N_("已派遣"), accepted: N_("处置中"), handled: N_("待核查"), verified: N_("已核查"), closed: N_("已结案"), on_hold: N_("挂账"), merged: N_("已合并") },
   };
   const word = (kind, code) => (WORDS[kind][code] ? _(WORDS[kind][code]) : code);
+  // A task's kind in words: the app's own word, else the admitted type's title (准入), never the code.
+  const taskKind = (t) => (WORDS.task[t.kind] ? _(WORDS.task[t.kind]) : t.kind_title || "");
   const categoryName = (code) => {
     const c = ((state.bundle && state.bundle.categories) || []).find((x) => x.code === code);
     return c ? (lang === "en" && c.name_en ? c.name_en : c.name) : code || "";
@@ -595,6 +597,7 @@
       const r = await api("GET", "/field/submissions?kind=report");
       if (r.ok) for (const s of await r.json()) list.append(el("li", { "data-state": s.case_state || s.state }, `${categoryName(s.data.category)} · ${s.case_number || ""} · ${s.case_state ? word("case", s.case_state) : word("report", s.state)}`));
     } catch (e) { list.append(el("li", { class: "muted" }, _("离线：仅显示待同步的上报"))); }
+    if (!list.childElementCount) list.append(el("li", { class: "muted" }, _("暂无上报")));
   }
 
   // ----- tasks
@@ -605,9 +608,9 @@
     for (const t of tasks) {
       const module = t.module_code && state.bundle.modules.find((m) => m.code === t.module_code);
       main.append(el("section", { class: "card task", "data-task": t.id },
-        el("h3", {}, t.title), el("p", { class: "muted" }, `${word("task", t.kind)} · ${word("task", t.state)}${t.due_at ? " · " + _("期限 ") + localTime(t.due_at) : ""}`),
+        el("h3", {}, t.title), el("p", { class: "muted" }, [taskKind(t), word("task", t.state), t.due_at ? _("期限 ") + localTime(t.due_at) : ""].filter(Boolean).join(" · ")),
         t.admission_ref ? el("p", { class: "muted admission" }, _("准入依据：") + t.admission_ref) : null,
-        t.description ? el("p", {}, t.description) : null,
+        t.description ? el("p", { class: "task-text" }, t.description) : null,
         t.state === "open" ? el("button", { onclick: async () => { t.state = "accepted"; await enqueueRequest("POST", `/tasks/${t.id}/accept`); show("tasks"); } }, _("接收")) : null,
         el("button", { class: "primary", onclick: () => (module ? openForm($("#main"), module, t) : verifyForm($("#main"), t)) }, _("办理")),
         t.kind === "case_verification" ? null : el("button", { class: "refuse", onclick: () => refuseForm($("#main"), t) }, _("拒绝"))));
