@@ -94,3 +94,25 @@ def test_workers_and_administrators_do_not_browse(client: TestClient, db: Sessio
     admin = create_user(db, role=Role.SYSTEM_ADMIN)
     web_login(client, admin.username)
     assert client.get("/field/submissions").status_code == 403
+
+
+def test_a_task_result_reads_in_words(
+    client: TestClient,
+    db: Session,
+    city: dict,  # noqa: F811
+) -> None:
+    """The phone's verification result: its fields and its result in the reader's language."""
+    worker = create_user(db, role=Role.GRID_WORKER, region_code=GRID_A)
+    record = _record(db, worker.id, GRID_A, "", 4, {"result": "pass", "note": "现场已清理"})
+    db.execute(
+        FieldSubmission.__table__.update()
+        .where(FieldSubmission.id == record)
+        .values(kind="task_result", module_code=None)
+    )
+    db.commit()
+    web_login(client, create_user(db, role=Role.COMMUNITY_STAFF, region_code=GRID_A[:12]).username)
+    page = client.get(f"/field/submissions/{record}").text
+    assert "核查结论" in page and "通过" in page and "现场已清理" in page
+    assert ">result<" not in page and ">pass<" not in page
+    english = client.get(f"/field/submissions/{record}", params={"lang": "en"}).text
+    assert "Verification result" in english and "Passed" in english

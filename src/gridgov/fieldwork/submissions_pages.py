@@ -20,12 +20,13 @@ from gridgov.audit import trail
 from gridgov.auth.deps import page_roles
 from gridgov.authz.policy import scope_clause
 from gridgov.authz.principal import Principal, Role
+from gridgov.fieldwork.forms import xlsform
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.models.field_module import FieldModule
 from gridgov.models.field_submission import FieldSubmission
 from gridgov.models.user import User
-from gridgov.web.i18n import N_, pick, request_language
+from gridgov.web.i18n import N_, label, pick, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 from gridgov.workcal.calendar import CST
@@ -168,8 +169,42 @@ def submission_page(
         submission=submission,
         worker=display or username,
         modules=_modules(session, request_language(request)),
-        fields=sorted((submission.data or {}).items()),
+        fields=_fields(session, submission, request_language(request)),
     )
+
+
+def _fields(session: Session, submission: FieldSubmission, language: str) -> list[tuple[str, Any]]:
+    """The record's answers as the worker saw them: each question's label in the reader's
+    language and a choice's label instead of its code; the phone's own records (reports, task
+    results) in the catalogue's words. A key the form does not know stays as it is."""
+    module = None
+    if submission.module_code:
+        module = session.scalar(
+            select(FieldModule)
+            .where(FieldModule.code == submission.module_code)
+            .order_by((FieldModule.version == submission.module_version).desc())
+            .order_by(FieldModule.version.desc())
+            .limit(1)
+        )
+    code = "en" if language == "en" else "zh"
+    labels: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
+    for question in xlsform.questions(module.definition if module else {}):
+        labels[question.name] = xlsform.text_in(question.node.get("label"), code)
+        options = question.node.get("choices") or []
+        choices[question.name] = {
+            str(o.get("name")): xlsform.text_in(o.get("label"), code) for o in options
+        }
+    rows = []
+    for key, value in sorted((submission.data or {}).items()):
+        name = labels.get(key) or (key if module else label(language, "submissions.field", key))
+        words = choices.get(key) or {}
+        if key == "result" and not module:
+            value = label(language, "submissions.result", value)
+        elif isinstance(value, str) and value in words:
+            value = words[value]
+        rows.append((name, value))
+    return rows
 
 
 def _table(session: Session, principal: Principal, filters: Filters) -> list[list[Any]]:

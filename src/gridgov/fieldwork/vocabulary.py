@@ -31,3 +31,15 @@ add_vocabulary(
         "task_result": N_("任务结果"),
     },
 )
+add_vocabulary(
+    "submissions.field",
+    {
+        "result": N_("核查结论"),
+        "note": N_("说明"),
+        "photos": N_("照片"),
+        "category": N_("类别"),
+        "description": N_("问题描述"),
+        "reason": N_("原因"),
+    },
+)
+add_vocabulary("submissions.result", {"pass": N_("通过"), "fail": N_("不通过")})
