@@ -37,6 +37,7 @@ add_vocabulary(
     "object_type",
     {
         "user": N_("用户"),
+        "field_submission": N_("采集记录"),
         "task": N_("任务"),
         "case": N_("案件"),
         "case_category": N_("案件类别"),
@@ -81,6 +82,7 @@ add_vocabulary(
         "system": N_("系统"),
         "job": N_("后台任务"),
         "open311": N_("Open311 接口"),
+        "bearer": N_("接口令牌"),  # how an API client signed in (auth.login's kind)
     },
 )
 # Whole actions; an action not listed here is shown as its object's words and its verb's
@@ -135,6 +137,7 @@ add_vocabulary(
         "module.add": N_("新增模块"),
         "module.activate": N_("启用模块"),
         "conflict.resolve": N_("处理冲突"),
+        "view": N_("查看"),
     },
 )
 # Names of the fields a change lists most often; another field shows its own name.
@@ -194,6 +197,8 @@ VALUE_VOCABULARIES = {
     "living_status": "living_status",
     "id_type": "id_type",
     "relation_to_head": "relation",
+    # how one signed in (auth.login: web, api …); other kinds are not request channels
+    "kind": "request_channel",
 }
 # A field the trail's own list does not name: the population base's field words, if any.
 FALLBACK_FIELD_VOCABULARIES = ("audit_field", "person_field")
