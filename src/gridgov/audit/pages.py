@@ -71,6 +71,7 @@ add_vocabulary(
         "multiple": N_("多张数据表"),
     },
 )
+add_vocabulary("yes_no", {True: N_("是"), False: N_("否")})
 add_vocabulary("outcome", {"success": N_("成功"), "failure": N_("失败"), "denied": N_("拒绝访问")})
 add_vocabulary(
     "request_channel",
@@ -222,6 +223,8 @@ def action_words(language: str, action: str) -> str:
 def _value(language: str, vocabulary: str | None, value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, bool):  # e.g. the chain check's "intact"
+        return label(language, "yes_no", value)
     if vocabulary and str(value) in VOCABULARIES.get(vocabulary, {}):
         return label(language, vocabulary, value)
     if isinstance(value, str):
