@@ -21,11 +21,11 @@ from gridgov.models.house import House
 from gridgov.models.household import Household
 from gridgov.models.patrol import Patrol
 from gridgov.models.person import Person
-from gridgov.models.redivision import RecordGridMove
+from gridgov.models.redivision import ProposalState, RecordGridMove
 from gridgov.models.region import BASE_LAYER, Region
 from gridgov.models.staff import Assignment
 from gridgov.models.task import Task
-from gridgov.redivision import apply, rules, service
+from gridgov.redivision import apply, drift, rules, service
 from gridgov.redivision.units import Graph
 from tests.redivision.conftest import Built, build_community
 
@@ -222,3 +222,19 @@ def test_nothing_to_do_when_every_grid_is_in_range(db: Session) -> None:
     with pytest.raises(Conflict):
         service.propose(db, principal=SYSTEM, community_code=built.community, time_limit=5)
     assert shapely is not None
+
+
+def test_applying_one_proposal_lapses_the_communitys_other_drafts(
+    db: Session, drifted: Built
+) -> None:
+    first = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=5)
+    second = service.propose(db, principal=SYSTEM, community_code=drifted.community, time_limit=5)
+    apply.approve(db, principal=SYSTEM, proposal_id=second.id)
+    db.flush()
+    db.refresh(first)
+    assert first.state == ProposalState.LAPSED
+    # The drift page no longer links a proposal made from the division that ended.
+    read = drift.drift(db, principal=SYSTEM, region_code=drifted.community)
+    assert read.communities[0].open_proposal_id is None
+    with pytest.raises(Conflict):
+        apply.approve(db, principal=SYSTEM, proposal_id=first.id)

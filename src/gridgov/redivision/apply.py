@@ -108,6 +108,7 @@ def _apply_now(
     result = _apply(session, principal, repo, proposal, division, at)
     proposal.state = ProposalState.APPROVED
     proposal.effective_at = at
+    _lapse_other_drafts(session, principal, repo, proposal)
     session.flush()
     trail.record(
         session,
@@ -119,6 +120,29 @@ def _apply_now(
         after=result.model_dump(mode="json"),
     )
     return result
+
+
+def _lapse_other_drafts(
+    session: Session,
+    principal: Principal,
+    repo: RedivisionRepository,
+    applied: RedivisionProposal,
+) -> None:
+    """The community's other drafts were computed from the division that just ended: they lapse
+    (in the trail) instead of waiting as stale links on the drift page."""
+    for other in repo.proposals(applied.community_code, limit=500):
+        if other.id == applied.id or other.state != ProposalState.DRAFT:
+            continue
+        other.state = ProposalState.LAPSED
+        trail.record(
+            session,
+            action="redivision.lapse",
+            object_type="redivision_proposal",
+            object_id=other.id,
+            principal=principal,
+            after={"state": other.state},
+            note=f"proposal {applied.id} of the community was applied",
+        )
 
 
 def _aware(moment: datetime) -> datetime:
