@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role
+from gridgov.kit.throttle import counted_address
 from tests.factories import DEFAULT_PASSWORD, create_user
 
 TOKEN = "/api/v1/auth/token"
@@ -57,4 +58,30 @@ def test_guessing_from_many_addresses_only_slows_the_account(app: FastAPI, db: S
     with TestClient(app, client=("10.1.2.3", 5000)) as owner:
         # Paced (one attempt per 10 s for the account), not locked: the first goes through.
         assert attempt(owner, user.username, DEFAULT_PASSWORD) == 200
-        assert attempt(owner, user.username, DEFAULT_PASSWORD) == 429
+    with TestClient(app, client=("10.9.9.9", 5000)) as newcomer:
+        assert attempt(newcomer, user.username, DEFAULT_PASSWORD) == 429  # within the 10 s
+
+
+def test_guessers_keeping_the_pace_busy_do_not_keep_the_owner_out(
+    app: FastAPI, db: Session
+) -> None:
+    """Guessing from many addresses faster than the pace takes its one slot every time; the
+    owner's usual address (a successful sign-in before) is not paced."""
+    user = create_user(db, role=Role.LEADER)
+    with TestClient(app, client=("10.1.2.3", 5000)) as owner:
+        assert attempt(owner, user.username, DEFAULT_PASSWORD) == 200
+    guesses = []
+    for i in range(30):
+        with TestClient(app, client=(f"192.0.2.{i + 1}", 5000)) as stranger:
+            guesses.append(attempt(stranger, user.username, "guess"))
+    assert guesses[:10] == [401] * 10 and 429 in guesses[10:]  # the account is paced
+    with TestClient(app, client=("10.1.2.3", 5000)) as owner:
+        for _ in range(3):
+            assert attempt(owner, user.username, DEFAULT_PASSWORD) == 200
+
+
+def test_an_ipv6_network_counts_as_one_address() -> None:
+    assert counted_address("2001:db8:1:2:aaaa::1") == counted_address("2001:db8:1:2:ffff::9")
+    assert counted_address("2001:db8:1:2::1") != counted_address("2001:db8:1:3::1")
+    assert counted_address("::ffff:192.0.2.7") == "192.0.2.7" == counted_address("192.0.2.7")
+    assert counted_address("") == "unknown"

@@ -8,7 +8,12 @@ Three rules, none of which lets a stranger lock a known user out:
   that address may not try that account again until the window passes — the owner, from their
   own address, still can;
 * per account, from everywhere: after 10 failures in 15 minutes (guessing from many addresses)
-  attempts are paced to one per 10 seconds: a delay, never a lock.
+  attempts are paced to one per 10 seconds: a delay, never a lock — and never for an address
+  the account signed in from successfully in the last 30 days (``KNOWN_FOR``): guessers who keep
+  the pace's one slot busy would otherwise keep the owner out for as long as they guess.
+
+Addresses are counted as the client's IPv4 address, or its IPv6 /64 (one subscriber's network):
+a guesser with a whole IPv6 prefix is one address, not 2**64.
 
 The app's :class:`ThrottleMiddleware` tells the sign-in code who is asking (the client address,
 as uvicorn's ``--proxy-headers`` reports it behind a proxy) through a context variable; outside
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
+from ipaddress import IPv6Address, ip_address, ip_network
 
 from limits import RateLimitItem, parse, storage, strategies
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,6 +34,8 @@ from gridgov.kit.errors import TooManyRequests
 
 ACCOUNT_FAILURES = "10/15 minutes"
 ACCOUNT_PACE = "1/10 seconds"
+# An address from which the account signed in successfully is known to it for this long.
+KNOWN_FOR = "1/30 days"
 
 
 class SignInThrottled(TooManyRequests):
@@ -42,6 +50,7 @@ class Throttle:
     per_pair: RateLimitItem
     per_account: RateLimitItem
     pace: RateLimitItem
+    known: RateLimitItem
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Throttle:
@@ -54,6 +63,7 @@ class Throttle:
             ),
             per_account=parse(ACCOUNT_FAILURES),
             pace=parse(ACCOUNT_PACE),
+            known=parse(KNOWN_FOR),
         )
 
     def before(self, username: str, address: str) -> None:
@@ -68,8 +78,10 @@ class Throttle:
                 f"Too many failed sign-ins to this account from this address; wait up to "
                 f"{minutes} minutes",
             )
-        if not self.limiter.test(self.per_account, "signin-account", username) and (
-            not self.limiter.hit(self.pace, "signin-pace", username)
+        if (
+            not self.limiter.test(self.per_account, "signin-account", username)
+            and self.limiter.test(self.known, "signin-known", username, address)  # not known
+            and not self.limiter.hit(self.pace, "signin-pace", username)
         ):
             raise SignInThrottled(
                 "此账户近期登录失败较多，请 10 秒后再试",
@@ -82,6 +94,7 @@ class Throttle:
 
     def succeeded(self, username: str, address: str) -> None:
         self.limiter.clear(self.per_pair, "signin-fail", username, address)
+        self.limiter.hit(self.known, "signin-known", username, address)
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,19 @@ class _Caller:
 
 
 _caller: ContextVar[_Caller | None] = ContextVar("gridgov_signin_caller", default=None)
+
+
+def counted_address(host: str) -> str:
+    """The address a limit counts: IPv4 as it is, IPv6 by its /64; anything else as given."""
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if isinstance(address, IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _key(username: str) -> str:
@@ -127,7 +153,7 @@ class ThrottleMiddleware:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        token = _caller.set(_Caller(self.throttle, client[0] if client else "unknown"))
+        token = _caller.set(_Caller(self.throttle, counted_address(client[0] if client else "")))
         try:
             await self.app(scope, receive, send)
         finally:
