@@ -15,6 +15,7 @@ from gridgov.audit import trail
 from gridgov.audit.chain import seal_engine
 from gridgov.authz.principal import system_principal
 from gridgov.kit.db import make_engine
+from gridgov.ops import backup as backup_module
 from gridgov.ops.backup import BackupError, backup, restore, row_counts, verify_backup
 from tests.audit.helpers import disable_guards
 
@@ -98,3 +99,34 @@ def test_verification_catches_a_tampered_trail(fresh_database_url: Any, tmp_path
     result = verify_backup(out, data_key=DATA_KEY, postgres_admin_url=None)
     engine.dispose()
     assert not result.ok and any("altered" in p for p in result.problems)
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL: pg_dump beside a live server")
+def test_a_backup_of_a_busy_postgresql_server_verifies(
+    fresh_database_url: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows written while pg_dump runs are in neither the dump nor the manifest's counts (the
+    counts come from the dump's own snapshot), so verification passes on a live server."""
+    url = fresh_database_url("postgresql")
+    engine = populated(url, tmp_path / "media")
+    real_run = backup_module._run
+
+    def dump_while_people_work(command: list[str]) -> None:
+        real_run(command)
+        with Session(engine) as session:  # committed after the snapshot was taken
+            trail.record(
+                session, action="test.meanwhile", object_type="thing", object_id=99,
+                principal=system_principal("backup-test"),
+            )  # fmt: skip
+            session.commit()
+
+    monkeypatch.setattr(backup_module, "_run", dump_while_people_work)
+    out = tmp_path / "busy.ggbak"
+    manifest = backup(
+        engine, database_url=url, media_dir=tmp_path / "media", out=out, data_key=DATA_KEY
+    )
+    monkeypatch.setattr(backup_module, "_run", real_run)
+    assert row_counts(engine)["audit_entries"] == manifest.tables["audit_entries"] + 1
+    result = verify_backup(out, data_key=DATA_KEY, postgres_admin_url=url)
+    assert result.ok, result.problems
+    engine.dispose()

@@ -2,7 +2,8 @@
 encrypted with the data key, verified by restoring it into a fresh database.
 
 * SQLite: SQLite's online backup API (a consistent copy while the server keeps writing).
-* PostgreSQL: ``pg_dump --format=custom`` (one snapshot transaction); restored with
+* PostgreSQL: ``pg_dump --format=custom`` of a snapshot exported by a transaction that counts
+  every table's rows in that same snapshot (exact counts on a live server); restored with
   ``pg_restore`` into an empty database.
 * Photos: the media directory, copied after the database snapshot (files are written before
   the rows that name them, so every photo the snapshot names is in the copy).
@@ -147,25 +148,13 @@ def backup(
             target.close()
         else:
             kind, snapshot = "postgresql", folder / "database.pgdump"
-            _run(
-                [
-                    "pg_dump",
-                    "--format=custom",
-                    "--no-owner",
-                    "-f",
-                    str(snapshot),
-                    _pg_url(database_url),
-                ]
-            )
+            counts = _pg_dump_with_counts(engine, _pg_url(database_url), snapshot)
         manifest = Manifest(
             kind=kind,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            tables=_sqlite_counts(snapshot) if kind == "sqlite" else {},
+            tables=_sqlite_counts(snapshot) if kind == "sqlite" else counts,
             trail_head=[seq, chain_hash],
         )
-        if kind == "postgresql":
-            manifest.tables = row_counts(engine)  # pg_dump's snapshot began before: a lower bound
-            manifest.extra["counts_are_lower_bounds"] = True
         archive = folder / "archive.tar"
         with tarfile.open(archive, "w") as tar:
             tar.add(snapshot, arcname=snapshot.name)
@@ -183,6 +172,22 @@ def backup(
             encrypt_stream(source_file, target_file, data_key=data_key)
         partial.replace(out)
     return manifest
+
+
+def _pg_dump_with_counts(engine: Engine, url: str, target: Path) -> dict[str, int]:
+    """``pg_dump`` of one exported snapshot, and every table's row count in that same snapshot:
+    the counts are exact however many rows the server writes meanwhile (counted before or after
+    the dump they would differ on any live server)."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            exported = str(conn.scalar(text("SELECT pg_export_snapshot()")))
+            _run(["pg_dump", "--format=custom", "--no-owner", f"--snapshot={exported}",
+                  "-f", str(target), url])  # fmt: skip
+            return {
+                table.name: int(conn.scalar(select(func.count()).select_from(table)) or 0)
+                for table in Base.metadata.sorted_tables
+            }
 
 
 def _sqlite_counts(snapshot: Path) -> dict[str, int]:
@@ -312,10 +317,12 @@ def verify_backup(
                 admin.dispose()
     problems = [str(p) for p in report.problems]
     expected = restored.manifest.tables
-    lower_bounds = restored.manifest.extra.get("counts_are_lower_bounds", False)
+    # Backups made before the counts were taken in pg_dump's own snapshot counted the live
+    # database afterwards: for those, only the table's presence can be checked.
+    counted_apart = restored.manifest.extra.get("counts_are_lower_bounds", False)
     for table, count in expected.items():
         found = counts.get(table)
-        if found is None or (found < count if lower_bounds else found != count):
+        if found is None or (found != count and not counted_apart):
             problems.append(f"table {table}: {found} rows restored, {count} in the manifest")
     seq, chain_hash = restored.manifest.trail_head
     if seq and anchored != chain_hash:
