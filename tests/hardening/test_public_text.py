@@ -104,3 +104,28 @@ def test_numbers_in_free_text_are_masked_on_public_outputs(
     assert "138****5678" in listed["description"] and "420502********209X" in listed["description"]
     assert listed["status_notes"] == "已联系居民 138****5678"
     assert "138****5678" in outputs[3] and "138****5678" in outputs[4]
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("１３８１２３４５６７８", "１３８****５６７８"),  # a full-width keyboard
+        ("420502 19930517 209X", "420502 ******** 209X"),  # an ID number in its groups
+        ("4205 0219 9305 1720 9X", "4205 02** **** **20 9X"),
+        ("身份证４２０５０２１９９３０５１７２０９Ｘ", "身份证４２０５０２********２０９Ｘ"),
+    ],
+)
+def test_numbers_written_otherwise_are_masked_too(
+    client: TestClient, city: dict, api_key: str, written: str, shown: str
+) -> None:
+    created = report(client, api_key, description=f"垃圾没人管 {written}")
+    assert created.status_code == 200, created.text
+    number = created.json()[0]["service_request_id"]
+    listed = client.get(f"{BASE}/requests/{number}.json").json()[0]
+    assert listed["description"] == f"垃圾没人管 {shown}"
+    for output in (
+        client.get(f"{BASE}/requests/{number}.xml").text,
+        client.get(f"/api/v1/cases/track/{number}").text,
+        client.get("/track", params={"number": number}).text,
+    ):
+        assert written not in output, output[:400]

@@ -96,11 +96,19 @@ def mask_phone(value: str) -> str:
 # Resident ID numbers (18 characters; the old 15-digit ones are all replaced, and 15 digits is
 # a grid code) and phone numbers (mobiles, and
 # landlines with their area code) written into free text or a URL. Digits run on both sides
-# are left alone: a longer number (an order, a grid code) is not a phone.
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+# are left alone: a longer number (an order, a grid code) is not a phone. An ID number may be
+# written in groups (``420502 19930517 209X``, ``4205 0219 9305 1720 9X``) and any of them in full-width
+# characters (a Chinese keyboard's full-width mode): ``１３８１２３４５６７８``.
+_ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{6}([- ])\d{8}\2\d{3}[\dXx]"
+    r"|\d{4}([- ])\d{4}\3\d{4}\3\d{4}\3\d[\dXx])(?![0-9A-Za-z])"
+)
 _PHONE_IN_TEXT = re.compile(
     r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d(?:[- ]?\d{4}){2}|0\d{2,3}[- ]?\d{7,8})(?!\d)"
 )
+# Full-width digits, letters X, separators and plus, each to its ASCII twin (one character for
+# one: positions stay, so a match in the translated text masks the same characters).
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－＋　", "0123456789Xx-+ ")
 
 
 def mask_free_text(text: str) -> str:
@@ -109,8 +117,23 @@ def mask_free_text(text: str) -> str:
     For public and masked outputs; the stored text stays intact for roles that may see it."""
     if not text or not any(c.isdigit() for c in text):
         return text
-    masked = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
-    return _PHONE_IN_TEXT.sub(_mask_phone_match, masked)
+    plain = text.translate(_HALF_WIDTH)
+    masked = _ID_IN_TEXT.sub(_mask_id_match, plain)
+    masked = _PHONE_IN_TEXT.sub(_mask_phone_match, masked)
+    if masked == plain:
+        return text
+    return "".join(
+        "*" if hidden == "*" and shown != "*" else original
+        for original, shown, hidden in zip(text, plain, masked, strict=True)
+    )
+
+
+def _mask_id_match(match: re.Match[str]) -> str:
+    """First 6 and last 4 of the 18 characters visible, separators kept where they were."""
+    number = match.group(1)
+    places = [i for i, c in enumerate(number) if c not in "- "]
+    keep = set(places[:6] + places[-4:])
+    return "".join(c if (c in "- " or i in keep) else "*" for i, c in enumerate(number))
 
 
 def _mask_phone_match(match: re.Match[str]) -> str:
