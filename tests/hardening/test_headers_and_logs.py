@@ -81,6 +81,12 @@ def test_access_log_masks_personal_data() -> None:
         "/x/138****1234?note=420502********209X"
     )
     assert mask_target("/api/v1/grids/420502001001001") == "/api/v1/grids/420502001001001"
+    # Percent-encoded digits are what the app reads: masked all the same, and a decoded
+    # newline stays encoded in the line.
+    encoded = "".join(f"%{ord(c):02X}" for c in "42050219930517209X")
+    assert mask_target(f"/track/{encoded}") == "/track/420502********209X"
+    assert mask_target("/track/139%2012345678") == "/track/139%20****5678"
+    assert mask_target("/track/%E5%BC%A0%0Ax") == "/track/%E5%BC%A0%0Ax"
 
     record = logging.LogRecord(
         "uvicorn.access",

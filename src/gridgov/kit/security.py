@@ -18,7 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -125,10 +125,18 @@ SENSITIVE_PARAMETERS = frozenset(
 )
 
 
+# Characters a logged path keeps as they are (RFC 3986 pchar and "/"); the rest percent-encoded,
+# so a decoded control character or newline never reaches the log line.
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
 def mask_target(target: str) -> str:
     """A request target (path and query) fit for a log line."""
     path, sep, query = target.partition("?")
-    path = mask_free_text(path)
+    if "%" in path:  # a client may percent-encode digits: mask what the app reads, re-encoded
+        path = quote(mask_free_text(unquote(path)), safe=PATH_SAFE)
+    else:
+        path = mask_free_text(path)
     if not sep:
         return path
     pairs = [
