@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Role
 from gridgov.models.case import Case
 from tests.cases.helpers import POINT_A, Users
+from tests.factories import auth_headers, create_user
 
 
 def test_errors_have_one_shape(client: TestClient, users: Users, city: dict) -> None:
@@ -35,6 +36,26 @@ def test_numbers_past_the_database_are_not_server_errors(
     for url in ("/api/v1/cases/9223372036854775808", "/api/v1/persons/99999999999999999999"):
         response = client.get(url, headers=leader)
         assert 400 <= response.status_code < 500, (url, response.text)
+
+
+def test_a_category_field_sent_as_null_is_a_validation_error(
+    client: TestClient, db: Session, city: dict
+) -> None:
+    admin = auth_headers(client, create_user(db, role=Role.SYSTEM_ADMIN))
+    for field in ("active", "handle_minutes", "handle_unit", "warn_share"):
+        response = client.patch("/api/v1/cases/categories/E0102", json={field: None}, headers=admin)
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["errors"][0]["loc"][-1] == field
+
+
+def test_a_category_can_be_switched_off_and_on(client: TestClient, db: Session, city: dict) -> None:
+    admin = auth_headers(client, create_user(db, role=Role.SYSTEM_ADMIN))
+    url = "/api/v1/cases/categories/E0102"
+    off = client.patch(url, json={"active": False}, headers=admin)  # was a 500 (StopIteration)
+    assert off.status_code == 200 and off.json()["code"] == "E0102", off.text
+    listed = client.get("/api/v1/cases/categories", headers=admin).json()
+    assert "E0102" not in {c["code"] for c in listed}
+    assert client.patch(url, json={"active": True}, headers=admin).status_code == 200
 
 
 def test_timestamps_carry_their_offset(client: TestClient, users: Users, city: dict) -> None:

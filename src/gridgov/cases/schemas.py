@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gridgov.authz.policy import Purpose
 from gridgov.cases.states import Move
@@ -180,6 +180,18 @@ class CategoryUpdate(BaseModel):
     handle_unit: Literal["hours", "days"] | None = None
     warn_share: float | None = Field(default=None, gt=0, lt=1)
     active: bool | None = None
+
+    @field_validator(
+        "register_minutes", "dispatch_minutes", "handle_minutes", "verify_minutes",
+        "handle_unit", "warn_share", "active", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _given_means_a_value(cls, value: Any) -> Any:
+        # Leave a field out to keep it; ``null`` would empty a column that must hold a value
+        # (answered 409 "retry", which never succeeds). Only department_code may be emptied.
+        if value is None:
+            raise ValueError("leave the field out to keep it; it cannot be emptied")
+        return value
 
 
 class DepartmentRead(BaseModel):

@@ -206,7 +206,8 @@ def update_category(
     )
     cat.clear_cache()
     after_commit(session, cat.clear_cache)
-    return next(c for c in list_categories(session) if c.code == code)
+    # Not through list_categories: a category just switched off is not listed there.
+    return CategoryRead.model_validate(cat.reference(session).categories[code])
 
 
 # --- channel clients (Open311 apps, SMS and e-mail gateways) -------------------------------
