@@ -13,10 +13,12 @@ Constraints
   is reachable from the root without leaving the slot;
 * new slots are used in order (symmetry breaking).
 
-Objective (minimised): ``MOVE_WEIGHT`` (100) × households whose grid changes + metres of
-boundary between different grids. One household moved weighs as much as 100 m of boundary, so
-the solver first keeps households where they are (most grids stay exactly as they are) and then
-prefers short boundaries (compact grids, quick to walk). The search stops at 1 % from the best
+Objective (minimised): ``MOVE_WEIGHT`` (100) × households whose grid changes + ``HOUSE_WEIGHT``
+(10) × houses whose grid changes + metres of boundary between different grids. One household
+moved weighs as much as 100 m of boundary, so the solver first keeps households where they are
+(most grids stay exactly as they are) and then prefers short boundaries (compact grids, quick to
+walk); the house term keeps empty buildings (vacant or demolished flats) where they are unless
+moving them shortens the boundary by more than 10 m a house. The search stops at 1 % from the best
 bound ("optimal") or at the time limit ("feasible": the best division found by then).
 """
 
@@ -39,6 +41,7 @@ from gridgov.redivision.rules import (
 from gridgov.redivision.units import Graph
 
 MOVE_WEIGHT = 100
+HOUSE_WEIGHT = 10
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ def _solve(
             model.add(c >= xj - xi)
         cut.append(c)
     moved = sum(households[u] * (1 - x[u, current[u]]) for u in free)
+    houses_moved = sum(len(graph.units[u].house_ids) * (1 - x[u, current[u]]) for u in free)
     # Valid bounds that the linear relaxation does not see: every household of a new grid has
     # moved, and so has every household of a retired one.
     held = [sum(households[u] for u in range(n) if current[u] == g) for g in range(existing)]
@@ -140,8 +144,10 @@ def _solve(
         model.add_hint(x[u, current[u]], True)
 
     # Households moved dominate; boundary metres break ties between divisions that move about
-    # as many households (one household weighs as much as MOVE_WEIGHT metres of boundary).
-    model.minimize(MOVE_WEIGHT * moved + boundary)
+    # as many households (one household weighs as much as MOVE_WEIGHT metres of boundary). Each
+    # house moved costs HOUSE_WEIGHT too, so an empty building (vacant, demolished flats) does
+    # not change grid just to shorten a boundary.
+    model.minimize(MOVE_WEIGHT * moved + HOUSE_WEIGHT * houses_moved + boundary)
     solver, status = _run(model, time_limit, workers)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return NoSolution(
