@@ -164,7 +164,8 @@ class CaseRepository:
         limit: int = 5,
     ) -> list[Any]:
         """Open cases of the same category near a point: a box on the (category, lat) index,
-        nearest first; only the summary columns are read."""
+        nearest first; only the summary columns are read, as rows through Core (no ORM result
+        machinery: intake asks on every report)."""
         stmt = _DUPLICATES
         clause = case_readable_clause(principal)
         if clause is not _TRUE:
@@ -179,7 +180,7 @@ class CaseRepository:
             "lng_max": lng + radius_deg * 1.2,
             "limit": limit,
         }
-        return list(self.session.execute(stmt, params).all())
+        return list(self.session.connection().execute(stmt, params).all())
 
     def running_with_calendar_warning(self) -> list[Case]:
         """Cases whose running clock was computed over a year nobody had entered."""
