@@ -26,3 +26,20 @@ def test_an_empty_building_stays_unless_it_shortens_the_boundary_a_lot() -> None
     assert isinstance(result, Solution) and result.status == "optimal"
     assert result.assignment == [0, 1, 1, 1]
     assert result.households_moved == 120
+
+
+def test_a_whole_compound_moves_rather_than_a_compound_being_cut() -> None:
+    # Grid A: compound 1号 (x1 100, x2 120) and compound 2号 (y1 120) = 340; grid B: z1 150.
+    # Moving x2 or y1 moves 120 households either way. Cutting between x1 and x2 would make the
+    # shorter boundary (200 m against 210 m), but it runs through compound 1号.
+    units = [
+        _unit("测试路1号1栋", "A", 100, 20),
+        _unit("测试路1号2栋", "A", 120, 24),
+        _unit("测试路2号1栋", "A", 120, 24),
+        _unit("测试路3号1栋", "B", 150, 30),
+    ]
+    edges = [(0, 1, 100.0), (0, 2, 100.0), (1, 2, 50.0), (1, 3, 60.0), (2, 3, 50.0)]
+    result = solver.solve(Graph(units, edges), current=[0, 0, 0, 1], existing=2, time_limit=5)
+    assert isinstance(result, Solution) and result.status == "optimal"
+    assert result.assignment == [0, 0, 1, 1]
+    assert result.households_moved == 120

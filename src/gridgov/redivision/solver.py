@@ -18,7 +18,9 @@ Objective (minimised): ``MOVE_WEIGHT`` (100) × households whose grid changes + 
 moved weighs as much as 100 m of boundary, so the solver first keeps households where they are
 (most grids stay exactly as they are) and then prefers short boundaries (compact grids, quick to
 walk); the house term keeps empty buildings (vacant or demolished flats) where they are unless
-moving them shortens the boundary by more than 10 m a house. The search stops at 1 % from the best
+moving them shortens the boundary by more than 10 m a house. A metre of boundary between two
+buildings of the same compound counts ``COMPOUND_CUT`` (3) times, so grids follow compound
+boundaries where the households allow it. The search stops at 1 % from the best
 bound ("optimal") or at the time limit ("feasible": the best division found by then).
 """
 
@@ -38,10 +40,11 @@ from gridgov.redivision.rules import (
     UPPER,
     grid_count_range,
 )
-from gridgov.redivision.units import Graph
+from gridgov.redivision.units import Graph, compound_key
 
 MOVE_WEIGHT = 100
 HOUSE_WEIGHT = 10
+COMPOUND_CUT = 3
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,15 @@ def _solve(
     model.add(moved >= lower * sum(used[g] for g in range(existing, slots)))
     for g in range(existing):
         model.add(moved >= held[g] * (1 - used[g]))
-    boundary = sum(round(length) * cut[e] for e, (_i, _j, length) in enumerate(graph.edges))
+    # A boundary through a compound (between two of its buildings) counts COMPOUND_CUT times
+    # its length: grids follow compound boundaries where the households allow it.
+    compounds = [compound_key(u.key) for u in graph.units]
+    boundary = sum(
+        round(length)
+        * (COMPOUND_CUT if compounds[i] and compounds[i] == compounds[j] else 1)
+        * cut[e]
+        for e, (i, j, length) in enumerate(graph.edges)
+    )
     for u in free:
         model.add_hint(x[u, current[u]], True)
 

@@ -10,6 +10,7 @@ made of parts that touch nowhere (an island) gives a graph with several componen
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +84,15 @@ class Graph:
                         stack.append(other)
             parts.append(sorted(part))
         return parts
+
+
+_COMPOUND = re.compile(r"^(.*?\d+号)")
+
+
+def compound_key(unit_key: str) -> str | None:
+    """The compound a unit belongs to: its address up to the street number (``…解放路12号``)."""
+    found = _COMPOUND.match(unit_key)
+    return found.group(1) if found else None
 
 
 def building_key(row: HouseRow) -> str:
