@@ -51,9 +51,15 @@ def test_a_record_whose_effect_failed_says_so(
     assert applied["ref"].startswith("person:") and applied["errors"] == []
 
 
+def _install_through_sync(session: Session) -> None:
+    # The sync's own way in: it resolves the records' modules (installing them on a new base).
+    registry.resolve(session, {("population", None)})
+
+
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: SQLite serialises transactions")
+@pytest.mark.parametrize("first_use", [registry.ensure_installed, _install_through_sync])
 def test_concurrent_first_uses_install_the_shipped_modules_once(
-    fresh_database_url: Any, monkeypatch: pytest.MonkeyPatch
+    fresh_database_url: Any, monkeypatch: pytest.MonkeyPatch, first_use: Any
 ) -> None:
     engine = make_engine(fresh_database_url("postgresql"))
     both_counted = threading.Barrier(2)
@@ -73,7 +79,7 @@ def test_concurrent_first_uses_install_the_shipped_modules_once(
 
     def first_sync(_: int) -> int:
         with Session(engine) as session:
-            registry.ensure_installed(session)
+            first_use(session)
             session.commit()
             return len(registry.latest_modules(session))
 

@@ -213,7 +213,7 @@ def resolve(
         return {}
     rows = ModuleRepository(session).versions_of(code for code, _ in wanted)
     if not rows and ModuleRepository(session).count() == 0:
-        install_defaults(session)
+        ensure_installed(session)  # under its lock: phones syncing at once on a new base
         rows = ModuleRepository(session).versions_of(code for code, _ in wanted)
     newest: dict[str, tuple[int, str, int, str, str | None]] = {}
     exact: dict[tuple[str, int], tuple[int, str, int, str, str | None]] = {}
