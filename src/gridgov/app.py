@@ -15,7 +15,7 @@ from gridgov.audit.pages import router as audit_pages
 from gridgov.audit.routes import router as audit_router
 from gridgov.auth.pages import router as auth_pages
 from gridgov.auth.routes import router as auth_router
-from gridgov.auth.users_routes import router as users_router
+from gridgov.auth.routes import users_router
 from gridgov.cases.pages import router as cases_pages
 from gridgov.cases.routes import router as cases_router
 from gridgov.config import Settings, get_settings

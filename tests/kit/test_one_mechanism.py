@@ -7,8 +7,12 @@ the file and line to fix. Allowed exceptions are listed with the reason they are
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import re
 from pathlib import Path
+
+from pydantic import BaseModel
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "gridgov"
 
@@ -127,4 +131,40 @@ def test_imports_at_the_top_unless_lazy_says_why() -> None:
                 found.append((str(path.relative_to(SRC)), node.lineno, ast.unparse(node)))
     assert not found, (
         f"{len(found)} imports inside functions without a '# lazy:' reason:\n" + _report(found)
+    )
+
+
+def test_one_routes_file_per_domain() -> None:
+    # One layout per domain: routes / service / repository / schemas / pages / cli. A domain's
+    # API is its routes.py (a sub-package such as fieldwork/sync/ has its own); pages routers are
+    # out of the schema (include_in_schema=False) and live in pages.py or *_pages.py.
+    second = [
+        (str(path.relative_to(SRC)), 1, "a second routes file: fold it into routes.py")
+        for path in sorted(SRC.glob("**/*routes*.py"))
+        if path.name != "routes.py"
+    ]
+    api_routers = [
+        hit
+        for hit in _lines(r"\bAPIRouter\(")
+        if "include_in_schema=False" not in hit[2] and not hit[0].endswith("routes.py")
+    ]
+    found = second + api_routers
+    assert not found, "API routes outside the domain's routes.py:\n" + _report(found)
+
+
+def test_no_schemas_in_routes() -> None:
+    # Request and response bodies live in the domain's schemas.py, where the services and pages
+    # find them too; a routes.py only wires them to paths.
+    found = []
+    for path in sorted(SRC.glob("**/routes.py")):
+        module = importlib.import_module(
+            "gridgov." + ".".join(path.relative_to(SRC).with_suffix("").parts)
+        )
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            value = getattr(module, node.name, None) if isinstance(node, ast.ClassDef) else None
+            if inspect.isclass(value) and issubclass(value, BaseModel):
+                found.append((str(path.relative_to(SRC)), node.lineno, f"class {node.name}"))
+    assert not found, "pydantic models defined in a routes.py (move them to schemas.py):\n" + (
+        _report(found)
     )

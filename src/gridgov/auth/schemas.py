@@ -91,3 +91,8 @@ class MeRead(UserRead):
     channel: str
     session_id: str | None
     grid_codes: list[str]
+
+
+class PasswordIssued(BaseModel):
+    user: UserRead
+    initial_password: str

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import current_principal, require_roles
@@ -25,8 +24,11 @@ from gridgov.cases.schemas import (
     CategoryUpdate,
     DepartmentRead,
     FullViewIn,
+    InboundAck,
+    InboundMessage,
     OverdueRead,
     ReporterPhone,
+    TrackRead,
     TransitionIn,
 )
 from gridgov.cases.states import Move
@@ -168,15 +170,6 @@ def duplicates(
     return [CaseSummary.model_validate(c) for c in rows]
 
 
-class TrackRead(BaseModel):
-    number: str
-    state: str
-    status_note: str | None
-    category_code: str | None
-    reported_at: str
-    events: list[dict[str, str | None]] = Field(default_factory=list)
-
-
 @router.get("/track/{number}", response_model=TrackRead, responses=ERRORS)
 def track(number: str, session: Session = Depends(request_session, scope="function")) -> TrackRead:
     """Public: follow a case by its tracking number (no reporter data, public steps only)."""
@@ -189,24 +182,6 @@ def track(number: str, session: Session = Depends(request_session, scope="functi
         reported_at=case.reported_at.isoformat(),
         events=[{"at": e.at.isoformat(), "move": e.move, "state": e.state_to} for e in events],
     )
-
-
-class InboundMessage(BaseModel):
-    """A message from an SMS or e-mail gateway."""
-
-    message_id: str = Field(max_length=64)
-    sender: str = Field(max_length=128)
-    text: str
-    subject: str | None = Field(default=None, max_length=200)
-    lng: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    category_code: str | None = Field(default=None, max_length=16)
-
-
-class InboundAck(BaseModel):
-    number: str
-    id: int
-    duplicate: bool = False
 
 
 def _inbound(

@@ -203,3 +203,30 @@ class DepartmentRead(BaseModel):
 class OverdueRead(BaseModel):
     count: int
     ids: list[int]
+
+
+class TrackRead(BaseModel):
+    number: str
+    state: str
+    status_note: str | None
+    category_code: str | None
+    reported_at: str
+    events: list[dict[str, str | None]] = Field(default_factory=list)
+
+
+class InboundMessage(BaseModel):
+    """A message from an SMS or e-mail gateway."""
+
+    message_id: str = Field(max_length=64)
+    sender: str = Field(max_length=128)
+    text: str
+    subject: str | None = Field(default=None, max_length=200)
+    lng: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    category_code: str | None = Field(default=None, max_length=16)
+
+
+class InboundAck(BaseModel):
+    number: str
+    id: int
+    duplicate: bool = False

@@ -5,20 +5,17 @@ tasks, the modules and today's patrol time — one request, one response."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.auth.deps import CurrentPrincipal
 from gridgov.authz.principal import Principal
 from gridgov.cases.categories import reference
 from gridgov.cases.service import list_categories
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.patrols import service as patrols
 from gridgov.kit.clock import utcnow
-from gridgov.kit.db import request_session
 from gridgov.lifecycle.admission import references
 from gridgov.lifecycle.proxy import catalogue
 from gridgov.models.facility import Facility
@@ -31,8 +28,6 @@ from gridgov.tasks.schemas import TaskRead
 from gridgov.tasks.vocabulary import REFUSAL_REASONS
 from gridgov.web.i18n import label
 
-router = APIRouter(prefix="/field", tags=["field app"])
-DB = Annotated[Session, Depends(request_session, scope="function")]
 MAX_ROWS = 2000
 
 
@@ -177,9 +172,3 @@ def _categories(session: Session) -> list[dict[str, Any]]:
         for c in list_categories(session)
         if c.selectable
     ]
-
-
-@router.get("/bundle")
-def bundle(session: DB, principal: CurrentPrincipal) -> dict[str, Any]:
-    """Everything the app keeps offline for the caller's own grid."""
-    return build(session, principal=principal)

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.housing import repository, service
-from gridgov.housing.schemas import HouseCreate, HouseCreateRequest, HouseRead, HouseUpdateRequest
+from gridgov.housing.schemas import (
+    HouseCreate,
+    HouseCreateRequest,
+    HouseDetail,
+    HouseRead,
+    HouseUpdateRequest,
+)
 from gridgov.models.house import House, HouseUse
 from gridgov.people.auth import READ_ROLES, WRITE_ROLES
 from gridgov.people.schemas import PersonRead
@@ -17,10 +23,6 @@ from gridgov.web.record_api import RecordApi
 
 router = APIRouter(tags=["population"])
 HouseSort = Literal["address", "-address", "grid_code", "changed_at", "-changed_at", "id", "-id"]
-
-
-class HouseDetail(HouseRead):
-    residents: list[PersonRead] = []
 
 
 def house_filters(

@@ -7,7 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gridgov.models.house import HouseUse
-from gridgov.people.schemas import ChangeRequest, VersionedRead, check_grid_code
+from gridgov.people.schemas import (
+    ChangeRequest,
+    PersonDetail,
+    PersonRead,
+    VersionedRead,
+    check_grid_code,
+)
 
 
 class HouseCreate(BaseModel):
@@ -78,3 +84,11 @@ class HouseRead(VersionedRead):
     lng: float | None
     lat: float | None
     status: str
+
+
+class HouseDetail(HouseRead):
+    residents: list[PersonRead] = []
+
+
+# A person's detail shows the house (people/schemas.py cannot import this module: a cycle).
+PersonDetail.model_rebuild(_types_namespace={"HouseRead": HouseRead})

@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
+from fastapi.responses import Response
 from openpyxl import Workbook
 
+from gridgov.auth.uploads import Upload, authenticated_upload
 from gridgov.people import vocabulary  # noqa: F401  (the words of person_field)
-from gridgov.people.importer import COLUMNS, ID_TYPES, LIVING, RELATION_ZH, RESIDENCE
+from gridgov.people.auth import IMPORT_ROLES
+from gridgov.people.importer import (
+    COLUMNS,
+    ID_TYPES,
+    LIVING,
+    RELATION_ZH,
+    RESIDENCE,
+    parse_upload,
+)
 from gridgov.people.schemas import RELATIONS
 from gridgov.people.staging import BadRow
 from gridgov.people.tags import TAGS
@@ -20,6 +31,21 @@ from gridgov.web.i18n import gettext, label, pick
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REQUIRED = ("id_number", "name", "grid_code")
+# An uploaded person workbook (API and page): parsed, by an importer, before the request's
+# session begins.
+PersonUpload = Annotated[
+    Upload[list[tuple[int, dict[str, str]]]],
+    Depends(authenticated_upload(parse_upload, roles=IMPORT_ROLES)),
+]
+
+
+def workbook(content: bytes, filename: str) -> Response:
+    """A workbook of the import (template, error file) as a download."""
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def header(field: str, language: str) -> str:

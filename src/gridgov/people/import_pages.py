@@ -16,7 +16,7 @@ from gridgov.authz.principal import Principal
 from gridgov.kit.db import request_session
 from gridgov.people import import_files, staging
 from gridgov.people.auth import IMPORT_ROLES
-from gridgov.people.import_routes import PersonUpload, workbook
+from gridgov.people.import_files import PersonUpload, workbook
 from gridgov.people.importer import COLUMNS
 from gridgov.web.forms import attempt
 from gridgov.web.i18n import gettext, request_language

@@ -1,14 +1,18 @@
 """HTTP API of persons and households (``/api/v1/persons``, ``/api/v1/households``).
 
 Lists are in the caller's data scope; ID numbers and phones are masked unless a role allowed to
-see them asks for ``/full-view`` with a purpose (written to the trail)."""
+see them asks for ``/full-view`` with a purpose (written to the trail).
+
+The person import (issue 10): the template, a check that keeps the file on the server under an
+import id, then commit or discard by id (no second upload), and the error file."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import require_roles
@@ -19,9 +23,10 @@ from gridgov.kit.db import request_session
 from gridgov.kit.pagination import PageParams, page_params
 from gridgov.models.household import Household
 from gridgov.models.person import Person
-from gridgov.people import repository, service
-from gridgov.people.auth import FULL_VIEW_ROLES, READ_ROLES, WRITE_ROLES
-from gridgov.people.import_routes import router as import_router
+from gridgov.people import import_files, repository, service, staging
+from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
+from gridgov.people.import_files import PersonUpload, workbook
+from gridgov.people.importer import import_persons
 from gridgov.people.repository import PersonFilters
 from gridgov.people.schemas import (
     FullViewRequest,
@@ -30,12 +35,14 @@ from gridgov.people.schemas import (
     HouseholdRead,
     HouseholdUpdateRequest,
     PersonCreateRequest,
+    PersonDetail,
     PersonFullRead,
     PersonRead,
     PersonUpdateRequest,
 )
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
+from gridgov.web.i18n import request_language
 from gridgov.web.record_api import ERRORS, RecordApi
 
 router = APIRouter(tags=["population"])
@@ -44,6 +51,15 @@ SessionDep = Annotated[Session, Depends(request_session, scope="function")]
 Reader = Annotated[Principal, Depends(require_roles(*READ_ROLES))]
 Writer = Annotated[Principal, Depends(require_roles(*WRITE_ROLES))]
 FullViewer = Annotated[Principal, Depends(require_roles(*FULL_VIEW_ROLES))]
+Importer = Annotated[Principal, Depends(require_roles(*IMPORT_ROLES))]
+ImportId = Annotated[int, Path(ge=1)]
+IMPORT_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid file, or nothing valid to import"},
+    401: {"description": "Not signed in"},
+    403: {"description": "Role not allowed"},
+    404: {"description": "No such import of the caller's"},
+    409: {"description": "The import was committed, discarded or has expired"},
+}
 Paging = Annotated[PageParams, Depends(page_params)]
 PersonSort = Literal[
     "name", "-name", "name_pinyin", "birth_date", "-birth_date", "changed_at", "-changed_at",
@@ -52,12 +68,6 @@ PersonSort = Literal[
 HouseholdSort = Literal[
     "household_no", "-household_no", "grid_code", "changed_at", "-changed_at", "id"
 ]
-
-
-class PersonDetail(PersonRead):
-    household: HouseholdRead | None = None
-    members: list[PersonRead] = []
-    house: HouseRead | None = None
 
 
 def person_filters(
@@ -208,4 +218,65 @@ def counts(
 
 
 # The import (template, check kept on the server, commit/discard by id, error file).
-router.include_router(import_router)
+
+
+@router.get("/persons/import/template", responses=IMPORT_ERRORS)
+def import_template(request: Request, principal: Importer) -> Response:
+    """The Excel template: the headers the import reads and a sheet of notes, in the caller's
+    language (``?lang=en``: English headers, which the import reads too)."""
+    return workbook(import_files.template(request_language(request)), "persons-template.xlsx")
+
+
+@router.post("/persons/import", responses=IMPORT_ERRORS)
+def import_persons_file(
+    upload: PersonUpload,  # first: the file is parsed before the request's session begins
+    session: SessionDep,
+    principal: Importer,
+    commit: bool = False,
+    reason: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Check every row. By default nothing is loaded: the rows are kept on the server for
+    ``staging.KEEP`` under ``import_id`` (commit or discard it by id, download its error file).
+    With ``commit=true`` the valid rows are loaded at once, in this request's transaction. Rows
+    outside the caller's area are rejected. Big files: the CLI."""
+    if commit:
+        report = import_persons(
+            session,
+            principal=principal,
+            rows=iter(upload.parsed),
+            commit=True,
+            reason=reason or f"上传导入 {upload.filename}",
+        )
+        return report.as_dict()
+    staged = staging.stage_upload(session, principal=principal, upload=upload, reason=reason)
+    return staging.as_dict(staged)
+
+
+@router.get("/persons/imports/{import_id}", responses=IMPORT_ERRORS)
+def get_import(import_id: ImportId, session: SessionDep, principal: Importer) -> dict[str, Any]:
+    """A checked import of the caller's: its report and status."""
+    return staging.as_dict(staging.get_own(session, principal=principal, import_id=import_id))
+
+
+@router.post("/persons/imports/{import_id}/commit", responses=IMPORT_ERRORS)
+def commit_import(import_id: ImportId, session: SessionDep, principal: Importer) -> dict[str, Any]:
+    """Load the valid rows of a checked import (checked again against the base as it is now)."""
+    staged = staging.commit(session, principal=principal, import_id=import_id)
+    return staging.as_dict(staged)
+
+
+@router.delete("/persons/imports/{import_id}", responses=IMPORT_ERRORS)
+def discard_import(import_id: ImportId, session: SessionDep, principal: Importer) -> dict[str, Any]:
+    """Drop a checked import without loading anything."""
+    return staging.as_dict(staging.discard(session, principal=principal, import_id=import_id))
+
+
+@router.get("/persons/imports/{import_id}/errors.xlsx", responses=IMPORT_ERRORS)
+def import_errors(
+    request: Request, import_id: ImportId, session: SessionDep, principal: Importer
+) -> Response:
+    """The rejected rows as uploaded, with the row number and the reason per row, in the
+    caller's language."""
+    staged, rows = staging.bad_rows(session, principal=principal, import_id=import_id)
+    content = import_files.errors(rows, request_language(request))
+    return workbook(content, f"import-{staged.id}-errors.xlsx")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -14,6 +14,9 @@ from gridgov.models.person import IdType, LivingStatus, ResidenceType
 from gridgov.people.identifiers import IdentifierError, parse_resident_id
 from gridgov.people.tags import TAG_SOURCES, TAGS
 from gridgov.people.text import normalise_phone
+
+if TYPE_CHECKING:
+    from gridgov.housing.schemas import HouseRead
 
 GRID_CODE = re.compile(r"^\d{15}$")
 RELATIONS = (
@@ -313,3 +316,10 @@ class VersionRead(BaseModel):
     current: bool
     data: dict[str, Any]
     changed_fields: list[str]
+
+
+class PersonDetail(PersonRead):
+    # HouseRead builds on this module: housing/schemas.py completes this model once it exists.
+    household: HouseholdRead | None = None
+    members: list[PersonRead] = []
+    house: HouseRead | None = None

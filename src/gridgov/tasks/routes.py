@@ -5,21 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import CurrentPrincipal
 from gridgov.kit.db import request_session
 from gridgov.tasks import service
 from gridgov.tasks import sources as _sources  # noqa: F401  (the moves that make tasks)
-from gridgov.tasks.schemas import TaskComplete, TaskCreate, TaskRead, TaskRefuse
+from gridgov.tasks.schemas import CancelIn, TaskComplete, TaskCreate, TaskRead, TaskRefuse
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 DB = Annotated[Session, Depends(request_session, scope="function")]
-
-
-class CancelIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=500)
 
 
 @router.get("")

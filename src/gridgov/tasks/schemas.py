@@ -60,3 +60,7 @@ class TaskRead(BaseModel):
     refusal_reason: str | None = None
     refusal_note: str | None = None
     created_at: datetime
+
+
+class CancelIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
