@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Role, system_principal
 from gridgov.kit.pagination import PageParams
 from gridgov.people import pages, service
-from gridgov.people.repository import PersonFilters, search_persons
+from gridgov.people.repository import PersonFilters, PersonRepository
 from tests.people.conftest import person_in, principal
 from tests.people.test_pages import _signed_in
 
@@ -71,7 +71,7 @@ def test_tag_filter_and_latin_search_use_their_indexes(db: Session) -> None:
         (PersonFilters(tag="elderly_alone"), "ix_persons_tag_elderly_alone"),
         (PersonFilters(q="zhang"), "ix_persons_pinyin"),
     ):
-        statement = search_persons(LEADER, filters).limit(50)
+        statement = PersonRepository(db).search(LEADER, filters).limit(50)
         compiled = statement.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
         plan = " ".join(row[-1] for row in db.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
         # Read through the index, in its order: no sort of every match.

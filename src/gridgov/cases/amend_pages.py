@@ -17,7 +17,7 @@ from gridgov.cases import workflow
 from gridgov.cases.repository import CaseRepository
 from gridgov.cases.schemas import CaseUpdate, TransitionIn
 from gridgov.cases.states import RULES, Move
-from gridgov.housing.repository import search_houses
+from gridgov.housing.repository import HouseRepository
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.models.case import Case
@@ -48,7 +48,8 @@ def address_suggestions(
     location (houses the caller may read; the case must be one the caller may read)."""
     _readable_case(session, principal, case_id)
     stmt = (
-        search_houses(principal, q=q)
+        HouseRepository(session)
+        .search(principal, q=q)
         .where(House.lng.is_not(None), House.lat.is_not(None))
         .with_only_columns(House.address, House.lng, House.lat, House.grid_code)
         .limit(SUGGESTIONS)

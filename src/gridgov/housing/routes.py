@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.housing import repository, service
+from gridgov.housing import service
+from gridgov.housing.repository import HouseRepository
 from gridgov.housing.schemas import (
     HouseCreate,
     HouseCreateRequest,
@@ -55,7 +56,7 @@ RecordApi(
     create_body=HouseCreateRequest,
     update_body=HouseUpdateRequest,
     filters=house_filters,
-    search=repository.search_houses,
+    repository=HouseRepository,
     create=_create,
     get=service.get_house,
     update=service.update_house,

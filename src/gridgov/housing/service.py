@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.housing import repository
+from gridgov.housing.repository import HouseRepository
 from gridgov.housing.schemas import HouseCreate, HouseUpdate
 from gridgov.kit.errors import Conflict, NotFound
 from gridgov.models.house import House
 from gridgov.models.person import Person
-from gridgov.people import repository as people_repository
 from gridgov.people.common import change_source, check_grid
+from gridgov.people.repository import PersonRepository
 from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import VersionRead
 from gridgov.people.versioning import history, stamp
@@ -28,7 +28,7 @@ def create_house(
     reason: str | None = None,
 ) -> House:
     check_grid(session, principal, house_in.grid_code)
-    if repository.house_by_address(session, house_in.address) is not None:
+    if HouseRepository(session).by_address(house_in.address) is not None:
         raise Conflict(
             f"标准地址“{house_in.address}”已登记", f"The address {house_in.address} exists"
         )
@@ -41,7 +41,7 @@ def create_house(
 
 
 def get_house(session: Session, *, principal: Principal, house_id: int) -> House:
-    house = repository.get_house(session, principal, house_id)
+    house = HouseRepository(session).get_readable(principal, house_id)
     if house is None:
         raise NotFound(f"房屋 {house_id} 不存在", f"No house {house_id}")
     return house
@@ -57,7 +57,9 @@ def update_house(
     reason: str | None = None,
     base_version: int | None = None,
 ) -> House:
-    house = repository.get_house(session, principal, house_id, action="change", for_update=True)
+    house = HouseRepository(session).get_readable(
+        principal, house_id, action="change", for_update=True
+    )
     if house is None:
         raise NotFound(f"房屋 {house_id} 不存在", f"No house {house_id}")
     values = changes.model_dump(include=changes.model_fields_set)
@@ -67,7 +69,7 @@ def update_house(
     if "grid_code" in values and values["grid_code"] != house.grid_code:
         check_grid(session, principal, values["grid_code"])
     if "address" in values and values["address"] != house.address:
-        other = repository.house_by_address(session, values["address"])
+        other = HouseRepository(session).by_address(values["address"])
         if other is not None:
             raise Conflict(f"标准地址“{values['address']}”已登记", "The address exists")
     save_changes(
@@ -85,7 +87,7 @@ def update_house(
 
 def house_residents(session: Session, *, principal: Principal, house_id: int) -> list[Person]:
     house = get_house(session, principal=principal, house_id=house_id)
-    return people_repository.house_residents(session, principal, house.id)
+    return PersonRepository(session).house_residents(principal, house.id)
 
 
 def house_history(session: Session, *, principal: Principal, house_id: int) -> list[VersionRead]:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.models.organisation import Organisation, OrganisationType
-from gridgov.organisations import repository, service
+from gridgov.organisations import service
+from gridgov.organisations.repository import OrganisationRepository
 from gridgov.organisations.schemas import (
     OrganisationCreateRequest,
     OrganisationRead,
@@ -58,7 +59,7 @@ RecordApi(
     create_body=OrganisationCreateRequest,
     update_body=OrganisationUpdateRequest,
     filters=organisation_filters,
-    search=repository.search_organisations,
+    repository=OrganisationRepository,
     create=_create,
     get=service.get_organisation,
     update=service.update_organisation,

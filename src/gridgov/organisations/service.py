@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal
 from gridgov.kit.errors import Conflict, NotFound
 from gridgov.models.organisation import Organisation
-from gridgov.organisations import repository
+from gridgov.organisations.repository import OrganisationRepository
 from gridgov.organisations.schemas import OrganisationCreate, OrganisationUpdate
 from gridgov.people.common import change_source, check_grid, check_links
 from gridgov.people.saving import record_created, save_changes
@@ -39,7 +39,7 @@ def create_organisation(
 ) -> Organisation:
     check_grid(session, principal, organisation_in.grid_code)
     check_links(session, principal, None, organisation_in.house_id)
-    if repository.organisation_by_code(session, organisation_in.credit_code) is not None:
+    if OrganisationRepository(session).by_credit_code(organisation_in.credit_code) is not None:
         raise Conflict(
             f"统一社会信用代码 {organisation_in.credit_code} 已登记",
             f"Credit code {organisation_in.credit_code} exists",
@@ -58,7 +58,7 @@ def create_organisation(
 def get_organisation(
     session: Session, *, principal: Principal, organisation_id: int
 ) -> Organisation:
-    organisation = repository.get_organisation(session, principal, organisation_id)
+    organisation = OrganisationRepository(session).get_readable(principal, organisation_id)
     if organisation is None:
         raise NotFound(f"单位 {organisation_id} 不存在", f"No organisation {organisation_id}")
     return organisation
@@ -74,8 +74,8 @@ def update_organisation(
     reason: str | None = None,
     base_version: int | None = None,
 ) -> Organisation:
-    organisation = repository.get_organisation(
-        session, principal, organisation_id, action="change", for_update=True
+    organisation = OrganisationRepository(session).get_readable(
+        principal, organisation_id, action="change", for_update=True
     )
     if organisation is None:
         raise NotFound(f"单位 {organisation_id} 不存在", f"No organisation {organisation_id}")

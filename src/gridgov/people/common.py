@@ -9,9 +9,13 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.policy import ensure_covers
 from gridgov.authz.principal import Principal, system_principal
-from gridgov.housing import repository as housing_repository
+from gridgov.housing.repository import HouseRepository
 from gridgov.kit.errors import BadRequest, Conflict, NotFound
-from gridgov.people import repository
+from gridgov.people.repository import (
+    HouseholdRepository,
+    PersonRepository,
+    PopulationRepository,
+)
 from gridgov.people.sensitive import lookups
 from gridgov.people.versioning import default_source, visible
 
@@ -27,7 +31,7 @@ def change_source(principal: Principal, source: str | None) -> str:
 
 def check_grid(session: Session, principal: Principal, grid_code: str) -> None:
     ensure_covers(principal, grid_code)
-    if not repository.existing_grid_codes(session, [grid_code]):
+    if not PopulationRepository(session).existing_grid_codes([grid_code]):
         raise BadRequest(f"网格编码 {grid_code} 不存在", f"Unknown grid code {grid_code}")
 
 
@@ -46,11 +50,11 @@ def check_links(
     session: Session, principal: Principal, household_id: int | None, house_id: int | None
 ) -> None:
     if household_id is not None:
-        household = repository.get_household(session, principal, household_id)
+        household = HouseholdRepository(session).get_readable(principal, household_id)
         if household is None:
             raise BadRequest(f"户 {household_id} 不存在", f"No household {household_id}")
     if house_id is not None:
-        house = housing_repository.get_house(session, principal, house_id)
+        house = HouseRepository(session).get_readable(principal, house_id)
         if house is None:
             raise BadRequest(f"房屋 {house_id} 不存在", f"No house {house_id}")
 
@@ -59,8 +63,8 @@ def duplicate_id(session: Session, id_number: str, person_id: int | None = None)
     """Refuse a second person with this ID number. Looked up under every data key in use: while
     ``gridgov keys rotate`` re-keys the base, a person not yet re-keyed is still found."""
     # One ID number, one person, across the whole base: the check itself must see every record.
-    existing = repository.person_by_id_hash(
-        session, lookups(id_number.strip().upper()), principal=system_principal("people.unique_id")
+    existing = PersonRepository(session).by_id_hash(
+        lookups(id_number.strip().upper()), principal=system_principal("people.unique_id")
     )
     if existing is not None and existing.id != person_id:
         raise Conflict(

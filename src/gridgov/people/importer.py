@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit import trail
 from gridgov.authz.policy import covers
 from gridgov.authz.principal import Principal
-from gridgov.housing import repository as housing_repository
+from gridgov.housing.repository import HouseRepository
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import field_messages
 from gridgov.kit.files import COMMAND_LINE_LIMITS, UPLOAD_LIMITS, FileLimits, iter_table
@@ -32,7 +32,6 @@ from gridgov.models.house import House, HouseUse
 from gridgov.models.household import Household, HouseholdKind
 from gridgov.models.person import IdType, LivingStatus, Person, ResidenceType
 from gridgov.models.region import Region
-from gridgov.people import repository
 from gridgov.people.bulk import (
     analyze,
     bulk_insert,
@@ -40,6 +39,7 @@ from gridgov.people.bulk import (
     next_id,
     sync_sequence,
 )
+from gridgov.people.repository import HouseholdRepository, PersonRepository
 from gridgov.people.schemas import PersonCreate
 from gridgov.people.sensitive import Protector, lookups
 from gridgov.people.stats import refresh_grid_stats
@@ -316,8 +316,8 @@ def import_persons(
         # Under every key of the ring: while `keys rotate` runs, a person not yet re-keyed
         # still has the retired key's hash.
         hashes = {number: lookups(row["id_number"]) for number, row in batch}
-        existing = repository.existing_id_hashes(
-            session, [h for each in hashes.values() for h in each]
+        existing = PersonRepository(session).existing_id_hashes(
+            [h for each in hashes.values() for h in each]
         )
         for number, row in batch:
             if not existing.isdisjoint(hashes[number]):
@@ -389,7 +389,7 @@ def _load(
     }
     # Houses: existing by address, else new in the row's grid.
     addresses = sorted({r["house_address"] for _, r in valid if r["house_address"]})
-    houses = {a: h.id for a, h in housing_repository.houses_by_address(session, addresses).items()}
+    houses = {a: h.id for a, h in HouseRepository(session).by_addresses(addresses).items()}
     new_houses: list[dict[str, Any]] = []
     house_id = next_id(session, House)
     for _, row in valid:
@@ -411,7 +411,7 @@ def _load(
             house_id += 1
     # Households: existing by number, else new.
     numbers = sorted({r["household_no"] for _, r in valid if r["household_no"]})
-    households = {n: h.id for n, h in repository.households_by_no(session, numbers).items()}
+    households = {n: h.id for n, h in HouseholdRepository(session).by_numbers(numbers).items()}
     new_households: list[dict[str, Any]] = []
     household_id = next_id(session, Household)
     for _, row in valid:

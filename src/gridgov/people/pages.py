@@ -13,21 +13,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect
 from gridgov.auth.deps import page_roles
 from gridgov.authz.policy import MIN_PURPOSE_LENGTH
 from gridgov.authz.principal import Principal
-from gridgov.housing.repository import search_houses
+from gridgov.housing.repository import HouseRepository
 from gridgov.kit.db import request_session
 from gridgov.kit.errors import GridgovError
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.person import Person
-from gridgov.organisations.repository import search_organisations
+from gridgov.organisations.repository import OrganisationRepository
 from gridgov.people import (
-    repository,
     service,
     vocabulary,  # noqa: F401  (the words of the population codes)
 )
@@ -41,7 +39,7 @@ from gridgov.people.auth import (
 from gridgov.people.exporter import export_persons, export_table
 from gridgov.people.household_pages import router as household_router
 from gridgov.people.import_pages import router as import_router
-from gridgov.people.repository import PersonFilters
+from gridgov.people.repository import HouseholdRepository, PersonFilters
 from gridgov.people.schemas import PersonCreate, PersonUpdate
 from gridgov.people.stats import population_counts
 from gridgov.people.tags import TAGS
@@ -66,10 +64,10 @@ PAGE_SIZE = 50
 # A broad city-wide search counts at most this many ("more than 10,000"), never the whole city.
 COUNT_CAP = 10_000
 KINDS = ("persons", "households", "houses", "organisations")
-SEARCHES: dict[str, Callable[..., Select[Any]]] = {
-    "households": repository.search_households,
-    "houses": search_houses,
-    "organisations": search_organisations,
+SEARCHES: dict[str, Callable[[Session], Any]] = {  # XRepository(session).search(principal, …)
+    "households": HouseholdRepository,
+    "houses": HouseRepository,
+    "organisations": OrganisationRepository,
 }
 EDIT_FIELDS = (
     "name", "sex", "birth_date", "ethnicity", "phone", "registered_address", "current_address",
@@ -112,7 +110,7 @@ def people_search(
             session, principal=principal, filters=filters, page=page, count_cap=COUNT_CAP
         )
     else:
-        search = SEARCHES[kind](principal, q=q or None, region_code=region)
+        search = SEARCHES[kind](session).search(principal, q=q or None, region_code=region)
         rows, total = paginate(session, search, page)
     counts = None
     if region:

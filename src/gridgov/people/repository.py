@@ -1,4 +1,7 @@
-"""Every query of the population base (persons, households, versions, statistics)."""
+"""Every query of the population base: ``PersonRepository``, ``HouseholdRepository`` and
+``PopulationRepository`` (grid codes, record versions); the clause builders they share with
+housing and organisations (``prefix``, ``region_prefix``, ``in_values``, ``chunks``,
+``sort_clause``) are functions."""
 
 from __future__ import annotations
 
@@ -13,22 +16,14 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.policy import Action, first_row, readable_statement
 from gridgov.authz.principal import Principal, Role
+from gridgov.kit.repository import Repository
 from gridgov.models.household import Household
 from gridgov.models.person import Person
 from gridgov.models.region import Region
 from gridgov.models.versioning import RecordVersion
 from gridgov.people.sensitive import lookups
-from gridgov.people.stats import PopulationCounts, population_counts, refresh_grid_stats
 from gridgov.people.tags import TAGS, tag_condition_sql
 from gridgov.people.text import is_cjk, normalise_phone
-
-__all__ = [
-    "PersonFilters",
-    "PopulationCounts",
-    "existing_grid_codes",
-    "population_counts",
-    "refresh_grid_stats",
-]
 
 _UPPER = "\U0010ffff"
 
@@ -87,14 +82,6 @@ PERSON = "person"
 HOUSEHOLD = "household"
 
 
-def readable_persons(principal: Principal, action: Action = "read") -> Select[Any]:
-    stmt = readable_statement(principal, Person, action, category=PERSON)
-    if principal.role == Role.GRID_WORKER and len(principal.region_code or "") == 15:
-        # One grid: say it as an equality too, so (grid_code, name) serves name searches.
-        stmt = stmt.where(Person.grid_code == principal.region_code)
-    return stmt
-
-
 def _latin(text: str) -> str:
     return text.lower().replace(" ", "")
 
@@ -123,52 +110,6 @@ def _name_clause(text: str) -> ColumnElement[bool]:
     return _quick_name_clause(text)
 
 
-def search_persons(principal: Principal, filters: PersonFilters, sort: str = "name") -> Select[Any]:
-    stmt = readable_persons(principal)
-    f = filters
-    if f.q:
-        q = f.q.strip()
-        compact = q.replace(" ", "").upper()
-        if len(compact) == 18 and compact[:17].isdigit():
-            stmt = stmt.where(Person.id_number_hash.in_(lookups(compact)))
-        elif compact.lstrip("+").isdigit() and len(compact) >= 7:
-            stmt = stmt.where(Person.phone_hash.in_(lookups(normalise_phone(q))))
-        else:
-            stmt = stmt.where(_quick_name_clause(q))
-    if f.name:
-        stmt = stmt.where(_name_clause(f.name.strip()))
-    if f.id_number:
-        stmt = stmt.where(Person.id_number_hash.in_(lookups(f.id_number.strip().upper())))
-    if f.phone:
-        stmt = stmt.where(Person.phone_hash.in_(lookups(normalise_phone(f.phone))))
-    if f.address:
-        stmt = stmt.where(Person.current_address.contains(f.address.strip(), autoescape=True))
-    if f.region_code:
-        stmt = stmt.where(region_prefix(Person.grid_code, f.region_code))
-    for column, value in (
-        (Person.residence_type, f.residence_type),
-        (Person.living_status, f.living_status),
-        (Person.sex, f.sex),
-        (Person.household_id, f.household_id),
-        (Person.house_id, f.house_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    if f.tag in TAGS:  # said as its partial index says it (ix_persons_tag_<code>)
-        stmt = stmt.where(text(tag_condition_sql(f.tag)))
-    elif f.tag:
-        stmt = stmt.where(Person.tag_codes.like(f"%,{f.tag},%"))
-    if f.born_after:
-        stmt = stmt.where(Person.birth_date >= f.born_after)
-    if f.born_before:
-        stmt = stmt.where(Person.birth_date <= f.born_before)
-    if f.q and sort.lstrip("-") == "name" and not is_cjk(f.q) and not f.q.strip()[:1].isdigit():
-        # A latin search lists in pinyin order, the order of its index (ix_persons_pinyin).
-        columns = (Person.name_pinyin, Person.name_initials, Person.id)
-        return stmt.order_by(*(c.desc() if sort.startswith("-") else c for c in columns))
-    return stmt.order_by(*sort_clause(PERSON_SORTS, sort), Person.id)
-
-
 def sort_clause(columns: dict[str, Any], sort: str) -> list[Any]:
     descending = sort.startswith("-")
     column = columns.get(sort.lstrip("-"))
@@ -177,54 +118,105 @@ def sort_clause(columns: dict[str, Any], sort: str) -> list[Any]:
     return [column.desc() if descending else column.asc()]
 
 
-def get_person(
-    session: Session,
-    principal: Principal,
-    person_id: int,
-    *,
-    action: Action = "read",
-    for_update: bool = False,
-) -> Person | None:
-    statement = readable_persons(principal, action).where(Person.id == person_id)
-    return first_row(session, statement, for_update=for_update)
+class PersonRepository(Repository[Person]):
+    model = Person
 
+    def readable_statement(self, principal: Principal, action: Action = "read") -> Select[Any]:
+        stmt = readable_statement(principal, Person, action, category=PERSON)
+        if principal.role == Role.GRID_WORKER and len(principal.region_code or "") == 15:
+            # One grid: say it as an equality too, so (grid_code, name) serves name searches.
+            stmt = stmt.where(Person.grid_code == principal.region_code)
+        return stmt
 
-def person_by_id_hash(
-    session: Session, id_hash: str | list[str], *, principal: Principal
-) -> Person | None:
-    """The person with this ID number within the principal's reach (the base's own uniqueness
-    check — one ID number, one person — passes the system principal: it must see every record).
-    ``id_hash``: its lookup hash, or its hashes under every data key (``lookups``)."""
-    hashes = [id_hash] if isinstance(id_hash, str) else id_hash
-    statement = readable_persons(principal).where(Person.id_number_hash.in_(hashes))
-    return first_row(session, statement)
+    def search(
+        self, principal: Principal, filters: PersonFilters, sort: str = "name"
+    ) -> Select[Any]:
+        stmt = self.readable_statement(principal)
+        f = filters
+        if f.q:
+            q = f.q.strip()
+            compact = q.replace(" ", "").upper()
+            if len(compact) == 18 and compact[:17].isdigit():
+                stmt = stmt.where(Person.id_number_hash.in_(lookups(compact)))
+            elif compact.lstrip("+").isdigit() and len(compact) >= 7:
+                stmt = stmt.where(Person.phone_hash.in_(lookups(normalise_phone(q))))
+            else:
+                stmt = stmt.where(_quick_name_clause(q))
+        if f.name:
+            stmt = stmt.where(_name_clause(f.name.strip()))
+        if f.id_number:
+            stmt = stmt.where(Person.id_number_hash.in_(lookups(f.id_number.strip().upper())))
+        if f.phone:
+            stmt = stmt.where(Person.phone_hash.in_(lookups(normalise_phone(f.phone))))
+        if f.address:
+            stmt = stmt.where(Person.current_address.contains(f.address.strip(), autoescape=True))
+        if f.region_code:
+            stmt = stmt.where(region_prefix(Person.grid_code, f.region_code))
+        for column, value in (
+            (Person.residence_type, f.residence_type),
+            (Person.living_status, f.living_status),
+            (Person.sex, f.sex),
+            (Person.household_id, f.household_id),
+            (Person.house_id, f.house_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        if f.tag in TAGS:  # said as its partial index says it (ix_persons_tag_<code>)
+            stmt = stmt.where(text(tag_condition_sql(f.tag)))
+        elif f.tag:
+            stmt = stmt.where(Person.tag_codes.like(f"%,{f.tag},%"))
+        if f.born_after:
+            stmt = stmt.where(Person.birth_date >= f.born_after)
+        if f.born_before:
+            stmt = stmt.where(Person.birth_date <= f.born_before)
+        if f.q and sort.lstrip("-") == "name" and not is_cjk(f.q) and not f.q.strip()[:1].isdigit():
+            # A latin search lists in pinyin order, the order of its index (ix_persons_pinyin).
+            columns = (Person.name_pinyin, Person.name_initials, Person.id)
+            return stmt.order_by(*(c.desc() if sort.startswith("-") else c for c in columns))
+        return stmt.order_by(*sort_clause(PERSON_SORTS, sort), Person.id)
 
+    def get_readable(
+        self,
+        principal: Principal,
+        person_id: int,
+        *,
+        action: Action = "read",
+        for_update: bool = False,
+    ) -> Person | None:
+        statement = self.readable_statement(principal, action).where(Person.id == person_id)
+        return first_row(self.session, statement, for_update=for_update)
 
-def existing_id_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in chunks(session, hashes):
-        found.update(
-            session.scalars(
-                select(Person.id_number_hash).where(
-                    in_values(session, Person.id_number_hash, chunk)
+    def by_id_hash(self, id_hash: str | list[str], *, principal: Principal) -> Person | None:
+        """The person with this ID number within the principal's reach (the base's own
+        uniqueness check — one ID number, one person — passes the system principal: it must see
+        every record). ``id_hash``: its lookup hash, or its hashes under every data key
+        (``lookups``)."""
+        hashes = [id_hash] if isinstance(id_hash, str) else id_hash
+        statement = self.readable_statement(principal).where(Person.id_number_hash.in_(hashes))
+        return first_row(self.session, statement)
+
+    def existing_id_hashes(self, hashes: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(self.session, hashes):
+            found.update(
+                self.session.scalars(
+                    select(Person.id_number_hash).where(
+                        in_values(self.session, Person.id_number_hash, chunk)
+                    )
                 )
             )
-        )
-    return found
+        return found
+
+    def household_members(self, principal: Principal, household_id: int) -> list[Person]:
+        order = (Person.relation_to_head != "head", Person.birth_date, Person.id)
+        statement = self.readable_statement(principal).where(Person.household_id == household_id)
+        return list(self.session.scalars(statement.order_by(*order)))
+
+    def house_residents(self, principal: Principal, house_id: int) -> list[Person]:
+        statement = self.readable_statement(principal).where(Person.house_id == house_id)
+        return list(self.session.scalars(statement.order_by(Person.household_id, Person.id)))
 
 
-def household_members(session: Session, principal: Principal, household_id: int) -> list[Person]:
-    order = (Person.relation_to_head != "head", Person.birth_date, Person.id)
-    statement = readable_persons(principal).where(Person.household_id == household_id)
-    return list(session.scalars(statement.order_by(*order)))
-
-
-def house_residents(session: Session, principal: Principal, house_id: int) -> list[Person]:
-    statement = readable_persons(principal).where(Person.house_id == house_id)
-    return list(session.scalars(statement.order_by(Person.household_id, Person.id)))
-
-
-# -- households -------------------------------------------------------------------------------
 HOUSEHOLD_SORTS = {
     "household_no": Household.household_no,
     "grid_code": Household.grid_code,
@@ -233,80 +225,85 @@ HOUSEHOLD_SORTS = {
 }
 
 
-def readable_households(principal: Principal, action: Action = "read") -> Select[Any]:
-    return readable_statement(principal, Household, action, category=HOUSEHOLD)
+class HouseholdRepository(Repository[Household]):
+    model = Household
+
+    def readable_statement(self, principal: Principal, action: Action = "read") -> Select[Any]:
+        return readable_statement(principal, Household, action, category=HOUSEHOLD)
+
+    def search(
+        self,
+        principal: Principal,
+        *,
+        q: str | None = None,
+        region_code: str | None = None,
+        house_id: int | None = None,
+        status: str | None = None,
+        sort: str = "household_no",
+    ) -> Select[Any]:
+        stmt = self.readable_statement(principal)
+        if q:
+            q = q.strip()
+            stmt = stmt.where(
+                prefix(Household.household_no, q) | Household.address.contains(q, autoescape=True)
+            )
+        if region_code:
+            stmt = stmt.where(region_prefix(Household.grid_code, region_code))
+        if house_id is not None:
+            stmt = stmt.where(Household.house_id == house_id)
+        if status:
+            stmt = stmt.where(Household.status == status)
+        return stmt.order_by(*sort_clause(HOUSEHOLD_SORTS, sort), Household.id)
+
+    def get_readable(
+        self,
+        principal: Principal,
+        household_id: int,
+        *,
+        action: Action = "read",
+        for_update: bool = False,
+    ) -> Household | None:
+        statement = self.readable_statement(principal, action).where(Household.id == household_id)
+        return first_row(self.session, statement, for_update=for_update)
+
+    def by_no(self, household_no: str) -> Household | None:
+        return self.session.scalar(select(Household).where(Household.household_no == household_no))
+
+    def by_numbers(self, numbers: Sequence[str]) -> dict[str, Household]:
+        found: dict[str, Household] = {}
+        for chunk in chunks(self.session, numbers):
+            stmt = select(Household).where(in_values(self.session, Household.household_no, chunk))
+            for household in self.session.scalars(stmt):
+                found[household.household_no] = household
+        return found
 
 
-def search_households(
-    principal: Principal,
-    *,
-    q: str | None = None,
-    region_code: str | None = None,
-    house_id: int | None = None,
-    status: str | None = None,
-    sort: str = "household_no",
-) -> Select[Any]:
-    stmt = readable_households(principal)
-    if q:
-        q = q.strip()
-        stmt = stmt.where(
-            prefix(Household.household_no, q) | Household.address.contains(q, autoescape=True)
-        )
-    if region_code:
-        stmt = stmt.where(region_prefix(Household.grid_code, region_code))
-    if house_id is not None:
-        stmt = stmt.where(Household.house_id == house_id)
-    if status:
-        stmt = stmt.where(Household.status == status)
-    return stmt.order_by(*sort_clause(HOUSEHOLD_SORTS, sort), Household.id)
+class PopulationRepository:
+    """What the base's records share: the grids they may go into, their versions."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
-def get_household(
-    session: Session,
-    principal: Principal,
-    household_id: int,
-    *,
-    action: Action = "read",
-    for_update: bool = False,
-) -> Household | None:
-    statement = readable_households(principal, action).where(Household.id == household_id)
-    return first_row(session, statement, for_update=for_update)
+    def existing_grid_codes(self, codes: Collection[str]) -> set[str]:
+        """The codes among ``codes`` that are grids of the base layer."""
+        wanted = sorted(set(codes))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            found.update(
+                self.session.scalars(
+                    select(Region.code).where(Region.code.in_(chunk), Region.level == "grid")
+                )
+            )
+        return found
 
-
-def household_by_no(session: Session, household_no: str) -> Household | None:
-    return session.scalar(select(Household).where(Household.household_no == household_no))
-
-
-def households_by_no(session: Session, numbers: Sequence[str]) -> dict[str, Household]:
-    found: dict[str, Household] = {}
-    for chunk in chunks(session, numbers):
-        for household in session.scalars(
-            select(Household).where(in_values(session, Household.household_no, chunk))
-        ):
-            found[household.household_no] = household
-    return found
-
-
-# -- shared -----------------------------------------------------------------------------------
-def existing_grid_codes(session: Session, codes: Collection[str]) -> set[str]:
-    """The codes among ``codes`` that are grids of the base layer."""
-    wanted = sorted(set(codes))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        found.update(
-            session.scalars(
-                select(Region.code).where(Region.code.in_(chunk), Region.level == "grid")
+    def record_versions(self, *, record_type: str, record_id: int) -> list[RecordVersion]:
+        return list(
+            self.session.scalars(
+                select(RecordVersion)
+                .where(
+                    RecordVersion.record_type == record_type, RecordVersion.record_id == record_id
+                )
+                .order_by(RecordVersion.version)
             )
         )
-    return found
-
-
-def record_versions(session: Session, *, record_type: str, record_id: int) -> list[RecordVersion]:
-    return list(
-        session.scalars(
-            select(RecordVersion)
-            .where(RecordVersion.record_type == record_type, RecordVersion.record_id == record_id)
-            .order_by(RecordVersion.version)
-        )
-    )

@@ -23,11 +23,11 @@ from gridgov.kit.db import request_session
 from gridgov.kit.pagination import PageParams, page_params
 from gridgov.models.household import Household
 from gridgov.models.person import Person
-from gridgov.people import import_files, repository, service, staging
+from gridgov.people import import_files, service, staging
 from gridgov.people.auth import FULL_VIEW_ROLES, IMPORT_ROLES, READ_ROLES, WRITE_ROLES
 from gridgov.people.import_files import PersonUpload, workbook
 from gridgov.people.importer import import_persons
-from gridgov.people.repository import PersonFilters
+from gridgov.people.repository import HouseholdRepository, PersonFilters, PersonRepository
 from gridgov.people.schemas import (
     FullViewRequest,
     HouseholdCreateRequest,
@@ -134,7 +134,7 @@ RecordApi(
     create_body=PersonCreateRequest,
     update_body=PersonUpdateRequest,
     filters=person_filters,
-    search=repository.search_persons,
+    repository=PersonRepository,
     create=lambda session, principal, body: service.create_person(
         session, principal=principal, person_in=body, reason=body.reason
     ),
@@ -190,7 +190,7 @@ RecordApi(
     create_body=HouseholdCreateRequest,
     update_body=HouseholdUpdateRequest,
     filters=household_filters,
-    search=repository.search_households,
+    repository=HouseholdRepository,
     create=lambda session, principal, body: service.create_household(
         session, principal=principal, household_in=body, reason=body.reason
     ),

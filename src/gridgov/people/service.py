@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit import trail
 from gridgov.authz.principal import Principal
-from gridgov.housing import repository as housing_repository
+from gridgov.housing.repository import HouseRepository
 from gridgov.kit.errors import BadRequest, Conflict
 from gridgov.kit.pagination import PageParams, paginate
 from gridgov.models.house import House
 from gridgov.models.household import Household
 from gridgov.models.person import IdType, Person
-from gridgov.people import repository
 from gridgov.people.auth import FULL_VIEW_ROLES, ensure_role
 from gridgov.people.common import (
     HOUSEHOLD,
@@ -33,6 +32,7 @@ from gridgov.people.common import (
     duplicate_id,
     not_found,
 )
+from gridgov.people.repository import HouseholdRepository, PersonFilters, PersonRepository
 from gridgov.people.saving import record_created, save_changes
 from gridgov.people.schemas import (
     HouseholdCreate,
@@ -217,7 +217,9 @@ def update_person(
     """Apply the fields sent in ``changes`` as a new version. ``base_version`` is the version the
     edit was made on: a different current version raises :class:`Conflict` (409). ``flush``:
     see :func:`~gridgov.people.versioning.apply_changes` (a batch of the system's changes)."""
-    person = repository.get_person(session, principal, person_id, action="change", for_update=True)
+    person = PersonRepository(session).get_readable(
+        principal, person_id, action="change", for_update=True
+    )
     if person is None:
         raise not_found(PERSON, person_id)
     values = _person_values(session, principal, person, changes)
@@ -236,7 +238,7 @@ def update_person(
 
 
 def get_person(session: Session, *, principal: Principal, person_id: int) -> Person:
-    person = repository.get_person(session, principal, person_id)
+    person = PersonRepository(session).get_readable(principal, person_id)
     if person is None:
         raise not_found(PERSON, person_id)
     return person
@@ -244,8 +246,8 @@ def get_person(session: Session, *, principal: Principal, person_id: int) -> Per
 
 def find_by_id_number(session: Session, *, principal: Principal, id_number: str) -> Person | None:
     """Exact lookup through the keyed hash (for feeds and reconciliation)."""
-    return repository.person_by_id_hash(
-        session, lookups(id_number.strip().upper()), principal=principal
+    return PersonRepository(session).by_id_hash(
+        lookups(id_number.strip().upper()), principal=principal
     )
 
 
@@ -260,14 +262,18 @@ class PersonLinks:
 
 def person_links(session: Session, *, principal: Principal, person: Person) -> PersonLinks:
     household = (
-        repository.get_household(session, principal, person.household_id)
+        HouseholdRepository(session).get_readable(principal, person.household_id)
         if person.household_id is not None
         else None
     )
     return PersonLinks(
         household=household,
-        members=repository.household_members(session, principal, household.id) if household else [],
-        house=housing_repository.get_house(session, principal, person.house_id)
+        members=(
+            PersonRepository(session).household_members(principal, household.id)
+            if household
+            else []
+        ),
+        house=HouseRepository(session).get_readable(principal, person.house_id)
         if person.house_id is not None
         else None,
     )
@@ -278,19 +284,19 @@ def household_house(
 ) -> House | None:
     if household.house_id is None:
         return None
-    return housing_repository.get_house(session, principal, household.house_id)
+    return HouseRepository(session).get_readable(principal, household.house_id)
 
 
 def list_persons(
     session: Session,
     *,
     principal: Principal,
-    filters: repository.PersonFilters,
+    filters: PersonFilters,
     sort: str = "name",
     page: PageParams,
     count_cap: int | None = None,
 ) -> tuple[list[Person], int]:
-    statement = repository.search_persons(principal, filters, sort)
+    statement = PersonRepository(session).search(principal, filters, sort)
     return paginate(session, statement, page, count_cap=count_cap)
 
 
@@ -335,11 +341,11 @@ def create_household(
     number = (
         household_in.household_no or f"{household_in.grid_code[:6]}{uuid.uuid4().hex[:12].upper()}"
     )
-    if repository.household_by_no(session, number) is not None:
+    if HouseholdRepository(session).by_no(number) is not None:
         raise Conflict(f"户号 {number} 已存在", f"Household number {number} exists")
     address = household_in.address
     if address is None and household_in.house_id is not None:
-        house = housing_repository.get_house(session, principal, household_in.house_id)
+        house = HouseRepository(session).get_readable(principal, household_in.house_id)
         address = house.address if house else None
     household = Household(
         household_no=number,
@@ -366,8 +372,8 @@ def update_household(
     reason: str | None = None,
     base_version: int | None = None,
 ) -> Household:
-    household = repository.get_household(
-        session, principal, household_id, action="change", for_update=True
+    household = HouseholdRepository(session).get_readable(
+        principal, household_id, action="change", for_update=True
     )
     if household is None:
         raise not_found(HOUSEHOLD, household_id)
@@ -394,7 +400,7 @@ def update_household(
 
 
 def get_household(session: Session, *, principal: Principal, household_id: int) -> Household:
-    household = repository.get_household(session, principal, household_id)
+    household = HouseholdRepository(session).get_readable(principal, household_id)
     if household is None:
         raise not_found(HOUSEHOLD, household_id)
     return household
@@ -402,7 +408,7 @@ def get_household(session: Session, *, principal: Principal, household_id: int) 
 
 def household_members(session: Session, *, principal: Principal, household_id: int) -> list[Person]:
     household = get_household(session, principal=principal, household_id=household_id)
-    return repository.household_members(session, principal, household.id)
+    return PersonRepository(session).household_members(principal, household.id)
 
 
 def household_history(

@@ -19,7 +19,7 @@ from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import Conflict
 from gridgov.kit.models import Base
 from gridgov.models.versioning import ChangeSource, RecordVersion
-from gridgov.people import repository
+from gridgov.people.repository import PopulationRepository
 from gridgov.people.schemas import VersionRead
 
 VERSION_COLUMNS = frozenset(
@@ -139,7 +139,9 @@ def apply_changes(
 
 
 def history(session: Session, row: Any, *, record_type: str) -> list[VersionRead]:
-    versions = repository.record_versions(session, record_type=record_type, record_id=row.id)
+    versions = PopulationRepository(session).record_versions(
+        record_type=record_type, record_id=row.id
+    )
     entries: list[tuple[int, Any, dict[str, Any], bool]] = [
         (v.version, v, v.data, False) for v in versions
     ]

@@ -1,5 +1,5 @@
 """The API of one versioned record type of the base (house, organisation, household, person), in
-the style of NetBox's generic views: a domain declares its schemas, the repository search that
+the style of NetBox's generic views: a domain declares its schemas, the repository whose search
 lists its rows (from the readable statement), its service functions and who may read and write;
 ``RecordApi.add_to(router)`` writes the list, create, get, update and history routes. Routes of
 one record type only (a person's full view, the import) stay in the domain's ``routes.py``."""
@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from gridgov.auth.deps import require_roles
@@ -60,7 +59,7 @@ class RecordApi:
     create_body: type[BaseModel]
     update_body: type[BaseModel]  # a ChangeRequest: .changes(), .reason, .base_version
     filters: Callable[..., dict[str, Any]]  # a dependency: the list's query → search's keywords
-    search: Callable[..., Select[Any]]  # repository.search_x(principal, **filters)
+    repository: Callable[[Session], Any]  # XRepository: its .search(principal, **filters)
     create: Callable[..., Any]  # (session, principal=, body=) → the new row
     get: Callable[..., Any]  # service.get_x(session, principal=, x_id=)
     update: Callable[..., Any]  # service.update_x(session, principal=, x_id=, changes=, …)
@@ -157,7 +156,7 @@ class RecordApi:
         page: PageParams,
         filters: dict[str, Any],
     ) -> Page[Any]:
-        rows, total = paginate(session, self.search(principal, **filters), page)
+        rows, total = paginate(session, self.repository(session).search(principal, **filters), page)
         return Page.of(rows, total, page, self.read)
 
     def _get(self, session: Session, principal: Principal, **key: int) -> Any:
