@@ -18,7 +18,7 @@ from gridgov.kit.db import job_session
 from gridgov.kit.errors import GridgovError
 from gridgov.sources.files import read_department_file
 from gridgov.sources.merges import propose
-from gridgov.sources.repository import count_current, list_sources, source_by_name
+from gridgov.sources.repository import SourceRepository
 from gridgov.sources.service import add_source, load_rows
 
 sources_app = typer.Typer(
@@ -82,10 +82,10 @@ def list_command() -> None:
     """The registered sources."""
     table = Table("name", "title", "department", "kind", "may create persons", "records")
     with job_session() as session:
-        for s in list_sources(session):
+        for s in SourceRepository(session).list_sources():
             table.add_row(
                 s.name, s.title, s.department_code, s.kind, "yes" if s.may_create_persons else "",
-                str(count_current(session, s.id)),
+                str(SourceRepository(session).count_current(s.id)),
             )  # fmt: skip
     console.print(table)
 
@@ -112,7 +112,7 @@ def _load(name: str, file: Path, max_errors: int) -> None:
         load = load_rows(
             session,
             principal=system_principal(f"sources-load:{name}"),
-            source=source_by_name(session, name),
+            source=SourceRepository(session).source_by_name(name),
             rows=rows,
             channel="file",
             filename=file.name,
@@ -156,7 +156,9 @@ def reconcile_command(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     with job_session() as session:
-        chosen = [s for s in list_sources(session) if not source or s.name in source]
+        chosen = [
+            s for s in SourceRepository(session).list_sources() if not source or s.name in source
+        ]
         if not chosen:
             raise typer.BadParameter("no such source")
         summary = reconcile(

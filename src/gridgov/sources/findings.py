@@ -35,7 +35,7 @@ from gridgov.models.person import LivingStatus, Person
 from gridgov.models.source import Source, SourceFinding, SourceLink, SourceLoad, SourceRecord
 from gridgov.sources import linking
 from gridgov.sources.addresses import address_key
-from gridgov.sources.repository import CHUNK, readable_findings, table_of
+from gridgov.sources.repository import CHUNK, SourceRepository, table_of
 from gridgov.tasks import service as tasks
 
 KINDS = {
@@ -279,7 +279,7 @@ def _aware(value: datetime) -> datetime:
 def close(session: Session, *, principal: Principal, finding_id: int, reason: str) -> SourceFinding:
     """Close an open finding the principal reads, with the reason; in the trail."""
     finding: SourceFinding | None = session.scalar(
-        readable_findings(principal).where(SourceFinding.id == finding_id)
+        SourceRepository(session).readable_findings(principal).where(SourceFinding.id == finding_id)
     )
     if finding is None:
         raise NotFound("没有这条比对发现", "No such finding")

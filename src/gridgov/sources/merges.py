@@ -24,7 +24,7 @@ from gridgov.models.versioning import ChangeSource
 from gridgov.people.common import PERSON
 from gridgov.people.versioning import apply_changes
 from gridgov.sources.normalise import id_relation, name_sound_key, normalise_id
-from gridgov.sources.repository import readable_merges
+from gridgov.sources.repository import SourceRepository
 
 
 def propose(session: Session, *, principal: Principal) -> int:
@@ -88,7 +88,9 @@ def _ordered(people: dict[int, Any], a: int, b: int) -> tuple[int, int]:
 
 def decide(session: Session, *, principal: Principal, merge_id: int, verdict: str) -> PersonMerge:
     """``merge`` (a proposal), ``reject`` (a proposal) or ``split`` (a merge)."""
-    merge = session.scalar(readable_merges(principal).where(PersonMerge.id == merge_id))
+    merge = session.scalar(
+        SourceRepository(session).readable_merges(principal).where(PersonMerge.id == merge_id)
+    )
     if merge is None:
         raise NotFound("没有这条合并建议", "No such merge proposal")
     allowed = {"merge": "proposed", "reject": "proposed", "split": "merged"}

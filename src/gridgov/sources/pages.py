@@ -27,11 +27,11 @@ from gridgov.sources import (
     findings,
     merges,
     quality,
-    repository,
     review,
     service,
 )
 from gridgov.sources.files import read_department_file
+from gridgov.sources.repository import SourceRepository
 from gridgov.web.i18n import N_, label, request_language
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
@@ -51,11 +51,14 @@ add_nav(N_("数据来源"), "/sources", set(SOURCE_ADMINS))
 @router.get("/sources/review", response_class=HTMLResponse)
 def queue_page(request: Request, session: DB, principal: Reviewer) -> HTMLResponse:
     links = review.queue(session, principal=principal, limit=100)
-    names = {s.id: s.title for s in repository.list_sources(session)}
+    names = {s.id: s.title for s in SourceRepository(session).list_sources()}
     proposals = [
         (merge, explain.keyed(merge.explanation))
         for merge in session.scalars(
-            repository.readable_merges(principal).where(PersonMerge.status == "proposed").limit(50)
+            SourceRepository(session)
+            .readable_merges(principal)
+            .where(PersonMerge.status == "proposed")
+            .limit(50)
         )
     ]
     return render(
@@ -107,8 +110,10 @@ def findings_page(
     principal: FindingReader,
     status: Literal["open", "closed", "all"] = "open",
 ) -> HTMLResponse:
-    rows = session.scalars(repository.findings_statement(principal, status=status).limit(200)).all()
-    names = {s.id: s.title for s in repository.list_sources(session)}
+    rows = session.scalars(
+        SourceRepository(session).findings_statement(principal, status=status).limit(200)
+    ).all()
+    names = {s.id: s.title for s in SourceRepository(session).list_sources()}
     return render(request, "sources/findings.html", findings=rows, names=names, status=status)
 
 
@@ -129,9 +134,8 @@ def registry_page(request: Request, session: DB, principal: Admin) -> HTMLRespon
 
 
 def _registry(request: Request, session: Session, **extra: Any) -> HTMLResponse:
-    sources = [
-        (s, repository.count_current(session, s.id)) for s in repository.list_sources(session)
-    ]
+    repository = SourceRepository(session)
+    sources = [(s, repository.count_current(s.id)) for s in repository.list_sources()]
     return render(request, "sources/registry.html", sources=sources, **extra)
 
 
@@ -157,7 +161,7 @@ def upload_page(
     principal: Admin,
     file: Annotated[UploadFile, File()],
 ) -> HTMLResponse:
-    source = repository.source_by_name(session, name)
+    source = SourceRepository(session).source_by_name(name)
     filename = file.filename or "upload.csv"
     header, rows = read_department_file(file.file.read(), filename=filename, limits=UPLOAD_LIMITS)
     load = service.load_rows(

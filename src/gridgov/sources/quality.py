@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.models.source import Source, SourceFinding, SourceLink, SourceLoad
-from gridgov.sources import repository
+from gridgov.sources.repository import SourceRepository
 
 
 @dataclass
@@ -25,8 +25,8 @@ class QualityReport:
 
 
 def report(session: Session, *, source_name: str) -> QualityReport:
-    source = repository.source_by_name(session, source_name)
-    loads = list(repository.loads_of(session, source.id))
+    source = SourceRepository(session).source_by_name(source_name)
+    loads = list(SourceRepository(session).loads_of(source.id))
     decisions = {
         decision: int(count)
         for decision, count in session.execute(

@@ -1,4 +1,4 @@
-"""Every query of the sources capability. Records, links and findings are read through
+"""Every query of the sources capability, on ``SourceRepository(session)``. Records, links and findings are read through
 ``scope_clause`` (the department's own rows, or the grid of the record); batch writes are Core
 statements (a department file is hundreds of thousands of rows)."""
 
@@ -54,18 +54,6 @@ def _col(column: Any) -> ColumnElement[str]:
     )  # keys per IN list: under SQLite's and psycopg's parameter limits
 
 
-def source_by_name(session: Session, name: str) -> Source:
-    source = session.scalar(select(Source).where(Source.name == name))
-    if source is None:
-        raise NotFound(f"没有名为 {name} 的数据来源", f"No source named {name}")
-    return source
-
-
-def list_sources(session: Session) -> Sequence[Source]:
-    """The registry (configuration, no personal data)."""
-    return session.scalars(select(Source).order_by(Source.name)).all()
-
-
 def record_scope(principal: Principal) -> Any:
     """A source record is readable by its department and by whoever's region holds it."""
     return or_(
@@ -74,90 +62,185 @@ def record_scope(principal: Principal) -> Any:
     )
 
 
-def readable_records(principal: Principal) -> Select[Any]:
-    return (
-        select(SourceRecord)
-        .join(Source, Source.id == SourceRecord.source_id)
-        .where(record_scope(principal))
-    )
+class SourceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
 
+    def source_by_name(self, name: str) -> Source:
+        source = self.session.scalar(select(Source).where(Source.name == name))
+        if source is None:
+            raise NotFound(f"没有名为 {name} 的数据来源", f"No source named {name}")
+        return source
 
-def readable_links(principal: Principal) -> Select[Any]:
-    return (
-        select(SourceLink)
-        .join(Source, Source.id == SourceLink.source_id)
-        .where(
-            SourceLink.current.is_(True),
+    def list_sources(self) -> Sequence[Source]:
+        """The registry (configuration, no personal data)."""
+        return self.session.scalars(select(Source).order_by(Source.name)).all()
+
+    def readable_records(self, principal: Principal) -> Select[Any]:
+        return (
+            select(SourceRecord)
+            .join(Source, Source.id == SourceRecord.source_id)
+            .where(record_scope(principal))
+        )
+
+    def readable_links(self, principal: Principal) -> Select[Any]:
+        return (
+            select(SourceLink)
+            .join(Source, Source.id == SourceLink.source_id)
+            .where(
+                SourceLink.current.is_(True),
+                or_(
+                    scope_clause(principal, department_code=Source.department_code),
+                    scope_clause(principal, grid_code=_col(SourceLink.grid_code)),
+                ),
+            )
+        )
+
+    def readable_findings(self, principal: Principal) -> Select[Any]:
+        return select(SourceFinding).where(
             or_(
-                scope_clause(principal, department_code=Source.department_code),
-                scope_clause(principal, grid_code=_col(SourceLink.grid_code)),
-            ),
+                scope_clause(principal, department_code=_col(SourceFinding.department_code)),
+                scope_clause(principal, grid_code=_col(SourceFinding.grid_code)),
+            )
         )
-    )
 
+    def findings_statement(
+        self, principal: Principal, *, status: str = "open", kind: str | None = None
+    ) -> Select[Any]:
+        """The findings list: ``status`` open, closed or all; newest first."""
+        statement = self.readable_findings(principal)
+        if status != "all":
+            statement = statement.where(SourceFinding.status == status)
+        if kind:
+            statement = statement.where(SourceFinding.kind == kind)
+        return statement.order_by(SourceFinding.id.desc())
 
-def readable_findings(principal: Principal) -> Select[Any]:
-    return select(SourceFinding).where(
-        or_(
-            scope_clause(principal, department_code=_col(SourceFinding.department_code)),
-            scope_clause(principal, grid_code=_col(SourceFinding.grid_code)),
+    def readable_merges(self, principal: Principal) -> Select[Any]:
+        return select(PersonMerge).where(
+            scope_clause(principal, grid_code=_col(PersonMerge.grid_code))
         )
-    )
 
-
-def findings_statement(
-    principal: Principal, *, status: str = "open", kind: str | None = None
-) -> Select[Any]:
-    """The findings list: ``status`` open, closed or all; newest first."""
-    statement = readable_findings(principal)
-    if status != "all":
-        statement = statement.where(SourceFinding.status == status)
-    if kind:
-        statement = statement.where(SourceFinding.kind == kind)
-    return statement.order_by(SourceFinding.id.desc())
-
-
-def readable_merges(principal: Principal) -> Select[Any]:
-    return select(PersonMerge).where(scope_clause(principal, grid_code=_col(PersonMerge.grid_code)))
-
-
-def link_for_review(session: Session, principal: Principal, link_id: int) -> SourceLink:
-    link: SourceLink | None = session.scalar(
-        readable_links(principal).where(
-            SourceLink.id == link_id, SourceLink.decision == LinkDecision.REVIEW.value
+    def link_for_review(self, principal: Principal, link_id: int) -> SourceLink:
+        link: SourceLink | None = self.session.scalar(
+            self.readable_links(principal).where(
+                SourceLink.id == link_id, SourceLink.decision == LinkDecision.REVIEW.value
+            )
         )
-    )
-    if link is None:
-        raise NotFound("没有这条待复核记录", "No such pair waiting for review")
-    return link
+        if link is None:
+            raise NotFound("没有这条待复核记录", "No such pair waiting for review")
+        return link
 
+    def readable_link(self, principal: Principal, link_id: int) -> SourceLink:
+        """A current decision of any kind (automatic ones too, to explain them)."""
+        link: SourceLink | None = self.session.scalar(
+            self.readable_links(principal).where(SourceLink.id == link_id)
+        )
+        if link is None:
+            raise NotFound("没有这条比对结果", "No such link")
+        return link
 
-def readable_link(session: Session, principal: Principal, link_id: int) -> SourceLink:
-    """A current decision of any kind (automatic ones too, to explain them)."""
-    link: SourceLink | None = session.scalar(
-        readable_links(principal).where(SourceLink.id == link_id)
-    )
-    if link is None:
-        raise NotFound("没有这条比对结果", "No such link")
-    return link
+    def record_by_id(self, principal: Principal, record_id: int) -> SourceRecord:
+        record: SourceRecord | None = self.session.scalar(
+            self.readable_records(principal).where(SourceRecord.id == record_id)
+        )
+        if record is None:
+            raise NotFound("没有这条来源记录", "No such source record")
+        return record
 
+    def loads_of(self, source_id: int, limit: int = 50) -> Sequence[SourceLoad]:
+        return self.session.scalars(
+            select(SourceLoad)
+            .where(SourceLoad.source_id == source_id)
+            .order_by(SourceLoad.id.desc())
+            .limit(limit)
+        ).all()
 
-def record_by_id(session: Session, principal: Principal, record_id: int) -> SourceRecord:
-    record: SourceRecord | None = session.scalar(
-        readable_records(principal).where(SourceRecord.id == record_id)
-    )
-    if record is None:
-        raise NotFound("没有这条来源记录", "No such source record")
-    return record
+    def current_versions(
+        self, source_id: int, keys: Sequence[str]
+    ) -> dict[str, tuple[int, int, str]]:
+        """record key → (row id, version, content hash) of the current version."""
+        out: dict[str, tuple[int, int, str]] = {}
+        for clause in _in(self.session, SourceRecord.record_key, keys):
+            rows = self.session.execute(
+                select(
+                    SourceRecord.record_key,
+                    SourceRecord.id,
+                    SourceRecord.version,
+                    SourceRecord.content_hash,
+                ).where(SourceRecord.source_id == source_id, SourceRecord.current.is_(True), clause)
+            )
+            for key, row_id, version, digest in rows:
+                out[key] = (row_id, version, digest)
+        return out
 
+    def retire_versions(self, record_ids: Sequence[int]) -> None:
+        if not record_ids:
+            return
+        for clause in _in(self.session, SourceRecord.id, record_ids):
+            _update(self.session, update(SourceRecord).where(clause).values(current=False))
+        for clause in _in(self.session, SourceLink.source_record_id, record_ids):
+            _update(
+                self.session,
+                update(SourceLink)
+                .where(clause, SourceLink.current.is_(True))
+                .values(current=False),
+            )
 
-def loads_of(session: Session, source_id: int, limit: int = 50) -> Sequence[SourceLoad]:
-    return session.scalars(
-        select(SourceLoad)
-        .where(SourceLoad.source_id == source_id)
-        .order_by(SourceLoad.id.desc())
-        .limit(limit)
-    ).all()
+    def mark_seen(self, record_ids: Sequence[int], when: Any) -> None:
+        """The records a load carried again unchanged were seen now."""
+        if not record_ids:
+            return
+        for clause in _in(self.session, SourceRecord.id, record_ids):
+            _update(self.session, update(SourceRecord).where(clause).values(seen_at=when))
+
+    def insert_records(
+        self, rows: list[dict[str, Any]], common: dict[str, Any] | None = None
+    ) -> list[int]:
+        """Insert record versions (``common``: the columns every row of the batch shares); their new
+        ids in the order of ``rows``."""
+        if not rows:
+            return []
+        common = common or {}
+        if is_postgres(self.session):
+            return _copy_records(self.session, rows, common)
+        # A plain executemany (RETURNING in parameter order goes row by row on SQLite), then one
+        # query for the ids.
+        self.session.execute(insert(table_of(SourceRecord)), [common | r for r in rows])
+        keys = [r["record_key"] for r in rows]
+        source_id = common.get("source_id", rows[0].get("source_id"))
+        found: dict[str, int] = {}
+        for clause in _in(self.session, SourceRecord.record_key, keys):
+            found.update(
+                (key, row_id)
+                for key, row_id in self.session.execute(
+                    select(SourceRecord.record_key, SourceRecord.id).where(
+                        SourceRecord.source_id == source_id, SourceRecord.current.is_(True), clause
+                    )
+                )
+            )
+        return [found[key] for key in keys]
+
+    def houses_at(self, addresses: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """Standard address → (house id, grid code) for the addresses that are in the register."""
+        wanted = sorted(set(addresses))
+        out: dict[str, tuple[int, str]] = {}
+        for clause in _in(self.session, House.address, wanted) if wanted else ():
+            rows = self.session.execute(
+                select(House.address, House.id, House.grid_code).where(clause)
+            )
+            for address, house_id, grid_code in rows:
+                out[address] = (house_id, grid_code)
+        return out
+
+    def count_current(self, source_id: int) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(SourceRecord)
+                .where(SourceRecord.source_id == source_id, SourceRecord.current.is_(True))
+            )
+            or 0
+        )
 
 
 # -- batch writes ---------------------------------------------------------------------------------
@@ -180,45 +263,6 @@ def _in(session: Session, column: Any, values: Sequence[Any]) -> Iterable[Any]:
         yield column.in_(values[start : start + CHUNK])
 
 
-def current_versions(
-    session: Session, source_id: int, keys: Sequence[str]
-) -> dict[str, tuple[int, int, str]]:
-    """record key → (row id, version, content hash) of the current version."""
-    out: dict[str, tuple[int, int, str]] = {}
-    for clause in _in(session, SourceRecord.record_key, keys):
-        rows = session.execute(
-            select(
-                SourceRecord.record_key,
-                SourceRecord.id,
-                SourceRecord.version,
-                SourceRecord.content_hash,
-            ).where(SourceRecord.source_id == source_id, SourceRecord.current.is_(True), clause)
-        )
-        for key, row_id, version, digest in rows:
-            out[key] = (row_id, version, digest)
-    return out
-
-
-def retire_versions(session: Session, record_ids: Sequence[int]) -> None:
-    if not record_ids:
-        return
-    for clause in _in(session, SourceRecord.id, record_ids):
-        _update(session, update(SourceRecord).where(clause).values(current=False))
-    for clause in _in(session, SourceLink.source_record_id, record_ids):
-        _update(
-            session,
-            update(SourceLink).where(clause, SourceLink.current.is_(True)).values(current=False),
-        )
-
-
-def mark_seen(session: Session, record_ids: Sequence[int], when: Any) -> None:
-    """The records a load carried again unchanged were seen now."""
-    if not record_ids:
-        return
-    for clause in _in(session, SourceRecord.id, record_ids):
-        _update(session, update(SourceRecord).where(clause).values(seen_at=when))
-
-
 def _update(session: Session, statement: Any) -> None:
     """A bulk update without the ORM's fetch of every id it touched (thousands a batch): objects
     of the table the session holds (few while loading) are expired instead."""
@@ -234,34 +278,6 @@ RECORD_COLUMNS = (
     "status", "grid_code", "house_id",
 )  # fmt: skip
 JSON_COLUMNS = frozenset({"raw", "normalised"})
-
-
-def insert_records(
-    session: Session, rows: list[dict[str, Any]], common: dict[str, Any] | None = None
-) -> list[int]:
-    """Insert record versions (``common``: the columns every row of the batch shares); their new
-    ids in the order of ``rows``."""
-    if not rows:
-        return []
-    common = common or {}
-    if is_postgres(session):
-        return _copy_records(session, rows, common)
-    # A plain executemany (RETURNING in parameter order goes row by row on SQLite), then one
-    # query for the ids.
-    session.execute(insert(table_of(SourceRecord)), [common | r for r in rows])
-    keys = [r["record_key"] for r in rows]
-    source_id = common.get("source_id", rows[0].get("source_id"))
-    found: dict[str, int] = {}
-    for clause in _in(session, SourceRecord.record_key, keys):
-        found.update(
-            (key, row_id)
-            for key, row_id in session.execute(
-                select(SourceRecord.record_key, SourceRecord.id).where(
-                    SourceRecord.source_id == source_id, SourceRecord.current.is_(True), clause
-                )
-            )
-        )
-    return [found[key] for key in keys]
 
 
 def _copy_records(
@@ -317,25 +333,3 @@ def _copy_text(value: Any) -> str:
 def _json_text(value: Any) -> str:
     text = _json(value)  # JSON escapes tabs and line ends itself
     return text.replace("\\", "\\\\") if "\\" in text else text
-
-
-def houses_at(session: Session, addresses: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """Standard address → (house id, grid code) for the addresses that are in the register."""
-    wanted = sorted(set(addresses))
-    out: dict[str, tuple[int, str]] = {}
-    for clause in _in(session, House.address, wanted) if wanted else ():
-        rows = session.execute(select(House.address, House.id, House.grid_code).where(clause))
-        for address, house_id, grid_code in rows:
-            out[address] = (house_id, grid_code)
-    return out
-
-
-def count_current(session: Session, source_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(SourceRecord)
-            .where(SourceRecord.source_id == source_id, SourceRecord.current.is_(True))
-        )
-        or 0
-    )

@@ -16,7 +16,8 @@ from gridgov.kit.crypto import decrypt, mask_id_number, mask_phone
 from gridgov.kit.errors import BadRequest
 from gridgov.models.person import Person
 from gridgov.models.source import LinkDecision, Source, SourceLink, SourceRecord
-from gridgov.sources import explain, repository
+from gridgov.sources import explain
+from gridgov.sources.repository import SourceRepository
 
 VERDICTS = {
     "accept": LinkDecision.ACCEPTED,
@@ -60,7 +61,8 @@ class Pair:
 def queue(session: Session, *, principal: Principal, limit: int = 50) -> list[SourceLink]:
     return list(
         session.scalars(
-            repository.readable_links(principal)
+            SourceRepository(session)
+            .readable_links(principal)
             .where(SourceLink.decision == LinkDecision.REVIEW.value)
             .order_by(SourceLink.probability.desc(), SourceLink.id)
             .limit(limit)
@@ -69,8 +71,10 @@ def queue(session: Session, *, principal: Principal, limit: int = 50) -> list[So
 
 
 def queue_size(session: Session, *, principal: Principal) -> int:
-    statement = repository.readable_links(principal).where(
-        SourceLink.decision == LinkDecision.REVIEW.value
+    statement = (
+        SourceRepository(session)
+        .readable_links(principal)
+        .where(SourceLink.decision == LinkDecision.REVIEW.value)
     )
     return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
 
@@ -81,9 +85,9 @@ def pair(
     """The record and the person side by side; any current decision with ``waiting_only`` off
     (an automatic link explained)."""
     if waiting_only:
-        link = repository.link_for_review(session, principal, link_id)
+        link = SourceRepository(session).link_for_review(principal, link_id)
     else:
-        link = repository.readable_link(session, principal, link_id)
+        link = SourceRepository(session).readable_link(principal, link_id)
     record = session.get_one(SourceRecord, link.source_record_id)
     source = session.get_one(Source, link.source_id)
     person = session.get(Person, link.person_id) if link.person_id else None
@@ -113,7 +117,7 @@ def decide(
 ) -> SourceLink:
     if verdict not in VERDICTS:
         raise BadRequest("未知的复核结论", f"Unknown verdict {verdict}", verdict=verdict)
-    link = repository.link_for_review(session, principal, link_id)
+    link = SourceRepository(session).link_for_review(principal, link_id)
     link.current = False
     decision = VERDICTS[verdict]
     new = SourceLink(

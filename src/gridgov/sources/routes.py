@@ -17,7 +17,7 @@ from gridgov.kit.db import request_session
 from gridgov.models.source import PersonMerge, SourceLink
 from gridgov.sources import explain, merges, review, service
 from gridgov.sources import findings as finding_service
-from gridgov.sources.repository import findings_statement, readable_merges
+from gridgov.sources.repository import SourceRepository
 from gridgov.sources.schemas import (
     FindingClose,
     FindingRead,
@@ -104,7 +104,7 @@ def findings(
 ) -> list[FindingRead]:
     """Findings in the caller's area or routed to the caller's department, newest first; closed
     ones (with who closed them and why) with ``status=closed`` or ``all``."""
-    statement = findings_statement(principal, status=status, kind=kind)
+    statement = SourceRepository(session).findings_statement(principal, status=status, kind=kind)
     rows = session.scalars(statement.limit(500))
     return [FindingRead.model_validate(f) for f in rows]
 
@@ -125,7 +125,10 @@ def close_finding(
 def merge_proposals(session: DB, principal: Reviewer, language: Language) -> list[MergeRead]:
     """Duplicate persons of the base proposed for merge, in the caller's area."""
     rows = session.scalars(
-        readable_merges(principal).where(PersonMerge.status == "proposed").limit(500)
+        SourceRepository(session)
+        .readable_merges(principal)
+        .where(PersonMerge.status == "proposed")
+        .limit(500)
     )
     return [_merge_read(m, language) for m in rows]
 

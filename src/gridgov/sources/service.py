@@ -29,8 +29,9 @@ from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import lookup_hash
 from gridgov.kit.errors import Conflict, PayloadTooLarge, Unauthorized
 from gridgov.models.source import Source, SourceLoad
-from gridgov.sources import hooks, repository
+from gridgov.sources import hooks
 from gridgov.sources.mapping import Mapping, RowError, apply_mapping, content_hash, parse_mapping
+from gridgov.sources.repository import SourceRepository, is_postgres
 
 BATCH = 5_000
 _Batch = list[tuple[str, dict[str, Any], dict[str, Any]]]  # (record key, raw, normalised)
@@ -90,7 +91,7 @@ def add_source(
 
 
 def rotate_key(session: Session, *, principal: Principal, name: str) -> str:
-    source = repository.source_by_name(session, name)
+    source = SourceRepository(session).source_by_name(name)
     key = "gg_" + secrets.token_urlsafe(32)
     source.api_key_hash, source.api_key_prefix = _key_hash(key), key[:10]
     trail.record(
@@ -214,7 +215,7 @@ class _Writer:
     ) -> None:
         self.write_batch = write
         self.progress = progress
-        self.thread = ThreadPoolExecutor(1) if repository.is_postgres(session) else None
+        self.thread = ThreadPoolExecutor(1) if is_postgres(session) else None
         self.pending: tuple[Future[Counter[str]], int] | None = None
         self.counts = Counter[str]()
 
@@ -296,11 +297,12 @@ def _write_batch(
     batch: _Batch,
 ) -> Counter[str]:
     """Write a batch; the count of records created, changed and unchanged."""
+    repository = SourceRepository(session)
     counts = Counter[str]()
     if not batch:
         return counts
-    existing = repository.current_versions(session, source.id, [key for key, _, _ in batch])
-    houses = repository.houses_at(session, filter(None, (_standard(n) for _, _, n in batch)))
+    existing = repository.current_versions(source.id, [key for key, _, _ in batch])
+    houses = repository.houses_at(filter(None, (_standard(n) for _, _, n in batch)))
     now = utcnow()
     rows: list[dict[str, Any]] = []
     retired: list[int] = []
@@ -334,11 +336,11 @@ def _write_batch(
                 "house_id": house[0] if house else None,
             }
         )
-    repository.retire_versions(session, retired)
-    repository.mark_seen(session, seen_again, now)
+    repository.retire_versions(retired)
+    repository.mark_seen(seen_again, now)
     common = {"source_id": source.id, "current": True, "load_id": load.id, "received_at": now,
               "seen_at": now, "received_by": principal.username}  # fmt: skip
-    ids = repository.insert_records(session, rows, common)
+    ids = repository.insert_records(rows, common)
     if hooks.has_listeners():
         hooks.notify(
             session,
