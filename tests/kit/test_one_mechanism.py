@@ -168,3 +168,31 @@ def test_no_schemas_in_routes() -> None:
     assert not found, "pydantic models defined in a routes.py (move them to schemas.py):\n" + (
         _report(found)
     )
+
+
+# Module functions of a repository.py that take a session and are no query of a domain: clause
+# builders that depend on the database's dialect, and the generic one-row INSERT.
+SESSION_HELPERS = {
+    "kit/repository.py": {"insert_now", "_forget"},
+    "people/repository.py": {"in_values", "chunks"},
+    "sources/repository.py": {"is_postgres", "_in"},
+    "fieldwork/sync/repository.py": {"dialect_insert"},
+}
+
+
+def test_repositories_expose_their_queries_on_classes() -> None:
+    # One style: XRepository(session).query(...) (or kit.repository.Repository[T]); a module
+    # function that takes the session is a second way to reach the database.
+    found = []
+    for path in sorted(SRC.glob("**/repository.py")):
+        name = str(path.relative_to(SRC))
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(node, ast.FunctionDef)
+                and "session" in [a.arg for a in node.args.args + node.args.kwonlyargs]
+                and node.name not in SESSION_HELPERS.get(name, set())
+            ):
+                found.append((name, node.lineno, f"def {node.name}(session, …)"))
+    assert not found, "repository functions (make them methods of the repository class):\n" + (
+        _report(found)
+    )

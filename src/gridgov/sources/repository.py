@@ -177,10 +177,9 @@ class SourceRepository:
         if not record_ids:
             return
         for clause in _in(self.session, SourceRecord.id, record_ids):
-            _update(self.session, update(SourceRecord).where(clause).values(current=False))
+            self._update(update(SourceRecord).where(clause).values(current=False))
         for clause in _in(self.session, SourceLink.source_record_id, record_ids):
-            _update(
-                self.session,
+            self._update(
                 update(SourceLink)
                 .where(clause, SourceLink.current.is_(True))
                 .values(current=False),
@@ -191,7 +190,7 @@ class SourceRepository:
         if not record_ids:
             return
         for clause in _in(self.session, SourceRecord.id, record_ids):
-            _update(self.session, update(SourceRecord).where(clause).values(seen_at=when))
+            self._update(update(SourceRecord).where(clause).values(seen_at=when))
 
     def insert_records(
         self, rows: list[dict[str, Any]], common: dict[str, Any] | None = None
@@ -202,7 +201,7 @@ class SourceRepository:
             return []
         common = common or {}
         if is_postgres(self.session):
-            return _copy_records(self.session, rows, common)
+            return self._copy_records(rows, common)
         # A plain executemany (RETURNING in parameter order goes row by row on SQLite), then one
         # query for the ids.
         self.session.execute(insert(table_of(SourceRecord)), [common | r for r in rows])
@@ -242,6 +241,41 @@ class SourceRepository:
             or 0
         )
 
+    def _update(self, statement: Any) -> None:
+        """A bulk update without the ORM's fetch of every id it touched (thousands a batch): objects
+        of the table the self.session holds (few while loading) are expired instead."""
+        self.session.execute(statement.execution_options(synchronize_session=False))
+        model = statement.entity_description["entity"]
+        for obj in [o for o in self.session.identity_map.values() if isinstance(o, model)]:
+            self.session.expire(obj)
+
+    def _copy_records(self, rows: list[dict[str, Any]], common: dict[str, Any]) -> list[int]:
+        """PostgreSQL: ids from the table's sequence in one query, then COPY in the self.session's own
+        transaction, the batch sent as COPY text in one piece (the shared columns rendered once)."""
+        ids = list(
+            self.session.scalars(
+                select(
+                    func.nextval(func.pg_get_serial_sequence("source_records", "id"))
+                ).select_from(func.generate_series(1, len(rows)))
+            )
+        )
+        own = [c for c in RECORD_COLUMNS[1:] if c not in common]
+        encoders = [_json_text if c in JSON_COLUMNS else _copy_text for c in own]
+        values = itemgetter(*own)
+        shared = "".join(_copy_text(v) + "\t" for v in common.values())
+        lines = []
+        for row_id, row in zip(ids, rows, strict=True):
+            cells = [encode(v) for encode, v in zip(encoders, values(row), strict=True)]
+            lines.append(f"{row_id}\t{shared}" + "\t".join(cells) + "\n")
+        connection = self.session.connection().connection.driver_connection
+        columns = ", ".join(["id", *common, *own])
+        with (
+            connection.cursor() as cursor,  # type: ignore[union-attr]
+            cursor.copy(f"COPY source_records ({columns}) FROM STDIN") as copy,
+        ):
+            copy.write("".join(lines))
+        return [int(i) for i in ids]
+
 
 # -- batch writes ---------------------------------------------------------------------------------
 # A department file is hundreds of thousands of rows. On PostgreSQL a batch's keys go as one array
@@ -263,51 +297,12 @@ def _in(session: Session, column: Any, values: Sequence[Any]) -> Iterable[Any]:
         yield column.in_(values[start : start + CHUNK])
 
 
-def _update(session: Session, statement: Any) -> None:
-    """A bulk update without the ORM's fetch of every id it touched (thousands a batch): objects
-    of the table the session holds (few while loading) are expired instead."""
-    session.execute(statement.execution_options(synchronize_session=False))
-    model = statement.entity_description["entity"]
-    for obj in [o for o in session.identity_map.values() if isinstance(o, model)]:
-        session.expire(obj)
-
-
 RECORD_COLUMNS = (
     "id", "source_id", "record_key", "version", "current", "load_id", "received_at", "seen_at",
     "received_by", "content_hash", "raw", "normalised", "name", "birth_date", "id_number_hash",
     "status", "grid_code", "house_id",
 )  # fmt: skip
 JSON_COLUMNS = frozenset({"raw", "normalised"})
-
-
-def _copy_records(
-    session: Session, rows: list[dict[str, Any]], common: dict[str, Any]
-) -> list[int]:
-    """PostgreSQL: ids from the table's sequence in one query, then COPY in the session's own
-    transaction, the batch sent as COPY text in one piece (the shared columns rendered once)."""
-    ids = list(
-        session.scalars(
-            select(func.nextval(func.pg_get_serial_sequence("source_records", "id"))).select_from(
-                func.generate_series(1, len(rows))
-            )
-        )
-    )
-    own = [c for c in RECORD_COLUMNS[1:] if c not in common]
-    encoders = [_json_text if c in JSON_COLUMNS else _copy_text for c in own]
-    values = itemgetter(*own)
-    shared = "".join(_copy_text(v) + "\t" for v in common.values())
-    lines = []
-    for row_id, row in zip(ids, rows, strict=True):
-        cells = [encode(v) for encode, v in zip(encoders, values(row), strict=True)]
-        lines.append(f"{row_id}\t{shared}" + "\t".join(cells) + "\n")
-    connection = session.connection().connection.driver_connection
-    columns = ", ".join(["id", *common, *own])
-    with (
-        connection.cursor() as cursor,  # type: ignore[union-attr]
-        cursor.copy(f"COPY source_records ({columns}) FROM STDIN") as copy,
-    ):
-        copy.write("".join(lines))
-    return [int(i) for i in ids]
 
 
 _json = json_encoder()
