@@ -17,6 +17,7 @@ from gridgov.kit.db import DbSession
 from gridgov.kit.errors import BadRequest
 from gridgov.redivision import apply, drift, service
 from gridgov.redivision.repository import RedivisionRepository
+from gridgov.redivision.rules import DEFAULT_TIME_LIMIT
 from gridgov.web.forms import attempt
 from gridgov.web.i18n import N_, local_time
 from gridgov.web.nav import add_nav
@@ -62,9 +63,12 @@ def propose_page(
     principal: Decider,
     session: DbSession,
     community: Annotated[str, Form(pattern=r"^[0-9]{12}$")],
+    time_limit: Annotated[float, Form(ge=1, le=60)] = DEFAULT_TIME_LIMIT,
 ) -> Response:
     with attempt(session) as tried:
-        proposal = service.propose(session, principal=principal, community_code=community)
+        proposal = service.propose(
+            session, principal=principal, community_code=community, time_limit=time_limit
+        )
     if tried.error:
         return _drift(request, session, principal, community, tried.message(request))
     return RedirectResponse(f"/redivision/proposals/{proposal.id}", status_code=303)
