@@ -47,6 +47,40 @@ def test_a_remembered_caller_needs_no_lookup(
     assert len(session_lookups) == 1
 
 
+def test_who_am_i_comes_with_the_caller_and_follows_an_account_change(
+    client: TestClient, db: Session
+) -> None:
+    """``/auth/me`` answers from the facts read with the caller (no statement of its own once
+    the caller is remembered), and an account change in this process shows at once."""
+    admin = auth_headers(client, create_user(db, role=Role.SECURITY_ADMIN))
+    user = create_user(db, role=Role.DISPATCHER)
+    headers = auth_headers(client, user)
+    first = client.get(ME, headers=headers).json()
+    assert first["id"] == user.id
+    assert first["username"] == user.username
+    assert first["role"] == "dispatcher"
+    assert first["active"] is True and first["last_login_at"] is not None
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    bind = db.get_bind()
+    event.listen(bind, "before_cursor_execute", before)
+    try:
+        assert client.get(ME, headers=headers).json() == first
+    finally:
+        event.remove(bind, "before_cursor_execute", before)
+    assert statements == []
+
+    patched = client.patch(
+        f"/api/v1/users/{user.id}", headers=admin, json={"display_name": "调度员小李"}
+    )
+    assert patched.status_code == 200
+    assert client.get(ME, headers=headers).json()["display_name"] == "调度员小李"
+
+
 def test_sign_out_is_refused_at_once(client: TestClient, db: Session) -> None:
     headers = auth_headers(client, create_user(db, role=Role.DISPATCHER))
     assert client.get(ME, headers=headers).status_code == 200  # remembered now

@@ -80,6 +80,7 @@ def _credentials(request: Request) -> tuple[str, str] | None:
 def _admit(request: Request, session: Session, resolved: service.Resolved, kind: str) -> Principal:
     principal = resolved.principal
     request.state.principal = principal
+    request.state.account = resolved.account
     # Writes the request forgets to trail are attributed to the caller (the safety net in gridgov.audit.trail).
     session.info[PRINCIPAL_KEY] = principal
     if (

@@ -130,6 +130,11 @@ _BY_TOKEN_HASH = (
         User.department_code,
         User.active,
         User.must_change_password,
+        # The rest of the account's readable facts (``/auth/me`` answers from them).
+        User.display_name,
+        User.staff_id,
+        User.locked_until,
+        User.last_login_at,
     )
     .join(User, User.id == AuthSession.user_id)
     .where(AuthSession.token_hash == bindparam("digest"))

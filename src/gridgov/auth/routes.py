@@ -29,7 +29,7 @@ from gridgov.auth.schemas import (
 )
 from gridgov.authz.policy import ACCOUNT_ADMINS, ACCOUNT_READERS
 from gridgov.authz.principal import Principal
-from gridgov.kit.db import ends_request, request_session
+from gridgov.kit.db import request_session
 from gridgov.kit.errors import NotFound
 from gridgov.kit.pagination import Page, PageParams, page_params, paginate
 from gridgov.models.user import User
@@ -96,13 +96,13 @@ def logout(principal: CurrentPrincipal, session: DbSession) -> Response:
 
 
 @router.get("/me", response_model=MeRead, responses=_ERRORS)
-@ends_request  # every client asks at every start: one worker-thread hop, not two
-def me(principal: CurrentPrincipal, session: DbSession) -> MeRead:
-    account = UserRepository(session).account_row(principal.user_id)
-    assert account is not None
+async def me(request: Request, principal: CurrentPrincipal) -> MeRead:
+    """The caller's account. Its facts come with the caller's resolution (the same query, or
+    the same few seconds' memory, auth/session_cache.py): every client asks at every start, and
+    the answer needs neither a query nor a worker thread of its own."""
     return MeRead.model_validate(
         {
-            **account._mapping,
+            **request.state.account,
             "channel": principal.channel,
             "session_id": principal.session_id,
             "grid_codes": sorted(principal.grid_codes),

@@ -7,8 +7,10 @@ keep the request's writes (``keep_writes``, see gridgov.auth.errors and kit.db.e
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -539,24 +541,44 @@ def principal_of(*, user: User, auth_session: AuthSession) -> Principal:
     )
 
 
+# The account's readable facts (``UserRead``'s fields) that come with a resolved caller.
+ACCOUNT_FACTS = (
+    "username",
+    "display_name",
+    "role",
+    "region_code",
+    "department_code",
+    "staff_id",
+    "active",
+    "must_change_password",
+    "locked_until",
+    "last_login_at",
+)
+
+
 @dataclass(frozen=True)
 class Resolved:
     principal: Principal
     must_change_password: bool
+    # Read in the same query as the principal (or remembered with it): ``/auth/me`` needs no
+    # query of its own.
+    account: Mapping[str, Any]
 
 
 def recall(token: str, *, kind: str, settings: Settings) -> Resolved | None:
     """The caller of a token resolved in this process seconds ago (no I/O), or None."""
     if not settings.session_cache_seconds:
         return None
-    principal = session_cache.recall(
+    entry = session_cache.recall(
         token_hash(token),
         kind=kind,
         now=utcnow(),
         max_age=settings.session_cache_seconds,
         touch_interval=TOUCH_INTERVAL,
     )
-    return None if principal is None else Resolved(principal, must_change_password=False)
+    if entry is None:
+        return None
+    return Resolved(entry.principal, must_change_password=False, account=entry.account)
 
 
 def resolve(session: Session, *, token: str, kind: str, settings: Settings) -> Resolved:
@@ -589,13 +611,18 @@ def resolve(session: Session, *, token: str, kind: str, settings: Settings) -> R
         channel=found.channel,
         session_id=found.sid,
     )
+    facts = found._mapping
+    account = {"id": found.user_id, **{name: facts[name] for name in ACCOUNT_FACTS}}
     if settings.session_cache_seconds and not found.must_change_password:
         entry = session_cache.Remembered(
             principal=principal,
+            account=account,
             kind=kind,
             expires_at=expires_at,
             last_seen=last_seen,
             stored=time.monotonic(),
         )
         session_cache.remember(digest, entry, seen=seen)
-    return Resolved(principal=principal, must_change_password=found.must_change_password)
+    return Resolved(
+        principal=principal, must_change_password=found.must_change_password, account=account
+    )

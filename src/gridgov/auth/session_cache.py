@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,7 @@ MAX_ENTRIES = 10_000
 @dataclass(frozen=True, slots=True)
 class Remembered:
     principal: Principal
+    account: Mapping[str, Any]  # the account's readable facts, read with the principal
     kind: str
     expires_at: datetime
     last_seen: datetime
@@ -51,7 +54,7 @@ def generation() -> int:
 
 def recall(
     digest: str, *, kind: str, now: datetime, max_age: float, touch_interval: timedelta
-) -> Principal | None:
+) -> Remembered | None:
     """The remembered caller of a token, or None (ask the database)."""
     entry = _entries.get(digest)
     if (
@@ -62,7 +65,7 @@ def recall(
         or now - entry.last_seen > touch_interval
     ):
         return None
-    return entry.principal
+    return entry
 
 
 def remember(digest: str, entry: Remembered, *, seen: int) -> None:
