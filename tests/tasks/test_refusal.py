@@ -96,9 +96,12 @@ def test_refusals_and_the_points_they_cost(
         db, principal=LEADER, wanted=PointsOf("person", str(worker.id), DAY_1, DAY_2)
     )
     refusals = sorted(
-        (p.day, p.object_id, p.points, p.rule_version)
-        for p in found
-        if p.event == "task_refused_unreasoned"
+        (
+            (p.day, p.object_id, p.points, p.rule_version)
+            for p in found
+            if p.event == "task_refused_unreasoned"
+        ),
+        key=lambda row: (row[0], int(row[1] or 0)),  # ids as numbers: "10" after "9"
     )
     # By hand: day 1 one bare refusal (−1, v0); day 2 "other" alone and the blank note
     # (−2.5 each, v1); and no patrol on either duty day (Thursday, Friday: −1 each):
