@@ -22,8 +22,11 @@ from gridgov.config import Mode, Settings
 from gridgov.kit.db import make_engine
 from gridgov.kit.files import FileLimits, FileRejected, read_table
 from gridgov.people import importer
+from gridgov.sources import pages as source_pages
+from tests.auth.test_pages import form_token, web_login
 from tests.factories import auth_headers, create_user
 from tests.people.conftest import GRID_A
+from tests.sources.conftest import register
 
 ID_1 = "11010519491231002X"
 
@@ -183,3 +186,50 @@ def test_parsing_happens_outside_the_write_lock(
     assert response.status_code == 200, response.text
     assert response.json()["persons_created"] == 1
     assert lock_free_while_parsing == [True]
+
+
+def test_a_department_file_is_read_outside_the_write_lock(
+    fresh_database_url: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sources upload page read the file inside the request's transaction: on SQLite a
+    190 KB workbook of 99,000 empty rows held the write lock for 35 s and a sign-in meanwhile
+    answered 500 "database is locked". It is read before the transaction begins now."""
+    url = fresh_database_url("sqlite")
+    engine = make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        register(session, "social_security")
+        admin = create_user(session, role=Role.DATA_OFFICE)
+        session.commit()
+    engine.dispose()
+    database = url.removeprefix("sqlite:///")
+    lock_free_while_reading: list[bool] = []
+    real_read = source_pages.read_department_file
+
+    def probing_read(*args: Any, **kwargs: Any) -> Any:
+        lock_free_while_reading.append(_write_lock_is_free(database))
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(source_pages, "read_department_file", probing_read)
+    settings = Settings(mode=Mode.TEST, database_url=url, media_dir=tmp_path / "media")
+    with TestClient(create_app(settings)) as client:
+        assert web_login(client, admin.username).status_code == 303
+        page = client.get("/sources")
+        response = client.post(
+            "/sources/social_security/upload",
+            data={"csrf_token": form_token(page.text)},
+            files={"file": ("ss.csv", "个人编号,姓名\n".encode(), "text/csv")},
+        )
+    assert response.status_code in (200, 400), response.text
+    assert lock_free_while_reading == [True]
+
+
+def _write_lock_is_free(database: str) -> bool:
+    probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
