@@ -28,7 +28,9 @@ def test_recompute_with_a_longer_search_from_the_proposal_page(
     assert web_login(client, staff.username).status_code == 303
     page = client.get(f"/redivision/proposals/{proposal.id}")
     assert 'id="recompute"' in page.text and "重新计算" in page.text
-    assert 'name="time_limit"' in page.text
+    # The form sits inside the block (a form inside a <p> would be pushed out of it).
+    block = page.text.split('id="recompute"', 1)[1].split("</div>", 1)[0]
+    assert 'name="time_limit"' in block and '<option value="15" selected>' in block
 
     asked: dict[str, Any] = {}
 
