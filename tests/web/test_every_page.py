@@ -167,6 +167,12 @@ def _visit(page: Any, url: str, problems: list[str]) -> None:
     response = page.goto(url, wait_until="networkidle")
     if response is None or response.status >= 400:
         problems.append(f"{url}: HTTP {response.status if response else 'no answer'}")
+    elif not url.endswith("/field/") and (  # the phone app has a menu of its own
+        not page.locator("header nav a").count()
+        or not page.locator("form[action='/logout']").count()
+    ):
+        # a signed-in page without the menu or the sign-out is a dead end (render(principal=…))
+        problems.append(f"{url}: no navigation or sign-out on /{url.split('/', 3)[-1]}")
 
 
 def test_every_navigation_page_of_every_role_loads_cleanly(site, browser, words) -> None:  # type: ignore[no-untyped-def]

@@ -90,6 +90,7 @@ def events_page(request: Request, session: DB, principal: Reader) -> HTMLRespons
     return render(
         request,
         "lifecycle/events.html",
+        principal=principal,
         findings=findings,
         recent=recent,
         permits=permits[:30],
@@ -120,6 +121,7 @@ def services_page(request: Request, session: DB, principal: ServiceReader) -> HT
     return render(
         request,
         "lifecycle/services.html",
+        principal=principal,
         rows=rows,
         view=view,
         counts=counts,
@@ -180,6 +182,7 @@ def timeline_page(
     return render(
         request,
         "lifecycle/timeline.html",
+        principal=principal,
         person=found["person"],
         entries=found["entries"],
         family=found["family"],
@@ -192,7 +195,12 @@ def timeline_page(
 
 # -- rules --------------------------------------------------------------------------------------
 def _rules_page(
-    request: Request, session: DB, text: str, checked: Any = None, saved: int | None = None
+    request: Request,
+    session: DB,
+    principal: Principal,
+    text: str,
+    checked: Any = None,
+    saved: int | None = None,
 ) -> HTMLResponse:
     version, _ = rulebook.current_text(session)
     book, problems = rules.parse(text, modules=rulebook.known_modules(session))
@@ -200,6 +208,7 @@ def _rules_page(
     return render(
         request,
         "lifecycle/rules.html",
+        principal=principal,
         version=version,
         text=text,
         book=book,
@@ -215,7 +224,7 @@ def _rules_page(
 @router.get("/lifecycle/rules", response_class=HTMLResponse)
 def rules_page(request: Request, session: DB, principal: Admin) -> HTMLResponse:
     _, text = rulebook.current_text(session)
-    return _rules_page(request, session, text)
+    return _rules_page(request, session, principal, text)
 
 
 @router.post("/lifecycle/rules", response_class=HTMLResponse, dependencies=CSRF)
@@ -223,8 +232,8 @@ def rules_post(request: Request, form: PostedForm, session: DB, principal: Admin
     text = str(form.get("text") or "")
     if form.get("save") and not rules.parse(text, modules=rulebook.known_modules(session))[1]:
         saved = rulebook.save(session, principal=principal, text=text)
-        return _rules_page(request, session, text, checked=True, saved=saved.version)
-    return _rules_page(request, session, text, checked=True)
+        return _rules_page(request, session, principal, text, checked=True, saved=saved.version)
+    return _rules_page(request, session, principal, text, checked=True)
 
 
 # -- admission (准入) and data needs ---------------------------------------------------------------
@@ -235,6 +244,7 @@ def admission_page(request: Request, session: DB, principal: Office) -> HTMLResp
     return render(
         request,
         "lifecycle/admission.html",
+        principal=principal,
         month=month,
         admissions=admissions,
         held={a.kind: dataneeds.held(list(a.fields)) for a in admissions},
@@ -285,6 +295,7 @@ def needs_page(request: Request, session: DB, principal: Department) -> HTMLResp
     return render(
         request,
         "lifecycle/needs.html",
+        principal=principal,
         needs=dataneeds.list_needs(session, principal=principal),
         fields=dataneeds.held(list(dataneeds.HELD)),
         words=_words(request),

@@ -48,6 +48,7 @@ def _drift(
     return render(
         request,
         "redivision/drift.html",
+        principal=principal,
         drift=read,
         region=region,
         may_decide=principal.role in REDIVISION_DECIDERS,
@@ -90,6 +91,7 @@ def _proposal(
     return render(
         request,
         "redivision/proposal.html",
+        principal=principal,
         proposal=read,
         community=community[0] if community else None,
         may_decide=principal.role in REDIVISION_DECIDERS and read.state == "draft",

@@ -65,6 +65,7 @@ def queue_page(request: Request, session: DB, principal: Reviewer) -> HTMLRespon
     return render(
         request,
         "sources/queue.html",
+        principal=principal,
         links=links,
         names=names,
         waiting=review.queue_size(session, principal=principal),
@@ -88,7 +89,7 @@ def pair_page(request: Request, link_id: int, session: DB, principal: Reviewer) 
     pair = review.pair(session, principal=principal, link_id=link_id, waiting_only=False)
     following = [link.id for link in review.queue(session, principal=principal, limit=2)]
     next_id = next((i for i in following if i != link_id), None)
-    return render(request, "sources/pair.html", pair=pair, next_id=next_id)
+    return render(request, "sources/pair.html", principal=principal, pair=pair, next_id=next_id)
 
 
 @router.post("/sources/review/{link_id}", dependencies=CSRF)
@@ -115,7 +116,14 @@ def findings_page(
         SourceRepository(session).findings_statement(principal, status=status).limit(200)
     ).all()
     names = {s.id: s.title for s in SourceRepository(session).list_sources()}
-    return render(request, "sources/findings.html", findings=rows, names=names, status=status)
+    return render(
+        request,
+        "sources/findings.html",
+        principal=principal,
+        findings=rows,
+        names=names,
+        status=status,
+    )
 
 
 @router.post("/sources/findings/{finding_id}/close", dependencies=CSRF)
@@ -131,13 +139,15 @@ def close_finding_page(
 
 @router.get("/sources", response_class=HTMLResponse)
 def registry_page(request: Request, session: DB, principal: Admin) -> HTMLResponse:
-    return _registry(request, session)
+    return _registry(request, session, principal)
 
 
-def _registry(request: Request, session: Session, **extra: Any) -> HTMLResponse:
+def _registry(
+    request: Request, session: Session, principal: Principal, **extra: Any
+) -> HTMLResponse:
     repository = SourceRepository(session)
     sources = [(s, repository.count_current(s.id)) for s in repository.list_sources()]
-    return render(request, "sources/registry.html", sources=sources, **extra)
+    return render(request, "sources/registry.html", principal=principal, sources=sources, **extra)
 
 
 @router.post("/sources/add", dependencies=CSRF, response_class=HTMLResponse)
@@ -151,7 +161,7 @@ def add_page(
     source, key = service.add_source(
         session, principal=principal, name=name, mapping_text=mapping, department=None
     )
-    return _registry(request, session, new_key=key, new_source=source.name)
+    return _registry(request, session, principal, new_key=key, new_source=source.name)
 
 
 Rows = list[tuple[int, dict[str, str]]]
@@ -184,12 +194,17 @@ def upload_page(
         session, principal=principal, source=source, rows=rows, channel="upload",
         filename=upload.filename, header=header,
     )  # fmt: skip
-    return _registry(request, session, load=load, loaded_source=source.title)
+    return _registry(request, session, principal, load=load, loaded_source=source.title)
 
 
 @router.get("/sources/{name}/quality", response_class=HTMLResponse)
 def quality_page(request: Request, name: str, session: DB, principal: Admin) -> HTMLResponse:
-    return render(request, "sources/quality.html", report=quality.report(session, source_name=name))
+    return render(
+        request,
+        "sources/quality.html",
+        principal=principal,
+        report=quality.report(session, source_name=name),
+    )
 
 
 @router.get("/sources/{name}/quality.xlsx")
