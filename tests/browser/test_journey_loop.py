@@ -134,6 +134,10 @@ def test_report_to_closure_through_the_interface(site, browser) -> None:  # type
     task.locator("button.primary").click()
     app.select_option("select[name=result]", "pass")
     app.fill("textarea[name=note]", "现场已清理干净")
+    app.set_input_files(
+        "#main form input[name=photos]",
+        files=[{"name": "site.jpg", "mimeType": "image/jpeg", "buffer": JPEG}],
+    )
     app.click("#main form button[type=submit]")
     app.locator("#queue-count[data-count='1']").wait_for()
     phone.set_offline(False)
@@ -157,7 +161,7 @@ def test_report_to_closure_through_the_interface(site, browser) -> None:  # type
     assert "已结案" in page.inner_text("#track-state")
     steps = page.locator("#track-steps li").evaluate_all("items => items.map(i => i.dataset.move)")
     assert steps[0] == "report" and steps[-1] == "close" and "feedback" in steps
-    assert page.locator("#track-photos img").count() == 1
+    assert page.locator("#track-photos img").count() == 2  # the handler's and the worker's
     page.check("input[name=fixed][value=yes]")
     page.select_option("#satisfaction", "5")
     page.click("#questionnaire button[type=submit]")

@@ -89,3 +89,38 @@ def test_a_client_cannot_choose_a_tasks_identity(
     )
     assert squat.status_code == 422
     assert any(e["loc"][-1] == "source_ref" for e in squat.json()["errors"])
+
+
+def test_the_phones_photo_goes_with_the_verification(
+    client: TestClient, users: Users, city: dict
+) -> None:
+    """The worker's site photo (uploaded by the app before the record) is on the case after the
+    task verifies it, as a photo of the verify step."""
+    worker = users(Role.GRID_WORKER)
+    cid = _handled_case(client, users)
+    [task] = _bundle_tasks(client, worker)
+    content = b"\xff\xd8\xff\xe0" + b"\x00" * 256
+    upload = str(uuid.uuid4())
+    head = {"id": upload, "filename": "site.jpg", "content_type": "image/jpeg"}
+    assert (
+        client.post(
+            "/api/v1/field/uploads", json={**head, "size": len(content)}, headers=worker
+        ).status_code
+        == 201
+    )
+    sent = client.put(
+        f"/api/v1/field/uploads/{upload}",
+        params={"offset": 0},
+        content=content,
+        headers={**worker, "Content-Type": "application/octet-stream"},
+    ).json()
+    record = {
+        "uuid": str(uuid.uuid4()),
+        "kind": "task_result",
+        "task_id": task["id"],
+        "data": {"result": "pass", "note": "现场已清理", "photos": [str(sent["media_id"])]},
+    }
+    synced = client.post("/api/v1/field/sync", json={"records": [record]}, headers=worker).json()
+    assert synced["results"][0]["status"] == "stored", synced
+    case = client.get(f"/api/v1/cases/{cid}", headers=users(Role.SHIFT_LEADER)).json()
+    assert case["state"] == "verified" and case["photo_ids"] == [sent["media_id"]]

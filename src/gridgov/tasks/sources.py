@@ -68,12 +68,16 @@ def _after_leaving(session: Session, case: Case, move: Move, principal: Principa
 def _verify_case(session: Session, task: Task, principal: Principal) -> None:
     result = (task.result or {}).get("result")
     note = (task.result or {}).get("note") or None
+    # The phone's photos of the site (media ids once uploaded) go with the verification.
+    photos = [int(p) for p in (task.result or {}).get("photos") or [] if str(p).isdigit()]
     transition(
         session,
         principal=principal,
         case_id=int(task.subject_id or 0),
         move=Move.VERIFY,
-        body=TransitionIn(result=result if result in ("pass", "fail") else None, note=note),
+        body=TransitionIn(
+            result=result if result in ("pass", "fail") else None, note=note, photo_ids=photos
+        ),
     )
 
 

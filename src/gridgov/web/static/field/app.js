@@ -688,10 +688,14 @@
     const form = el("form", { class: "card" }, el("h2", {}, task.title),
       el("label", {}, _("结论"), el("select", { name: "result" }, el("option", { value: "pass" }, _("通过")), el("option", { value: "fail" }, _("不通过")))),
       el("label", {}, _("说明"), el("textarea", { name: "note", rows: "3" })),
+      el("label", {}, _("照片"), el("input", { type: "file", name: "photos", accept: "image/jpeg,image/png,image/webp", capture: "environment", multiple: true })),
       el("button", { type: "submit", class: "primary" }, _("提交")));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
-      await enqueueRecord({ uuid: uuid(), kind: "task_result", task_id: task.id, data: { result: form.result.value, note: form.note.value }, collected_at: new Date().toISOString() });
+      // Photos wait in the phone like the report's (uploaded before the record when online).
+      const photos = [];
+      for (const file of form.photos.files) { const id = uuid(); await S.putBlob(id, file, file.name, file.type); photos.push("blob:" + id); }
+      await enqueueRecord({ uuid: uuid(), kind: "task_result", task_id: task.id, data: { result: form.result.value, note: form.note.value, photos }, collected_at: new Date().toISOString() });
       state.bundle.tasks = state.bundle.tasks.filter((t) => t.id !== task.id);
       await S.set("bundle", state.bundle);
       show("tasks");
