@@ -9,6 +9,12 @@ COMMUNITY = {"region": "420597001001"}
 RULES = [
     Rule("GET", "/api/v1/redivision/drift", allowed=REDIVISION_VIEWERS, query=COMMUNITY),
     Rule("GET", "/api/v1/redivision/drift.geojson", allowed=REDIVISION_VIEWERS, query=COMMUNITY),
+    Rule(
+        "GET",
+        "/api/v1/redivision/drift/history",
+        allowed=REDIVISION_VIEWERS,
+        query={"grid": "420597001001001"},
+    ),
     Rule("POST", "/api/v1/redivision/proposals", allowed=REDIVISION_DECIDERS),
     Rule("GET", "/api/v1/redivision/proposals/{proposal_id}", allowed=REDIVISION_VIEWERS),
     Rule(
