@@ -6,7 +6,7 @@
   if (!node) return;
   const lng = parseFloat(node.dataset.lng), lat = parseFloat(node.dataset.lat);
   const pick = node.dataset.pick === "1";
-  const map = L.map(node, { zoomControl: true });
+  const map = L.map(node, { zoomControl: true, zoomSnap: 0.25 });  // the area fills the box
   window.gridgovCaseMap = map; // for tests and the browser console
   let marker = null, city = null;
   const message = document.getElementById("map-message");
