@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import ColumnElement, case, func, select
@@ -31,6 +31,7 @@ from gridgov.evaluation.service import rule_book_for
 from gridgov.kit.errors import BadRequest
 from gridgov.models.case import Case, CaseStep
 from gridgov.models.patrol import Patrol
+from gridgov.models.redivision import RecordGridMove
 from gridgov.models.user import User
 from gridgov.workcal.service import current_calendar
 
@@ -88,6 +89,24 @@ class CaseIndicators:
         return _rate(self.extended, self.dispatched)
 
 
+def grid_then(until: datetime) -> ColumnElement[str]:
+    """A case's grid at the end of a period: where a re-division moved it later, the grid it
+    left (the first move after ``until``), else its grid today. A past month's figures stay
+    those of the division it was worked under."""
+    moved_from = (
+        select(RecordGridMove.from_grid)
+        .where(
+            RecordGridMove.record_type == "case",
+            RecordGridMove.record_id == Case.id,
+            RecordGridMove.effective_at >= until,
+        )
+        .order_by(RecordGridMove.effective_at, RecordGridMove.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return cast(ColumnElement[str], func.coalesce(moved_from, Case.grid_code))
+
+
 def case_indicators(
     session: Session, *, principal: Principal, level: str, start: date, end: date
 ) -> list[CaseIndicators]:
@@ -95,11 +114,10 @@ def case_indicators(
     if level not in LEVELS:
         raise BadRequest("统计层级无效", "Unknown level", level=level)
     since, until = day_window(start)[0], day_window(end)[1]
+    grid = grid_then(until)
     key = cast(
         ColumnElement[str | None],
-        Case.department_code
-        if level == "department"
-        else func.substr(Case.grid_code, 1, LEVELS[level]),
+        Case.department_code if level == "department" else func.substr(grid, 1, LEVELS[level]),
     )
     late = select(CaseStep.case_id).where(CaseStep.step == "handle", CaseStep.on_time.is_(False))
 
@@ -119,7 +137,7 @@ def case_indicators(
         .where(
             scope_clause(
                 principal,
-                grid_code=cast(ColumnElement[str], Case.grid_code),
+                grid_code=grid,
                 department_code=cast(ColumnElement[str], Case.department_code),
             )
         )
@@ -180,19 +198,20 @@ def worker_indicators(
     ):
         seconds[(int(user_id), str(grid_code), day)] += int(inside or 0)
     since, until = day_window(start)[0], day_window(end)[1]
+    grid_of_case = grid_then(until)
     verify = dict(
         (str(grid), (int(total), int(on_time)))
         for grid, total, on_time in session.execute(
             select(
-                Case.grid_code,
+                grid_of_case,
                 func.count(),
                 func.coalesce(func.sum(case((CaseStep.on_time.is_(True), 1), else_=0)), 0),
             )
             .join(Case, Case.id == CaseStep.case_id)
             .where(CaseStep.step == "verify", CaseStep.finished_at >= since)
             .where(CaseStep.finished_at < until)
-            .where(Case.grid_code.in_([str(w[2]) for w in workers]))
-            .group_by(Case.grid_code)
+            .where(grid_of_case.in_([str(w[2]) for w in workers]))
+            .group_by(grid_of_case)
         )
     )
     found = []
