@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role
 from gridgov.models.case import Case
+from gridgov.models.region import Region
 from tests.auth.test_pages import form_token, web_login
 from tests.cases.helpers import JPEG, POINT_A, report
 from tests.factories import auth_headers, create_user
@@ -73,6 +74,8 @@ def test_case_page_moves_and_queue(client: TestClient, db: Session, city: dict) 
     assert case.number in queue.text
     detail = client.get(f"/cases/{case.id}")
     assert f'action="/cases/{case.id}/move/register"' in detail.text
+    grid = db.scalars(select(Region).where(Region.code == case.grid_code)).one()
+    assert f'{grid.name} <span class="muted">{grid.code}</span>' in detail.text  # name and code
     token = form_token(detail.text)
     moved = client.post(
         f"/cases/{case.id}/move/register", data={"csrf_token": token}, follow_redirects=False

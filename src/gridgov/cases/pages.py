@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect
@@ -32,6 +33,7 @@ from gridgov.cases.schemas import TransitionIn
 from gridgov.cases.states import RULES, Move, State
 from gridgov.kit.db import request_session
 from gridgov.kit.pagination import PageParams
+from gridgov.models.region import Region
 from gridgov.web.forms import attempt, form_number
 from gridgov.web.i18n import N_, request_language
 from gridgov.web.nav import add_nav
@@ -239,6 +241,10 @@ def _detail_page(
             for minutes in deadlines.handle_choices(category)
         ],
         working_time=lambda minutes: vocabulary.working_time(minutes, language),
+        # The grid by its name beside its national code (汉宜社区第1网格 420502001001001).
+        grid_name=session.scalar(select(Region.name).where(Region.code == detail.grid_code))
+        if detail.grid_code
+        else None,
         **reference(session, request),
     )
 
