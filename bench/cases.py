@@ -4,8 +4,13 @@ Prints, in one run on one machine and one database:
 - ``POST /api/v1/cases`` through the full path (bearer auth, validation, grid lookup, deadline on
   the working-time calendar, duplicate check, case + trail entry, one commit) with
   ``--concurrency`` clients against a real uvicorn server: requests/s and p50/p95/p99;
-- the same with a bare FastAPI endpoint that does only the same ``INSERT INTO cases`` (psycopg,
-  one commit per request), served the same way — and the ratio full / bare;
+- ``GET /api/v1/auth/me`` (the cheapest authenticated request) on the same server;
+- a bare FastAPI endpoint that does only the same ``INSERT INTO cases`` (psycopg, one commit per
+  request), served the same way — and the ratios full / bare and /auth/me / bare;
+- for reference, "lean": the statements an intake sends (duplicate look-up, case, trail entry,
+  one commit) through psycopg in the bare app — the database work without gridgov's layers.
+  The four run interleaved, ``--rounds`` times each, against the two servers running side by
+  side (jobs off in both), so the machine's other work reaches them alike;
 - the same insert done directly with psycopg from ``--concurrency`` threads (no HTTP);
 - the time to compute the overdue set over ``--overdue-cases`` cases (default 1 M).
 
@@ -42,8 +47,13 @@ during each third of a run; compare within a run, and the CPU per request):
     2.0-2.5 -> 1.3-1.7 ms; bare 0.7-1.0 ms). /auth/me met its ratio in one run of three (and
     in a fourth beside a test run), missed it in two; intake (0.5 x bare, p99 < 50 ms) is
     missed in every run. See docs/operations.md (speed of the request path).
+    2026-12-06 12:19, third round (one hop per hot route, /auth/me answered from the caller's
+    facts), interleaved rounds, quiet machine (load 0.8-2.9):
+      full 411 req/s (p99 106 ms, 3.20 ms CPU), /auth/me 2344 (0.57 ms), bare 1575 (0.65 ms),
+      lean (intake's statements through psycopg) 1179 (0.86 ms)
+      -> full/bare 0.26 (missed), me/bare 1.49 (met); under load 9: 0.25 and 1.22.
 
-Usage: python bench/cases.py [--requests 3000] [--concurrency 16] [--workers 2] [--grids 1110]
+Usage: python bench/cases.py [--requests 3000] [--concurrency 16] [--rounds 5] [--workers 2] [--grids 1110]
        [--overdue-cases 1000000] [--database-url postgresql+psycopg://postgres@127.0.0.1/test]
 The database URL names a server and an existing database to connect to; the bench creates its
 own database next to it and drops it at the end.
