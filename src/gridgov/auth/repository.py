@@ -15,21 +15,6 @@ from gridgov.models.region import OverlayCoverage, Region, RegionLevel
 from gridgov.models.staff import Assignment, Staff
 from gridgov.models.user import AuthSession, User
 
-# Built once: the columns of ``UserRead`` (never the password hash).
-_ACCOUNT = select(
-    User.id,
-    User.username,
-    User.display_name,
-    User.role,
-    User.region_code,
-    User.department_code,
-    User.staff_id,
-    User.active,
-    User.must_change_password,
-    User.locked_until,
-    User.last_login_at,
-).where(User.id == bindparam("user_id"))
-
 
 class UserRepository(Repository[User]):
     model = User
@@ -39,11 +24,6 @@ class UserRepository(Repository[User]):
         if principal.role not in ACCOUNT_READERS:
             stmt = stmt.where(User.id == principal.user_id)
         return stmt
-
-    def account_row(self, user_id: int) -> Row[*tuple[Any, ...]] | None:
-        """The account's readable facts (``UserRead``'s columns, no ORM object): ``/auth/me``
-        runs this on every client start."""
-        return self.session.execute(_ACCOUNT, {"user_id": user_id}).first()
 
     def get_by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username.lower()))
