@@ -13,8 +13,12 @@ def test_production_refuses_default_secrets() -> None:
         raise AssertionError("default secrets accepted in production")
 
 
-def test_production_accepts_strong_secrets() -> None:
-    create_app(Settings(mode=Mode.PRODUCTION, secret_key="s" * 40, data_key="d" * 40))
+def test_production_accepts_strong_secrets(fresh_database_url) -> None:  # type: ignore[no-untyped-def]
+    # A database at the migrations' head: production refuses any other (kit/migrations.py).
+    url = fresh_database_url()
+    create_app(
+        Settings(mode=Mode.PRODUCTION, database_url=url, secret_key="s" * 40, data_key="d" * 40)
+    )
 
 
 def test_oversized_body_is_rejected_with_413() -> None:

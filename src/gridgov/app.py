@@ -18,7 +18,7 @@ from gridgov.auth.routes import router as auth_router
 from gridgov.auth.routes import users_router
 from gridgov.cases.pages import router as cases_pages
 from gridgov.cases.routes import router as cases_router
-from gridgov.config import Settings, get_settings
+from gridgov.config import Mode, Settings, get_settings
 from gridgov.dashboard.pages import router as dashboard_pages
 from gridgov.dashboard.routes import router as dashboard_router
 from gridgov.evaluation.pages import router as evaluation_pages
@@ -37,6 +37,7 @@ from gridgov.kit.middleware import (
     NulCharacterMiddleware,
     RequestContextMiddleware,
 )
+from gridgov.kit.migrations import require_head
 from gridgov.kit.security import (
     SecurityHeadersMiddleware,
     allowed_hosts,
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
+    if settings.mode != Mode.TEST:  # tests build their schemas themselves (tests/conftest.py)
+        require_head(app.state.engine)  # a schema behind the code: refuse, don't answer 500s
     app.state.session_factory = sessionmaker(bind=app.state.engine, expire_on_commit=False)
 
     install_error_handlers(app)

@@ -32,7 +32,7 @@ from gridgov.fieldwork.forms.registry import install_defaults
 from gridgov.grids.cli import grids_app
 from gridgov.jobs.cli import jobs_app
 from gridgov.jobs.cli import worker as jobs_worker
-from gridgov.kit.db import job_session, reset_engine
+from gridgov.kit.db import get_engine, job_session, reset_engine
 from gridgov.kit.errors import GridgovError
 from gridgov.lifecycle.cli import lifecycle_app
 from gridgov.models import Region
@@ -105,8 +105,18 @@ def serve(
     # lazy: uvicorn (~0.4 s) loads only for serve/demo, not for every command
     import uvicorn
 
+    # lazy: alembic loads only for db upgrade/serve/demo, not for every command
+    from gridgov.kit.migrations import SchemaNotAtHeadError, require_head
+
     settings = get_settings()
     settings.check_secrets()
+    if settings.mode != Mode.TEST:
+        # create_app refuses too; checked here first for one clear line instead of a traceback
+        try:
+            require_head(get_engine())
+        except SchemaNotAtHeadError as error:
+            console.print(f"[red]{error}[/red]", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from error
     uvicorn.run(
         "gridgov.app:create_app",
         factory=True,
