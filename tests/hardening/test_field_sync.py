@@ -19,11 +19,21 @@ from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.forms.repository import ModuleRepository
 from gridgov.kit.db import make_engine
 from gridgov.models.field_module import FieldModule
-from tests.fieldwork.conftest import grid, population_record, worker, worker_headers
+from gridgov.models.field_submission import FieldSubmission
+from tests.fieldwork.conftest import (
+    INSIDE,
+    grid,
+    make_grid,
+    new_uuid,
+    population_record,
+    worker,
+    worker_headers,
+)
 
 __all__ = ["grid", "worker", "worker_headers"]  # the field workers' fixtures
 
 PG_URL = os.environ.get("GRIDGOV_TEST_DATABASE_URL")
+NEIGHBOUR_GRID = "420502001001002"
 
 
 def sync(client: TestClient, headers: dict, *records: dict) -> list[dict[str, Any]]:
@@ -44,11 +54,51 @@ def test_a_record_whose_effect_failed_says_so(
     assert result["errors"] and result["errors"][0]["reason"]
     [again] = sync(client, worker_headers, record)  # the phone re-sends after a timeout
     assert again["status"] == "duplicate" and again["effect"] == "error"
+    assert again["errors"] == result["errors"]  # the reason again: the first answer was lost
 
     newcomer = population_record()
     [applied] = sync(client, worker_headers, newcomer)
     assert applied["status"] == "stored" and applied["effect"] == "applied"
     assert applied["ref"].startswith("person:") and applied["errors"] == []
+
+
+def test_a_re_sent_record_whose_effect_failed_gets_the_reason_again(
+    client: TestClient, db: Session, worker_headers: dict
+) -> None:
+    # A report located in the neighbouring grid: stored, but no case (outside the worker's grid).
+    make_grid(db, NEIGHBOUR_GRID, offset=0.02)
+    report = {
+        "uuid": new_uuid(),
+        "kind": "report",
+        "data": {"category": "E0101", "description": "路灯不亮", "photos": []},
+        "lng": INSIDE[0] + 0.02,
+        "lat": INSIDE[1],
+    }
+    [first] = sync(client, worker_headers, report)
+    assert (first["status"], first["effect"], first["ref"]) == ("stored", "error", None)
+    [why] = first["errors"]
+    assert why["code"] and why["message"] and why["message_en"] and why["reason"]
+    assert why["message"] != why["message_en"]  # both languages
+    stored = db.scalars(select(FieldSubmission).where(FieldSubmission.uuid == report["uuid"])).one()
+    assert (stored.state, stored.effect_error) == ("error", why)
+
+    # The answer was lost: the phone sends it again, alone and twice in one batch.
+    [again] = sync(client, worker_headers, report)
+    assert (again["status"], again["effect"], again["errors"]) == ("duplicate", "error", [why])
+    twice = {**report, "uuid": new_uuid()}
+    once, copy = sync(client, worker_headers, twice, twice)
+    assert (once["status"], once["effect"]) == ("stored", "error")
+    assert (copy["status"], copy["effect"], copy["errors"]) == (
+        "duplicate",
+        "error",
+        once["errors"],
+    )
+
+    # A re-send of a record whose effect happened carries no errors.
+    newcomer = population_record()
+    sync(client, worker_headers, newcomer)
+    [applied] = sync(client, worker_headers, newcomer)
+    assert (applied["status"], applied["effect"], applied["errors"]) == ("duplicate", "applied", [])
 
 
 def _install_through_sync(session: Session) -> None:

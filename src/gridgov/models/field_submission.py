@@ -53,6 +53,9 @@ class FieldSubmission(Base):
     state: Mapped[str] = mapped_column(String(16), default="stored")
     # What the record became elsewhere: "case:123", "person:9@v4", "task:5".
     result_ref: Mapped[str | None] = mapped_column(String(64))
+    # With state error: why the effect failed ({code, reason, message, message_en}), answered
+    # again when the phone re-sends the record (the first answer may have been lost).
+    effect_error: Mapped[dict | None] = mapped_column(JSON)
 
     __table_args__ = (
         Index("ix_field_submissions_user_received", "user_id", "received_at"),

@@ -74,11 +74,12 @@ def apply_all(
             # A stale base version is a conflict for review; any other conflict (e.g. a task
             # completed meanwhile from another record) is an error the worker sees.
             state = "conflict" if submission.kind == "form" else "error"
-            outcome = Outcome(state, reason=exc.message_en, message=exc.message)
+            outcome = Outcome(state, reason=exc.message_en, message=exc.message, code=exc.code)
         except GridgovError as exc:
-            outcome = Outcome("error", reason=exc.message_en, message=exc.message)
+            outcome = Outcome("error", reason=exc.message_en, message=exc.message, code=exc.code)
         submission.state = outcome.state
         submission.result_ref = outcome.ref
+        submission.effect_error = outcome.why() if outcome.state == "error" else None
         outcomes[submission.id] = outcome
     session.flush()
     return outcomes

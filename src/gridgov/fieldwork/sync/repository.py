@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import JSON, Select, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -51,34 +51,45 @@ def dialect_insert(session: Session, table: Any) -> Any:
     return sqlite_insert(table)
 
 
+class Stored(NamedTuple):
+    """A stored record as a re-send of it is answered."""
+
+    id: int
+    content_hash: str
+    result_ref: str | None
+    state: str
+    effect_error: dict[str, Any] | None  # with state error: why (Outcome.why)
+
+
 class SubmissionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[int, str, str | None, str]]:
-        """uuid → (id, content_hash, result_ref, state) for the UUIDs already stored."""
+    def existing(self, uuids: Sequence[str]) -> dict[str, Stored]:
+        """uuid → what is stored under it, for the UUIDs already stored."""
         if not uuids:
             return {}
         if self.session.get_bind().dialect.name == "postgresql":
             # One array parameter instead of an IN list of 1,000 placeholders.
             rows = self.session.execute(
                 text(
-                    "SELECT uuid, id, content_hash, result_ref, state FROM field_submissions "
-                    "WHERE uuid = ANY(CAST(:uuids AS varchar[]))"
-                ),
+                    "SELECT uuid, id, content_hash, result_ref, state, effect_error "
+                    "FROM field_submissions WHERE uuid = ANY(CAST(:uuids AS varchar[]))"
+                ).columns(effect_error=JSON),
                 {"uuids": list(uuids)},
             )
-            return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
-        rows = self.session.execute(
-            select(
-                FieldSubmission.uuid,
-                FieldSubmission.id,
-                FieldSubmission.content_hash,
-                FieldSubmission.result_ref,
-                FieldSubmission.state,
-            ).where(FieldSubmission.uuid.in_(list(uuids)))
-        )
-        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+        else:
+            rows = self.session.execute(
+                select(
+                    FieldSubmission.uuid,
+                    FieldSubmission.id,
+                    FieldSubmission.content_hash,
+                    FieldSubmission.result_ref,
+                    FieldSubmission.state,
+                    FieldSubmission.effect_error,
+                ).where(FieldSubmission.uuid.in_(list(uuids)))
+            )
+        return {r[0]: Stored(*r[1:]) for r in rows}
 
     def insert_new(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert rows whose UUID is not stored yet; uuid → id of those this call inserted."""

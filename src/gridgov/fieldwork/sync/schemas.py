@@ -134,3 +134,14 @@ class Outcome:
     reason: str | None = None  # English (kept with the record for review)
     message: str | None = None  # the same in Chinese, for the phone
     review: str = "stale"  # with state conflict: stale | id_exists
+    code: str | None = None  # with state error: the error's code (e.g. ``outside_grid``)
+
+    def why(self) -> dict[str, Any]:
+        """Why the effect failed, in both languages for the phone to show: answered with the
+        first sync and again with every re-send (kept as ``FieldSubmission.effect_error``)."""
+        return {
+            "code": self.code,
+            "reason": self.reason,
+            "message": self.message,
+            "message_en": self.reason,
+        }

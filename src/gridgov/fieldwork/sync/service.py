@@ -33,7 +33,7 @@ from gridgov.audit import trail
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.sync import effects, newcomers, personal
-from gridgov.fieldwork.sync.repository import SubmissionRepository
+from gridgov.fieldwork.sync.repository import Stored, SubmissionRepository
 from gridgov.fieldwork.sync.schemas import SyncRecord, SyncResult
 from gridgov.kit.clock import utcnow
 from gridgov.kit.crypto import lookup_hash, lookup_hashes
@@ -78,11 +78,6 @@ def content_hash(record: SyncRecord) -> str:
     search. (Hashes stored before were re-keyed the same way by the migration
     ``20261126_field_personal``.)"""
     return lookup_hash(plain_digest(record))
-
-
-def _why(outcome: effects.Outcome) -> dict[str, Any]:
-    """Why a stored record's effect failed, in both languages for the phone to show."""
-    return {"reason": outcome.reason, "message": outcome.message, "message_en": outcome.reason}
 
 
 def same_content(record: SyncRecord, digest: str, stored_hash: str) -> bool:
@@ -176,13 +171,10 @@ def sync_batch(
         digest = hashes[index]
         known = stored_before.get(record.uuid)
         if known is not None:
-            row_id, stored_hash, ref, state = known
-            if same_content(record, digest, stored_hash):
-                results[index] = _result(
-                    record.uuid, "duplicate", id=row_id, ref=ref, effect=_effect(state)
-                )
+            if same_content(record, digest, known.content_hash):
+                results[index] = _duplicate(record.uuid, known)
             else:
-                results[index] = _result(record.uuid, "rejected", id=row_id)
+                results[index] = _result(record.uuid, "rejected", id=known.id)
                 conflicts.append(_Kept(record, digest, "uuid_mismatch"))
             continue
         if record.uuid in first_in_batch:
@@ -244,13 +236,11 @@ def sync_batch(
         winners = repository.existing(lost_race)
         for uuid in lost_race:
             index = row_index.pop(uuid)
-            row_id, stored_hash, ref, state = winners[uuid]
-            if same_content(records[index], hashes[index], stored_hash):
-                results[index] = _result(
-                    uuid, "duplicate", id=row_id, ref=ref, effect=_effect(state)
-                )
+            winner = winners[uuid]
+            if same_content(records[index], hashes[index], winner.content_hash):
+                results[index] = _duplicate(uuid, winner)
             else:
-                results[index] = _result(uuid, "rejected", id=row_id)
+                results[index] = _result(uuid, "rejected", id=winner.id)
                 conflicts.append(_Kept(records[index], hashes[index], "uuid_mismatch"))
 
     fresh = [row for row in rows if row["uuid"] in row_index]
@@ -277,7 +267,7 @@ def sync_batch(
                 id=row_id,
                 ref=outcome.ref if outcome else None,
                 effect=_effect(outcome.state if outcome else None),
-                errors=[_why(outcome)] if outcome and outcome.state == "error" else [],
+                errors=[outcome.why()] if outcome and outcome.state == "error" else [],
             )
 
     # Later copies of a UUID inside the same batch compare with the first copy.
@@ -290,8 +280,14 @@ def sync_batch(
         if head.status == "invalid":
             results[index] = head
         elif hashes[index] == hashes[first]:
+            # The first copy's answer, with why its effect failed if it did.
             results[index] = _result(
-                record.uuid, "duplicate", id=head.id, ref=head.ref, effect=head.effect
+                record.uuid,
+                "duplicate",
+                id=head.id,
+                ref=head.ref,
+                effect=head.effect,
+                errors=head.errors if head.effect == "error" else [],
             )
         else:
             results[index] = _result(record.uuid, "rejected", id=head.id)
@@ -314,6 +310,20 @@ def sync_batch(
             },
         )
     return ordered
+
+
+def _duplicate(uuid: str, stored: Stored) -> SyncResult:
+    """A re-send of a stored record: answered as the first send was, with the reason again if
+    the effect failed (the first answer may never have reached the phone)."""
+    why = stored.effect_error if stored.state == "error" else None
+    return _result(
+        uuid,
+        "duplicate",
+        id=stored.id,
+        ref=stored.result_ref,
+        effect=_effect(stored.state),
+        errors=[why] if why else [],
+    )
 
 
 def _effect(state: str | None) -> str:
