@@ -62,3 +62,54 @@ def test_the_phone_shows_what_became_of_each_record(live_server: dict, phone: An
     assert "lies outside the city's grids" in english
     assert "不在" not in english and "已保存" not in english
     assert errors == []
+
+
+def test_a_re_sent_report_whose_first_answer_was_lost_shows_the_reason(
+    live_server: dict, phone: Any
+) -> None:
+    # The server stores the report (outside every grid: no case) but its answer never reaches
+    # the phone; the phone's re-send is a duplicate that carries the reason again.
+    lost: list[int] = []
+
+    def lose_the_first_answer(route: Any) -> None:
+        if lost:
+            route.continue_()
+            return
+        route.fetch()  # the server stores the record and answers ...
+        lost.append(1)
+        route.abort()  # ... but the answer is lost on the way
+
+    phone.route("**/api/v1/field/sync", lose_the_first_answer)
+    page = phone.new_page()
+    errors: list[Any] = []
+    page.on("pageerror", lambda e: errors.append(e))
+    phone.set_geolocation(OUTSIDE)
+    page.goto(live_server["base"] + "/field/")
+    page.fill("input[name=username]", live_server["username"])
+    page.fill("input[name=password]", live_server["password"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector(f"#grid-card[data-grid='{live_server['grid']}']")
+    page.click("nav button[data-view=report]")
+    form = page.locator("#report-form")
+    form.locator("select[name=category]").select_option("E0101")
+    form.locator("textarea[name=description]").fill("井盖松动")
+    form.locator("button[type=submit]").click()
+    for _ in range(200):  # the first sync went through the server; its answer was lost
+        if lost:
+            break
+        page.wait_for_timeout(100)
+    assert lost == [1]
+    page.wait_for_function("document.querySelector('#queue-count').dataset.count === '1'")
+
+    page.click("#queue-button")
+    page.get_by_role("button", name="立即同步").click()
+    page.wait_for_function(
+        "document.querySelector('#queue-count').dataset.count === '0'", timeout=20000
+    )
+    page.click("#queue-button")
+    newest = page.locator("#sent-list li").first
+    assert newest.get_attribute("data-status") == "duplicate"
+    assert newest.get_attribute("data-effect") == "error"
+    assert "已保存，但未能生效：" in newest.inner_text()
+    assert "不在本市任何网格内" in newest.inner_text()
+    assert errors == []
