@@ -10,16 +10,17 @@ listing never decrypts.
 Protected are the answers of the questions whose ``gridgov_field`` is a protected attribute, and
 any answer named like one: a re-used UUID's content (409) or a task result without a module was
 never matched against a module's questions, and must not be the way a phone number gets in plain.
+The sealed shape and its steps are ``kit/sealed.py`` (life events' payloads use it too).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from gridgov.fieldwork.forms.registry import ModuleRef
-from gridgov.kit.crypto import decrypt, encrypt, mask_id_number, mask_phone
+from gridgov.kit import sealed
+from gridgov.kit.crypto import mask_id_number, mask_phone
 
 # The person attributes encrypted at rest, with their display masks (GB/T 35273).
 MASKS: dict[str, Callable[[str], str]] = {"id_number": mask_id_number, "phone": mask_phone}
@@ -35,22 +36,12 @@ def protected(module: ModuleRef | None) -> dict[str, Callable[[str], str]]:
     return questions
 
 
-def _sealed(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"enc", "masked"}
-
-
 def seal(data: dict[str, Any], module: ModuleRef | None) -> dict[str, Any]:
-    """``data`` with the protected answers encrypted (``data`` is as received: all plain)."""
-    questions = protected(module)
-    out = dict(data)
-    for name, mask in questions.items():
-        value = out.get(name)
-        if value is None or value == "":
-            continue
-        # Whatever a phone sent under that name is sealed, a list or an object as its JSON text.
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        out[name] = {"enc": encrypt(text), "masked": mask(text)}
-    return out
+    """``data`` with the protected answers encrypted (``data`` is as received: all plain).
+
+    Whatever a phone sent under a protected name is sealed, a list or an object as its JSON
+    text (``kit/sealed.py``, the one mechanism)."""
+    return sealed.seal(data, protected(module))
 
 
 def unseal(data: dict[str, Any], module: ModuleRef | None) -> dict[str, Any]:
@@ -58,16 +49,12 @@ def unseal(data: dict[str, Any], module: ModuleRef | None) -> dict[str, Any]:
 
     Only the module's protected questions are decrypted: an object a phone sent as some other
     answer is not a ciphertext of ours."""
-    questions = protected(module)
-    return {
-        name: decrypt(value["enc"]) if name in questions and _sealed(value) else value
-        for name, value in data.items()
-    }
+    return sealed.unseal(data, protected(module))
 
 
 def masked(data: dict[str, Any]) -> dict[str, Any]:
     """What a list or a review page shows: each protected answer as its mask."""
-    return {name: value["masked"] if _sealed(value) else value for name, value in data.items()}
+    return sealed.masked(data)
 
 
 def seal_record(record: dict[str, Any], module: ModuleRef | None) -> dict[str, Any]:
