@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal, system_principal
 from gridgov.kit.errors import Forbidden, GridgovError
 from gridgov.lifecycle import proxy
+from gridgov.lifecycle.events import payload_of
 from gridgov.lifecycle.repository import LifecycleRepository
 from gridgov.models.lifecycle import FamilyLink, LifeEvent
 from gridgov.models.person import IdType, LivingStatus, Person
@@ -55,7 +56,8 @@ class Context:
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.event.payload or {}
+        """The event's payload in plain (ID numbers decrypted: the actions look persons up)."""
+        return payload_of(self.event.payload)
 
     @property
     def result(self) -> dict[str, Any]:

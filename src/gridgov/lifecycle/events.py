@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gridgov.kit import sealed
+from gridgov.kit.crypto import mask_id_number, mask_phone
 from gridgov.kit.errors import BadRequest
 
 
@@ -147,6 +149,45 @@ EVENT_TYPES: dict[str, EventType] = {
         ),
     )
 }
+
+
+# The payload fields that carry a resident ID number or a phone, kept sealed in
+# ``life_events.payload`` (``kit/sealed.py``; docs/access.md): the event types' own names, and
+# the department sources' names (``sources/mapping.py`` ID_FIELDS, PHONE_FIELDS) for a
+# department that pushes a record's fields as they are. A birth certificate number is the
+# newborn's ID number in the base until the police issue one (``IdType.BIRTH_CERT``).
+ID_NUMBER_FIELDS = frozenset(
+    {"id_number", "mother_id", "father_id", "spouse_id", "guardian_id", "birth_cert_no",
+     "mother_id_number", "father_id_number", "spouse_id_number", "guardian_id_number"}
+)  # fmt: skip
+PHONE_FIELDS = frozenset({"phone", "guardian_phone", "mother_phone", "father_phone"})
+PAYLOAD_MASKS: sealed.Masks = {
+    **{name: mask_id_number for name in ID_NUMBER_FIELDS},
+    **{name: mask_phone for name in PHONE_FIELDS},
+}
+
+
+def sealed_payload(data: dict[str, Any]) -> dict[str, Any]:
+    """What ``life_events.payload`` stores of an event's data: ID numbers and phones sealed."""
+    return sealed.seal(data, PAYLOAD_MASKS)
+
+
+def payload_of(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored payload in plain: the one accessor for the actions that need the values (a
+    mother found by her ID number …); never for display (:func:`shown_payload`)."""
+    return sealed.unseal(payload or {}, PAYLOAD_MASKS)
+
+
+def shown_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored payload as pages, the API and task texts may show it: ID numbers and phones
+    masked (a row stored before sealing is masked here too)."""
+    shown = sealed.masked(payload or {})
+    return {
+        name: PAYLOAD_MASKS[name](value)
+        if name in PAYLOAD_MASKS and isinstance(value, str) and value
+        else value
+        for name, value in shown.items()
+    }
 
 
 @dataclass(frozen=True)

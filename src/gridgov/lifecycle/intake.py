@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal
 from gridgov.kit.clock import utcnow
 from gridgov.lifecycle import actions, admission, proxy
-from gridgov.lifecycle.events import Event, EventType
+from gridgov.lifecycle.events import Event, EventType, shown_payload
 from gridgov.lifecycle.repository import LifecycleRepository, Place
 from gridgov.lifecycle.rules import Rule
 from gridgov.models.house import House
@@ -41,6 +41,9 @@ EVENT_FIELDS = {
     "employer": "用人单位",
     "married_on": "结婚日期",
     "spouse_name": "配偶姓名",
+    "spouse_id": "配偶身份证号",
+    "birth_cert_no": "出生医学证明编号",
+    "phone": "联系电话",
 }
 
 
@@ -223,7 +226,7 @@ class Lookups:
         )
 
     def describe(self, row: LifeEvent, place: Place | None) -> str:
-        data = row.payload or {}
+        data = shown_payload(row.payload)  # a task's text: ID numbers and phones masked
         if row.event_type == "birth":
             household = self.household(row.household_id)
             parts = [

@@ -17,7 +17,7 @@ from gridgov.authz.principal import Principal, system_principal
 from gridgov.kit.clock import utcnow
 from gridgov.kit.errors import BadRequest, Forbidden, GridgovError, NotFound
 from gridgov.lifecycle import actions, rulebook
-from gridgov.lifecycle.events import Event, EventType, check_event
+from gridgov.lifecycle.events import Event, EventType, check_event, sealed_payload
 from gridgov.lifecycle.intake import Lookups
 from gridgov.lifecycle.repository import LifecycleRepository, Place
 from gridgov.lifecycle.rules import Rule, RuleBook
@@ -154,7 +154,7 @@ def _arrive(lookups: Lookups, kind: EventType, event: Event) -> _Arrival:
         source=event.source,
         source_ref=event.source_ref,
         occurred_on=event.occurred_on,
-        payload=dict(event.data),
+        payload=sealed_payload(event.data),
         person_id=person.id if person else None,
         house_id=place.house_id if place else (person.house_id if person else None),
         household_id=household_id,
@@ -224,7 +224,7 @@ def _unusable(event: Event, reason: str) -> LifeEvent:
         source=event.source,
         source_ref=event.source_ref,
         occurred_on=event.occurred_on,
-        payload=dict(event.data),
+        payload=sealed_payload(event.data),
         grid_code="",
         status=FINDING,
         on_complete=[],

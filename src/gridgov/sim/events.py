@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal, Role, system_principal
 from gridgov.kit.db import job_session
 from gridgov.lifecycle import service
-from gridgov.lifecycle.events import Event
+from gridgov.lifecycle.events import Event, payload_of
 from gridgov.lifecycle.repository import LifecycleRepository
 from gridgov.models.house import House
 from gridgov.models.person import LivingStatus, Person, ResidenceType
@@ -254,7 +254,7 @@ def _complete_demo_visits(session: Session, worker: Any) -> int:
                     {
                         "id_number": make_resident_id("420502", newborn.birth_date, 901),
                         "name": newborn.name,
-                        "birth_cert_no": (event.payload or {}).get("birth_cert_no"),
+                        "birth_cert_no": payload_of(event.payload).get("birth_cert_no"),
                     },
                 ),
             )
