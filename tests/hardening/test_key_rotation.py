@@ -27,6 +27,8 @@ from gridgov.config import get_settings
 from gridgov.kit import crypto
 from gridgov.kit.clock import utcnow
 from gridgov.kit.db import get_engine, reset_engine
+from gridgov.lifecycle.events import payload_of, sealed_payload
+from gridgov.models.lifecycle import LifeEvent
 from gridgov.models.person import Person
 from gridgov.ops.keys import _sealed_answers
 from gridgov.people.sensitive import Protector, lookups
@@ -209,3 +211,38 @@ def test_field_answers_are_re_encrypted_with_their_masks(monkeypatch: pytest.Mon
     assert crypto.decrypt(rekeyed["phone"]["enc"], data_key=NEW_DATA) == "13812345678"
     assert _sealed_answers(rekeyed) is None  # done already: nothing to write
     get_settings.cache_clear()
+
+
+def test_life_event_payloads_are_re_encrypted(
+    setup: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A life event's sealed ID numbers and phones (``lifecycle/events.py``) move to the new
+    data key with the rest; their masks stay."""
+    data = {"mother_id": NUMBERS[0], "phone": "13812345678", "mother_name": "李娟"}
+    with Session(get_engine()) as session:
+        session.add(
+            LifeEvent(
+                event_type="birth",
+                source="WJ",
+                source_ref="HOSP-1",
+                occurred_on=date(2026, 12, 1),
+                payload=sealed_payload(data),
+                grid_code="420502001001001",
+                status="tasked",
+                on_complete=[],
+            )
+        )
+        session.commit()
+    use(monkeypatch, data_key=NEW_DATA, retired_data_keys=OLD_DATA)
+    rotated = invoke("keys", "rotate")
+    assert rotated.exit_code == 0, rotated.output
+    assert "life_events: 1 rows re-encrypted" in rotated.output
+    assert "every value is under the current data key" in rotated.output
+    with Session(get_engine()) as session:
+        payload = session.scalars(select(LifeEvent.payload)).one()
+    assert crypto.decrypt(payload["mother_id"]["enc"], data_key=NEW_DATA) == NUMBERS[0]
+    assert crypto.decrypt(payload["phone"]["enc"], data_key=NEW_DATA) == "13812345678"
+    with pytest.raises(InvalidTag):
+        crypto.decrypt(payload["mother_id"]["enc"], data_key=OLD_DATA)
+    assert payload["phone"]["masked"] == "138****5678" and payload["mother_name"] == "李娟"
+    assert payload_of(payload) == data

@@ -31,11 +31,12 @@ from gridgov.audit import trail
 from gridgov.audit.chain import ROTATION_ACTION, seal_engine
 from gridgov.authz.principal import system_principal
 from gridgov.config import Settings
-from gridgov.kit import crypto
+from gridgov.kit import crypto, sealed
 from gridgov.kit.db import job_session
 from gridgov.kit.models import Base
 from gridgov.models.case import Case
 from gridgov.models.field_submission import FieldSubmission, SyncConflict
+from gridgov.models.lifecycle import LifeEvent
 from gridgov.models.person import Person
 from gridgov.models.source import SourceRecord
 
@@ -160,13 +161,14 @@ def _case(row: Any) -> dict[str, Any] | None:
 
 
 def _sealed_answers(data: Any) -> dict[str, Any] | None:
-    """A field record's answers with every ``{"enc", "masked"}`` re-encrypted (None: none)."""
+    """A field record's answers or a life event's payload with every sealed value
+    (``kit/sealed.py``) re-encrypted (None: none)."""
     if not isinstance(data, dict):
         return None
     changed = False
     out = dict(data)
     for name, value in data.items():
-        if isinstance(value, dict) and set(value) == {"enc", "masked"}:
+        if sealed.is_sealed(value):
             rekeyed = _rekeyed_token(value["enc"])
             if rekeyed:
                 out[name] = {"enc": rekeyed[0], "masked": value["masked"]}
@@ -177,6 +179,11 @@ def _sealed_answers(data: Any) -> dict[str, Any] | None:
 def _submission(row: Any) -> dict[str, Any] | None:
     data = _sealed_answers(row.data)
     return {"data": data} if data is not None else None
+
+
+def _life_event(row: Any) -> dict[str, Any] | None:
+    payload = _sealed_answers(row.payload)
+    return {"payload": payload} if payload is not None else None
 
 
 def _conflict(row: Any) -> dict[str, Any] | None:
@@ -205,12 +212,13 @@ Change = Callable[[Any], dict[str, Any] | None]
 def _jobs() -> list[tuple[Table, list[Column[Any]], Change]]:
     persons, cases = _table(Person), _table(Case)
     submissions, conflicts = _table(FieldSubmission), _table(SyncConflict)
-    records = _table(SourceRecord)
+    records, events = _table(SourceRecord), _table(LifeEvent)
     return [
         (persons, [persons.c.id_number_enc, persons.c.phone_enc], _person),
         (cases, [cases.c.reporter_phone_enc], _case),
         (submissions, [submissions.c.data], _submission),
         (conflicts, [conflicts.c.record], _conflict),
+        (events, [events.c.payload], _life_event),
         (records, [records.c.normalised, records.c.id_number_hash], _source_record),
     ]
 
