@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role
-from tests.dashboard.conftest import D1, D2, G1, G2, G3, S1, SmallCity
+from tests.dashboard.conftest import D1, D2, G1, G2, G3, S1, SmallCity, _case
 from tests.factories import auth_headers, create_user
 
 
@@ -36,6 +38,23 @@ def test_overview_counts_the_city(client, db, small_city: SmallCity, frozen) -> 
     assert departments["HW"]["open"] == 2 and departments["HW"]["overdue"] == 1
     assert departments["GA"]["overdue"] == 1
     assert body["ranking"] == [{"code": "HW", "name": "环境卫生管理处", "closed": 2, "rate": 0.5}]
+
+
+def test_closure_rate_is_the_share_of_a_days_cases_closed_by_now(  # type: ignore[no-untyped-def]
+    client, db, small_city, frozen
+) -> None:
+    # Two days ago: one case, closed yesterday. Closures counted on the day they happen would
+    # make two days ago 0 % and yesterday 3 / 3 = 100 %; by the day a case was reported, two
+    # days ago is 1 / 1 and yesterday 2 / 3, and a day without reports has no rate.
+    two_days_ago = frozen - timedelta(days=2)
+    _case(db, 6, G1, state="closed", reported_at=two_days_ago, closed_at=frozen - timedelta(days=1))
+    db.flush()
+    series = client.get("/api/v1/dashboard/overview?days=7", headers=_leader(client, db)).json()[
+        "series"
+    ]
+    assert series["closed"][-3:-1] == [0, 3]
+    assert series["closure_rate"][-4:] == [None, 1.0, round(2 / 3, 4), 0.0]
+    assert all(r is None or 0 <= r <= 1 for r in series["closure_rate"])
 
 
 def test_map_indicator_per_child_region(client, db, small_city, frozen) -> None:  # type: ignore[no-untyped-def]

@@ -78,6 +78,12 @@ def test_dashboard_draws_everything_and_drills_down(site, browser, size) -> None
         chart_box = page.locator(chart).bounding_box()
         assert chart_box["height"] >= 100
     assert page.locator(".kpi").count() == 8
+    # The channels' legend wraps (no pager cutting names to "O…"); the plot starts below it.
+    legend = page.evaluate(
+        """() => { const o = echarts.getInstanceByDom(document.getElementById('chart-channels'))
+          .getOption(); return [o.legend[0].type, o.series.length, o.grid[0].top]; }"""
+    )
+    assert legend[0] == "plain" and legend[1] >= 5 and legend[2] >= 2 * 16 + 8
     persons = page.inner_text("[data-kpi='dash.kpi.persons'] b").replace(",", "")
     assert int(persons) > 1000
     # Whole page fits the screen (no scrolling on a wall).

@@ -175,6 +175,20 @@ class DashboardRepository:
             "closed_on_time": int(n_on_time or 0),
         }
 
+    def closed_by_report_day(
+        self, since: datetime, region: str | None
+    ) -> list[tuple[date, int, int]]:
+        """Per local day a case was reported on since ``since``: the cases reported that day and
+        how many of them are closed now (live from the cases: a case closes after its day)."""
+        day = aggregates.local_day(self.session, Case.reported_at)
+        closed = func.sum(case((plain(Case.state) == "closed", 1), else_=0))
+        stmt = (
+            select(day, func.count(), closed)
+            .where(Case.reported_at >= since, *self._case_where(region))
+            .group_by(day)
+        )
+        return [(_day(d), int(n), int(c or 0)) for d, n, c in self._core(stmt)]
+
     def _case_where(self, region: str | None) -> list[ColumnElement[bool]]:
         # The region and scope as a filter on the rows of the time range, not a range of the
         # grid_code index (a district is 200 k cases; today is 3 k).

@@ -55,6 +55,7 @@ def overview(
     today = aggregates.local_today(now)
     start = since_days(today, days)
     finished, closures = _finished_days(session, repo, principal, start, region)
+    closed_now = _closed_by_report_day(session, repo, principal, start, region)
     live = repo.today(aggregates.day_start(today), region)
     labels = [(start + timedelta(days=i)).isoformat() for i in range(days)]
     index = {label: i for i, label in enumerate(labels)}
@@ -86,7 +87,8 @@ def overview(
             "channels": channels,
             "reported": reported,
             "closed": closed,
-            "closure_rate": [_rate(c, r) for c, r in zip(closed, reported, strict=True)],
+            # Of the cases reported each day, the share closed by now (0–100 %, None: none).
+            "closure_rate": [closed_now.get(d) for d in labels],
             "on_time_rate": [_rate(t, c) for t, c in zip(on_time, closed, strict=True)],
         },
         "overdue_by_department": [
@@ -100,7 +102,7 @@ def overview(
 
 # Sums over finished days never change until the daily aggregate moves on, so they are kept per
 # database, scope, region and first day: a wall refreshing every minute pays for them once a day.
-_FINISHED: OrderedDict[tuple[Any, ...], tuple[dict[str, Any], list[Any]]] = OrderedDict()
+_FINISHED: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _FINISHED_SIZE = 256
 
 
@@ -112,16 +114,40 @@ def _finished_days(
     region: str | None,
 ) -> tuple[dict[str, Any], list[Any]]:
     mark = session.get(DashboardRefresh, aggregates.CASE_DAYS)
-    key = (
-        str(session.get_bind().engine.url),
-        *reach_key(principal),
-        region or "",
-        start,
-        None if mark is None else (mark.through_day, mark.refreshed_at),
+    version = None if mark is None else (mark.through_day, mark.refreshed_at)
+    return _kept(
+        (session, principal, region, start, "days", version),
+        lambda: (repo.days(start, region), repo.department_closures(start, region)),
     )
+
+
+def _closed_by_report_day(
+    session: Session,
+    repo: DashboardRepository,
+    principal: Principal,
+    start: date,
+    region: str | None,
+) -> dict[str, float | None]:
+    """{day: share of the cases reported that day closed by now} over the chart's days. Read from the cases (a case
+    closes after its day), kept until the open-case snapshot is renewed (every 2 minutes)."""
+    version = aggregates.snapshot_time(session)
+    return _kept(
+        (session, principal, region, start, "closed_now", version),
+        lambda: {
+            day.isoformat(): _rate(c, n)
+            for day, n, c in repo.closed_by_report_day(aggregates.day_start(start), region)
+        },
+    )
+
+
+def _kept(what: tuple[Any, ...], compute: Any) -> Any:
+    """``compute()`` kept per database, scope, region, first day and what it is (with its
+    version), in :data:`_FINISHED`."""
+    session, principal, region, *rest = what
+    key = (str(session.get_bind().engine.url), *reach_key(principal), region or "", *rest)
     cached = _FINISHED.get(key)
     if cached is None:
-        cached = (repo.days(start, region), repo.department_closures(start, region))
+        cached = compute()
         _FINISHED[key] = cached
         while len(_FINISHED) > _FINISHED_SIZE:
             _FINISHED.popitem(last=False)

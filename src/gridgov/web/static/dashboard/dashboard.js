@@ -185,6 +185,30 @@
   const axisStyle = { axisLabel: { color: "#9fb3c8" }, axisLine: { lineStyle: { color: "#486581" } }, splitLine: { lineStyle: { color: "#243b53" } } };
   const legendStyle = { textStyle: { color: "#d9e2ec" }, top: 0, type: "scroll" };
   const grid = { left: 40, right: 12, top: 28, bottom: 24 };
+  // A legend of many entries (the channels) wraps onto as many rows as it needs, in small type,
+  // and the plot starts below it: no entry cut short, no pager.
+  const LEGEND_FONT = 11, LEGEND_ROW = 16, LEGEND_MARK = 10, LEGEND_GAP = 6;
+  let measure = null;
+  function legendRows(names, width) {
+    measure = measure || document.createElement("canvas").getContext("2d");
+    measure.font = LEGEND_FONT + "px sans-serif";
+    let rows = 1, x = 0;
+    for (const name of names) {
+      const w = LEGEND_MARK + 5 + measure.measureText(name).width + LEGEND_GAP;
+      if (x > 0 && x + w > width) { rows += 1; x = 0; }
+      x += w;
+    }
+    return rows;
+  }
+  function wrappedLegend(id, names) {
+    const width = document.getElementById(id).clientWidth - 8;
+    const rows = legendRows(names, width);
+    return {
+      legend: { type: "plain", left: 4, right: 4, top: 0, itemWidth: LEGEND_MARK, itemHeight: 8, itemGap: LEGEND_GAP,
+        textStyle: { color: "#d9e2ec", fontSize: LEGEND_FONT, fontFamily: "sans-serif" }, padding: 0 },
+      grid: { ...grid, top: rows * LEGEND_ROW + 8 },
+    };
+  }
 
   function drawOverview(o) {
     const t = o.totals;
@@ -196,17 +220,20 @@
     document.getElementById("kpis").innerHTML = tiles.map(([key, value, alert]) =>
       "<div class='kpi" + (alert && value ? " alert" : "") + "' data-kpi='" + key + "'><b>" + num(value) + "</b><span>" + esc(T[key]) + "</span></div>").join("");
     const days = o.series.days.map((d) => d.slice(5));
-    chart("chart-channels").setOption({
-      grid, legend: legendStyle, tooltip: { trigger: "axis" },
-      xAxis: { type: "category", data: days, ...axisStyle }, yAxis: { type: "value", ...axisStyle },
-      series: Object.entries(o.series.channels).map(([name, data]) => ({ name: config.channels?.[name] || name, type: "bar", stack: "all", data })),
-    }, true);
+    drawChannels(o);
+    // Both rates are shares (0–100 %); the tooltip says what each is a share of.
+    const hints = { [T["dash.closure_rate"]]: T["dash.closure_rate_hint"], [T["dash.on_time_rate"]]: T["dash.on_time_rate_hint"] };
     chart("chart-trend").setOption({
-      grid, legend: legendStyle, tooltip: { trigger: "axis", valueFormatter: (v) => (v === null ? "—" : v + "%") },
-      xAxis: { type: "category", data: days, ...axisStyle }, yAxis: { type: "value", max: 100, ...axisStyle },
+      grid, legend: legendStyle,
+      tooltip: {
+        trigger: "axis",
+        formatter: (items) => esc(items[0].axisValue) + items.map((i) => "<br>" + i.marker + esc(i.seriesName) + "：" +
+          (i.value === null || i.value === undefined ? "—" : i.value + "%") + "<br><small>" + esc(hints[i.seriesName]) + "</small>").join(""),
+      },
+      xAxis: { type: "category", data: days, ...axisStyle }, yAxis: { type: "value", min: 0, max: 100, ...axisStyle },
       series: [
-        { name: T["dash.closure_rate"], type: "line", smooth: true, data: o.series.closure_rate.map(pct) },
-        { name: T["dash.on_time_rate"], type: "line", smooth: true, data: o.series.on_time_rate.map(pct) },
+        { name: T["dash.closure_rate"], type: "line", data: o.series.closure_rate.map(pct) },
+        { name: T["dash.on_time_rate"], type: "line", data: o.series.on_time_rate.map(pct) },
       ],
     }, true);
     const overdue = o.overdue_by_department.slice(0, 10).reverse();
@@ -220,6 +247,18 @@
     }, true);
     const at = new Date(o.generated_at);
     document.getElementById("updated").textContent = T["dash.updated"] + " " + at.toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+  }
+
+  let lastOverview = null;
+  function drawChannels(o) {
+    lastOverview = o;
+    const days = o.series.days.map((d) => d.slice(5));
+    const series = Object.entries(o.series.channels).map(([name, data]) => ({ name: config.channels?.[name] || name, type: "bar", stack: "all", data }));
+    chart("chart-channels").setOption({
+      ...wrappedLegend("chart-channels", series.map((s) => s.name)), tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: days, ...axisStyle }, yAxis: { type: "value", ...axisStyle },
+      series,
+    }, true);
   }
 
   // Evaluation scores (客观评价) when the nightly scoring has run; until then the departments'
@@ -268,7 +307,10 @@
     if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
     setTimeout(() => { map.invalidateSize(); Object.values(charts).forEach((c) => c.resize()); }, 150);
   });
-  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+  window.addEventListener("resize", () => {
+    Object.values(charts).forEach((c) => c.resize());
+    if (lastOverview) drawChannels(lastOverview); // the legend's rows follow the width
+  });
 
   refreshAll(true).catch(showError);
   setInterval(() => { if (!document.hidden) refreshAll(false).catch(showError); }, REFRESH_MS);
