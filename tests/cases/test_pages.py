@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Role
 from gridgov.models.case import Case
 from gridgov.models.region import Region
+from gridgov.models.user import User
 from tests.auth.test_pages import form_token, web_login
 from tests.cases.helpers import JPEG, POINT_A, report
 from tests.factories import auth_headers, create_user
 
 
-def signed_in(client: TestClient, db: Session, role: Role, **kw: str) -> None:
+def signed_in(client: TestClient, db: Session, role: Role, **kw: str) -> User:
     user = create_user(db, role=role, **kw)
     web_login(client, user.username)
+    return user
 
 
 def test_clerk_intake_page_creates_a_case_with_a_photo(
@@ -54,7 +56,9 @@ def test_clerk_intake_page_creates_a_case_with_a_photo(
 
 
 def test_case_page_moves_and_queue(client: TestClient, db: Session, city: dict) -> None:
-    signed_in(client, db, Role.SHIFT_LEADER)
+    leader = signed_in(client, db, Role.SHIFT_LEADER)
+    leader.display_name = "值班长王敏"
+    db.commit()
     page = client.get("/cases/new")
     token = form_token(page.text)
     client.post(
@@ -87,6 +91,10 @@ def test_case_page_moves_and_queue(client: TestClient, db: Session, city: dict) 
     assert no_csrf.status_code == 403
     listed = client.get("/cases", params={"state": "registered", "category": "E01"})
     assert case.number in listed.text
+    assert f'<td>{grid.name} <span class="muted">{grid.code}</span></td>' in listed.text
+    # The timeline names the account by its display name, not its username.
+    timeline = client.get(f"/cases/{case.id}").text.split('class="timeline"')[1].split("</ol>")[0]
+    assert "值班长王敏" in timeline and leader.username not in timeline
     english = client.get(f"/cases/{case.id}?lang=en")
     assert "Timeline" in english.text and "Registered" in english.text
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Role
 from gridgov.models.case import Case
+from gridgov.models.user import User
 from tests.auth.test_pages import form_token, web_login
 from tests.cases.conftest import _fresh_caches, city, users  # noqa: F401 (fixtures)
 from tests.cases.helpers import Users, move, report
@@ -29,6 +31,9 @@ def test_shift_leader_sees_and_decides_waiting_requests(
     move(client, handler, first["id"], "request_extension", minutes=840, note="等待配件")
     move(client, handler, second["id"], "request_return", note="不属于本部门")
     client.headers.pop("Authorization", None)
+    asker = db.scalars(select(User).where(User.role == Role.DEPARTMENT_HANDLER.value)).one()
+    asker.display_name = "环卫处张工"
+    db.commit()
 
     leader = create_user(db, role=Role.SHIFT_LEADER)
     web_login(client, leader.username)
@@ -38,6 +43,7 @@ def test_shift_leader_sees_and_decides_waiting_requests(
     assert f'data-case="{first["number"]}" data-kind="extension"' in inbox.text
     assert f'data-case="{second["number"]}" data-kind="return"' in inbox.text
     assert "2 个工作日" in inbox.text and "等待配件" in inbox.text and "不属于本部门" in inbox.text
+    assert "环卫处张工" in inbox.text and asker.username not in inbox.text  # the display name
     home = client.get("/cases")
     assert 'hx-get="/cases/approvals/count"' in home.text  # the count beside the entry
 

@@ -83,3 +83,17 @@ def test_population_fields_and_codes_in_words(client: TestClient, db: Session) -
     assert re.search(r"<td>证件类型</td><td[^>]*>居民身份证</td>", page.text)
     assert re.search(r"<td>与户主关系</td><td[^>]*></td><td[^>]*>子女</td>", page.text)
     assert not re.search(r">(registered|floating|resident_id|child|residence_type)<", page.text)
+
+
+def test_an_account_is_named_by_its_display_name_beside_its_username(
+    client: TestClient, db: Session
+) -> None:
+    user = create_user(db, role=Role.AUDITOR)
+    user.display_name = "审计员李青"
+    db.commit()
+    assert web_login(client, user.username).status_code == 303
+    page = client.get("/audit", params={"action": "auth.login"})
+    assert (
+        f'<span translate="no">审计员李青</span> <span class="muted" translate="no">'
+        f"{user.username}</span>"
+    ) in page.text

@@ -22,6 +22,7 @@ from gridgov.kit.db import request_session
 from gridgov.kit.pagination import PageParams, page_params
 from gridgov.models.audit import AuditEntry
 from gridgov.web.i18n import N_, VOCABULARIES, add_vocabulary, city_zone, label, request_language
+from gridgov.web.names import account_names
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -284,6 +285,8 @@ def _page(
         page_title=None,
         principal=principal,
         entries=[(e, action_words(language, e.action), changes(language, e)) for e in rows],
+        # The account's display name, with its username beside it (what an auditor searches by).
+        account_names=account_names(session, [e.username for e in rows]),
         total=total,
         page=page,
         filters=filters,

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.auth.csrf import csrf_protect
@@ -33,9 +32,9 @@ from gridgov.cases.schemas import TransitionIn
 from gridgov.cases.states import RULES, Move, State
 from gridgov.kit.db import request_session
 from gridgov.kit.pagination import PageParams
-from gridgov.models.region import Region
 from gridgov.web.forms import attempt, form_number
 from gridgov.web.i18n import N_, request_language
+from gridgov.web.names import account_names, grid_name, grid_names
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -77,6 +76,7 @@ def _list_page(
         page_title=None,
         title_key=title_key,
         cases=rows,
+        grid_names=grid_names(session, [c.grid_code for c in rows]),
         total=total,
         page=page,
         filters=filters,
@@ -242,9 +242,9 @@ def _detail_page(
         ],
         working_time=lambda minutes: vocabulary.working_time(minutes, language),
         # The grid by its name beside its national code (汉宜社区第1网格 420502001001001).
-        grid_name=session.scalar(select(Region.name).where(Region.code == detail.grid_code))
-        if detail.grid_code
-        else None,
+        grid_name=grid_name(session, detail.grid_code),
+        # The timeline names each account by its display name, not its username.
+        account_names=account_names(session, [e.actor_name for e in detail.events]),
         **reference(session, request),
     )
 

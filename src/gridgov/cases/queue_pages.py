@@ -25,6 +25,7 @@ from gridgov.kit.db import request_session
 from gridgov.kit.errors import BadRequest
 from gridgov.models.case import Case, CaseEvent
 from gridgov.web.i18n import N_, pick, request_language
+from gridgov.web.names import account_names
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 from gridgov.workcal.calendar import MINUTES_PER_WORKING_DAY
@@ -90,6 +91,7 @@ def _waiting(session: Session, principal: Principal, language: str) -> list[Wait
         .order_by(CaseEvent.id)
     ):
         latest[(event.case_id, event.move)] = event
+    names = account_names(session, [e.actor_name for e in latest.values()])
     rows: list[Waiting] = []
     for case in cases:
         kinds = ([case.pending_request] if case.pending_request else []) + (
@@ -105,7 +107,10 @@ def _waiting(session: Session, principal: Principal, language: str) -> list[Wait
                     case=case,
                     kind=kind,
                     requested_at=asked.at if asked else None,
-                    requested_by=asked.actor_name if asked else None,
+                    # The asker by display name (the username when the account has none).
+                    requested_by=names.get(asked.actor_name or "", asked.actor_name)
+                    if asked
+                    else None,
                     reason=asked.note if asked else None,
                     extension=working_time(minutes, language) if minutes else None,
                 )
