@@ -35,8 +35,16 @@ def test_finding_resolved_and_service_carried_to_done(
     # reached the grid's worker as a task.
     assert "已派发任务" in page.text
 
+    # The person by name (and masked ID, as the people pages), the grid by name beside its code.
+    mother = family.mother
+    mother_link = f'<a href="/lifecycle/persons/{mother.id}">{mother.name}</a>'
+    grid_cell = f'{grid.name} <span class="muted">{grid.code}</span>'
+    assert mother_link in page.text and grid_cell in page.text
     services = client.get("/lifecycle/services")
     assert "生育津贴申领" in services.text and "在办 1 " in services.text
+    assert f'{mother_link} <span class="muted">{mother.id_number_masked}</span>' in services.text
+    assert grid_cell in services.text
+    assert f">{mother.id}</a>" not in page.text + services.text  # no bare id as link text
     service_id = services.text.split('data-service="')[1].split('"')[0]
     token = form_token(services.text)
     client.post(

@@ -36,6 +36,7 @@ from gridgov.lifecycle.schemas import AdmissionBody
 from gridgov.people import service as people
 from gridgov.web.forms import PostedForm
 from gridgov.web.i18n import N_, label, request_language
+from gridgov.web.names import grid_names, person_names
 from gridgov.web.nav import add_nav
 from gridgov.web.render import render
 
@@ -87,6 +88,7 @@ def events_page(request: Request, session: DB, principal: Reader) -> HTMLRespons
     findings = service.list_events(session, principal=principal, status=service.FINDING)
     recent = service.list_events(session, principal=principal, limit=50)
     permits = expiring_by_grid(session, principal=principal, month=_month(request))
+    shown = [*findings, *recent]
     return render(
         request,
         "lifecycle/events.html",
@@ -94,6 +96,10 @@ def events_page(request: Request, session: DB, principal: Reader) -> HTMLRespons
         findings=findings,
         recent=recent,
         permits=permits[:30],
+        grid_names=grid_names(
+            session, [e.grid_code for e in shown] + [p["grid_code"] for p in permits[:30]]
+        ),
+        person_names=person_names(session, principal, [e.person_id for e in shown]),
         may_resolve=principal.role in LIFECYCLE_STAFF,
         words=_words(request),
     )
@@ -123,6 +129,8 @@ def services_page(request: Request, session: DB, principal: ServiceReader) -> HT
         "lifecycle/services.html",
         principal=principal,
         rows=rows,
+        grid_names=grid_names(session, [r.grid_code for r in rows]),
+        person_names=person_names(session, principal, [r.person_id for r in rows]),
         view=view,
         counts=counts,
         catalogue=proxy.catalogue(session),
@@ -184,6 +192,7 @@ def timeline_page(
         "lifecycle/timeline.html",
         principal=principal,
         person=found["person"],
+        grid_names=grid_names(session, [found["person"].grid_code]),
         entries=found["entries"],
         family=found["family"],
         stage=stage(found["person"], date.today()),
