@@ -86,6 +86,14 @@ def test_dashboard_draws_everything_and_drills_down(site, browser, size) -> None
     assert legend[0] == "plain" and legend[1] >= 5 and legend[2] >= 2 * 16 + 8
     persons = page.inner_text("[data-kpi='dash.kpi.persons'] b").replace(",", "")
     assert int(persons) > 1000
+    # Every count fits its tile (the persons' 16,496 ran over its box at 1920).
+    spill = page.evaluate(
+        """() => [...document.querySelectorAll('.kpi b')]
+          .filter((b) => b.scrollWidth > b.clientWidth + 1
+            || b.getBoundingClientRect().right > b.parentElement.getBoundingClientRect().right)
+          .map((b) => b.textContent)"""
+    )
+    assert spill == []
     # Whole page fits the screen (no scrolling on a wall).
     assert page.evaluate("document.documentElement.scrollHeight") <= size[1] + 1
     # Layers toggle: cameras clustered on, open-case heat off.
