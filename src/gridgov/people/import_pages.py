@@ -116,7 +116,7 @@ def import_decide(
     principal: Importer,
 ) -> Response:
     """Import the valid rows, or discard the import (both only while it waits)."""
-    decide = staging.commit if decision == "commit" else staging.discard
+    decide = staging.import_checked if decision == "commit" else staging.discard
     with attempt(session) as tried:
         decide(session, principal=principal, import_id=import_id)
     if tried.error:

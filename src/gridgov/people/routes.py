@@ -261,7 +261,7 @@ def get_import(import_id: ImportId, session: SessionDep, principal: Importer) ->
 @router.post("/persons/imports/{import_id}/commit", responses=IMPORT_ERRORS)
 def commit_import(import_id: ImportId, session: SessionDep, principal: Importer) -> dict[str, Any]:
     """Load the valid rows of a checked import (checked again against the base as it is now)."""
-    staged = staging.commit(session, principal=principal, import_id=import_id)
+    staged = staging.import_checked(session, principal=principal, import_id=import_id)
     return staging.as_dict(staged)
 
 

@@ -156,7 +156,7 @@ def _waiting(staged: PersonImport, now: datetime) -> None:
         raise Conflict("该批次已过期，请重新上传文件", "This import expired: upload the file again")
 
 
-def commit(
+def import_checked(
     session: Session, *, principal: Principal, import_id: int, now: datetime | None = None
 ) -> PersonImport:
     """Load the valid rows of a checked import (checked again against the base as it is now)."""
