@@ -134,6 +134,8 @@ def test_resident_web_form_and_tracking(client: TestClient, db: Session, city: d
     assert case is not None and case.channel == "web" and case.reporter_user_id is None
     no_place = client.post("/report", data={**data, "lng": "", "lat": "", "address": ""})
     assert no_place.status_code == 400
+    # Answered as a resident without an account: no menu, no sign-out.
+    assert 'action="/logout"' not in no_place.text and 'href="/cases"' not in no_place.text
     not_image = client.post(
         "/report", data=data, files={"photos": ("x.jpg", b"GIF89a....", "image/jpeg")}
     )

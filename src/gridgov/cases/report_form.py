@@ -135,7 +135,7 @@ def report_page(
         request,
         "cases/new.html" if clerk else "cases/public_report.html",
         status_code=status_code,
-        principal=principal if clerk else None,  # a signed-out page: no navigation
+        principal=principal,  # a resident has no account: no menu (web.nav)
         values=values,
         error=error,
         clerk=clerk,

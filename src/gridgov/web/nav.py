@@ -27,6 +27,8 @@ def add_nav(
 
 
 def nav_for(principal: Principal | None) -> list[NavItem]:
-    if principal is None:
+    """The menu of a signed-in account; nobody else (a signed-out page, a resident reporting
+    without an account) has one."""
+    if principal is None or principal.account_id is None:
         return []
     return [item for item in NAV_ITEMS if item.roles is None or principal.role in item.roles]
