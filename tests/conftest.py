@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from gridgov.app import create_app
+from gridgov.audit.chain import drain_all
 from gridgov.config import Mode, Settings
 from gridgov.kit.db import end_request, make_engine, request_session
 from gridgov.kit.migrations import upgrade
@@ -49,6 +51,23 @@ def drop_postgres_database(base_url: str, url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def database_at(revision: str, backend: str, tmp_path: Path) -> Iterator[str]:
+    """A new database of ``backend`` migrated up to ``revision`` (a data migration's test starts
+    from the revision before it); dropped afterwards."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        assert PG_URL
+        url = create_postgres_database(PG_URL)
+    upgrade(url, revision)
+    yield url
+    drain_all()  # the trail entries of the test are sealed before the database goes away
+    if backend != "sqlite":
+        assert PG_URL
+        drop_postgres_database(PG_URL, url)
 
 
 @pytest.fixture(scope="session")

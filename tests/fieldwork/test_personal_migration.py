@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import JSON, column, func, insert, select, table, text
 from sqlalchemy.orm import Session
 
-from gridgov.audit.chain import drain_all
 from gridgov.authz.principal import Principal, Role
 from gridgov.fieldwork.forms import registry
 from gridgov.fieldwork.sync.schemas import SyncRecord
@@ -21,7 +20,7 @@ from gridgov.kit.db import make_engine
 from gridgov.kit.migrations import upgrade
 from gridgov.models.field_submission import FieldSubmission, SyncConflict
 from gridgov.models.task import Task
-from tests.conftest import PG_URL, create_postgres_database, drop_postgres_database
+from tests.conftest import database_at
 from tests.fieldwork.conftest import population_record
 
 BEFORE = "20261126_one_head"
@@ -32,17 +31,8 @@ GRID = "420502001001001"
 @pytest.fixture
 def old_database(backend: str, tmp_path: Path) -> Iterator[str]:
     """A database migrated up to the revision before the data migration."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        assert PG_URL
-        url = create_postgres_database(PG_URL)
-    upgrade(url, BEFORE)
-    yield url
-    drain_all()  # the trail entries of the test are sealed before the database goes away
-    if backend != "sqlite":
-        assert PG_URL
-        drop_postgres_database(PG_URL, url)
+    with database_at(BEFORE, backend, tmp_path) as url:
+        yield url
 
 
 def stored_in_plain(session: Session, record: SyncRecord) -> None:

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import JSON, column, insert, select, table, text
 from sqlalchemy.orm import Session
 
-from gridgov.audit.chain import drain_all
 from gridgov.kit.crypto import decrypt
 from gridgov.kit.db import make_engine
 from gridgov.kit.migrations import upgrade
@@ -24,7 +23,7 @@ from gridgov.models.task import Task
 from gridgov.people.identifiers import make_resident_id
 from gridgov.sources.mapping import ID_FIELDS
 from gridgov.sources.mapping import PHONE_FIELDS as SOURCE_PHONE_FIELDS
-from tests.conftest import PG_URL, create_postgres_database, drop_postgres_database
+from tests.conftest import database_at
 from tests.lifecycle.conftest import FATHER_ID, MOTHER_ID, birth_event
 
 EVENTS = "/api/v1/lifecycle/events"
@@ -100,17 +99,8 @@ BEFORE = "20261207_field_effect_error"
 @pytest.fixture
 def old_database(backend: str, tmp_path: Path) -> Iterator[str]:
     """A database migrated up to the revision before the data migration."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        assert PG_URL
-        url = create_postgres_database(PG_URL)
-    upgrade(url, BEFORE)
-    yield url
-    drain_all()
-    if backend != "sqlite":
-        assert PG_URL
-        drop_postgres_database(PG_URL, url)
+    with database_at(BEFORE, backend, tmp_path) as url:
+        yield url
 
 
 def test_the_migration_seals_payloads_stored_in_plain(old_database: str) -> None:
